@@ -1,0 +1,41 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is optional.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+
+.PHONY: run chat test eval bench load-bench install services e2e-deps clean
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(PY) app.py serve
+
+chat: $(STAMP)
+	$(PY) app.py chat
+
+# Starts PostgreSQL when it is down, so the PostgreSQL half of the suite always runs.
+services:
+	@bash scripts/ensure-postgres.sh
+
+test: $(STAMP) services
+	$(PY) -m pytest -q
+
+eval: $(STAMP)
+	$(PY) app.py eval
+
+bench: $(STAMP)
+	$(PIP) install --quiet -e '.[bench]'
+	$(PY) -m benchmarks.matcher
+
+load-bench: $(STAMP) services
+	$(PY) -m benchmarks.load
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,134 @@
+"""Command-line entry point: wiring only. Each command lives in the module named beside it.
+
+    python app.py serve [--port 3978]           the web app (Teams, Slack, health)
+    python app.py chat --school SLUG            a terminal conversation with the same brain
+    python app.py ask --school SLUG [--json] [--batch] "QUESTION"
+    python app.py eval                          accuracy on the labelled question set
+    python app.py ingest FILE --school SLUG --name "School name"
+    python app.py gaps --school SLUG            questions the policy did not answer
+    python app.py school set-role|show ...      safeguarding role holders
+    python app.py dispatch                      deliver pending DSL alerts
+    python app.py export --report REF           a report for a subject access request
+    python app.py teams-package | slack-manifest
+    python app.py migrate                       bring the database schema up to date
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from bot.settings import Settings
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="app.py", description="Safeguarding policy assistant")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the web app for Teams and Slack")
+    serve.add_argument("--port", type=int, default=None)
+    serve.add_argument("--host", default=None)
+
+    chat = sub.add_parser("chat", help="talk to the assistant in the terminal")
+    chat.add_argument("--school", default=None)
+    chat.add_argument("--user", default="console-user", help="who you are (a role holder id to try DSL commands)")
+
+    ask = sub.add_parser("ask", help="answer one question (or many with --batch)")
+    ask.add_argument("--school", required=True)
+    ask.add_argument("--json", action="store_true", help="print the answer as one JSON object")
+    ask.add_argument("--batch", action="store_true", help="read one question per line from stdin")
+    ask.add_argument("question", nargs="?", default=None)
+
+    ev = sub.add_parser("eval", help="measure accuracy on the labelled question set")
+    ev.add_argument("--school", default=None, help="only this school")
+    ev.add_argument("--quiet", action="store_true", help="figures only, no list of misses")
+
+    ingest = sub.add_parser("ingest", help="load a school's policy (.txt, .md, .docx, .pdf)")
+    ingest.add_argument("file")
+    ingest.add_argument("--school", required=True, help="slug, e.g. hillside")
+    ingest.add_argument("--name", default=None, help='school name, e.g. "Hillside Primary School"')
+    ingest.add_argument("--ask", default=None, help='who staff should ask, e.g. "the Headteacher"')
+
+    gaps = sub.add_parser("gaps", help="questions the policy did not answer, with counts")
+    gaps.add_argument("--school", required=True)
+
+    school = sub.add_parser("school", help="safeguarding role holders of a school")
+    school_sub = school.add_subparsers(dest="school_command", required=True)
+    set_role = school_sub.add_parser("set-role")
+    set_role.add_argument("--school", required=True)
+    set_role.add_argument("--role", required=True, choices=["dsl", "deputy", "head", "chair"])
+    set_role.add_argument("--channel", required=True, choices=["msteams", "slack", "email"])
+    set_role.add_argument("--user-id", required=True)
+    set_role.add_argument("--name", default="")
+    remove_role = school_sub.add_parser("remove-role")
+    remove_role.add_argument("--school", required=True)
+    remove_role.add_argument("--role", required=True, choices=["dsl", "deputy", "head", "chair"])
+    remove_role.add_argument("--channel", required=True, choices=["msteams", "slack", "email"])
+    remove_role.add_argument("--user-id", required=True)
+    show = school_sub.add_parser("show")
+    show.add_argument("--school", required=True)
+    map_tenant = school_sub.add_parser("map-tenant", help="serve a Teams tenant or Slack workspace")
+    map_tenant.add_argument("--school", required=True)
+    map_tenant.add_argument("--channel", required=True, choices=["msteams", "slack"])
+    map_tenant.add_argument("--tenant-id", required=True)
+
+    dispatch = sub.add_parser("dispatch", help="deliver pending alerts (runs inside serve too)")
+    dispatch.add_argument("--once", action="store_true", help="deliver what is due, then stop")
+
+    export = sub.add_parser("export", help="a report's full record (JSON and HTML)")
+    export.add_argument("--report", required=True, help="reference, e.g. OAK-2026-0042")
+    export.add_argument("--out", default=".", help="folder to write into")
+    export.add_argument("--by", default="cli-operator", help="who is exporting (audited)")
+
+    sub.add_parser("teams-package", help="build the Teams app zip").add_argument("--out", default="build")
+    sub.add_parser("slack-manifest", help="print the Slack app manifest")
+    sub.add_parser("migrate", help="bring the database schema up to date")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings()
+    command = args.command
+    if command == "serve":
+        from adapters.web import serve
+        return serve(settings, host=args.host, port=args.port)
+    if command == "chat":
+        from adapters.console import run_chat
+        return asyncio.run(run_chat(settings, school=args.school, user_id=args.user))
+    if command == "ask":
+        from bot.cli_ask import run_ask
+        return asyncio.run(run_ask(settings, args))
+    if command == "eval":
+        from bot.evaluation import run_eval
+        return run_eval(school=args.school, quiet=args.quiet)
+    if command == "ingest":
+        from knowledge.ingest import run_ingest
+        return asyncio.run(run_ingest(settings, args.file, args.school, args.name, args.ask))
+    if command == "gaps":
+        from bot.gaps import run_gaps
+        return asyncio.run(run_gaps(settings, args.school))
+    if command == "school":
+        from bot.roles import run_school_command
+        return asyncio.run(run_school_command(settings, args))
+    if command == "dispatch":
+        from bot.dispatcher import run_dispatch
+        return asyncio.run(run_dispatch(settings, once=args.once))
+    if command == "export":
+        from bot.export import run_export
+        return asyncio.run(run_export(settings, args.report, args.out, args.by))
+    if command == "teams-package":
+        from adapters.teams_package import build_package
+        return build_package(settings, args.out)
+    if command == "slack-manifest":
+        from adapters.slack_manifest import print_manifest
+        return print_manifest(settings)
+    if command == "migrate":
+        from bot.db import migrate_sync
+        migrate_sync(settings.database_url)
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
