@@ -199,6 +199,9 @@ class Alert(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(nullable=True)
     last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The id the channel gave the sent message (Teams activity id, Slack ts): a retry or a
+    # later "acknowledged by" update edits that message instead of posting a second one.
+    channel_message_id: Mapped[str | None] = mapped_column(String(256), nullable=True)
 
 
 class DeliveryAttempt(Base):
