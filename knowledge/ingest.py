@@ -1,0 +1,183 @@
+"""Zero-curation ingestion: a school brings its policy file and gets answers at once.
+
+`python app.py ingest FILE --school SLUG --name "School name"` reads the file, parses it
+into clauses and stores both in the database named by DATABASE_URL, in one transaction:
+an unreadable or empty file raises before anything is written. The matcher answers an
+ingested school by direct clause retrieval, so no hand-written mapping is needed.
+
+Re-ingesting a new version of a curated school's policy keeps the ids of unchanged
+clauses (ids hash the clause text) and reports every curated intent whose clause
+changed or vanished, with the most similar new clause as a likely successor.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rapidfuzz import fuzz
+from sqlalchemy import delete, select
+
+from bot.db import create_engine, migrate, sessionmaker
+from bot.models import ClauseRow, School
+from knowledge.clauses import Clause
+from knowledge.policy_file import Policy, bundled_policies, make_policy, split_front_matter
+from knowledge.readers import UnreadablePolicy, read_policy_text
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+SUCCESSOR_MIN_SIMILARITY = 70  # below this, a changed clause is reported as vanished
+
+
+@dataclass(frozen=True)
+class StaleMapping:
+    intent: str
+    clause_id: str
+    old_text: str
+    successor_id: str | None  # the most similar clause in the new version, if any
+    similarity: float
+
+
+@dataclass
+class IngestReport:
+    slug: str
+    name: str
+    clauses: int
+    unchanged: int
+    added: int
+    removed: int
+    stale: list[StaleMapping] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        out = [
+            f"Ingested {self.name} ({self.slug}): {self.clauses} clauses "
+            f"({self.unchanged} unchanged, {self.added} new, {self.removed} removed since the previous version)."
+        ]
+        if self.stale:
+            out.append(f"{len(self.stale)} curated answer(s) cite a clause that changed or vanished; review them:")
+            for s in self.stale:
+                successor = (f"likely now {s.successor_id} ({s.similarity:.0f}% similar)"
+                             if s.successor_id else "no similar clause in the new version")
+                out.append(f"  - intent {s.intent}: clause {s.clause_id} changed or vanished; {successor}")
+                out.append(f"      was: {s.old_text[:160]}")
+        return out
+
+
+def build_policy(path: Path, slug: str, name: str | None, ask: str | None) -> Policy:
+    """Read and parse; raises UnreadablePolicy (nothing written) when there is no usable text."""
+    if not SLUG.match(slug):
+        raise UnreadablePolicy(f"school slug {slug!r} must be 2-63 lowercase letters, digits or hyphens")
+    meta, body = split_front_matter(read_policy_text(path))
+    meta.pop("slug", None)
+    name = name or meta.pop("name", None) or slug.replace("-", " ").title()
+    meta.pop("name", None)
+    if ask:
+        meta["ask"] = ask
+    policy = make_policy(slug, name, body, **meta)
+    if not policy.clauses:
+        raise UnreadablePolicy(f"{path.name}: no policy clauses found (the text has no sentences or bullets)")
+    return policy
+
+
+def _stale_mappings(slug: str, previous: Policy | None, new: Policy) -> list[StaleMapping]:
+    try:
+        from knowledge.catalog import load_catalog
+    except ImportError:
+        return []
+    catalog = load_catalog()
+    new_ids = {c.id for c in new.clauses}
+    old_by_id = {c.id: c for c in previous.clauses} if previous else {}
+    stale = []
+    for intent_id in catalog.intents:
+        mapping = catalog.mapping(slug, intent_id)
+        if mapping is None:
+            continue
+        for clause_id in mapping.clause_ids:
+            if clause_id in new_ids:
+                continue
+            old = old_by_id.get(clause_id)
+            old_text = old.text if old else ""
+            successor, similarity = _most_similar(old_text, new.clauses)
+            stale.append(StaleMapping(intent_id, clause_id, old_text, successor, similarity))
+    return stale
+
+
+def _most_similar(text: str, clauses: tuple[Clause, ...]) -> tuple[str | None, float]:
+    if not text:
+        return None, 0.0
+    best = max(clauses, key=lambda c: fuzz.token_sort_ratio(text, c.text))
+    score = fuzz.token_sort_ratio(text, best.text)
+    return (best.id, score) if score >= SUCCESSOR_MIN_SIMILARITY else (None, score)
+
+
+async def _previous_version(sessions, slug: str) -> Policy | None:
+    async with sessions() as session:
+        row = await session.get(School, slug)
+    if row is not None:
+        return _policy_from_row(row)
+    return bundled_policies().get(slug)
+
+
+def _policy_from_row(row: School) -> Policy:
+    return make_policy(row.slug, row.name, row.source_text, policy_title=row.policy_title,
+                       review_date=row.review_date, ask=row.ask)
+
+
+async def store_policy(sessions, policy: Policy) -> IngestReport:
+    """Replace the school's stored policy and clauses in one transaction."""
+    previous = await _previous_version(sessions, policy.slug)
+    old_ids = {c.id for c in previous.clauses} if previous else set()
+    new_ids = {c.id for c in policy.clauses}
+    async with sessions() as session, session.begin():
+        await session.execute(delete(ClauseRow).where(ClauseRow.school_slug == policy.slug))
+        await session.merge(School(
+            slug=policy.slug, name=policy.name, policy_title=policy.policy_title,
+            review_date=policy.review_date, ask=policy.ask,
+            source_sha256=hashlib.sha256(policy.text.encode()).hexdigest(), source_text=policy.text,
+        ))
+        await session.flush()
+        session.add_all(ClauseRow(id=c.id, school_slug=c.school, position=c.position, section=c.section,
+                                  lead_in=c.lead_in, text=c.text) for c in policy.clauses)
+    return IngestReport(
+        slug=policy.slug, name=policy.name, clauses=len(policy.clauses),
+        unchanged=len(old_ids & new_ids), added=len(new_ids - old_ids), removed=len(old_ids - new_ids),
+        stale=_stale_mappings(policy.slug, previous, policy),
+    )
+
+
+async def load_stored_policies(sessions) -> dict[str, Policy]:
+    async with sessions() as session:
+        rows = (await session.execute(select(School))).scalars().all()
+    return {row.slug: _policy_from_row(row) for row in rows}
+
+
+async def load_ingested_policies(settings) -> dict[str, Policy]:
+    """Schools ingested into the database; a stored version overrides a bundled one."""
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate(engine)
+        return await load_stored_policies(sessionmaker(engine))
+    finally:
+        await engine.dispose()
+
+
+async def all_policies(settings) -> dict[str, Policy]:
+    """Bundled schools, overridden or extended by what was ingested into the database."""
+    return {**bundled_policies(), **await load_ingested_policies(settings)}
+
+
+async def run_ingest(settings, file: str, slug: str, name: str | None, ask: str | None) -> int:
+    try:
+        policy = build_policy(Path(file), slug, name, ask)
+    except UnreadablePolicy as exc:
+        print(f"error: {exc}. Nothing was changed.", file=sys.stderr)
+        return 2
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate(engine)
+        report = await store_policy(sessionmaker(engine), policy)
+    finally:
+        await engine.dispose()
+    print("\n".join(report.lines()))
+    return 0
