@@ -153,10 +153,17 @@ class Report(Base):
     closed_by: Mapped[str | None] = mapped_column(String(256), nullable=True)
     close_note: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     legal_hold: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Idempotent submit: the dialog's id for this submission, so a retried event or a
+    # double-click returns the report already stored instead of creating a second one.
+    submission_id: Mapped[str | None] = mapped_column(String(128), unique=True, nullable=True)
 
 
 class ReferenceCounter(Base):
-    """Per-school, per-year sequence behind human report references."""
+    """Per-school, per-year sequence behind human report references (OAK-2026-0042).
+
+    `school_slug` holds the reference prefix (OAK): schools whose slugs begin with the
+    same three letters share one sequence, so their references can never collide.
+    """
     __tablename__ = "reference_counters"
 
     school_slug: Mapped[str] = mapped_column(String(64), primary_key=True)
