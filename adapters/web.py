@@ -1,0 +1,201 @@
+"""The web app: one factory, `create_app(settings)`, and `serve()` for `python app.py serve`.
+
+Routes
+    POST /api/messages   Bot Framework (Teams, the Agents Playground): botbuilder's CloudAdapter,
+                         authenticated with MicrosoftAppId/Password/TenantId/Type. Anonymous
+                         only when no app id is configured, and the server says so loudly.
+    POST /api/slack      Slack Events API and interactivity (see `adapters.slack`).
+    GET  /healthz        the process is up.
+    GET  /readyz         the database answers.
+
+Everything with a lifetime (the runtime with its database engine, the adapters, the
+Slack background turns, the alert dispatcher) is created and closed in one
+`cleanup_ctx`, and shared through typed `web.AppKey`s, never module globals.
+"""
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import logging
+import sys
+from collections.abc import AsyncIterator
+from types import SimpleNamespace
+from typing import Any
+
+from aiohttp import web
+from botbuilder.core import BotAdapter, TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from sqlalchemy import text
+
+from adapters.rendering import renderer_for
+from adapters.schools import SchoolDirectory, SchoolGate
+from adapters.slack import SLACK_API, SlackEndpoint, build_slack_adapter
+from adapters.teams import ChannelBot
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 1024 * 1024  # a Teams message is at most ~28 KB; 1 MiB leaves room and stops abuse
+
+SETTINGS = web.AppKey("settings", Settings)
+RUNTIME = web.AppKey("runtime", Any)  # bot.runtime.Runtime: .bot, .sessions, .engine, .storage, close()
+BOT = web.AppKey("bot", ChannelBot)
+BOT_FRAMEWORK_ADAPTER = web.AppKey("bot_framework_adapter", CloudAdapter)
+SLACK_ENDPOINT = web.AppKey("slack_endpoint", Any)  # SlackEndpoint, or None when Slack is not configured
+# Channel id -> adapter, for proactive messages (`continue_conversation`) by the alert dispatcher.
+ADAPTERS = web.AppKey("adapters", dict)
+DISPATCHER_TASK = web.AppKey("dispatcher_task", Any)
+
+ANONYMOUS_WARNING = """
+********************************************************************************
+* WARNING: MicrosoftAppId is not set, so /api/messages accepts UNAUTHENTICATED  *
+* requests. That is only for local testing (the Agents Playground). Set         *
+* MicrosoftAppId, MicrosoftAppPassword and MicrosoftAppTenantId before anyone   *
+* can reach this server.                                                        *
+********************************************************************************"""
+
+
+def bot_framework_auth(settings: Settings) -> ConfigurationBotFrameworkAuthentication:
+    config = SimpleNamespace(APP_ID=settings.microsoft_app_id, APP_PASSWORD=settings.microsoft_app_password,
+                             APP_TENANTID=settings.microsoft_app_tenant_id, APP_TYPE=settings.microsoft_app_type)
+    return ConfigurationBotFrameworkAuthentication(config)
+
+
+async def on_turn_error(context: TurnContext, error: Exception) -> None:
+    """The member of staff hears that it failed; the log gets the type, never what they typed."""
+    log.error("turn failed: %s", type(error).__name__, exc_info=(type(error), error, error.__traceback__))
+    try:
+        await context.send_activity("Sorry, something went wrong and I couldn't finish that. "
+                                    "Please try again in a minute. If a child is in immediate danger, call 999.")
+    except Exception:  # noqa: BLE001 - the channel itself may be what failed
+        log.error("could not tell the user about the failure")
+
+
+async def _maybe_await(value):
+    return await value if inspect.isawaitable(value) else value
+
+
+async def build_default_runtime(settings: Settings):
+    from bot.runtime import build_runtime  # DIALOGS owner's factory: storage, dialogs, the AssistantBot
+
+    return await _maybe_await(build_runtime(settings, renderer_for))
+
+
+def start_dispatcher(app: web.Application) -> asyncio.Task | None:
+    """The outbox dispatcher (ALERTS owner) delivers DSL alerts through the adapters above."""
+    try:
+        from bot.dispatcher import Dispatcher
+    except ImportError:
+        log.warning("alert dispatcher not available (bot.dispatcher.Dispatcher not importable)")
+        return None
+    runtime = app[RUNTIME]
+    dispatcher = Dispatcher(settings=app[SETTINGS], sessions=runtime.sessions, adapters=app[ADAPTERS],
+                            renderer_for=renderer_for)
+    return asyncio.create_task(dispatcher.run(), name="alert-dispatcher")
+
+
+def runtime_context(runtime=None, slack_api_url: str = SLACK_API, dispatcher: bool = True):
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        settings = app[SETTINGS]
+        owned = runtime is None
+        app[RUNTIME] = await build_default_runtime(settings) if owned else runtime
+        if not settings.microsoft_app_id:
+            log.warning(ANONYMOUS_WARNING)
+            print(ANONYMOUS_WARNING, file=sys.stderr, flush=True)
+        gate = SchoolGate(SchoolDirectory(app[RUNTIME].sessions, settings.default_school), renderer_for)
+        app[BOT] = ChannelBot(app[RUNTIME].bot, gate)
+        cloud = CloudAdapter(bot_framework_auth(settings))
+        cloud.on_turn_error = on_turn_error
+        app[BOT_FRAMEWORK_ADAPTER] = cloud
+        adapters: dict[str, BotAdapter] = {"msteams": cloud, "emulator": cloud, "webchat": cloud}
+        slack = None
+        if settings.slack_signing_secret and settings.slack_bot_token:
+            slack_adapter = build_slack_adapter(settings.slack_signing_secret, settings.slack_bot_token,
+                                                slack_api_url, on_turn_error=on_turn_error)
+            slack = SlackEndpoint(slack_adapter, settings.slack_signing_secret, app[RUNTIME].sessions,
+                                  app[BOT].on_turn)
+            adapters["slack"] = slack_adapter
+        app[SLACK_ENDPOINT] = slack
+        app[ADAPTERS] = adapters
+        app[DISPATCHER_TASK] = start_dispatcher(app) if dispatcher else None
+        try:
+            yield
+        finally:
+            task = app[DISPATCHER_TASK]
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+            if slack is not None:
+                await slack.drain()
+            if owned:
+                await _maybe_await(app[RUNTIME].close())
+
+    return context
+
+
+async def messages(request: web.Request) -> web.Response:
+    """Bot Framework activities. Bad JSON is a 400 with a one-line reason, never a stack trace."""
+    raw = await request.read()
+    try:
+        body = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return web.json_response({"error": "body is not valid JSON"}, status=400)
+    if not isinstance(body, dict) or not isinstance(body.get("type"), str):
+        return web.json_response({"error": "body is not a Bot Framework activity"}, status=400)
+    if "application/json" not in request.headers.get("Content-Type", ""):
+        return web.json_response({"error": "Content-Type must be application/json"}, status=415)
+    app = request.app
+    try:
+        response = await app[BOT_FRAMEWORK_ADAPTER].process(request, app[BOT])
+    except (web.HTTPUnauthorized, PermissionError):
+        return web.json_response({"error": "unauthorized"}, status=401)
+    except web.HTTPException as exc:
+        return web.json_response({"error": exc.reason}, status=exc.status)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:  # a malformed activity
+        log.warning("rejected a malformed activity: %s", type(exc).__name__)
+        return web.json_response({"error": "malformed activity"}, status=400)
+    return response or web.Response(status=201)
+
+
+async def slack_events(request: web.Request) -> web.Response:
+    endpoint = request.app[SLACK_ENDPOINT]
+    if endpoint is None:
+        return web.json_response({"error": "Slack is not configured (SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN)"},
+                                 status=503)
+    return await endpoint.handle(request)
+
+
+async def healthz(_request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    try:
+        async with request.app[RUNTIME].engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure means not ready
+        log.warning("readyz: database unavailable (%s)", type(exc).__name__)
+        return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
+    return web.json_response({"status": "ready", "database": "ok"})
+
+
+def create_app(settings: Settings, runtime=None, *, slack_api_url: str = SLACK_API,
+               dispatcher: bool = True) -> web.Application:
+    """The whole web app. Pass `runtime` to serve a bot built elsewhere (tests); it is not closed here."""
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app[SETTINGS] = settings
+    app.cleanup_ctx.append(runtime_context(runtime, slack_api_url, dispatcher))
+    app.router.add_post("/api/messages", messages)
+    app.router.add_post("/api/slack", slack_events)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    return app
+
+
+def serve(settings: Settings, host: str | None = None, port: int | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    host, port = host or settings.host, port or settings.port
+    log.info("serving on http://%s:%s (Bot Framework: /api/messages, Slack: /api/slack)", host, port)
+    web.run_app(create_app(settings), host=host, port=port, print=None)
+    return 0
