@@ -1,0 +1,328 @@
+"""Finds what a staff question is about, then the clauses of the asker's school that answer it.
+
+Two steps, because schools differ but questions do not:
+
+1. **Intent** (shared by every school, precomputed once): the question's tokens (see
+   `knowledge.normalise`) are compared with every example of every catalog intent by
+   TF-IDF cosine through an inverted index, with each intent's centroid, and with rapidfuzz's
+   `token_sort_ratio` over the same normalised tokens (character-level closeness; unlike
+   WRatio or partial ratios it does not give a one-word query full marks against any
+   example containing that word).
+2. **Clauses** of the asker's school: a curated school's catalog mapping names them; for a
+   school nobody curated (an ingested policy) the clauses are retrieved directly, scoring each
+   clause against the question expanded with the intent's *prototype* (its examples plus the
+   clauses curated for it at other schools). Per-school work is O(clauses of that school), so
+   latency stays flat from 5 to 1,000 schools.
+
+The confidence policy follows QnA Maker's active learning: a clear winner is answered; when
+the runner-up is within k*sqrt(top score) (0-100 scale) the user is asked "Did you mean";
+below a floor the honest answer is that the policy does not cover it.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from rapidfuzz import fuzz, process
+
+from knowledge.clauses import Clause
+from knowledge.normalise import Vocabulary, tokens
+
+MAX_QUESTION_CHARS = 600  # a question longer than this is a paste; its start says what it is about
+
+# Confidence policy (intent scores are 0-100).
+ANSWER_FLOOR = 34.0  # below: fallback
+CLARIFY_K = 0.55  # runner-up within CLARIFY_K * sqrt(top) -> "Did you mean"
+CLARIFY_CEILING = 80.0  # a top score this high is answered whatever the runner-up
+CLAUSE_FLOOR = 0.18  # direct retrieval: a school's best clause below this -> its policy is silent
+DIRECT_FLOOR = 0.5  # no intent, but a clause matches the question itself this well -> quote it
+
+W_EXAMPLE, W_CENTROID, W_CLAUSES, W_FUZZY = 0.3, 0.5, 0.1, 0.1  # intent score blend (sums to 1)
+
+Kind = Literal["answer", "clarify", "fallback"]
+
+
+@dataclass(frozen=True)
+class IntentCandidate:
+    intent: str
+    score: float  # 0-100
+
+
+@dataclass(frozen=True)
+class ClauseCandidate:
+    clause: Clause
+    score: float  # 0-1 relevance
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    kind: Kind
+    intents: tuple[IntentCandidate, ...]  # best first
+    clauses: tuple[ClauseCandidate, ...]  # the school's clauses for intents[0] (or the question), best first
+    mapping: Any = None  # the catalog Mapping used, when the school is curated
+    curated: bool = False  # clauses come from a hand-written mapping
+    silent: bool = False  # intent recognised, but this school's policy says nothing on it
+    understood: float = 0.0  # share of the question's words the vocabulary knows
+
+    @property
+    def intent(self) -> str | None:
+        return self.intents[0].intent if self.intents and self.kind != "fallback" else None
+
+
+def _unit(counts: Counter, idf) -> dict[str, float]:
+    vec = {t: n * idf(t) for t, n in counts.items()}
+    norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
+    return {t: w / norm for t, w in vec.items()}
+
+
+def _dot(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b.get(t, 0.0) for t, w in a.items())
+
+
+def _add_into(total: dict[str, float], vec: dict[str, float], weight: float = 1.0) -> None:
+    for t, w in vec.items():
+        total[t] = total.get(t, 0.0) + w * weight
+
+
+def _normalised(vec: dict[str, float]) -> dict[str, float]:
+    norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
+    return {t: w / norm for t, w in vec.items()}
+
+
+class _SchoolIndex:
+    """One school's clauses as TF-IDF vectors with an inverted index (built in O(clauses))."""
+
+    def __init__(self, policy, idf, vocabulary: Vocabulary):
+        self.policy = policy
+        self.clauses: tuple[Clause, ...] = tuple(policy.clauses)
+        self.by_id = {c.id: i for i, c in enumerate(self.clauses)}
+        self.vectors = [_unit(Counter(tokens(self._matching_text(c), None)), idf) for c in self.clauses]
+        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for i, vec in enumerate(self.vectors):
+            for t, w in vec.items():
+                self.postings[t].append((i, w))
+        self.prototype_scores: dict[str, list[float]] = {}  # intent -> proto cosine per clause (lazy)
+
+    @staticmethod
+    def _matching_text(clause: Clause) -> str:
+        # the lead-in ("Staff must not:") often carries the verb the bullet needs
+        return f"{clause.lead_in} {clause.text}" if clause.lead_in else clause.text
+
+    def similarity(self, query: dict[str, float]) -> list[float]:
+        scores = [0.0] * len(self.clauses)
+        for t, qw in query.items():
+            for i, w in self.postings.get(t, ()):
+                scores[i] += qw * w
+        return scores
+
+
+class Matcher:
+    """Ranks intents for a question and clauses of a school; see the module docstring."""
+
+    def __init__(self, catalog, policies: dict[str, Any] | Iterable[Any]):
+        self.catalog = catalog
+        policies = list(policies.values()) if isinstance(policies, dict) else list(policies)
+        intents = catalog.intents
+        self.intent_ids: list[str] = list(intents)
+
+        # Vocabulary for typo correction: everything the catalog and the policies say.
+        texts: list[str] = []
+        for intent in intents.values():
+            texts += [intent.title, intent.question, *intent.examples]
+        for policy in policies:
+            texts += [c.text for c in policy.clauses]
+        self.vocabulary = Vocabulary(texts)
+
+        # Document frequencies over examples and bundled clauses: shared by all schools.
+        example_tokens: list[tuple[str, list[str]]] = []
+        for iid, intent in intents.items():
+            for text in (intent.question, *intent.examples):
+                example_tokens.append((iid, tokens(text, None)))
+        clause_tokens = [tokens(c.text, None) for p in policies for c in p.clauses]
+        df: Counter[str] = Counter()
+        for _, toks in example_tokens:
+            df.update(set(toks))
+        for toks in clause_tokens:
+            df.update(set(toks))
+        n_docs = len(example_tokens) + len(clause_tokens)
+        self._idf_table = {t: math.log((n_docs + 1) / (n + 1)) + 1.0 for t, n in df.items()}
+        self._idf_unknown = math.log(n_docs + 1) + 1.0
+
+        # Intent side: example vectors, an inverted index, centroids, strings for rapidfuzz.
+        self.example_intent: list[str] = [iid for iid, _ in example_tokens]
+        self.example_vectors = [_unit(Counter(toks), self.idf) for _, toks in example_tokens]
+        self.example_strings = [" ".join(sorted(toks)) for _, toks in example_tokens]
+        self.example_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for i, vec in enumerate(self.example_vectors):
+            for t, w in vec.items():
+                self.example_postings[t].append((i, w))
+        centroids: dict[str, dict[str, float]] = {iid: {} for iid in self.intent_ids}
+        for iid, vec in zip(self.example_intent, self.example_vectors):
+            _add_into(centroids[iid], vec)
+        self.centroids = {iid: _normalised(v) for iid, v in centroids.items()}
+
+        # Prototypes for direct clause retrieval: examples plus clauses curated at any school.
+        self._prototypes = {iid: dict(v) for iid, v in centroids.items()}
+        self.schools: dict[str, _SchoolIndex] = {}
+        for policy in policies:
+            self.schools[policy.slug] = _SchoolIndex(policy, self.idf, self.vocabulary)
+        for policy in policies:
+            for iid in self.intent_ids:
+                mapping = self._mapping(policy.slug, iid)
+                if mapping is None:
+                    continue
+                index = self.schools[policy.slug]
+                for cid in mapping.clause_ids:
+                    if cid in index.by_id:
+                        _add_into(self._prototypes[iid], index.vectors[index.by_id[cid]], 1.5)
+        self._prototypes = {iid: _normalised(v) for iid, v in self._prototypes.items()}
+        # What the curated clauses of every school say about each intent: policy words
+        # ("gross misconduct", "location services") that staff examples may lack.
+        clause_centroids: dict[str, dict[str, float]] = {iid: {} for iid in self.intent_ids}
+        for policy in policies:
+            index = self.schools[policy.slug]
+            for iid in self.intent_ids:
+                mapping = self._mapping(policy.slug, iid)
+                for cid in (mapping.clause_ids if mapping else ())[:2]:
+                    if cid in index.by_id:
+                        _add_into(clause_centroids[iid], index.vectors[index.by_id[cid]])
+        self.clause_centroids = {iid: _normalised(v) for iid, v in clause_centroids.items() if v}
+
+    # ---- vocabulary and vectors -------------------------------------------------------
+    def idf(self, token: str) -> float:
+        return self._idf_table.get(token, self._idf_unknown)
+
+    def add_policy(self, policy) -> None:
+        """Make a new (or re-ingested) school answerable at once; O(its clauses)."""
+        self.vocabulary.add(c.text for c in policy.clauses)
+        self.schools[policy.slug] = _SchoolIndex(policy, self.idf, self.vocabulary)
+
+    def _mapping(self, school: str, intent: str):
+        mapping_of = getattr(self.catalog, "mapping", None)
+        return mapping_of(school, intent) if mapping_of else None
+
+    def is_curated(self, school: str) -> bool:
+        """Does the catalog hold hand-written mappings for this school?"""
+        curated = getattr(self.catalog, "schools", None)
+        if curated is not None:
+            return school in curated
+        return any(self._mapping(school, iid) is not None for iid in self.intent_ids)
+
+    def query_vector(self, question: str) -> tuple[dict[str, float], list[str], float]:
+        toks = tokens(question[:MAX_QUESTION_CHARS], self.vocabulary)
+        known = [t for t in toks if not t.startswith("?")]
+        understood = len(known) / len(toks) if toks else 0.0
+        return _unit(Counter(toks), self.idf), known, understood
+
+    # ---- intents -----------------------------------------------------------------------
+    def rank_intents(self, question: str, limit: int = 5) -> list[IntentCandidate]:
+        query, known, _ = self.query_vector(question)
+        return self._rank_intents(query, known, limit)
+
+    def _rank_intents(self, query: dict[str, float], known: list[str], limit: int) -> list[IntentCandidate]:
+        if not known:
+            return []
+        best_example: dict[str, float] = {}
+        dots: dict[int, float] = defaultdict(float)
+        for t, qw in query.items():
+            for i, w in self.example_postings.get(t, ()):
+                dots[i] += qw * w
+        for i, d in dots.items():
+            iid = self.example_intent[i]
+            if d > best_example.get(iid, 0.0):
+                best_example[iid] = d
+        if not best_example:
+            return []
+        fuzzy: dict[str, float] = {}
+        query_string = " ".join(sorted(known))
+        for _, score, i in process.extract(query_string, self.example_strings, scorer=fuzz.token_sort_ratio,
+                                           limit=None, score_cutoff=40):
+            iid = self.example_intent[i]
+            if score > fuzzy.get(iid, 0.0):
+                fuzzy[iid] = score
+        ranked = []
+        for iid in self.intent_ids:
+            cos = best_example.get(iid, 0.0)
+            centroid = _dot(query, self.centroids[iid])
+            clause_side = _dot(query, self.clause_centroids[iid]) if self.clause_centroids.get(iid) else centroid
+            score = (100.0 * (W_EXAMPLE * cos + W_CENTROID * centroid + W_CLAUSES * clause_side)
+                     + W_FUZZY * fuzzy.get(iid, 0.0))
+            ranked.append(IntentCandidate(iid, round(score, 2)))
+        ranked.sort(key=lambda c: -c.score)
+        return ranked[:limit]
+
+    # ---- clauses -----------------------------------------------------------------------
+    def _prototype_scores(self, index: _SchoolIndex, intent: str) -> list[float]:
+        cached = index.prototype_scores.get(intent)
+        if cached is None:
+            cached = index.similarity(self._prototypes[intent])
+            index.prototype_scores[intent] = cached
+        return cached
+
+    def clauses_for(self, school: str, intent: str, question: str = "", limit: int = 3
+                    ) -> tuple[list[ClauseCandidate], Any, bool]:
+        """(clauses best first, the mapping used or None, curated?) for an intent at a school."""
+        index = self.schools[school]
+        query = self.query_vector(question)[0] if question else {}
+        q_scores = index.similarity(query) if query else [0.0] * len(index.clauses)
+        proto = self._prototype_scores(index, intent)
+        relevance = [0.4 * q + 0.6 * p for q, p in zip(q_scores, proto)]
+        mapping = self._mapping(school, intent)
+        if mapping is not None or self.is_curated(school):
+            if mapping is None:
+                return [], None, True  # curated, and the curator found nothing: silent
+            ids = [cid for cid in mapping.clause_ids if cid in index.by_id]
+            if ids or not mapping.clause_ids:
+                ranked = sorted(ids, key=lambda cid: -relevance[index.by_id[cid]])
+                return [ClauseCandidate(index.clauses[index.by_id[c]], round(relevance[index.by_id[c]], 3))
+                        for c in ranked[:limit]], mapping, True
+            # every curated clause vanished in a new version of the policy: retrieve directly
+        order = sorted(range(len(index.clauses)), key=lambda i: -relevance[i])[:limit]
+        if not order or relevance[order[0]] < CLAUSE_FLOOR:
+            return [], None, False
+        top = relevance[order[0]]
+        picked = [i for i in order if relevance[i] >= max(CLAUSE_FLOOR, 0.6 * top)]
+        return [ClauseCandidate(index.clauses[i], round(relevance[i], 3)) for i in picked], None, False
+
+    def search_clauses(self, school: str, question: str, limit: int = 3) -> list[ClauseCandidate]:
+        """Clauses of a school closest to the question's own words (no intent)."""
+        index = self.schools[school]
+        scores = index.similarity(self.query_vector(question)[0])
+        order = sorted(range(len(scores)), key=lambda i: -scores[i])[:limit]
+        return [ClauseCandidate(index.clauses[i], round(scores[i], 3)) for i in order if scores[i] > 0]
+
+    # ---- the decision ------------------------------------------------------------------
+    def match(self, question: str, school: str) -> MatchResult:
+        if school not in self.schools:
+            raise KeyError(school)
+        query, known, understood = self.query_vector(question or "")
+        ranked = self._rank_intents(query, known, 5)
+        if not ranked or ranked[0].score < ANSWER_FLOOR:
+            direct = self._direct(school, query) if known else []
+            if direct:
+                return MatchResult("answer", tuple(ranked), tuple(direct), understood=understood)
+            return MatchResult("fallback", tuple(ranked), (), understood=understood)
+        top = ranked[0]
+        clauses, mapping, curated = self.clauses_for(school, top.intent, question[:MAX_QUESTION_CHARS])
+        if len(ranked) > 1 and top.score < CLARIFY_CEILING:
+            gap = top.score - ranked[1].score
+            if gap < CLARIFY_K * math.sqrt(top.score):
+                return MatchResult("clarify", tuple(ranked), tuple(clauses), mapping, curated,
+                                   silent=not clauses, understood=understood)
+        return MatchResult("answer", tuple(ranked), tuple(clauses), mapping, curated,
+                           silent=not clauses, understood=understood)
+
+    def _direct(self, school: str, query: dict[str, float]) -> list[ClauseCandidate]:
+        index = self.schools[school]
+        scores = index.similarity(query)
+        if not scores:
+            return []
+        best = max(range(len(scores)), key=scores.__getitem__)
+        if scores[best] < DIRECT_FLOOR:
+            return []
+        return [ClauseCandidate(index.clauses[best], round(scores[best], 3))]
