@@ -1,0 +1,375 @@
+"""Delivers the alerts outbox: at least once, never twice as two different alerts, never lost.
+
+How a row travels:
+  1. claim   - a due `pending` row is leased by pushing its `next_attempt_at` forward and
+               bumping `attempts`, conditionally, so only one dispatcher wins it. PostgreSQL
+               picks candidates with SELECT ... FOR UPDATE SKIP LOCKED; SQLite, which has one
+               writer at a time, relies on the conditional UPDATE alone.
+  2. send    - through the recipient's channel: Bot Framework `continue_conversation`
+               (Teams), the Slack adapter, or SMTP. Every attempt is recorded.
+  3. settle  - success marks the row delivered with the channel's message id; failure
+               schedules a retry with exponential backoff. Rows are retried until they go
+               through: a safeguarding alert is never given up on.
+A dispatcher killed mid-send leaves its row leased; the lease expires and another (or the
+restarted) dispatcher sends it. The alert id travels in the activity's channel data and
+the email Message-ID, and a send whose result was not yet stored is remembered in-process
+so a retry updates that message instead of posting another.
+
+Each pass also runs the escalation and unfinished-report sweeps from `bot.alerts`.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Callable, Protocol
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from botbuilder.core import TurnContext
+from botbuilder.schema import Activity, ConversationReference
+
+from bot import conversation_refs
+from bot.alerts import ALERTING_PURPOSES, as_utc, escalate_due, sweep_drafts
+from bot.models import Alert, DeliveryAttempt
+from bot.rendering import AlertCard, Button, PlainRenderer, Renderer
+
+log = logging.getLogger(__name__)
+CHAT_CHANNELS = ("msteams", "slack")
+
+
+# --- time ------------------------------------------------------------------------------
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+
+class ManualClock:
+    """A clock tests move by hand, so escalation timeouts need no waiting."""
+
+    def __init__(self, start: datetime | None = None):
+        self._now = as_utc(start or datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc))
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, **delta) -> datetime:
+        self._now += timedelta(**delta)
+        return self._now
+
+
+# --- senders ---------------------------------------------------------------------------
+
+class Unreachable(Exception):
+    """The recipient has no conversation the bot can post to (yet)."""
+
+
+@dataclass
+class Delivery:
+    """One alert ready to go: who to, what to show, and the message it may already be."""
+    alert_id: int
+    purpose: str
+    channel: str
+    recipient_id: str
+    payload: dict
+    activity: Activity
+    reference: ConversationReference | None = None
+    previous_message_id: str | None = None
+
+
+class Sender(Protocol):
+    async def send(self, delivery: Delivery) -> str | None:
+        """Deliver, returning the channel's id for the message; raise on any failure."""
+
+
+async def _send_via_adapter(adapter, reference: ConversationReference, activity: Activity,
+                            previous_message_id: str | None, bot_app_id: str | None) -> str | None:
+    """Post (or, for a message already posted, update) `activity` in the referenced conversation.
+
+    Adapters with an `on_turn_error` handler swallow exceptions raised in the callback, so
+    success is only believed when the callback itself got to the end.
+    """
+    outcome: dict = {}
+
+    async def callback(turn_context: TurnContext):
+        if previous_message_id:
+            activity.id = previous_message_id
+            await turn_context.update_activity(activity)
+            outcome["id"] = previous_message_id
+        else:
+            response = await turn_context.send_activity(activity)
+            outcome["id"] = getattr(response, "id", None) or ""
+
+    await adapter.continue_conversation(reference, callback, bot_app_id)
+    if "id" not in outcome:
+        raise RuntimeError("the channel did not accept the message (error handled inside the adapter)")
+    return outcome["id"] or None
+
+
+class BotFrameworkSender:
+    """Teams (and any Bot Framework channel) through a botbuilder CloudAdapter."""
+
+    def __init__(self, adapter, bot_app_id: str):
+        self.adapter, self.bot_app_id = adapter, bot_app_id
+
+    async def send(self, delivery: Delivery) -> str | None:
+        if delivery.reference is None:
+            raise Unreachable("no conversation reference")
+        return await _send_via_adapter(self.adapter, delivery.reference, delivery.activity,
+                                       delivery.previous_message_id, self.bot_app_id)
+
+
+class SlackSender:
+    """Slack through botbuilder-adapters-slack's SlackAdapter (Web API chat.postMessage)."""
+
+    def __init__(self, adapter):
+        self.adapter = adapter
+
+    async def send(self, delivery: Delivery) -> str | None:
+        if delivery.reference is None:
+            raise Unreachable("no conversation reference")
+        return await _send_via_adapter(self.adapter, delivery.reference, delivery.activity,
+                                       delivery.previous_message_id, None)
+
+
+class EmailAlertSender:
+    """Role holders configured by email address (channel 'email')."""
+
+    def __init__(self, email_sender):
+        self.email = email_sender
+
+    async def send(self, delivery: Delivery) -> str | None:
+        payload = delivery.payload
+        urgent = "[URGENT] " if payload.get("urgency") == "urgent" else ""
+        if delivery.purpose in ALERTING_PURPOSES:
+            subject = f"{urgent}Safeguarding alert {payload.get('reference', '')} - {payload.get('school', '')}"
+        else:
+            subject = f"Safeguarding assistant - {payload.get('school', '') or payload.get('school_slug', '')}"
+        body = (delivery.activity.text or "") + (
+            "\n\nOpen the safeguarding assistant in Teams or Slack to see the report. "
+            "This email deliberately contains no details of the child or the concern.")
+        return await self.email.send_email(delivery.alert_id, delivery.recipient_id, subject.strip(), body)
+
+
+# --- the dispatcher --------------------------------------------------------------------
+
+@dataclass
+class PassResult:
+    delivered: int = 0
+    failed: int = 0
+    escalated: int = 0
+    reminders: int = 0
+
+
+@dataclass
+class _Claim:
+    alert_id: int
+    attempts: int  # the attempt number this claim owns
+
+
+def _default_renderer_for(channel: str) -> Renderer:
+    return PlainRenderer()
+
+
+@dataclass
+class Dispatcher:
+    sessions: async_sessionmaker
+    senders: dict[str, Sender]
+    clock: Clock = field(default_factory=SystemClock)
+    settings: object | None = None  # escalation and reminder timeouts; None = no sweeps
+    renderer_for: Callable[[str], Renderer] = _default_renderer_for
+    batch_size: int = 50
+    concurrency: int = 10
+    lease: timedelta = timedelta(minutes=2)
+    send_timeout: float = 30.0
+    backoff_base: timedelta = timedelta(seconds=5)
+    backoff_max: timedelta = timedelta(minutes=10)
+    _sent: dict[int, str | None] = field(default_factory=dict)  # sent but not yet recorded
+
+    # -- one pass -----------------------------------------------------------------------
+    async def run_once(self) -> PassResult:
+        """Run the sweeps, then deliver everything due now."""
+        result = PassResult()
+        if self.settings is not None:
+            result.escalated = await escalate_due(self.sessions, self.settings, self.clock.now())
+            result.reminders = await sweep_drafts(self.sessions, self.settings, self.clock.now())
+        limit = asyncio.Semaphore(self.concurrency)
+
+        async def deliver(claim: _Claim):
+            async with limit:
+                ok = await self._deliver(claim)
+                if ok:
+                    result.delivered += 1
+                else:
+                    result.failed += 1
+
+        while claims := await self._claim():
+            await asyncio.gather(*(deliver(c) for c in claims))
+        return result
+
+    async def run_forever(self, stop: asyncio.Event | None = None, poll_seconds: float = 2.0) -> None:
+        stop = stop or asyncio.Event()
+        while not stop.is_set():
+            try:
+                await self.run_once()
+            except Exception:  # a database blip must not end alerting; log and go round again
+                log.exception("dispatcher pass failed; retrying")
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=poll_seconds)
+            except asyncio.TimeoutError:
+                pass
+
+    # -- claim --------------------------------------------------------------------------
+    async def _claim(self) -> list[_Claim]:
+        now = self.clock.now()
+        lease_until = now + self.lease
+        due = (Alert.status == "pending") & (Alert.next_attempt_at <= now)
+        async with self.sessions() as session, session.begin():
+            query = select(Alert.id, Alert.attempts).where(due).order_by(Alert.next_attempt_at, Alert.id) \
+                .limit(self.batch_size)
+            if session.get_bind().dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            candidates = (await session.execute(query)).all()
+            claims = []
+            for alert_id, attempts in candidates:
+                won = await session.execute(
+                    update(Alert).where(Alert.id == alert_id, Alert.attempts == attempts, due)
+                    .values(attempts=attempts + 1, next_attempt_at=lease_until)
+                    .execution_options(synchronize_session=False))
+                if won.rowcount == 1:
+                    claims.append(_Claim(alert_id, attempts + 1))
+        return claims
+
+    # -- send and settle ----------------------------------------------------------------
+    def _render(self, alert: Alert) -> Activity:
+        renderer = PlainRenderer() if alert.recipient_channel == "email" else self.renderer_for(alert.recipient_channel)
+        payload = alert.payload or {}
+        if alert.purpose in ALERTING_PURPOSES:
+            reference = payload.get("reference", "")
+            activity = renderer.alert(AlertCard(
+                school_name=payload.get("school", ""), kind=payload.get("kind", ""),
+                urgency=payload.get("urgency", "normal"), reference=reference,
+                reporter=payload.get("reporter", ""), created_at=payload.get("created_at", ""),
+                escalated=bool(payload.get("escalated")),
+                buttons=(Button("Open report", {"action": "open_report", "reference": reference}),
+                         Button("Acknowledge", {"action": "acknowledge", "reference": reference}))))
+        else:
+            activity = renderer.text(payload.get("text", ""))
+        if alert.recipient_channel == "msteams":
+            data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+            # Teams: raise it in the activity feed; the alert id makes a repeat recognisable.
+            activity.channel_data = {**data, "notification": {"alert": True}, "safeguardingAlertId": alert.id}
+        return activity
+
+    async def _deliver(self, claim: _Claim) -> bool:
+        async with self.sessions() as session:
+            alert = await session.get(Alert, claim.alert_id)
+            reference = None
+            if alert.recipient_channel in CHAT_CHANNELS:
+                reference = await conversation_refs.lookup(session, alert.recipient_channel, alert.recipient_id)
+        error: str | None = None
+        message_id: str | None = None
+        try:
+            if claim.alert_id in self._sent:  # went out, but recording it failed: just record it
+                message_id = self._sent[claim.alert_id]
+            else:
+                sender = self.senders.get(alert.recipient_channel)
+                if sender is None:
+                    raise Unreachable(f"no sender configured for channel {alert.recipient_channel!r}")
+                if alert.recipient_channel in CHAT_CHANNELS and reference is None:
+                    raise Unreachable("the recipient has not installed the app or messaged the bot yet")
+                delivery = Delivery(alert.id, alert.purpose, alert.recipient_channel, alert.recipient_id,
+                                    alert.payload or {}, self._render(alert), reference, alert.channel_message_id)
+                message_id = await asyncio.wait_for(sender.send(delivery), timeout=self.send_timeout)
+                self._sent[claim.alert_id] = message_id
+        except asyncio.CancelledError:
+            raise
+        except asyncio.TimeoutError:
+            error = f"timed out after {self.send_timeout:g}s"
+        except Exception as exc:  # any channel failure is retried; the error text carries no report content
+            error = f"{type(exc).__name__}: {exc}"[:500]
+        await self._settle(claim, error, message_id)
+        return error is None
+
+    async def _settle(self, claim: _Claim, error: str | None, message_id: str | None) -> None:
+        now = self.clock.now()
+        mine = (Alert.id == claim.alert_id) & (Alert.attempts == claim.attempts) & (Alert.status == "pending")
+        async with self.sessions() as session, session.begin():
+            session.add(DeliveryAttempt(alert_id=claim.alert_id, at=now, ok=error is None, error=error))
+            if error is None:
+                await session.execute(update(Alert).where(mine).values(
+                    status="delivered", delivered_at=now, last_error=None, channel_message_id=message_id)
+                    .execution_options(synchronize_session=False))
+            else:
+                await session.execute(update(Alert).where(mine).values(
+                    next_attempt_at=now + self._backoff(claim.attempts), last_error=error)
+                    .execution_options(synchronize_session=False))
+                log.warning("alert %s attempt %s failed: %s", claim.alert_id, claim.attempts, error)
+        self._sent.pop(claim.alert_id, None)
+
+    def _backoff(self, attempts: int) -> timedelta:
+        delay = min(self.backoff_base * (2 ** max(attempts - 1, 0)), self.backoff_max)
+        return delay * (1 + random.random() * 0.1)  # jitter: spread retries after an outage
+
+
+# --- wiring ----------------------------------------------------------------------------
+
+class _BotFrameworkConfig:
+    def __init__(self, settings):
+        self.APP_ID = settings.microsoft_app_id
+        self.APP_PASSWORD = settings.microsoft_app_password
+        self.APP_TYPE = settings.microsoft_app_type
+        self.APP_TENANTID = settings.microsoft_app_tenant_id
+
+
+def build_cloud_adapter(settings):
+    from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+
+    return CloudAdapter(ConfigurationBotFrameworkAuthentication(_BotFrameworkConfig(settings)))
+
+
+def build_senders(settings, cloud_adapter=None, slack_adapter=None) -> dict[str, Sender]:
+    """Senders for every channel the settings configure (the server passes its own adapters)."""
+    senders: dict[str, Sender] = {
+        "msteams": BotFrameworkSender(cloud_adapter or build_cloud_adapter(settings), settings.microsoft_app_id)}
+    if slack_adapter is None and settings.slack_bot_token:
+        from botbuilder.adapters.slack import SlackAdapter, SlackClient, SlackClientOptions
+
+        slack_adapter = SlackAdapter(SlackClient(SlackClientOptions(
+            slack_bot_token=settings.slack_bot_token,
+            slack_client_signing_secret=settings.slack_signing_secret or "unused-for-sending")))
+    if slack_adapter is not None:
+        senders["slack"] = SlackSender(slack_adapter)
+    if settings.smtp_host:
+        from bot.email import EmailSender
+
+        senders["email"] = EmailAlertSender(EmailSender(settings.smtp_host, settings.smtp_port, settings.smtp_from))
+    return senders
+
+
+async def run_dispatch(settings, once: bool = False) -> int:
+    """`python app.py dispatch`: deliver due alerts (and keep doing so unless --once)."""
+    from bot.db import create_engine, migrate, sessionmaker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate(engine)
+        dispatcher = Dispatcher(sessionmaker(engine), build_senders(settings), settings=settings)
+        if once:
+            result = await dispatcher.run_once()
+            print(f"delivered {result.delivered}, failed {result.failed} (will retry), "
+                  f"escalated {result.escalated}, reminders queued {result.reminders}")
+            return 0
+        await dispatcher.run_forever()
+        return 0
+    finally:
+        await engine.dispose()
