@@ -211,7 +211,8 @@ PHYSICAL_HARM_RX = re.compile(
     r"injur(?:y|ies|ed)|broken (?:arm|wrist|nose|ribs?|bone)|cigarette burns?|welts?|"
     r"physically abused?|physical abuse|gets? hit|got hit|been hit|gets? beaten|got beaten|"
     r"gets? hurt|got hurt|been hurt|is hurt|was hurt|hurt at home|hiding from (?:his|her|my) \w+|"
-    r"gives? (?:me|her|him) a hiding|knocks? (?:me|her|him) about|domestic (?:violence|abuse)|"
+    r"gives? (?:me|her|him) a hiding|(?:gets?|got|get) (?:a )?hiding|(?:got|get|gets|been|was|were) beat(?:en)? up|"
+    r"abus(?:e|ed|ing)|abusive (?:dad|mum|father|mother|parents?|home|household|relationship|boyfriend|step \w+)|knocks? (?:me|her|him) about|domestic (?:violence|abuse)|"
     r"with a belt|with a (?:stick|shoe|wooden spoon|slipper))\b"
 )
 
@@ -229,7 +230,8 @@ SEXUAL_HARM_RX = re.compile(
     r"showed (?:me|her|him|them) (?:\w+ )?(?:porn|videos of|his (?:willy|privates)|himself)|"
     r"(?:showed|shows|sent|send) (?:me|her|him) (?:\w+ )?(?:porn|dick pictures?|naked pictures?)|"
     r"sex with|had sex|having sex|oral sex|sexual (?:activity|contact|relationship)|"
-    r"sleeps? with (?:her|him|a)|pregnant|sti|sexually transmitted|upskirt\w*|flash(?:ed|es|ing) (?:me|her|him|them))\b"
+    r"sleeps? with (?:her|him|a)|(?:comes?|came|coming|gets?|got|creeps?|crept) (?:in|into) (?:my|her|his|their) (?:room|bed)|"
+    r"(?:pictures?|photos?|videos?) of (?:me|her|him|them) (?:in the (?:bath|shower)|naked|undressed|in (?:my|her|his|their) (?:underwear|pants))|pregnant|sti|sexually transmitted|upskirt\w*|flash(?:ed|es|ing) (?:me|her|him|them))\b"
 )
 
 # Self-harm and suicide, including the child's own words.
@@ -242,7 +244,7 @@ SELF_HARM_RX = re.compile(
     r"(?:want|wants|wanted|going|trying|tried) to die|wish (?:i|she|he|they) (?:was|were) dead|"
     r"better off dead|end (?:it all|(?:my|her|his|their) life|it)|take (?:my|her|his|their) (?:own )?life|"
     r"not (?:want to|wanting to) (?:be here|live|be alive)|not be here any ?more|no reason to live|"
-    r"overdos\w*|taken (?:\w+ )?(?:pills|tablets)|swallowed (?:\w+ )?(?:pills|tablets|bleach)|"
+    r"overdos\w*|taken (?:\w+ ){0,3}(?:pills|tablets)|swallowed (?:\w+ ){0,3}(?:pills|tablets|bleach)|"
     r"ligature|hang (?:herself|himself|themselves|myself)|"
     r"starv(?:e|es|ing) (?:herself|himself|themselves|myself)|making (?:herself|himself|myself) sick|"
     r"eating disorder|anorexi\w*|bulimi\w*)\b"
@@ -284,7 +286,7 @@ EXPLOITATION_RX = re.compile(
 # Weapons, missing children and medical emergencies: these make a report URGENT.
 URGENT_RX = re.compile(
     r"\b(?:bleeding|blood everywhere|unconscious|not breathing|(?:can not|cant|can t) breathe|"
-    r"collapsed|seizure|fitting|overdos\w*|taken (?:\w+ )?(?:pills|tablets)|swallowed|ambulance|999|"
+    r"collapsed|seizure|fitting|overdos\w*|taken (?:\w+ ){0,3}(?:pills|tablets)|swallowed|ambulance|999|"
     r"knife|knives|blade|machete|gun|weapon|"
     r"missing|ran away|run away|runaway|(?:not|never) came home|has not come home|did not come home|"
     r"can not find (?:her|him|them)|(?:gone|went) missing|"
@@ -360,7 +362,7 @@ ADULT_CONDUCT = (
     r"(?:relationship|dating|going out|sleeping) with (?:a |an |one of )?(?:\w+ )?(?:pupils?|students?|sixth formers?|year \d+|girls?|boys?)",
     r"(?:gave|gives|giving|offered) (?:\w+ ){0,2}(?:a )?lifts?", r"lifts? home", r"alone with",
     r"(?:gifts?|presents?|money|sweets) (?:to|for) (?:\w+ ){0,2}(?:pupils?|students?|child|her|him|girls?|boys?)",
-    r"favourites?", r"(?:grabbed|grabs|grabbing|shoved|pushed|restrain\w*|dragged|manhandled|shook)",
+    r"favourites?", r"(?:grab|grabbed|grabs|grabbing|shoved|pushed|restrain\w*|dragged|manhandled|shook)",
     r"(?:shout\w*|scream\w*|swore|swears|swearing|yell\w*) at", r"(?:hugs|hugging|kissed|kisses|kissing|tickl\w*|cuddl\w*)",
     r"(?:on (?:his|her) )?lap", r"drunk", r"smell\w* of (?:alcohol|drink|booze|weed)", r"hung ?over", r"(?:was|is|seemed|looked|seems|looks) high",
     r"humiliat\w*", r"belittl\w*", r"(?:racist|homophobic|sexist) (?:comments?|remarks?|language|jokes?)",
@@ -397,8 +399,8 @@ NUDES_RX = re.compile(
 )
 CYBERBULLYING_RX = re.compile(
     r"\b(?:cyber ?bull\w*|bull(?:ied|ying|ies) (?:\w+ )?(?:online|on (?:\w+ )?(?:snapchat|instagram|tiktok|whatsapp|facebook|group chats?|xbox|roblox|discord))|"
-    r"(?:nasty|horrible|abusive|threatening|hateful|mean|vile|racist|homophobic) (?:\w+ )?(?:messages|comments|posts|texts|videos)|"
-    r"troll\w*|fake (?:account|profile|page)|hate (?:page|account)|impersonat\w*|"
+    r"(?:nasty|horrible|abusive|threatening|hateful|mean|vile|racist|homophobic|sexist) (?:\w+ )?(?:messages|comments|posts|texts|videos|stuff|things|names|memes)|"
+    r"troll\w*|fake (?:\w+ ){0,2}(?:account|profile|page)|hate (?:page|account)|impersonat\w*|"
     r"group chat|filmed (?:a |the )?fight|happy slapping|posted (?:a )?(?:video|picture|photo) (?:of )?(?:\w+ )?(?:fighting|being)|"
     r"excluded from (?:the )?(?:group|chat)|(?:rumours?|lies) (?:about (?:her|him|them) )?(?:online|on snapchat|on instagram|on tiktok))\b"
 )
@@ -432,14 +434,14 @@ IMAGES_POSTED_RX = re.compile(
 
 # The user says outright they want to report / refer / raise something.
 REPORT_INTENT_RX = re.compile(
-    r"\b(?:(?:i|we) (?:need|needs|want|wanted|have|would like|must|got|ought|am going|should) to "
+    r"\b(?:(?:(?:i|we) )?(?:need|needs|want|wanted|have|would like|must|got|ought|am going|should) to "
     r"(?:report|raise|log|record|make (?:a |an )?(?:referral|report|disclosure)|refer|flag|pass on|tell (?:the )?dsl|let (?:the )?dsl know)|"
     r"(?:report|raise|log|record|flag|submit|file|make) (?:a |an |this |my )?(?:safeguarding |welfare |child protection )?"
     r"(?:concern|disclosure|incident|referral|worry|allegation)|"
     r"(?:how|where|who) (?:do|can|should) (?:i|we) (?:report|raise|log|record|refer|flag)|"
     r"make a referral|making a referral|refer (?:a |this )?(?:child|pupil|student)|"
     r"safeguarding (?:concern|issue|matter|incident)|welfare concern|child protection concern|"
-    r"(?:put|log|record|add) (?:it |this )?(?:on|in|onto) (?:cpoms|myconcern|my concern))\b"
+    r"(?:put|log|record|add|write) (?:\w+ ){0,3}(?:on|in|onto) (?:cpoms|myconcern|my concern))\b"
 )
 
 # Generic worry about a child without a harm word: "I'm worried about a boy in my class".
@@ -469,7 +471,7 @@ POLICY_ABOUT_RX = re.compile(
     r"(?:is there|do we have|have we got) (?:a |any )?(?:policy|guidance|procedure|rule)|"
     r"(?:policy|guidance|procedure|rules?) (?:on|about|for|regarding)|"
     r"what (?:counts|classes) as|what is (?:a |an |the )?(?:definition|meaning)|define|definition of|"
-    r"what (?:is|are) (?:a |an )?(?:low level concerns?|lado|dsl|allegation|disclosure|cyberbullying|sexting|grooming|neglect|self harm)|"
+    r"what (?:is|are) (?:a |an |the )?(?:low level concerns?|lado|dsl|allegation|disclosure|cyberbullying|sexting|grooming|neglect|self harm)|"
     r"training (?:on|about|for)|signs of|how (?:to|do (?:i|we)) (?:spot|recognise|recognize|teach|talk to pupils about|educate))\b"
 )
 # Hypothetical: "what should I do if a pupil adds me" (a general question, not an event).
@@ -569,7 +571,7 @@ def _decide(t: str) -> Triage:
     # --- allegation evidence ---------------------------------------------------------------
     # A role acting harmfully in a real situation, or a concern about an adult stated outright.
     specific_adult = bool(_SPECIFIC_ADULT_RX.search(t))
-    allegation = adult_concern or (
+    allegation = (adult_concern and (specific or not general_question)) or (
         adult_acts and (specific or specific_adult or harms or not general_question)
     )
     if allegation:
@@ -610,7 +612,7 @@ def _decide(t: str) -> Triage:
     elif report_intent:
         if adult_role and not child:
             kind = "allegation"
-        elif incidents:
+        elif incidents or INCIDENT_WORD_RX.search(t):
             kind = "incident"
         elif adult_role and ADULT_CONDUCT_RX.search(t):
             kind = "allegation"
@@ -630,7 +632,7 @@ def _decide(t: str) -> Triage:
 # Urgent words that signal danger by themselves (unlike "tonight" or "right now", which need harm).
 _URGENT_ON_ITS_OWN_RX = re.compile(
     r"\b(?:bleeding|blood everywhere|unconscious|not breathing|(?:can not|cant) breathe|collapsed|seizure|"
-    r"overdos\w*|taken (?:\w+ )?(?:pills|tablets)|swallowed (?:\w+ )?(?:pills|tablets|bleach)|ambulance|999|"
+    r"overdos\w*|taken (?:\w+ ){0,3}(?:pills|tablets)|swallowed (?:\w+ ){0,3}(?:pills|tablets|bleach)|ambulance|999|"
     r"knife|knives|blade|machete|gun|weapon|missing|ran away|run away|runaway|(?:not|never) came home|"
     r"has not come home|did not come home|can not find (?:her|him|them)|in (?:immediate )?danger|"
     r"being attacked|(?:will|going to) kill (?:me|her|him|them|herself|himself|myself)|on the roof|on the bridge|"
@@ -641,4 +643,9 @@ _URGENT_ON_ITS_OWN_RX = re.compile(
 _SPECIFIC_ADULT_RX = re.compile(
     r"\b(?:(?:mr|mrs|ms|miss|mx|dr) [a-z]+|(?:my|a|one of (?:the|our|my)|our|this|that|the new|another) "
     r"(?:\w+ )?(?:colleagues?|teachers?|teaching assistants?|coach|volunteer|caretaker|member of staff|staff member|supply teacher|head teacher|head|tas?|cleaner|tutor))\b"
+)
+
+# Words that name an online-safety incident without saying which kind ("report an e-safety incident").
+INCIDENT_WORD_RX = re.compile(
+    r"\b(?:online safety|e ?safety|incident|breach|online|social media|internet|hacked|images?|pictures?|photos?)\b"
 )

@@ -1,0 +1,273 @@
+"""Safeguarding triage: a labelled set of realistic staff messages (all names invented).
+
+The set is the behaviour contract: every disclosure must be caught (100% recall), reports must
+get the right flow, urgent situations must be flagged, and ordinary policy questions that merely
+mention children must stay questions. The false-alarm rate is printed in the test output.
+"""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from bot.triage import Triage, classify
+
+D, I, A, Q = "disclosure", "incident", "allegation", "question"
+URGENT = True
+
+# (message, expected kind, expected urgent). urgent None means "not asserted".
+DISCLOSURES: list[tuple[str, str, bool | None]] = [
+    # the child's words, typed by staff (first person)
+    ("my step dad batters me", D, None),
+    ("he touched me down there", D, None),
+    ("Kian said 'my mums boyfriend hits me when shes at work'", D, False),
+    ("she said her uncle makes her touch him and its a secret game", D, None),
+    ("i dont want to go home", D, None),
+    ("'I want to die' - that's what Leah in 8R wrote in her planner", D, None),
+    ("a boy in year 6 told me 'dad locks me in my room with no food'", D, None),
+    ("he said my brother hurts me and i cant tell mum", D, None),
+    # third person, staff narrating
+    ("Jayden in Year 5 told me his mum hits him with a belt", D, False),
+    ("she's been self harming", D, None),
+    ("one of my year 9s has cuts on her arms, she showed me at break", D, None),
+    ("Amelia came in with a black eye again and said she fell down the stairs but i dont believe her", D, None),
+    ("Tobias keeps coming in hungry, same dirty clothes all week, says nobody is at home", D, None),
+    ("he said he doesn't want to go home", D, None),
+    ("a pupil disclosed that her dad hits her mum", D, None),
+    ("a girl in my form told me she's been talking to an older man online and he wants to meet her", D, None),
+    ("year 10 lad says hes being made to carry packages for some older boys, county lines i think", D, None),
+    ("child said she is going abroad in the summer to be cut, is this fgm", D, None),
+    ("worried about a boy in my class, he flinches when anyone raises their voice and has bruises on his back", D, None),
+    ("I'm worried about Freya in year 3, something isnt right at home", D, None),
+    ("ava said her step mum sends her to bed without dinner and calls her stupid", D, None),
+    ("Mohammed told me his cousin showed him porn videos and made him do things", D, None),
+    ("year 11 girl told me she's pregnant and her boyfriend is 24", D, None),
+    ("pupil told me she's been starving herself and making herself sick after lunch", D, None),
+    ("Noah in reception has burn marks on his hands that look like cigarettes", D, None),
+    ("a student says he is scared of his dad when hes drunk", D, None),
+    ("Lily asked me not to tell anyone but her mum's boyfriend comes into her room at night", D, None),
+    ("ellie in yr8 told me her brother's friend raped her at a party", D, None),
+    ("a pupil has been watching extremist videos and saying he wants to join them, think he is being radicalised", D, None),
+    ("boy in year 7 told me he gets a hiding if he loses his phone", D, None),
+    ("we think one of our sixth formers is being forced to marry a man from abroad", D, None),
+    ("kid in my class keeps saying hes gonna kill himself", D, None),
+    ("she says her dad gave her a new phone and money and she's meeting men he introduces her to", D, None),
+    ("girl in year 4 said mummy's friend takes pictures of her in the bath", D, None),
+    ("pupil says shes being blackmailed by a man online who has her pictures", D, None),
+    # misspelt, no punctuation, slang
+    ("kid in yr 5 sed his dad leathers him wen hes bad", D, None),
+    ("pupil told me she is sucidal and has been cuttin herself", D, None),
+    ("she has brusies on her arms and neck and wont say how", D, None),
+    ("he sed his step dad lamps him", D, None),
+    ("a yr 3 said her uncle touchd her privates", D, None),
+    ("the boy got beat up by his dad last night he told me", D, None),
+    ("child disclosed abuse to me today", D, None),
+    ("pupil was groomed on roblox", D, None),
+    ("i think Zara is being neglected, her teeth are rotten and she's always tired and hungry", D, None),
+    ("young carer in year 6 looks after her mum who is always drunk, she hasnt eaten since yesterday", D, None),
+    # urgent: danger or medical need now
+    ("won't go home tonight because he'll kill me", D, URGENT),
+    ("a pupil is bleeding heavily from cuts on her arm in the toilets", D, URGENT),
+    ("Year 9 boy has a knife in his bag and said he's going to stab someone after school", D, URGENT),
+    ("Ruby in 10C has taken a load of pills she told me, she says she wants to die", D, URGENT),
+    ("Ethan is missing, he ran away at lunch and his dad hits him", D, URGENT),
+    ("child collapsed in the playground and is unconscious", D, URGENT),
+    ("pupil says she is going to kill herself tonight", D, URGENT),
+    ("his dad is outside the school gate waiting and he is terrified to go home with him right now", D, URGENT),
+    ("yr 10 girl has not come home since friday, mum rang, she's been seeing an older guy", D, URGENT),
+    ("theres a boy on the roof saying he will jump", D, URGENT),
+    # explicit intent to report with no detail: default to the disclosure flow
+    ("how do I report a concern", D, None),
+    ("I need to report a safeguarding concern", D, None),
+    ("I want to make a referral", D, None),
+    ("need to log something on cpoms about a child", D, None),
+    ("a child wants to tell me a secret, what do i do", D, None),
+    ("what should I do if a pupil tells me they are self harming", D, None),
+]
+
+INCIDENTS: list[tuple[str, str, bool | None]] = [
+    ("year 9 are sending n00ds round a group chat", I, None),
+    ("some year 10s have been sexting and the pics are going round the year", I, None),
+    ("a boy in my class airdropped a nude of a girl in year 11 to the whole bus", I, None),
+    ("there's a fake instagram account pretending to be Maisie and posting horrible stuff about her", I, None),
+    ("Oliver is being cyberbullied on snapchat, he showed me the messages", I, None),
+    ("group chat in year 8 where they are all ganging up on one girl and posting nasty comments", I, None),
+    ("a pupil has been messaging me on my personal instagram", I, None),
+    ("year 11 student found my facebook and keeps sending me friend requests", I, None),
+    ("a pupil rang my personal mobile last night", I, None),
+    ("someone filmed the fight at lunch and posted it on tiktok", I, None),
+    ("a parent has posted photos from the nativity on facebook with other children in them", I, None),
+    ("someone put a video of our year 6 class on youtube without permission", I, None),
+    ("pupils were watching beheading videos on the ipads in ICT", I, None),
+    ("smoothwall alert flagged a pupil searching for porn on a school laptop", I, None),
+    ("I need to report an online safety incident", I, None),
+    ("nudes of a year 10 girl are being shared, what do i do", I, None),
+    ("the school twitter account has been hacked", I, None),
+    ("kids made a hate page about one of the year 7s", I, None),
+    ("ive just seen abusive comments on tiktok about a pupil from other kids", I, None),
+    ("a girl in year 8 showed me semi nudes a boy sent her", I, None),
+    ("year 7 pupil followed me on tiktok and keeps dming me", I, None),
+    ("how do i report cyberbullying that happened over the weekend", I, None),
+]
+
+ALLEGATIONS: list[tuple[str, str, bool | None]] = [
+    ("Mr Patel has been messaging a year 10 girl on snapchat", A, None),
+    ("I saw a TA grab a child by the arm and drag him across the hall", A, None),
+    ("a child told me Mr Hughes touched her leg under the desk", A, None),
+    ("my colleague takes photos of the kids on her personal phone", A, None),
+    ("the football coach gives one of the boys lifts home and buys him presents", A, None),
+    ("Mrs Okafor made an inappropriate comment about a year 11 girl's body", A, None),
+    ("I'm worried about a colleague, he is always alone with the same pupil in his classroom at lunch", A, None),
+    ("I have a low level concern about a supply teacher", A, None),
+    ("one of our volunteers is following pupils on instagram", A, None),
+    ("the caretaker smelled of alcohol this morning and was shouting at kids", A, None),
+    ("I think a teacher is in a relationship with a sixth former", A, None),
+    ("pupils say sir slapped a boy in PE", A, None),
+    ("need to report a concern about the head teacher", A, None),
+    ("a member of staff swore at a year 4 child and pushed him", A, None),
+    ("I need to self-report, I accidentally liked a pupil's post on instagram", A, None),
+    ("ms carter has a whatsapp group with her year 9 tutor group", A, None),
+    ("teacher has been texting a pupil late at night", A, None),
+    ("a TA keeps hugging the girls and sitting them on his lap", A, None),
+    ("a pupil says a teacher hit him", A, None),
+]
+
+# Ordinary policy questions, many of them near misses that mention children or risky topics.
+QUESTIONS: list[tuple[str, str, bool | None]] = [
+    ("can I post photos of pupils on the school instagram", Q, False),
+    ("what does the policy say about cyberbullying", Q, False),
+    ("who is the DSL", Q, False),
+    ("who is our deputy dsl", Q, False),
+    ("can i accept a friend req from an ex-pupil shes 19", Q, False),
+    ("r phones allowed in class", Q, False),
+    ("parent tagged me on FB", Q, False),
+    ("can teachers be friends with pupils on facebook", Q, False),
+    ("am I allowed to give my number to a year 11 for revision help", Q, False),
+    ("is it ok to take pictures of the kids at sports day on the school ipad", Q, False),
+    ("can I use my own phone to take photos on the school trip", Q, False),
+    ("are we allowed to follow ex pupils on instagram", Q, False),
+    ("how do i set my facebook to private", Q, False),
+    ("can pupils under 13 have tiktok accounts", Q, False),
+    ("whats the rule on pupils using phones at break", Q, False),
+    ("is it okay to mention the school on linkedin", Q, False),
+    ("can I hug a child who is upset", Q, False),
+    ("can i drive a pupil home after a match", Q, False),
+    ("what happens if a teacher breaks the social media policy", Q, False),
+    ("what training do I need for safeguarding", Q, False),
+    ("who is the chair of governors", Q, False),
+    ("what is the LADO", Q, False),
+    ("what is a low level concern", Q, False),
+    ("can parents take photos at the school play", Q, False),
+    ("should I accept a friend request from a pupil's mum", Q, False),
+    ("is it ok to be friends with a parent on facebook if we were friends before", Q, False),
+    ("can I set up a class twitter account", Q, False),
+    ("can i email pupils from my personal gmail", Q, False),
+    ("do I need permission to post about a school event on my own page", Q, False),
+    ("what does the policy say about sexting", Q, False),
+    ("is there a policy on staff using whatsapp with parents", Q, False),
+    ("what are the consequences of breaching the policy", Q, False),
+    ("can I comment on the school facebook page", Q, False),
+    ("can we use snapchat for a school club", Q, False),
+    ("when is the policy reviewed", Q, False),
+    ("how should staff communicate with pupils online", Q, False),
+    ("can I play online games with pupils", Q, False),
+    ("can i have my ex pupils on linkedin", Q, False),
+    ("are staff allowed to say where they work on facebook", Q, False),
+    ("what privacy settings should I use", Q, False),
+    ("can i hit reply all to parents from my school email", Q, False),
+    ("is it appropriate to like a pupil's post", Q, False),
+    ("is it against the rules to post a photo of my classroom", Q, False),
+    ("what should i do if a pupil sends me a friend request", Q, False),
+    ("can i message a parent on facebook about their child's homework", Q, False),
+    ("where can I find the online safety policy", Q, False),
+    ("can I use my personal laptop at school", Q, False),
+    ("can a teaching assistant run the class blog", Q, False),
+    ("my son is in year 7 here, can I be friends with his friends' parents on facebook", Q, False),
+    ("thanks that's really helpful", Q, False),
+    ("hello", Q, False),
+    ("what counts as cyberbullying", Q, False),
+    ("can I post a picture of my own kids on facebook", Q, False),
+    ("should staff accept gifts from parents at christmas", Q, False),
+]
+
+EDGE_INPUTS: list[tuple[str, str, bool | None]] = [
+    ("", Q, False),
+    ("   \n\t ", Q, False),
+    ("😀😀🙏", Q, False),
+    ("?!?!", Q, False),
+    ("x" * 10_000, Q, False),
+    ("Puis-je publier des photos des élèves sur Instagram ?", Q, False),
+    ("¿Puedo aceptar una solicitud de amistad de un alumno?", Q, False),
+    ("我可以在脸书上发布学生的照片吗", Q, False),
+    ("can I post photos of pupils " * 500, Q, False),  # ~14,000 characters, long and harmless
+    ("lorem ipsum " * 800 + "a pupil told me her dad hits her", D, None),  # disclosure at the very end
+]
+
+ALL_CASES = DISCLOSURES + INCIDENTS + ALLEGATIONS + QUESTIONS + EDGE_INPUTS
+REPORT_KINDS = {D, I, A}
+
+
+def _label(case: tuple[str, str, bool | None]) -> str:
+    return case[0][:60]
+
+
+@pytest.mark.parametrize("case", ALL_CASES, ids=_label)
+def test_each_message_gets_the_right_kind(case):
+    text, kind, urgent = case
+    result = classify(text)
+    assert result.kind == kind, (text, result)
+    if urgent is not None:
+        assert result.urgent is urgent, (text, result)
+
+
+def test_disclosure_recall_is_total_and_false_alarms_are_reported(capsys):
+    disclosures = [c for c in ALL_CASES if c[1] == D]
+    caught = [c for c in disclosures if classify(c[0]).kind != Q]
+    exact = [c for c in disclosures if classify(c[0]).kind == D]
+    questions = [c for c in ALL_CASES if c[1] == Q]
+    false_alarms = [c for c in questions if classify(c[0]).kind != Q]
+    with capsys.disabled():
+        print(
+            f"\ntriage: {len(ALL_CASES)} messages; disclosure recall (sent to a report flow) "
+            f"{len(caught)}/{len(disclosures)}, as disclosure {len(exact)}/{len(disclosures)}; "
+            f"false alarms on questions {len(false_alarms)}/{len(questions)} "
+            f"({100 * len(false_alarms) / len(questions):.1f}%)"
+        )
+    assert len(caught) == len(disclosures)
+    assert len(ALL_CASES) >= 120
+
+
+def test_every_report_is_sent_to_some_report_flow():
+    missed = [c[0] for c in ALL_CASES if c[1] in REPORT_KINDS and classify(c[0]).kind == Q]
+    assert missed == []
+
+
+def test_reasons_are_codes_never_the_users_words():
+    text = "Kian in year 4 told me his step dad batters him"
+    result = classify(text)
+    assert result.reasons, result
+    for code in result.reasons:
+        assert code.replace("_", "").isalpha() and code.islower()
+        assert "kian" not in code and "batter" not in code
+
+
+def test_urgent_only_with_a_report():
+    # "right now" in an ordinary question is not an emergency
+    result = classify("can I check my facebook right now during lunch")
+    assert result == Triage("question", False, ())
+
+
+def test_triage_is_deterministic_and_case_insensitive():
+    assert classify("MY STEP DAD BATTERS ME") == classify("my step dad batters me")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(max_size=2000))
+def test_classify_never_raises_for_any_text(text):
+    result = classify(text)
+    assert result.kind in {"disclosure", "incident", "allegation", "question"}
+    assert isinstance(result.urgent, bool)
+    assert all(isinstance(code, str) for code in result.reasons)
+
+
+def test_non_string_input_is_treated_as_empty():
+    assert classify(None).kind == "question"  # type: ignore[arg-type]
