@@ -1,0 +1,151 @@
+"""Unacknowledged alerts climb the chain on time (controllable clock) and stop on acknowledgement;
+concerns about staff go to the head or the chair and never to the person concerned."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.alerts import Actor, acknowledge
+from bot.dispatcher import ManualClock
+from bot.models import Alert, Report
+
+from conftest import REPORTER, START, STAFF, conversation_of, seed_school, submit
+from test_alert_delivery import anonymous_settings, dispatcher_for
+
+
+def received(connector, role: str) -> list[dict]:
+    return connector.in_conversation(conversation_of(STAFF[role][0]))
+
+
+async def test_unacknowledged_alert_escalates_dsl_then_deputy_then_head(sessions, connector):
+    clock = ManualClock(START)
+    await seed_school(sessions, connector.url)
+    report = await submit(sessions, clock.now())
+    dispatcher = dispatcher_for(sessions, clock, anonymous_settings(ESCALATION_MINUTES=10))
+
+    await dispatcher.run_once()
+    assert [len(received(connector, r)) for r in ("dsl", "deputy", "head")] == [1, 0, 0]
+
+    clock.advance(minutes=9, seconds=59)
+    assert (await dispatcher.run_once()).escalated == 0
+    assert len(received(connector, "deputy")) == 0
+
+    clock.advance(seconds=1)  # ten minutes without an acknowledgement
+    assert (await dispatcher.run_once()).escalated == 1
+    [to_deputy] = received(connector, "deputy")
+    assert report.reference in to_deputy["text"] and to_deputy["text"].startswith("ESCALATED")
+    assert len(received(connector, "head")) == 0
+
+    clock.advance(minutes=10)
+    await dispatcher.run_once()
+    assert len(received(connector, "head")) == 1
+    assert len(received(connector, "chair")) == 0  # the chair is not in a child's chain
+
+    clock.advance(minutes=60)  # the chain is exhausted: nothing more, nothing repeated
+    await dispatcher.run_once()
+    assert len(connector.posted) == 3
+
+
+async def test_urgent_report_escalates_after_two_minutes(sessions, connector):
+    clock = ManualClock(START)
+    await seed_school(sessions, connector.url)
+    await submit(sessions, clock.now(), urgency="urgent")
+    dispatcher = dispatcher_for(sessions, clock, anonymous_settings(URGENT_ESCALATION_MINUTES=2))
+    await dispatcher.run_once()
+    clock.advance(minutes=1)
+    await dispatcher.run_once()
+    assert len(received(connector, "deputy")) == 0
+    clock.advance(minutes=1)
+    await dispatcher.run_once()
+    assert len(received(connector, "deputy")) == 1
+    assert "URGENT" in received(connector, "deputy")[0]["text"]
+
+
+async def test_acknowledgement_stops_escalation_and_tells_the_reporter(sessions, connector):
+    clock = ManualClock(START)
+    await seed_school(sessions, connector.url)
+    report = await submit(sessions, clock.now())
+    dispatcher = dispatcher_for(sessions, clock)
+    await dispatcher.run_once()
+
+    clock.advance(minutes=4)
+    dsl_id, dsl_name = STAFF["dsl"]
+    ack = await acknowledge(sessions, report.reference, Actor("msteams", dsl_id, dsl_name), clock.now())
+    assert ack.first
+    again = await acknowledge(sessions, report.reference, Actor("msteams", STAFF["deputy"][0]), clock.now())
+    assert not again.first and dsl_name in again.acknowledged_by
+
+    await dispatcher.run_once()
+    [receipt] = connector.in_conversation(conversation_of(REPORTER[0]))
+    assert "Designated Safeguarding Lead has seen your report" in receipt["text"]
+    assert report.reference in receipt["text"]
+
+    clock.advance(hours=2)
+    await dispatcher.run_once()
+    assert received(connector, "deputy") == [] and received(connector, "head") == []
+    assert len(connector.in_conversation(conversation_of(REPORTER[0]))) == 1  # one receipt only
+    async with sessions() as session:
+        stored = await session.get(Report, report.id)
+        assert stored.status == "acknowledged" and dsl_name in stored.acknowledged_by
+        assert stored.acknowledged_at is not None
+
+
+async def test_pending_escalation_is_cancelled_by_acknowledgement(sessions, connector):
+    clock = ManualClock(START)
+    await seed_school(sessions, connector.url, reachable=("dsl", "head"))  # the deputy can't be reached
+    report = await submit(sessions, clock.now())
+    dispatcher = dispatcher_for(sessions, clock)
+    await dispatcher.run_once()
+    clock.advance(minutes=10)
+    await dispatcher.run_once()  # escalates to the deputy, who is unreachable: pending retry
+    await acknowledge(sessions, report.reference, Actor("msteams", STAFF["dsl"][0]), clock.now())
+    async with sessions() as session:
+        deputy_alert = (await session.execute(select(Alert).where(Alert.recipient_role == "deputy"))).scalar_one()
+        assert deputy_alert.status == "cancelled"
+
+
+async def test_allegation_about_staff_goes_to_head_then_chair_never_the_dsl(sessions, connector):
+    clock = ManualClock(START)
+    await seed_school(sessions, connector.url)
+    report = await submit(sessions, clock.now(), kind="adult_concern", route_to="head")
+    dispatcher = dispatcher_for(sessions, clock)
+    await dispatcher.run_once()
+    assert len(received(connector, "head")) == 1
+    assert received(connector, "dsl") == [] and received(connector, "deputy") == []
+    assert "concern about an adult" in received(connector, "head")[0]["text"]
+    clock.advance(minutes=10)
+    await dispatcher.run_once()
+    assert report.reference in received(connector, "chair")[0]["text"]
+    clock.advance(hours=5)
+    await dispatcher.run_once()
+    assert received(connector, "dsl") == [] and received(connector, "deputy") == []
+
+
+async def test_allegation_about_the_head_never_reaches_the_head(sessions, connector):
+    from bot.models import RoleAssignment
+
+    clock = ManualClock(START)
+    await seed_school(sessions, connector.url)
+    async with sessions() as session, session.begin():  # the head also sits on the governing body
+        session.add(RoleAssignment(school_slug="oakfield", role="chair", channel="msteams",
+                                   user_id=STAFF["head"][0], name=STAFF["head"][1]))
+    await submit(sessions, clock.now(), kind="adult_concern", route_to="chair")
+    dispatcher = dispatcher_for(sessions, clock)
+    await dispatcher.run_once()
+    clock.advance(hours=5)
+    await dispatcher.run_once()
+    assert len(received(connector, "chair")) == 1
+    assert received(connector, "head") == [] and received(connector, "dsl") == []
+
+
+async def test_school_without_dsl_alerts_the_next_stage_at_once(sessions, connector):
+    from sqlalchemy import delete
+
+    from bot.models import RoleAssignment
+
+    clock = ManualClock(START)
+    await seed_school(sessions, connector.url)
+    async with sessions() as session, session.begin():
+        await session.execute(delete(RoleAssignment).where(RoleAssignment.role == "dsl"))
+    await submit(sessions, clock.now())
+    await dispatcher_for(sessions, clock).run_once()
+    assert len(received(connector, "deputy")) == 1
