@@ -23,6 +23,7 @@ from collections.abc import AsyncIterator
 from types import SimpleNamespace
 from typing import Any
 
+import jwt
 from aiohttp import web
 from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
@@ -83,16 +84,17 @@ async def build_default_runtime(settings: Settings):
 
 
 def start_dispatcher(app: web.Application) -> asyncio.Task | None:
-    """The outbox dispatcher (ALERTS owner) delivers DSL alerts through the adapters above."""
+    """The outbox dispatcher (bot.dispatcher) delivers DSL alerts through this server's own adapters."""
     try:
-        from bot.dispatcher import Dispatcher
-    except ImportError:
-        log.warning("alert dispatcher not available (bot.dispatcher.Dispatcher not importable)")
+        from bot.dispatcher import Dispatcher, build_senders
+    except ImportError as exc:
+        log.warning("alert dispatcher not available (%s); alerts wait in the outbox", exc)
         return None
-    runtime = app[RUNTIME]
-    dispatcher = Dispatcher(settings=app[SETTINGS], sessions=runtime.sessions, adapters=app[ADAPTERS],
-                            renderer_for=renderer_for)
-    return asyncio.create_task(dispatcher.run(), name="alert-dispatcher")
+    adapters = app[ADAPTERS]
+    settings = app[SETTINGS]
+    senders = build_senders(settings, cloud_adapter=adapters["msteams"], slack_adapter=adapters.get("slack"))
+    dispatcher = Dispatcher(app[RUNTIME].sessions, senders, settings=settings, renderer_for=renderer_for)
+    return asyncio.create_task(dispatcher.run_forever(), name="alert-dispatcher")
 
 
 def runtime_context(runtime=None, slack_api_url: str = SLACK_API, dispatcher: bool = True):
@@ -148,7 +150,7 @@ async def messages(request: web.Request) -> web.Response:
     app = request.app
     try:
         response = await app[BOT_FRAMEWORK_ADAPTER].process(request, app[BOT])
-    except (web.HTTPUnauthorized, PermissionError):
+    except (web.HTTPUnauthorized, PermissionError, jwt.PyJWTError):  # a garbled token is no token
         return web.json_response({"error": "unauthorized"}, status=401)
     except web.HTTPException as exc:
         return web.json_response({"error": exc.reason}, status=exc.status)

@@ -1,0 +1,121 @@
+"""Test doubles for the adapter tests: a recording bot behind the Runtime contract, and
+loopback fakes of the services the adapters call (Bot Framework connector, Slack Web API)."""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+from aiohttp import web
+from botbuilder.core import ActivityHandler, TurnContext
+
+from adapters.rendering import renderer_for
+from adapters.schools import SCHOOL_KEY
+from bot.answers import Answer, QuotedClause
+from bot.db import sessionmaker
+
+CLAUSE = QuotedClause(id="oakfield-7", section="Contact with parents",
+                      text="Staff must not accept friend requests from parents of pupils.", score=0.9)
+
+
+def sample_answer(question: str) -> Answer:
+    return Answer(question=question, kind="answer", school_slug="oakfield", school_name="Oakfield Primary School",
+                  policy_title="Social Networking Policy", reply="No.", intent="friend_parent", verdict="no",
+                  summary="Don't accept friend requests from parents.", clauses=(CLAUSE,), ask="the Headteacher")
+
+
+@dataclass
+class Turn:
+    type: str
+    text: str | None
+    value: object
+    school: str | None
+    user: str | None
+
+
+class RecordingBot(ActivityHandler):
+    """Stands in for the AssistantBot: remembers every turn, answers questions with a card."""
+
+    def __init__(self):
+        self.turns: list[Turn] = []
+
+    async def on_turn(self, turn_context: TurnContext):
+        a = turn_context.activity
+        self.turns.append(Turn(a.type, a.text, a.value, turn_context.turn_state.get(SCHOOL_KEY),
+                               a.from_property.id if a.from_property else None))
+        await super().on_turn(turn_context)
+
+    async def on_message_activity(self, turn_context: TurnContext):
+        a = turn_context.activity
+        if isinstance(a.value, dict):
+            await turn_context.send_activity(f"pressed {a.value['action']}")
+        else:
+            await turn_context.send_activity(renderer_for(a.channel_id).answer(sample_answer(a.text)))
+
+    @property
+    def messages(self) -> list[Turn]:
+        return [t for t in self.turns if t.type == "message"]
+
+
+def runtime_for(engine) -> SimpleNamespace:
+    """The Runtime contract of bot.runtime: .bot, .sessions, .engine, .storage, close()."""
+    async def close():
+        return None
+
+    return SimpleNamespace(bot=RecordingBot(), sessions=sessionmaker(engine), engine=engine, storage=None,
+                           close=close)
+
+
+@dataclass
+class Recorder:
+    """An aiohttp app on loopback that records what it is sent."""
+    calls: list[tuple[str, dict]] = field(default_factory=list)
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def record(self, name: str, body: dict) -> None:
+        self.calls.append((name, body))
+        self.arrived.set()
+
+    def named(self, name: str) -> list[dict]:
+        return [body for n, body in self.calls if n == name]
+
+    async def wait_for(self, name: str, count: int = 1, timeout: float = 10) -> list[dict]:
+        async def until():
+            while len(self.named(name)) < count:
+                self.arrived.clear()
+                await self.arrived.wait()
+        await asyncio.wait_for(until(), timeout)
+        return self.named(name)
+
+
+def fake_connector(recorder: Recorder) -> web.Application:
+    """The Bot Framework connector's `v3/conversations/.../activities` endpoints."""
+    async def reply(request: web.Request):
+        recorder.record("activity", await request.json())
+        return web.json_response({"id": f"reply-{len(recorder.calls)}"})
+
+    async def member(request: web.Request):  # TeamsActivityHandler looks up added members
+        return web.json_response({"id": request.match_info["member"], "name": "Ms Amara Okafor"})
+
+    app = web.Application()
+    app.router.add_get("/v3/conversations/{conversation}/members/{member}", member)
+    app.router.add_post("/v3/conversations/{conversation}/activities", reply)
+    app.router.add_post("/v3/conversations/{conversation}/activities/{activity}", reply)
+    return app
+
+
+def fake_slack_api(recorder: Recorder) -> web.Application:
+    """Slack's Web API: auth.test and chat.postMessage, as form posts with a bearer token."""
+    async def auth_test(request: web.Request):
+        return web.json_response({"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1"})
+
+    async def post_message(request: web.Request):
+        form = dict(await request.post())
+        form["authorization"] = request.headers.get("Authorization")
+        recorder.record("chat.postMessage", form)
+        return web.json_response({"ok": True, "channel": form.get("channel"), "ts": "1700000000.000100"})
+
+    app = web.Application()
+    app.router.add_route("*", "/api/auth.test", auth_test)
+    app.router.add_post("/api/chat.postMessage", post_message)
+    return app

@@ -1,0 +1,172 @@
+"""The web app over HTTP: Bot Framework auth, bad input, health, Teams hooks and whose school.
+
+Replies travel through botbuilder's real CloudAdapter to a loopback fake of the Bot
+Framework connector, exactly as they would to Teams or the Agents Playground.
+"""
+from __future__ import annotations
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from adapter_fakes import Recorder, fake_connector, runtime_for
+from adapters.web import BOT, create_app
+from bot.models import TenantSchool
+from bot.settings import Settings
+
+
+@pytest.fixture
+async def connector():
+    recorder = Recorder()
+    async with TestServer(fake_connector(recorder), host="127.0.0.1") as server:
+        recorder.url = str(server.make_url("/"))
+        yield recorder
+
+
+@pytest.fixture
+async def web(engine, db_url):
+    """The app with no app id (anonymous, as for the Playground) and a recording bot."""
+    runtime = runtime_for(engine)
+    app = create_app(Settings(DATABASE_URL=db_url, MicrosoftAppId=""), runtime, dispatcher=False)
+    async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+        client.bot = runtime.bot
+        client.runtime = runtime
+        yield client
+
+
+def activity(connector, text=None, *, value=None, conversation_type="personal", tenant="tenant-1",
+             user="29:staff-1", entities=None, type="message", **extra):
+    body = {
+        "type": type, "id": "act-1", "channelId": "msteams", "serviceUrl": connector.url,
+        "from": {"id": user, "name": "Ms Amara Okafor", "aadObjectId": user.replace("29:", "aad-")},
+        "recipient": {"id": "28:bot", "name": "Safeguarding"},
+        "conversation": {"id": "conv-1", "conversationType": conversation_type, "tenantId": tenant},
+        "channelData": {"tenant": {"id": tenant}},
+        **extra,
+    }
+    if text is not None:
+        body["text"] = text
+    if value is not None:
+        body["value"] = value
+    if entities:
+        body["entities"] = entities
+    return body
+
+
+async def test_health_and_readiness(web):
+    assert (await web.get("/healthz")).status == 200
+    ready = await web.get("/readyz")
+    assert ready.status == 200 and (await ready.json())["database"] == "ok"
+
+
+async def test_readyz_says_unavailable_when_the_database_is_down(db_url):
+    from bot.db import create_engine
+
+    dead = create_engine("postgresql+asyncpg://postgres@127.0.0.1:1/nothing")
+    app = create_app(Settings(DATABASE_URL=db_url), runtime_for(dead), dispatcher=False)
+    async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+        response = await client.get("/readyz")
+        assert response.status == 503 and (await response.json())["database"] == "unreachable"
+    await dead.dispose()
+
+
+async def test_with_an_app_id_a_request_without_a_token_is_401_and_reaches_no_bot_code(engine, db_url, connector):
+    runtime = runtime_for(engine)
+    settings = Settings(DATABASE_URL=db_url, MicrosoftAppId="0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+                        MicrosoftAppPassword="not-a-real-secret", MicrosoftAppTenantId="tenant-1")
+    async with TestClient(TestServer(create_app(settings, runtime, dispatcher=False), host="127.0.0.1")) as client:
+        missing = await client.post("/api/messages", json=activity(connector, "hello"))
+        forged = await client.post("/api/messages", json=activity(connector, "hello"),
+                                   headers={"Authorization": "Bearer not.a.jwt"})
+    assert missing.status == 401 and forged.status == 401
+    assert runtime.bot.turns == [] and connector.calls == []
+
+
+async def test_anonymous_mode_answers_with_a_card_through_the_connector(web, connector):
+    response = await web.post("/api/messages", json=activity(connector, "can I friend a parent?"))
+    assert response.status in (200, 201)
+    (reply,) = await connector.wait_for("activity")
+    card = reply["attachments"][0]["content"]
+    assert card["version"] == "1.5" and card["body"][0]["text"] == "No"
+    assert web.bot.messages[0].text == "can I friend a parent?"
+    assert web.bot.messages[0].school == "oakfield"  # unmapped tenant: the default school
+
+
+@pytest.mark.parametrize("body, status", [
+    (b"{not json", 400),
+    (b"[1, 2, 3]", 400),
+    (b'{"text": "no type"}', 400),
+])
+async def test_malformed_requests_get_400_without_a_stack_trace(web, body, status):
+    response = await web.post("/api/messages", data=body, headers={"Content-Type": "application/json"})
+    assert response.status == status
+    payload = await response.text()
+    assert "Traceback" not in payload and "error" in payload
+    assert web.bot.turns == []
+
+
+async def test_an_oversized_body_gets_413(web, connector):
+    huge = activity(connector, "x" * (2 * 1024 * 1024))
+    response = await web.post("/api/messages", json=huge)
+    assert response.status == 413
+    assert web.bot.turns == []
+
+
+async def test_an_unknown_activity_type_is_ignored_quietly(web, connector):
+    response = await web.post("/api/messages", json=activity(connector, type="somethingNew"))
+    assert response.status in (200, 201)
+    assert connector.calls == []
+
+
+async def test_teams_welcome_card_when_the_bot_is_installed(web, connector):
+    update = activity(connector, type="conversationUpdate",
+                      membersAdded=[{"id": "28:bot"}, {"id": "29:staff-1"}])
+    assert (await web.post("/api/messages", json=update)).status in (200, 201)
+    (welcome,) = await connector.wait_for("activity")
+    card = welcome["attachments"][0]["content"]
+    assert card["body"][0]["id"] == "title"
+    assert card["actions"][0]["data"] == {"action": "report_concern"}
+    assert web.bot.turns[0].type == "conversationUpdate"  # the turn loop still sees it (conversation refs)
+
+
+async def test_mentions_are_stripped_in_channels(web, connector):
+    mention = {"type": "mention", "text": "<at>Safeguarding</at>", "mentioned": {"id": "28:bot", "name": "Safeguarding"}}
+    body = activity(connector, "<at>Safeguarding</at> can I post class photos?", conversation_type="channel",
+                    entities=[mention])
+    assert (await web.post("/api/messages", json=body)).status in (200, 201)
+    await connector.wait_for("activity")
+    assert web.bot.messages[0].text == "can I post class photos?"
+
+
+async def test_a_trust_tenant_asks_once_remembers_and_can_switch(web, connector):
+    async with web.runtime.sessions() as session, session.begin():
+        session.add_all([TenantSchool(channel="msteams", tenant_id="trust", school_slug="oakfield"),
+                         TenantSchool(channel="msteams", tenant_id="trust", school_slug="ringway")])
+
+    await web.post("/api/messages", json=activity(connector, "can I friend a parent?", tenant="trust"))
+    (question,) = await connector.wait_for("activity")
+    choices = {a["title"]: a["data"] for a in question["attachments"][0]["content"]["actions"]}
+    assert set(choices) == {"Oakfield Primary School", "Ringway Primary School"}
+    assert web.bot.messages == []  # nothing answered from the wrong school's policy
+
+    ringway = next(d for d in choices.values() if d["school"] == "ringway")
+    assert ringway["pending"] == "can I friend a parent?"
+    await web.post("/api/messages", json=activity(connector, value=ringway, tenant="trust"))
+    await connector.wait_for("activity", count=3)  # "Thanks" and the replayed answer
+    assert [(t.text, t.school) for t in web.bot.messages] == [("can I friend a parent?", "ringway")]
+
+    await web.post("/api/messages", json=activity(connector, "and photos?", tenant="trust"))
+    await connector.wait_for("activity", count=4)
+    assert web.bot.messages[-1].school == "ringway"  # remembered: not asked again
+
+    await web.post("/api/messages", json=activity(connector, "switch school", tenant="trust"))
+    (*_, again) = await connector.wait_for("activity", count=5)
+    assert {a["data"]["school"] for a in again["attachments"][0]["content"]["actions"]} == {"oakfield", "ringway"}
+    assert len(web.bot.messages) == 2
+
+
+async def test_the_adapters_are_exposed_for_proactive_alerts(web):
+    from adapters.web import ADAPTERS, BOT_FRAMEWORK_ADAPTER
+
+    app = web.server.app
+    assert app[ADAPTERS]["msteams"] is app[BOT_FRAMEWORK_ADAPTER]
+    assert app[BOT].inner is web.bot
