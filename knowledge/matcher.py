@@ -34,13 +34,27 @@ from knowledge.normalise import Vocabulary, tokens
 MAX_QUESTION_CHARS = 600  # a question longer than this is a paste; its start says what it is about
 
 # Confidence policy (intent scores are 0-100).
-ANSWER_FLOOR = 34.0  # below: fallback
-CLARIFY_K = 0.55  # runner-up within CLARIFY_K * sqrt(top) -> "Did you mean"
+ANSWER_FLOOR = 30.0  # below: fallback
+CLARIFY_K = 0.2  # runner-up within CLARIFY_K * sqrt(top) -> "Did you mean"
 CLARIFY_CEILING = 80.0  # a top score this high is answered whatever the runner-up
 CLAUSE_FLOOR = 0.18  # direct retrieval: a school's best clause below this -> its policy is silent
 DIRECT_FLOOR = 0.5  # no intent, but a clause matches the question itself this well -> quote it
 
 W_EXAMPLE, W_CENTROID, W_CLAUSES, W_FUZZY = 0.3, 0.5, 0.1, 0.1  # intent score blend (sums to 1)
+
+# The assistant answers questions about conduct online, with devices and images, and about
+# the policy itself. A question with none of these words ("what time is lunch", "can I wear
+# jeans on non-uniform day") is out of scope however well one word matches an example.
+TOPIC_WORDS = """
+socialmedia facebook instagram snapchat twitter tiktok whatsapp youtube linkedin discord messenger online
+internet web website websites blog blogs vlog app apps platform platforms forum forums network networking
+post share tag comment like photo video image images device phone phonenumber email message directmessage
+contact friend request follow account accounts password login logout privacy privacy location record
+cyberbully gaming logo indecentimage under13 expupil videocall remotelearning stream streaming subscribe
+policy policies breach breaching disciplinary grossmisconduct misconduct criminal illegal offence volunteer
+governor supply contractor consent dsl report reported reporting camera screenshot selfie upload text
+abuse abused harassed harassment defame criticise confidential information views opinion campaign
+""".split()
 
 Kind = Literal["answer", "clarify", "fallback"]
 
@@ -168,6 +182,7 @@ class Matcher:
 
         # Prototypes for direct clause retrieval: examples plus clauses curated at any school.
         self._prototypes = {iid: dict(v) for iid, v in centroids.items()}
+        self.topic_tokens = frozenset(t for w in TOPIC_WORDS for t in tokens(w, None))
         self.schools: dict[str, _SchoolIndex] = {}
         for policy in policies:
             self.schools[policy.slug] = _SchoolIndex(policy, self.idf, self.vocabulary)
@@ -208,9 +223,9 @@ class Matcher:
 
     def is_curated(self, school: str) -> bool:
         """Does the catalog hold hand-written mappings for this school?"""
-        curated = getattr(self.catalog, "schools", None)
-        if curated is not None:
-            return school in curated
+        curated = getattr(self.catalog, "curated_schools", None)
+        if callable(curated):
+            return school in curated()
         return any(self._mapping(school, iid) is not None for iid in self.intent_ids)
 
     def query_vector(self, question: str) -> tuple[dict[str, float], list[str], float]:
@@ -301,11 +316,12 @@ class Matcher:
         if school not in self.schools:
             raise KeyError(school)
         query, known, understood = self.query_vector(question or "")
-        ranked = self._rank_intents(query, known, 5)
+        on_topic = any(t in self.topic_tokens for t in known)
+        ranked = self._rank_intents(query, known, 5) if on_topic else []
         if not ranked or ranked[0].score < ANSWER_FLOOR:
             direct = self._direct(school, query) if known else []
-            if direct:
-                return MatchResult("answer", tuple(ranked), tuple(direct), understood=understood)
+            if direct:  # no intent, but the policy words it much as the question does
+                return MatchResult("answer", (), tuple(direct), understood=understood)
             return MatchResult("fallback", tuple(ranked), (), understood=understood)
         top = ranked[0]
         clauses, mapping, curated = self.clauses_for(school, top.intent, question[:MAX_QUESTION_CHARS])
