@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import pytest
+from cryptography.fernet import Fernet
 from aiohttp import web
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount
 
 from bot import conversation_refs
 from bot.alerts import plan_alerts
+from bot.crypto import ContentCipher
 from bot.db import create_engine, sessionmaker
 from bot.models import Report, RoleAssignment
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+CIPHER = ContentCipher([Fernet.generate_key().decode()])
 
 
 @dataclass
@@ -126,7 +128,7 @@ async def submit(sessions, now: datetime, *, school: str = "oakfield", kind: str
         report = Report(
             reference=f"OAK-2026-{next(_refs):04d}", school_slug=school, kind=kind, urgency=urgency,
             reporter_channel="msteams", reporter_id=reporter[0], reporter_name=reporter[1], route_to=route_to,
-            content=json.dumps({"child": "Jayden in Year 5", "words": "he said it hurts at home"}).encode(),
+            content=CIPHER.encrypt_json({"child": "Jayden in Year 5", "childs_words": "he said it hurts at home"}),
             created_at=now)
         session.add(report)
         await session.flush()
