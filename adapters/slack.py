@@ -189,8 +189,9 @@ class SlackEndpoint:
 
     async def handle(self, request: web.Request) -> web.Response:
         raw = await request.read()
-        if not self.verifier.is_valid(raw, request.headers.get("X-Slack-Request-Timestamp", ""),
-                                      request.headers.get("X-Slack-Signature", "")):
+        timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        signature = request.headers.get("X-Slack-Signature", "")
+        if not (timestamp.isdigit() and signature and self.verifier.is_valid(raw, timestamp, signature)):
             log.warning("slack: rejected a request with a bad or stale signature")
             return web.Response(status=401, text="invalid signature")
         try:

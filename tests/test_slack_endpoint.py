@@ -1,0 +1,159 @@
+"""/api/slack with correctly (and incorrectly) signed requests; the bot's Web API calls are
+captured by a loopback fake of Slack, where SlackAdapter's client is pointed."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from urllib.parse import urlencode
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from adapter_fakes import Recorder, fake_slack_api, runtime_for
+from adapters.web import SLACK_ENDPOINT, create_app
+from bot.settings import Settings
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+
+
+def signed(body: str, timestamp: int | None = None, secret: str = SECRET) -> dict:
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    signature = "v0=" + hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
+
+
+def dm_event(text: str, event_id: str = "Ev0001", user: str = "U0STAFF") -> str:
+    return json.dumps({
+        "token": "legacy", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
+        "event_id": event_id, "event_time": 1700000000,
+        "event": {"type": "message", "channel_type": "im", "channel": "D0CHAT", "user": user,
+                  "text": text, "ts": "1700000000.000001", "event_ts": "1700000000.000001"},
+    })
+
+
+@pytest.fixture
+async def slack_api():
+    recorder = Recorder()
+    async with TestServer(fake_slack_api(recorder), host="127.0.0.1") as server:
+        recorder.url = str(server.make_url("/api/"))
+        yield recorder
+
+
+@pytest.fixture
+async def slack(engine, db_url, slack_api):
+    runtime = runtime_for(engine)
+    settings = Settings(DATABASE_URL=db_url, SLACK_SIGNING_SECRET=SECRET, SLACK_BOT_TOKEN="xoxb-test-token")
+    app = create_app(settings, runtime, slack_api_url=slack_api.url, dispatcher=False)
+    async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+        client.bot = runtime.bot
+        client.api = slack_api
+        yield client
+
+
+async def post_json(client, body: str, headers: dict):
+    return await client.post("/api/slack", data=body, headers={"Content-Type": "application/json", **headers})
+
+
+async def settle(client):
+    await client.server.app[SLACK_ENDPOINT].drain()
+
+
+async def test_a_signed_dm_is_acknowledged_then_answered_with_blocks(slack):
+    body = dm_event("can I friend a parent on facebook?")
+    response = await post_json(slack, body, signed(body))
+    assert response.status == 200
+    (posted,) = await slack.api.wait_for("chat.postMessage")
+    assert posted["channel"] == "D0CHAT" and posted["authorization"] == "Bearer xoxb-test-token"
+    blocks = json.loads(posted["blocks"])
+    assert blocks[0] == {"type": "header", "block_id": "verdict", "text": {"type": "plain_text", "text": "No"}}
+    buttons = [json.loads(e["value"]) for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    assert {"action": "report_concern"} in buttons
+    (turn,) = slack.bot.messages
+    assert (turn.text, turn.user, turn.school) == ("can I friend a parent on facebook?", "U0STAFF", "oakfield")
+
+
+async def test_a_retried_event_is_dropped(slack):
+    body = dm_event("a child told me something", event_id="Ev0002")
+    assert (await post_json(slack, body, signed(body))).status == 200
+    retry = await post_json(slack, body, {**signed(body), "X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
+    assert retry.status == 200
+    await settle(slack)
+    assert len(slack.bot.messages) == 1
+    assert len(slack.api.named("chat.postMessage")) == 1
+
+
+@pytest.mark.parametrize("headers", [
+    pytest.param(lambda body: signed(body, secret="wrong-secret"), id="bad-signature"),
+    pytest.param(lambda body: signed(body, timestamp=int(time.time()) - 600), id="stale-timestamp"),
+    pytest.param(lambda body: {}, id="unsigned"),
+])
+async def test_bad_or_stale_signatures_are_rejected_before_the_bot(slack, headers):
+    body = dm_event("hello", event_id="Ev0003")
+    response = await post_json(slack, body, headers(body))
+    assert response.status == 401
+    await settle(slack)
+    assert slack.bot.turns == [] and slack.api.calls == []
+    # the rejected delivery did not burn its event id: the genuine one still goes through
+    assert (await post_json(slack, body, signed(body))).status == 200
+    await settle(slack)
+    assert len(slack.bot.messages) == 1
+
+
+async def test_url_verification_echoes_the_challenge(slack):
+    body = json.dumps({"token": "legacy", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+                       "type": "url_verification"})
+    response = await post_json(slack, body, signed(body))
+    assert response.status == 200
+    assert (await response.json()) == {"challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}
+
+
+async def test_a_button_press_arrives_as_the_same_value_teams_sends(slack):
+    value = {"action": "feedback", "helpful": True, "intent": "friend_parent", "clause_id": "oakfield-7"}
+    payload = {
+        "type": "block_actions", "team": {"id": "T1"}, "user": {"id": "U0STAFF"},
+        "channel": {"id": "D0CHAT"}, "trigger_id": "t1",
+        "message": {"bot_id": "BBOT", "type": "message", "text": "No.", "ts": "1700000000.000100"},
+        "actions": [{"type": "button", "action_id": "feedback-0", "block_id": "actions",
+                     "value": json.dumps(value), "action_ts": "1700000001.000200"}],
+    }
+    body = urlencode({"payload": json.dumps(payload)})
+    response = await slack.post("/api/slack", data=body,
+                                headers={"Content-Type": "application/x-www-form-urlencoded", **signed(body)})
+    assert response.status == 200
+    (posted,) = await slack.api.wait_for("chat.postMessage")
+    assert posted["text"] == "pressed feedback"
+    (turn,) = slack.bot.messages
+    assert (turn.text, turn.value, turn.user) == (None, value, "U0STAFF")
+
+
+async def test_an_app_mention_in_a_channel_is_answered_without_the_mention(slack):
+    body = json.dumps({
+        "type": "event_callback", "team_id": "T1", "event_id": "Ev0004",
+        "event": {"type": "app_mention", "channel": "C0STAFFROOM", "user": "U0STAFF",
+                  "text": "<@UBOT> can I post photos of the class trip?", "ts": "1.2", "event_ts": "1.2"},
+    })
+    assert (await post_json(slack, body, signed(body))).status == 200
+    (posted,) = await slack.api.wait_for("chat.postMessage")
+    assert posted["channel"] == "C0STAFFROOM"
+    assert slack.bot.messages[0].text == "can I post photos of the class trip?"
+
+
+async def test_channel_chatter_and_the_bots_own_posts_are_ignored(slack):
+    chatter = json.loads(dm_event("lunch?", event_id="Ev0005"))
+    chatter["event"]["channel_type"] = "channel"
+    own = json.loads(dm_event("No.", event_id="Ev0006"))
+    own["event"]["bot_id"] = "BBOT"
+    for event in (chatter, own):
+        body = json.dumps(event)
+        assert (await post_json(slack, body, signed(body))).status == 200
+    await settle(slack)
+    assert slack.bot.turns == [] and slack.api.named("chat.postMessage") == []
+
+
+async def test_malformed_signed_json_is_400(slack):
+    body = "{not json"
+    response = await post_json(slack, body, signed(body))
+    assert response.status == 400
+    assert "Traceback" not in await response.text()
