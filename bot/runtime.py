@@ -1,0 +1,67 @@
+"""Everything one running assistant needs, built in one place and closed in one place.
+
+`build_runtime(settings, renderer_for)` creates the database engine (and brings its schema
+up to date), the SqlStorage behind conversation and user state, the content cipher, the
+Assistant and the `AssistantBot`. The web app, the terminal chat and the tests all build
+it the same way, so every channel runs the same bot on the same storage; nothing is a
+module-level singleton, so a test can build two runtimes on one database to simulate a
+restart.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from botbuilder.core import ConversationState, Storage, UserState
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
+from bot.crypto import ContentCipher
+from bot.db import create_engine, migrate, sessionmaker
+from bot.rendering import Renderer
+from bot.settings import Settings
+from bot.storage import SqlStorage
+from bot.turns import AssistantBot
+from dialogs.base import ReportServices
+from dialogs.filing import ReportDesk
+
+
+@dataclass
+class Runtime:
+    engine: AsyncEngine
+    sessions: async_sessionmaker
+    storage: Storage
+    conversation_state: ConversationState
+    user_state: UserState
+    assistant: object
+    cipher: ContentCipher
+    bot: AssistantBot
+    settings: Settings | None = None
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+async def build_runtime(settings: Settings, renderer_for: Callable[[str], Renderer], *,
+                        assistant=None, desk=None, school_for=None, migrate_schema: bool = True) -> Runtime:
+    """A ready bot on the configured database. `assistant`/`desk`/`school_for` are for tests and edges."""
+    engine = create_engine(settings.database_url)
+    try:
+        if migrate_schema:
+            await migrate(engine)
+        sessions = sessionmaker(engine)
+        cipher = ContentCipher.from_settings(settings)
+        if assistant is None:
+            from bot.assistant import Assistant
+
+            assistant = Assistant.default()
+        storage = SqlStorage(engine)
+        conversation_state = ConversationState(storage)
+        user_state = UserState(storage)
+        services = ReportServices(desk=desk or ReportDesk(sessions, cipher), assistant=assistant)
+        bot = AssistantBot(conversation_state=conversation_state, user_state=user_state, assistant=assistant,
+                           services=services, sessions=sessions, renderer_for=renderer_for,
+                           default_school=settings.default_school, school_for=school_for, cipher=cipher)
+    except BaseException:
+        await engine.dispose()
+        raise
+    return Runtime(engine, sessions, storage, conversation_state, user_state, assistant, cipher, bot, settings)

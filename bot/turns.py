@@ -1,0 +1,265 @@
+"""The turn loop: what the assistant does with each message, on every channel.
+
+Order of precedence, because safety comes before convenience:
+  1. a guided report already under way continues (it handles its own interruptions);
+  2. card actions (feedback, "Did you mean" choices, report buttons) and commands
+     ("report a concern", DSL commands such as "open reports" / "acknowledge REF");
+  3. triage: anything that reads like a disclosure, an online-safety incident or an
+     allegation about an adult starts the matching report flow, never an FAQ answer;
+  4. otherwise the Assistant answers from the school's policy (and an unanswered
+     question is counted as a knowledge gap for the policy owner).
+
+Conversation and user state are saved at the end of every turn, so a restarted process
+carries on where the last one stopped. Logs name what happened, never what was typed.
+"""
+from __future__ import annotations
+
+import inspect
+import logging
+import re
+from typing import Awaitable, Callable
+
+from botbuilder.core import ActivityHandler, ConversationState, TurnContext, UserState
+from botbuilder.dialogs import DialogSet, DialogTurnStatus
+
+from bot.models import Feedback
+from bot.rendering import Button, PlainRenderer, Prompt, Renderer
+from bot.triage import classify
+from dialogs.adult_concern import AdultConcernFlow
+from dialogs.base import RENDERER_KEY, ReportServices
+from dialogs.disclosure import DisclosureFlow
+from dialogs.incident import IncidentFlow
+from dialogs.inputs import adopt_button_text, has_attachment, is_report_command
+from dialogs.validation import Option, match_option
+
+log = logging.getLogger(__name__)
+
+SCHOOL_KEY = "school_slug"  # turn_state slot an edge (adapters.schools.SchoolGate) may fill
+FLOW_FOR_KIND = {"disclosure": "disclosure", "incident": "incident", "allegation": "adult_concern",
+                 "adult_concern": "adult_concern"}
+FLOW_MENU = (
+    Option("disclosure", "A child has told me something / I'm worried about a child",
+           ("child", "disclosure", "worried about a child")),
+    Option("incident", "An online-safety incident", ("online", "incident", "online safety")),
+    Option("adult_concern", "A concern about an adult who works here",
+           ("adult", "staff", "concern about an adult", "allegation")),
+)
+TRIAGE_INTRO = {
+    "disclosure": "This sounds like a safeguarding concern about a child, so I won't treat it as a "
+                  "policy question. I'll help you report it to the DSL now.",
+    "incident": "This sounds like an online-safety incident. I'll help you report it to the DSL now.",
+    "adult_concern": "This sounds like a concern about an adult who works with children. I'll help you "
+                     "report it to the right person now.",
+}
+
+SchoolFor = Callable[[TurnContext], "str | Awaitable[str]"]
+
+
+class AssistantBot(ActivityHandler):
+    """Channel-neutral bot: edges (Teams, Slack, terminal) wrap it and supply a renderer."""
+
+    def __init__(self, *, conversation_state: ConversationState, user_state: UserState, assistant,
+                 services: ReportServices, sessions, renderer_for: Callable[[str], Renderer] | None = None,
+                 default_school: str = "oakfield", school_for: SchoolFor | None = None, cipher=None):
+        self.conversation_state = conversation_state
+        self.user_state = user_state
+        self.assistant = assistant
+        self.services = services
+        self.sessions = sessions
+        self.cipher = cipher
+        self.renderer_for = renderer_for or (lambda _channel: PlainRenderer())
+        self.default_school = default_school
+        self._school_for = school_for
+        self.dialog_state = conversation_state.create_property("DialogState")
+        self.pending = conversation_state.create_property("Pending")  # menus and "Did you mean" choices
+        self.dialogs = DialogSet(self.dialog_state)
+        for flow in (DisclosureFlow(services), IncidentFlow(services), AdultConcernFlow(services)):
+            self.dialogs.add(flow)
+
+    # --- hooks ---------------------------------------------------------------------------------
+    async def school_for(self, context: TurnContext) -> str:
+        """Whose policy answers: set by the edge (tenant mapping), else the configured default."""
+        if self._school_for is not None:
+            school = self._school_for(context)
+            return await school if inspect.isawaitable(school) else school
+        return context.turn_state.get(SCHOOL_KEY) or self.default_school
+
+    # --- the turn ------------------------------------------------------------------------------
+    async def on_turn(self, turn_context: TurnContext):
+        turn_context.turn_state.setdefault(RENDERER_KEY, self.renderer_for(turn_context.activity.channel_id))
+        try:
+            await super().on_turn(turn_context)
+        finally:
+            await self._save_state(turn_context)
+
+    async def _save_state(self, context: TurnContext) -> None:
+        try:
+            await self.conversation_state.save_changes(context)
+            await self.user_state.save_changes(context)
+        except Exception as exc:  # noqa: BLE001 - the user must hear that the step wasn't kept
+            log.error("conversation state not saved: %s", type(exc).__name__)
+            await context.send_activity(self._render(context).text(
+                "Sorry: I couldn't save that step just now. Please send your last answer again in a minute. "
+                "If a child may be at risk, tell the DSL in person now."))
+
+    async def on_message_activity(self, turn_context: TurnContext):
+        await self._remember_conversation(turn_context)
+        dc = await self.dialogs.create_context(turn_context)
+        if dc.active_dialog is not None:
+            result = await dc.continue_dialog()
+            await self._after_flow(dc, result)
+            return
+        text = adopt_button_text(turn_context.activity)
+        school = await self.school_for(turn_context)
+        value = turn_context.activity.value if isinstance(turn_context.activity.value, dict) else {}
+        action = value.get("action")
+        pending = await self.pending.get(turn_context, dict) or {}
+        if pending:
+            await self.pending.delete(turn_context)
+
+        if action == "feedback":
+            return await self._store_feedback(turn_context, school, value)
+        if action == "choose_intent":
+            return await self._answer_choice(turn_context, school, value.get("intent"), pending)
+        if action == "report_concern":
+            kind = FLOW_FOR_KIND.get(value.get("kind") or "")
+            return await (self._start(dc, kind, school) if kind else self._offer_flows(turn_context))
+        if pending.get("menu") == "flows":
+            kind = match_option(text, FLOW_MENU)
+            if kind:
+                return await self._start(dc, kind, school)
+        if pending.get("choices"):
+            picked = _pick_choice(text, pending["choices"])
+            if picked is not None:
+                return await self._answer_choice(turn_context, school, picked or None, pending)
+        if has_attachment(turn_context.activity) and not text.strip():
+            return await self._say(turn_context, "I can only read text. Please don't send images or files here: "
+                                                 "type your question, or 'report a concern'.")
+        if not text.strip():
+            return await self._say(turn_context, "Type a question about the policy, or 'report a concern'.")
+        if is_report_command(text):
+            return await self._offer_flows(turn_context)
+        if await self._dsl_command(turn_context, text, school):
+            return
+
+        triage = classify(text)
+        if triage.is_report:
+            kind = FLOW_FOR_KIND[triage.kind]
+            log.info("triage started a report flow", extra={"flow": kind, "urgent": triage.urgent})
+            await self._say(turn_context, TRIAGE_INTRO[kind])
+            return await self._start(dc, kind, school)
+
+        answer = self.assistant.answer(text, school)
+        if answer.starts_report:  # the Assistant's own triage: the same rule, applied twice on purpose
+            kind = FLOW_FOR_KIND[answer.kind]
+            await self._say(turn_context, TRIAGE_INTRO[kind])
+            return await self._start(dc, kind, school)
+        await turn_context.send_activity(self._render(turn_context).answer(answer))
+        log.info("answered", extra={"answer_kind": answer.kind, "intent": answer.intent})
+        if answer.kind == "clarify" and answer.choices:
+            await self.pending.set(turn_context, {
+                "question": text, "choices": [[c.intent or "", c.label] for c in answer.choices]})
+        if answer.kind == "fallback":
+            await self._record_gap(school, text)
+
+    # --- flows -----------------------------------------------------------------------------------
+    async def _start(self, dc, kind: str, school: str) -> None:
+        result = await dc.begin_dialog(kind, {"school": school})
+        await self._after_flow(dc, result)
+
+    async def _after_flow(self, dc, result) -> None:
+        """A flow that hands over (an incident that is really about an adult) starts the next one."""
+        if result is None or result.status != DialogTurnStatus.Complete or not isinstance(result.result, dict):
+            return
+        switch_to = result.result.get("switch_to")
+        if switch_to:
+            school = result.result.get("school") or await self.school_for(dc.context)
+            await self._start(dc, switch_to, school)
+
+    async def _offer_flows(self, context: TurnContext) -> None:
+        await self.pending.set(context, {"menu": "flows"})
+        buttons = tuple(Button(o.label, {"action": "report_concern", "kind": o.key}) for o in FLOW_MENU)
+        await context.send_activity(self._render(context).prompt(Prompt(
+            "What do you want to report? If a child is in immediate danger, call 999 now.", buttons)))
+
+    # --- answers ---------------------------------------------------------------------------------
+    async def _answer_choice(self, context: TurnContext, school: str, intent: str | None, pending: dict) -> None:
+        question = pending.get("question") or ""
+        if not intent:
+            await self._say(context, "Thanks. I couldn't find that in the policy, so I've noted it for whoever "
+                                     "looks after the policy. Please ask your DSL or line manager.")
+            if question:
+                await self._record_gap(school, question)
+            return
+        answer = self.assistant.answer_intent(question, school, intent)
+        await context.send_activity(self._render(context).answer(answer))
+
+    async def _store_feedback(self, context: TurnContext, school: str, value: dict) -> None:
+        helpful = value.get("helpful")
+        helpful = helpful if isinstance(helpful, bool) else str(helpful).lower() in ("yes", "true", "1")
+        try:
+            async with self.sessions() as session, session.begin():
+                session.add(Feedback(school_slug=school, intent=value.get("intent"),
+                                     clause_id=value.get("clause_id"), helpful=helpful))
+        except Exception as exc:  # noqa: BLE001 - feedback is nice to have; never break the chat
+            log.warning("feedback not stored: %s", type(exc).__name__)
+        await self._say(context, "Thanks for the feedback." if helpful else
+                        "Thanks: I've noted that wasn't helpful. Your DSL can give you a definite answer.")
+
+    async def _record_gap(self, school: str, question: str) -> None:
+        try:
+            from bot.gaps import record_gap
+        except ImportError:
+            return
+        try:
+            await record_gap(self.sessions, school, question)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("knowledge gap not recorded: %s", type(exc).__name__)
+
+    # --- other owners' hooks --------------------------------------------------------------------------
+    async def _dsl_command(self, context: TurnContext, text: str, school: str) -> bool:
+        """DSL commands (open reports, show/acknowledge/close REF) belong to bot.dsl_commands."""
+        try:
+            from bot import dsl_commands
+            from bot.conversation_refs import sender_ids
+        except ImportError:
+            return False
+        activity = context.activity
+        sender = activity.from_property
+        reply = await dsl_commands.try_handle(
+            text, channel=activity.channel_id or "", user_id=sender_ids(activity), school_slug=school,
+            sessions=self.sessions, cipher=self.cipher, renderer=self._render(context),
+            user_name=(getattr(sender, "name", None) or ""))
+        if reply is None:
+            return False
+        await context.send_activity(reply)
+        return True
+
+    async def _remember_conversation(self, context: TurnContext) -> None:
+        try:
+            from bot.conversation_refs import remember
+        except ImportError:
+            return
+        try:
+            await remember(self.sessions, context.activity)
+        except Exception as exc:  # noqa: BLE001 - a missed reference must not block a report
+            log.warning("conversation reference not stored: %s", type(exc).__name__)
+
+    # --- helpers -----------------------------------------------------------------------------------
+    def _render(self, context: TurnContext) -> Renderer:
+        return context.turn_state.get(RENDERER_KEY) or PlainRenderer()
+
+    async def _say(self, context: TurnContext, text: str) -> None:
+        await context.send_activity(self._render(context).text(text))
+
+
+def _pick_choice(text: str, choices: list) -> str | None:
+    """'' for "none of these", an intent id for a choice, None when the text is not a choice."""
+    said = re.sub(r"\s+", " ", text or "").strip().lower().rstrip(".!")
+    if said.isdigit():
+        index = int(said) - 1
+        return choices[index][0] if 0 <= index < len(choices) else None
+    for intent, label in choices:
+        if said == label.strip().lower():
+            return intent
+    return None

@@ -1,0 +1,533 @@
+"""The interruption-safe guided report every flow is built on.
+
+A flow (disclosure, incident, concern about an adult) is declared as an ordered tuple of
+`Question`s plus a few hooks; `ReportFlow` does the rest with botbuilder-dialogs:
+
+    ReportFlow (ComponentDialog)
+      ASK     WaterfallDialog [ask the next unanswered question -> record the answer -> loop]
+      REVIEW  WaterfallDialog [summary -> submit | edit a field | cancel]
+      ANSWER  AnswerPrompt    (one prompt, re-rendered from the question key; validators in
+                               dialogs.validation)
+
+At every step, before the prompt sees the message, `on_continue_dialog` handles:
+  cancel (asks to confirm) | help (step help, re-prompt) | back (re-ask the previous
+  answer) | start again | a file or image (refused, with why) | a policy question (answered
+  by the Assistant, then the same step is re-prompted; "keep it" records it as the answer).
+
+Why this shape: the report's progress is one plain dict (answers, history, where we are)
+in the component's dialog state, so it survives a restart through SqlStorage and "back",
+"start again" and "edit a field" are simple changes to that dict rather than jumps
+between waterfall steps. Prompts store only the question key; the text is re-rendered
+on every prompt, so a resumed conversation is shown in whatever channel it continues in.
+
+Nothing typed inside a report is logged: log lines carry the flow, the step key and the
+outcome, never an answer.
+"""
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from typing import Callable, ClassVar
+
+from botbuilder.core import TurnContext
+from botbuilder.dialogs import (
+    ComponentDialog,
+    DialogContext,
+    DialogTurnResult,
+    DialogTurnStatus,
+    WaterfallDialog,
+    WaterfallStepContext,
+)
+from botbuilder.dialogs.prompts import PromptOptions, PromptValidatorContext, TextPrompt
+from botbuilder.schema import ActivityTypes
+
+from bot.rendering import Button, PlainRenderer, Prompt, Renderer, Summary
+from dialogs.filing import Reporter, ReportNotFiled
+from dialogs.inputs import adopt_button_text, flow_command, has_attachment
+from dialogs.validation import (
+    YES_NO,
+    Checked,
+    Option,
+    check_choice,
+    check_free_text,
+    looks_like_policy_question,
+    match_option,
+)
+
+log = logging.getLogger(__name__)
+
+RENDERER_KEY = "assistant.renderer"  # turn_state slot the turn loop fills with the channel's Renderer
+ASK, REVIEW, ANSWER = "ask", "review", "answer"
+
+REVIEW_OPTIONS = (
+    Option("submit", "Submit", ("send", "confirm", "yes", "submit report", "send it")),
+    Option("edit", "Change an answer", ("edit", "change", "edit a field", "amend")),
+    Option("cancel", "Cancel", ()),
+)
+CANCEL_OPTIONS = (
+    Option("yes", "Yes, cancel the report", YES_NO[0].synonyms + ("cancel",)),
+    Option("no", "No, carry on", YES_NO[1].synonyms + ("carry on", "continue")),
+)
+KEEP_IT = ("keep it", "keep that", "use that", "that was my answer")
+
+COMMANDS_HELP = (
+    "At any question you can reply 'back' to change your previous answer, 'start again', "
+    "'cancel', or ask me a policy question; your report waits for you."
+)
+
+
+def renderer_of(context: TurnContext) -> Renderer:
+    return context.turn_state.get(RENDERER_KEY) or PlainRenderer()
+
+
+async def say(context: TurnContext, text: str) -> None:
+    await context.send_activity(renderer_of(context).text(text))
+
+
+@dataclass(frozen=True)
+class Question:
+    """One step of a flow. `key` names the field in the stored report."""
+    key: str
+    label: str  # how the field is named in the summary
+    text: str
+    guidance: str = ""  # coaching shown with the question
+    help: str = ""  # what `help` adds at this step
+    options: tuple[Option, ...] = ()  # buttons; empty means free text
+    verbatim: bool = False  # words exactly as said: never mistaken for a policy question
+    when: Callable[[dict], bool] | None = None  # asked only when this holds for the answers so far
+
+    def applies(self, answers: dict) -> bool:
+        return self.when is None or self.when(answers)
+
+    def check(self, text: str | None) -> Checked:
+        return check_choice(text, self.options) if self.options else check_free_text(text)
+
+    def shown(self, value: str) -> str:
+        """The answer as the summary shows it: an option's label, free text as typed."""
+        for option in self.options:
+            if option.key == value:
+                return option.label
+        return value
+
+
+@dataclass
+class ReportServices:
+    """What a flow needs from the rest of the bot, passed in rather than imported globally."""
+    desk: object  # dialogs.filing.ReportDesk
+    assistant: object | None = None  # bot.assistant.Assistant: .answer(question, school_slug) -> Answer
+    extra: dict = field(default_factory=dict)
+
+
+class AnswerPrompt(TextPrompt):
+    """A text prompt that renders itself from the flow (so only a key is stored in state)."""
+
+    def __init__(self, flow: "ReportFlow"):
+        super().__init__(ANSWER, flow.validate_answer)
+        self._flow = flow
+
+    async def on_prompt(self, turn_context, state, options, is_retry):
+        ask = _validations(options)
+        problem = state.pop("problem", "") if is_retry else ""
+        progress = turn_context.turn_state.get(_PROGRESS_KEY) or {}
+        await turn_context.send_activity(self._flow.render(turn_context, ask, progress, problem))
+
+
+_PROGRESS_KEY = "assistant.report_progress"  # the active flow's progress, for AnswerPrompt rendering
+
+
+def _validations(options) -> dict:
+    if isinstance(options, dict):
+        return options.get("validations") or {}
+    return getattr(options, "validations", None) or {}
+
+
+def progress_of(dc: DialogContext) -> dict:
+    """The report's progress dict, kept in this flow's own dialog instance state."""
+    progress = dc.parent.active_dialog.state["report"]
+    dc.context.turn_state[_PROGRESS_KEY] = progress
+    return progress
+
+
+def reporter_of(context: TurnContext) -> Reporter:
+    """Who is reporting: taken from the channel, never asked."""
+    sender = context.activity.from_property
+    return Reporter(
+        channel=context.activity.channel_id or "unknown",
+        user_id=(getattr(sender, "id", None) or "unknown"),
+        name=(getattr(sender, "name", None) or ""),
+    )
+
+
+def conversation_key(context: TurnContext) -> str:
+    conversation = context.activity.conversation
+    return f"{context.activity.channel_id}/{getattr(conversation, 'id', '') or ''}"
+
+
+class ReportFlow(ComponentDialog):
+    """Base class of the three guided reports; subclasses declare questions and hooks."""
+
+    kind: ClassVar[str]  # disclosure | incident | adult_concern (reports.kind)
+    title: ClassVar[str]  # "Disclosure report"
+    intro: ClassVar[str] = ""
+    questions: ClassVar[tuple[Question, ...]]
+
+    def __init__(self, services: ReportServices):
+        super().__init__(self.kind)
+        self.services = services
+        self.add_dialog(WaterfallDialog(ASK, [self._ask_step, self._record_step]))
+        self.add_dialog(WaterfallDialog(REVIEW, [self._review_step, self._review_choice_step, self._edit_step]))
+        self.add_dialog(AnswerPrompt(self))
+        self.initial_dialog_id = ASK
+        self._by_key = {q.key: q for q in self.questions}
+
+    # --- hooks for the flows ----------------------------------------------------------------
+    def category(self, answers: dict) -> str:
+        return ""
+
+    def urgency(self, answers: dict) -> str:
+        return "normal"
+
+    def route_to(self, answers: dict) -> str:
+        return "dsl"
+
+    def receipt(self, reference: str, answers: dict) -> str:
+        return f"Submitted: reference {reference}."
+
+    async def after_answer(self, context: TurnContext, progress: dict, question: Question) -> dict | None:
+        """Runs after each answer is recorded; may send coaching. Return {"switch_to": id} to hand over."""
+        return None
+
+    def help_for(self, question: Question | None) -> str:
+        return question.help if question and question.help else ""
+
+    # --- progress ----------------------------------------------------------------------------
+    @staticmethod
+    def new_progress(school: str, reference: str | None = None) -> dict:
+        return {"school": school, "answers": {}, "history": [], "asking": None, "at": None,
+                "reference": reference, "held": None, "started": uuid.uuid4().hex}
+
+    def next_question(self, answers: dict) -> Question | None:
+        for question in self.questions:
+            if question.key not in answers and question.applies(answers):
+                return question
+        return None
+
+    def visible_answers(self, answers: dict) -> dict:
+        """Answers to the questions that still apply (an edit can switch a branch off)."""
+        return {q.key: answers[q.key] for q in self.questions if q.key in answers and q.applies(answers)}
+
+    def summary_fields(self, answers: dict) -> tuple[tuple[str, str], ...]:
+        shown = self.visible_answers(answers)
+        return tuple((q.label, q.shown(shown[q.key])) for q in self.questions if q.key in shown)
+
+    # --- rendering ---------------------------------------------------------------------------
+    def render(self, context: TurnContext, ask: dict, progress: dict, problem: str = ""):
+        renderer = renderer_of(context)
+        what = ask.get("ask")
+        if what == "question":
+            question = self._by_key[ask["key"]]
+            text = f"{problem}\n\n{question.text}" if problem else question.text
+            return renderer.prompt(Prompt(text=text, buttons=_buttons(question.options),
+                                          guidance="" if problem else question.guidance))
+        if what == "review":
+            note = "Check your answers. Nothing is sent until you press Submit."
+            if problem:
+                note = f"{problem}\n{note}"
+            return renderer.summary(Summary(
+                title=self.title, fields=self.summary_fields(progress.get("answers", {})),
+                buttons=_buttons(REVIEW_OPTIONS), note=note))
+        if what == "pick":
+            text = "Which answer do you want to change?"
+            return renderer.prompt(Prompt(text=f"{problem}\n\n{text}" if problem else text,
+                                          buttons=_buttons(self._pick_options(progress))))
+        if what == "confirm_cancel":
+            text = "Cancel this report? Your answers will be deleted and nothing will be sent."
+            if progress.get("reference"):
+                text = ("Cancel the rest of this report? The urgent alert already sent "
+                        f"({progress['reference']}) stays with the DSL.")
+            return renderer.prompt(Prompt(text=f"{problem}\n\n{text}" if problem else text,
+                                          buttons=_buttons(CANCEL_OPTIONS)))
+        raise ValueError(f"unknown prompt {what!r}")
+
+    def _pick_options(self, progress: dict) -> tuple[Option, ...]:
+        answered = self.visible_answers(progress.get("answers", {}))
+        return tuple(Option(q.key, q.label) for q in self.questions if q.key in answered)
+
+    def _options_for(self, ask: dict, progress: dict) -> tuple[Option, ...] | None:
+        what = ask.get("ask")
+        if what == "review":
+            return REVIEW_OPTIONS
+        if what == "pick":
+            return self._pick_options(progress)
+        if what == "confirm_cancel":
+            return CANCEL_OPTIONS
+        return None
+
+    async def validate_answer(self, prompt_context: PromptValidatorContext) -> bool:
+        ask = _validations(prompt_context.options)
+        text = prompt_context.recognized.value if prompt_context.recognized.succeeded else None
+        progress = prompt_context.context.turn_state.get(_PROGRESS_KEY) or {}
+        if ask.get("ask") == "question":
+            checked = self._by_key[ask["key"]].check(text)
+        else:
+            checked = check_choice(text, self._options_for(ask, progress))
+        if checked.ok:
+            prompt_context.recognized.value = checked.value
+            return True
+        prompt_context.state["problem"] = checked.problem
+        log.info("report answer re-prompted", extra={"flow": self.kind, "step": ask.get("key") or ask.get("ask")})
+        return False
+
+    # --- the waterfalls ------------------------------------------------------------------------
+    async def on_begin_dialog(self, inner_dc: DialogContext, options: object) -> DialogTurnResult:
+        options = options if isinstance(options, dict) else {}
+        progress = self.new_progress(options.get("school") or "", options.get("reference"))
+        inner_dc.parent.active_dialog.state["report"] = progress
+        inner_dc.context.turn_state[_PROGRESS_KEY] = progress
+        log.info("report started", extra={"flow": self.kind})
+        if self.intro:
+            await say(inner_dc.context, self.intro)
+        return await super().on_begin_dialog(inner_dc, options)
+
+    async def _ask_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        progress = progress_of(step)
+        question = self.next_question(progress["answers"])
+        if question is None:
+            return await step.replace_dialog(REVIEW)
+        progress["asking"], progress["at"] = question.key, "question"
+        return await step.prompt(ANSWER, PromptOptions(validations={"ask": "question", "key": question.key}))
+
+    async def _record_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        progress = progress_of(step)
+        question = self._by_key[progress["asking"]]
+        progress["answers"][question.key] = step.result
+        if question.key not in progress["history"]:
+            progress["history"].append(question.key)
+        progress["held"] = None
+        await self._touch_draft(step.context, progress)
+        outcome = await self.after_answer(step.context, progress, question)
+        if outcome and outcome.get("switch_to"):
+            await self._clear_draft(step.context)
+            return await step.end_dialog(outcome)
+        return await step.replace_dialog(ASK)
+
+    async def _review_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        progress = progress_of(step)
+        progress["at"], progress["asking"] = "review", None
+        return await step.prompt(ANSWER, PromptOptions(validations={"ask": "review"}))
+
+    async def _review_choice_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        progress = progress_of(step)
+        if step.result == "submit":
+            return await self._submit(step, progress)
+        if step.result == "edit":
+            progress["at"] = "pick"
+            return await step.prompt(ANSWER, PromptOptions(validations={"ask": "pick"}))
+        progress["at"] = "confirm_cancel"
+        return await step.prompt(ANSWER, PromptOptions(validations={"ask": "confirm_cancel"}))
+
+    async def _edit_step(self, step: WaterfallStepContext) -> DialogTurnResult:
+        progress = progress_of(step)
+        key = step.result
+        if key in self._by_key:
+            progress["answers"].pop(key, None)
+            if key in progress["history"]:
+                progress["history"].remove(key)
+            return await step.replace_dialog(ASK)
+        return await step.replace_dialog(REVIEW)  # "no, carry on" after a cancel offer
+
+    # --- submit ------------------------------------------------------------------------------------
+    async def _submit(self, step: WaterfallStepContext, progress: dict) -> DialogTurnResult:
+        context = step.context
+        answers = self.visible_answers(progress["answers"])
+        try:
+            filed = await self.services.desk.file(
+                reporter=reporter_of(context), school_slug=progress["school"], kind=self.kind,
+                category=self.category(answers), urgency=self._urgency(progress, answers),
+                route_to=self.route_to(answers), content=self._content(answers),
+                reference=progress.get("reference"), submission_id=_submission_id(context, progress),
+                conversation_key=conversation_key(context),
+            )
+        except ReportNotFiled:
+            log.warning("report not saved: database unavailable", extra={"flow": self.kind})
+            await say(context, "I couldn't save your report just now: the system isn't answering. "
+                               "Your answers are kept here. Please press Submit again in a minute. "
+                               "If a child may be at risk, tell the DSL in person now.")
+            return await step.replace_dialog(REVIEW)
+        await self._clear_draft(context)
+        log.info("report submitted", extra={"flow": self.kind, "reference": filed.reference})
+        await say(context, self.receipt(filed.reference, answers))
+        return await step.end_dialog({"submitted": filed.reference, "kind": self.kind})
+
+    def _urgency(self, progress: dict, answers: dict) -> str:
+        return "urgent" if progress.get("urgent_alert") else self.urgency(answers)
+
+    def _content(self, answers: dict) -> dict:
+        """What is stored (encrypted): every answer exactly as typed, with its question."""
+        return {"kind": self.kind, "answers": {
+            key: {"question": self._by_key[key].label, "answer": self._by_key[key].shown(value)}
+            for key, value in answers.items()}}
+
+    async def raise_urgent_alert(self, context: TurnContext, progress: dict) -> str | None:
+        """File the report straight away as URGENT, so the alert goes before any further question.
+
+        The same reference is completed by the final submit. Returns None if it could not be saved.
+        """
+        if progress.get("reference"):
+            return progress["reference"]
+        answers = self.visible_answers(progress["answers"])
+        try:
+            filed = await self.services.desk.file(
+                reporter=reporter_of(context), school_slug=progress["school"], kind=self.kind,
+                category=self.category(answers), urgency="urgent", route_to=self.route_to(answers),
+                content=self._content(answers), submission_id=_submission_id(context, progress) + "#urgent",
+            )
+        except ReportNotFiled:
+            log.warning("urgent alert not saved: database unavailable", extra={"flow": self.kind})
+            return None
+        progress["reference"], progress["urgent_alert"] = filed.reference, True
+        log.info("urgent alert raised", extra={"flow": self.kind, "reference": filed.reference})
+        return filed.reference
+
+    # --- drafts ------------------------------------------------------------------------------------
+    async def _touch_draft(self, context: TurnContext, progress: dict) -> None:
+        try:
+            await self.services.desk.touch_draft(conversation_key(context), progress["school"], self.kind,
+                                                 reporter_of(context))
+        except ReportNotFiled:
+            log.warning("draft marker not saved", extra={"flow": self.kind})
+
+    async def _clear_draft(self, context: TurnContext) -> None:
+        try:
+            await self.services.desk.clear_draft(conversation_key(context))
+        except ReportNotFiled:
+            log.warning("draft marker not cleared", extra={"flow": self.kind})
+
+    # --- interruptions -------------------------------------------------------------------------------
+    async def on_continue_dialog(self, inner_dc: DialogContext) -> DialogTurnResult:
+        context = inner_dc.context
+        if context.activity.type != ActivityTypes.message:
+            return await super().on_continue_dialog(inner_dc)
+        progress = progress_of(inner_dc)
+        if has_attachment(context.activity):
+            await say(context, self.attachment_refusal(progress))
+            return await self._reprompt(inner_dc)
+        text = adopt_button_text(context.activity)
+        if progress.get("at") == "confirm_cancel":
+            choice = match_option(text, CANCEL_OPTIONS)
+            if choice == "yes":
+                return await self._cancel(inner_dc, progress)
+            if choice == "no":
+                progress["at"] = progress.pop("resume_at", None)
+                await say(context, "Carrying on with your report.")
+            return await super().on_continue_dialog(inner_dc)
+        if progress.get("held") and text.strip().lower().rstrip(".!") in KEEP_IT:
+            context.activity.text = progress.pop("held")
+            progress["held"] = None
+            return await super().on_continue_dialog(inner_dc)
+        command = flow_command(text)
+        if command == "cancel":
+            return await self._offer_cancel(inner_dc, progress)
+        if command == "help":
+            await say(context, self._help_text(progress))
+            return await self._reprompt(inner_dc)
+        if command == "back":
+            return await self._back(inner_dc, progress)
+        if command == "restart":
+            return await self._restart(inner_dc, progress)
+        if await self._answered_policy_question(context, progress, text):
+            return await self._reprompt(inner_dc)
+        return await super().on_continue_dialog(inner_dc)
+
+    def attachment_refusal(self, progress: dict) -> str:
+        return ("I can't accept files or images in a report, so that one has not been kept. "
+                "Please describe things in words instead. Never photograph injuries, and never "
+                "view, copy, forward or save images of children.")
+
+    async def _reprompt(self, inner_dc: DialogContext) -> DialogTurnResult:
+        await inner_dc.reprompt_dialog()
+        return DialogTurnResult(DialogTurnStatus.Waiting)
+
+    def _help_text(self, progress: dict) -> str:
+        question = self._by_key.get(progress.get("asking") or "")
+        step_help = self.help_for(question) if progress.get("at") == "question" else ""
+        if progress.get("at") == "review":
+            step_help = "Check the summary: press Submit to send it, or Change an answer to fix something."
+        return "\n".join(part for part in (step_help, COMMANDS_HELP) if part)
+
+    async def _offer_cancel(self, inner_dc: DialogContext, progress: dict) -> DialogTurnResult:
+        # Pushed on top of the current prompt: "no" ends it and that prompt is asked again.
+        progress["resume_at"] = progress.get("at")
+        progress["at"] = "confirm_cancel"
+        await inner_dc.begin_dialog(ANSWER, PromptOptions(validations={"ask": "confirm_cancel"}))
+        return DialogTurnResult(DialogTurnStatus.Waiting)
+
+    async def _cancel(self, inner_dc: DialogContext, progress: dict) -> DialogTurnResult:
+        await inner_dc.cancel_all_dialogs()
+        await self._clear_draft(inner_dc.context)
+        log.info("report cancelled", extra={"flow": self.kind})
+        message = "Report cancelled. Nothing was saved and your answers have been deleted."
+        if progress.get("reference"):
+            message = (f"Report cancelled. The urgent alert already sent ({progress['reference']}) stays "
+                       "with the DSL; please speak to them in person.")
+        await say(inner_dc.context, message + self.after_cancel_advice())
+        return DialogTurnResult(DialogTurnStatus.Complete, {"cancelled": True, "kind": self.kind})
+
+    def after_cancel_advice(self) -> str:
+        return " If you are worried about a child, tell the DSL today."
+
+    async def _back(self, inner_dc: DialogContext, progress: dict) -> DialogTurnResult:
+        history = progress["history"]
+        if not history:
+            await say(inner_dc.context, "This is the first question, so there is nothing to go back to.")
+            return await self._reprompt(inner_dc)
+        key = history.pop()
+        progress["answers"].pop(key, None)
+        await inner_dc.cancel_all_dialogs()
+        await say(inner_dc.context, "Going back one question.")
+        return await inner_dc.begin_dialog(ASK)
+
+    async def _restart(self, inner_dc: DialogContext, progress: dict) -> DialogTurnResult:
+        await inner_dc.cancel_all_dialogs()
+        fresh = self.new_progress(progress["school"], progress.get("reference"))
+        fresh["urgent_alert"] = progress.get("urgent_alert", False)
+        fresh["started"] = progress.get("started", fresh["started"])
+        progress.clear()
+        progress.update(fresh)
+        await say(inner_dc.context, "Starting this report again from the first question.")
+        return await inner_dc.begin_dialog(ASK)
+
+    async def _answered_policy_question(self, context: TurnContext, progress: dict, text: str) -> bool:
+        """Answer a policy question asked mid-report; the caller then re-asks the same step."""
+        assistant = self.services.assistant
+        if assistant is None or not looks_like_policy_question(text):
+            return False
+        at = progress.get("at")
+        question = self._by_key.get(progress.get("asking") or "") if at == "question" else None
+        if question is not None and question.verbatim:
+            return False  # the child's own words may well be a question: record them
+        free_text = question is not None and not question.options
+        answer = assistant.answer(text, progress["school"])
+        if answer.kind in ("disclosure", "incident", "allegation"):
+            return False  # sounds like part of the account: let the step record it
+        if free_text and answer.kind != "answer":
+            return False
+        log.info("policy question answered mid-report", extra={"flow": self.kind})
+        await context.send_activity(renderer_of(context).answer(answer))
+        if free_text:
+            progress["held"] = text
+            await say(context, "Back to your report. (If that was your answer to this question, "
+                               "reply 'keep it' and I'll record it exactly as you typed it.)")
+        else:
+            await say(context, "Back to your report.")
+        return True
+
+
+def _buttons(options: tuple[Option, ...]) -> tuple[Button, ...]:
+    return tuple(Button(o.label, {"action": "choice", "choice": o.key}) for o in options)
+
+
+def _submission_id(context: TurnContext, progress: dict) -> str:
+    """Stable for one report in one conversation, so a retried submit never files twice."""
+    return f"{conversation_key(context)}#{progress['school']}#{progress.get('started', '')}"

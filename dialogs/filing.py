@@ -1,0 +1,76 @@
+"""Where a finished (or urgent, unfinished) report goes: the one seam between the flows and
+`bot.reports` (STORAGE owner).
+
+Why a seam: the flows only need "file this", "remember a draft exists", "forget the
+draft"; keeping the exact `bot.reports` call in one place means the flows read as the
+conversation they are, and tests can swap in a desk whose database is down.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+class ReportNotFiled(Exception):
+    """The report (or draft marker) could not be saved: the database is unavailable."""
+
+
+@dataclass(frozen=True)
+class Reporter:
+    """The member of staff reporting, as the channel identifies them (never asked)."""
+    channel: str
+    user_id: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Filed:
+    reference: str
+    created_at: datetime | None = None
+
+
+class ReportDesk:
+    """Files reports through `bot.reports` into the database, encrypted by `cipher`."""
+
+    def __init__(self, sessions, cipher):
+        self.sessions = sessions
+        self.cipher = cipher
+
+    async def file(self, *, reporter: Reporter, school_slug: str, kind: str, category: str, urgency: str,
+                   route_to: str, content: dict, reference: str | None = None,
+                   submission_id: str | None = None, conversation_key: str | None = None) -> Filed:
+        """Store a report, or, given the `reference` of one filed early (an urgent alert raised
+        before the questions), complete that same report with the full answers."""
+        from bot import reports
+
+        who = reports.Reporter(channel=reporter.channel, user_id=reporter.user_id, name=reporter.name)
+        try:
+            if reference:
+                submitted = await reports.complete_report(
+                    self.sessions, self.cipher, reference, reporter=who, content=content,
+                    category=category, urgency=urgency, conversation_key=conversation_key)
+            else:
+                submitted = await reports.submit_report(
+                    self.sessions, self.cipher, school_slug=school_slug, kind=kind, category=category,
+                    urgency=urgency, route_to=route_to, reporter=who, content=content,
+                    submission_id=submission_id, conversation_key=conversation_key)
+        except reports.ReportNotSaved as exc:
+            raise ReportNotFiled(type(exc).__name__) from exc
+        return Filed(reference=submitted.reference, created_at=submitted.created_at)
+
+    async def touch_draft(self, conversation_key: str, school_slug: str, kind: str, reporter: Reporter) -> None:
+        from bot import reports
+
+        try:
+            await reports.touch_draft(self.sessions, conversation_key, school_slug, kind,
+                                      reports.Reporter(reporter.channel, reporter.user_id, reporter.name))
+        except reports.ReportNotSaved as exc:
+            raise ReportNotFiled(type(exc).__name__) from exc
+
+    async def clear_draft(self, conversation_key: str) -> None:
+        from bot import reports
+
+        try:
+            await reports.clear_draft(self.sessions, conversation_key)
+        except reports.ReportNotSaved as exc:
+            raise ReportNotFiled(type(exc).__name__) from exc
