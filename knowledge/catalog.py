@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping as MappingType
+from typing import Any, Iterable, Mapping as MappingType
 
 import yaml
 
@@ -76,6 +76,16 @@ class Catalog:
             for intent_id, m in self.mappings.get(school_slug, {}).items()
             if clause_id in m.clause_ids
         )
+
+    def citations_missing(self, school_slug: str, clause_ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        """For a new version of a curated school's policy (its clause ids), the curated intents
+        that quote a clause the new version no longer has, with those clause ids."""
+        present = set(clause_ids)
+        missing = {
+            intent_id: tuple(cid for cid in m.clause_ids if cid not in present)
+            for intent_id, m in self.mappings.get(school_slug, {}).items()
+        }
+        return {intent_id: ids for intent_id, ids in missing.items() if ids}
 
 
 def _read_yaml(path: Path) -> Any:

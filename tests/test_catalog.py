@@ -281,3 +281,15 @@ silent: [friend_parents]
     fixed = read_catalog(write_catalog(tmp_path / "fixed", INTENTS_YAML, school.replace("testschool-deadbeef", real_id)))
     validate_catalog({"testschool": policy}, fixed)
 
+
+
+def test_a_reworded_clause_flags_every_curated_answer_that_quoted_it(catalog, policies):
+    ringway = policies["ringway"]
+    reworded = ringway.text.replace("current pupil of any age", "current pupil of whatever age")
+    new_ids = [c.id for c in make_policy("ringway", "Ringway", reworded).clauses]
+    stale = catalog.citations_missing("ringway", new_ids)
+    old_id = catalog.mapping("ringway", "friend_current_pupil").clause_ids[0]
+    assert stale["friend_current_pupil"] == (old_id,)
+    assert "friend_ex_pupil_under_18" in stale
+    assert "privacy_settings" not in stale  # its clause did not change, so it keeps its id
+    assert catalog.citations_missing("ringway", [c.id for c in ringway.clauses]) == {}
