@@ -1,0 +1,565 @@
+"""The report repository: storing a safeguarding report so that it is never lost, doubled or readable at rest.
+
+`submit_report` does everything a submission means in ONE transaction: a human reference
+(OAK-2026-0042), the report row with its content encrypted (bot.crypto), the first alert
+rows (bot.alerts.plan_alerts), a 'submit' audit entry, and the end of the conversation's
+draft marker. Either all of it is committed or none of it, and the dialog only ever says
+"submitted" after the commit; any failure is `ReportNotSaved`, never a false receipt.
+
+References come from `reference_counters`, bumped by one atomic upsert that is the first
+statement of the transaction: on PostgreSQL the counter row stays locked until commit, on
+SQLite the write lock is taken before anything is read, so concurrent submissions queue
+rather than collide, and a rolled-back submission gives its number back (no gaps).
+
+Nothing logged here contains report content: references, kinds and exception type names only.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.crypto import ContentCipher
+from bot.models import Alert, AuditEntry, ReferenceCounter, Report, ReportDraft
+
+log = logging.getLogger(__name__)
+
+KINDS = ("disclosure", "incident", "adult_concern")
+URGENCIES = ("urgent", "high", "normal")
+ROUTES = ("dsl", "head", "chair")
+STATUSES = ("new", "acknowledged", "closed")
+_SUBMISSION_ID_MAX = 128  # reports.submission_id column width
+
+
+class ReportNotSaved(Exception):
+    """The report could not be stored (database unavailable or failing): nothing was saved.
+
+    The dialog keeps the answers and tells the user to try again in a minute; it must never
+    say "submitted" after this.
+    """
+
+    user_message = "I couldn't save your report just now. Your answers are kept: please try again in a minute."
+
+
+class UnknownReport(LookupError):
+    """No report has that reference (or it is not this reporter's to complete)."""
+
+
+@dataclass(frozen=True)
+class Reporter:
+    """Who raised a report, as the channel identifies them (never asked in the dialog)."""
+    channel: str
+    user_id: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class SubmittedReport:
+    id: int
+    reference: str
+    created_at: datetime
+    already_filed: bool = False  # True when a retried submit returned the report stored earlier
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    """A report's metadata: what lists, alerts and dashboards may show. No content."""
+    id: int
+    reference: str
+    school_slug: str
+    kind: str
+    category: str
+    urgency: str
+    status: str
+    route_to: str
+    reporter: Reporter
+    created_at: datetime
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    closed_at: datetime | None
+    closed_by: str | None
+    legal_hold: bool
+
+
+@dataclass(frozen=True)
+class ReportView(ReportSummary):
+    """A report opened by someone entitled to read it: decrypted content and close note."""
+    content: dict = field(default_factory=dict)
+    close_note: str | None = None
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    report: ReportSummary
+    changed: bool  # False when the report already had that status (someone got there first)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A report begun but not submitted (no content: the answers live in dialog state)."""
+    conversation_key: str
+    school_slug: str
+    kind: str
+    reporter: Reporter
+    started_at: datetime
+    last_activity_at: datetime
+    reminded_at: datetime | None
+    dsl_notified_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DueDrafts:
+    reminders: list[Draft]  # reporter should be reminded to finish
+    dsl_notices: list[Draft]  # DSL should be told an incomplete disclosure exists
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes; every time here is UTC."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+def _now(now: datetime | None) -> datetime:
+    return _utc(now) if now is not None else datetime.now(timezone.utc)
+
+
+def reference_prefix(school_slug: str) -> str:
+    """OAK for oakfield, STO for stocks-green: the slug's first three letters, upper-cased."""
+    letters = re.sub(r"[^A-Za-z]", "", school_slug)[:3].upper()
+    return letters or "SCH"
+
+
+def format_reference(prefix: str, year: int, number: int) -> str:
+    return f"{prefix}-{year}-{number:04d}"
+
+
+def _submission_key(submission_id: str | None) -> str | None:
+    """The stored form of a caller's submission id (hashed when longer than the column)."""
+    if not submission_id:
+        return None
+    if len(submission_id) <= _SUBMISSION_ID_MAX:
+        return submission_id
+    return "sha256:" + hashlib.sha256(submission_id.encode("utf-8")).hexdigest()
+
+
+def _insert_for(session: AsyncSession):
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def _summary_fields(report: Report) -> dict:
+    return dict(
+        id=report.id, reference=report.reference, school_slug=report.school_slug, kind=report.kind,
+        category=report.category, urgency=report.urgency, status=report.status, route_to=report.route_to,
+        reporter=Reporter(report.reporter_channel, report.reporter_id, report.reporter_name),
+        created_at=_utc(report.created_at), acknowledged_at=_utc(report.acknowledged_at),
+        acknowledged_by=report.acknowledged_by, closed_at=_utc(report.closed_at), closed_by=report.closed_by,
+        legal_hold=report.legal_hold,
+    )
+
+
+def _summary(report: Report) -> ReportSummary:
+    return ReportSummary(**_summary_fields(report))
+
+
+def _draft(row: ReportDraft) -> Draft:
+    return Draft(
+        conversation_key=row.conversation_key, school_slug=row.school_slug, kind=row.kind,
+        reporter=Reporter(row.reporter_channel, row.reporter_id, row.reporter_name),
+        started_at=_utc(row.started_at), last_activity_at=_utc(row.last_activity_at),
+        reminded_at=_utc(row.reminded_at), dsl_notified_at=_utc(row.dsl_notified_at),
+    )
+
+
+def _not_saved(what: str, exc: BaseException) -> ReportNotSaved:
+    # Exception text can quote SQL parameters (names, ciphertext): log the type only.
+    log.error("%s failed, nothing saved: %s", what, type(exc).__name__)
+    return ReportNotSaved(f"{what} failed: the database is unavailable or refused the change")
+
+
+def _audit(session: AsyncSession, actor: Reporter, school_slug: str, action: str, reference: str | None,
+           detail: str, at: datetime) -> None:
+    session.add(AuditEntry(at=at, actor_channel=actor.channel[:32], actor_id=actor.user_id[:256],
+                           school_slug=school_slug[:64], action=action, report_reference=reference,
+                           detail=detail[:300]))
+
+
+async def _plan_alerts(session: AsyncSession, report: Report, now: datetime) -> None:
+    try:
+        from bot.alerts import plan_alerts
+    except ImportError:  # the alerts module is optional only while it is being written
+        log.warning("bot.alerts is not available: report %s stored without alert rows", report.reference)
+        return
+    await plan_alerts(session, report, now)
+
+
+async def _next_number(session: AsyncSession, prefix: str, year: int) -> int:
+    """Atomically take the next number for prefix/year (the row stays locked until commit)."""
+    insert = _insert_for(session)
+    statement = insert(ReferenceCounter).values(school_slug=prefix, year=year, last=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=[ReferenceCounter.school_slug, ReferenceCounter.year],
+        set_={"last": ReferenceCounter.last + 1},
+    ).returning(ReferenceCounter.last)
+    return (await session.execute(statement)).scalar_one()
+
+
+class _AlreadyFiled(Exception):
+    """Raised inside the transaction to roll back the counter bump of a duplicate submit."""
+
+    def __init__(self, report: SubmittedReport):
+        super().__init__(report.reference)
+        self.report = report
+
+
+async def _lock_report(session: AsyncSession, reference: str) -> bool:
+    """Take the report's write lock as the transaction's FIRST statement (False if it does not exist).
+
+    A no-op UPDATE: on PostgreSQL it locks the row like SELECT ... FOR UPDATE; on SQLite it
+    takes the database write lock before anything is read, so a racing writer waits instead
+    of failing with "database is locked" when its read snapshot turns stale.
+    """
+    result = await session.execute(
+        update(Report).where(Report.reference == reference).values(reference=Report.reference)
+        .execution_options(synchronize_session=False))
+    return bool(result.rowcount)
+
+
+async def _find_submission(session: AsyncSession, key: str) -> SubmittedReport | None:
+    row = (await session.execute(
+        select(Report.id, Report.reference, Report.created_at).where(Report.submission_id == key)
+    )).one_or_none()
+    return None if row is None else SubmittedReport(row.id, row.reference, _utc(row.created_at), already_filed=True)
+
+
+def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+
+
+# --- submitting ---------------------------------------------------------------------------------
+
+async def submit_report(
+    sessions: async_sessionmaker,
+    cipher: ContentCipher,
+    *,
+    school_slug: str,
+    kind: str,
+    category: str,
+    urgency: str,
+    route_to: str,
+    reporter: Reporter,
+    content: dict,
+    now: datetime | None = None,
+    submission_id: str | None = None,
+    conversation_key: str | None = None,
+) -> SubmittedReport:
+    """Store a report with its reference, alerts and audit entry, all or nothing.
+
+    `submission_id` (stable for one report in one conversation) makes a retried submit
+    return the report already stored. `conversation_key` ends that conversation's draft.
+    Raises ReportNotSaved when the database fails; ValueError for a caller's bad arguments.
+    """
+    _check_choice("kind", kind, KINDS)
+    _check_choice("urgency", urgency, URGENCIES)
+    _check_choice("route_to", route_to, ROUTES)
+    if not school_slug or not reporter.channel or not reporter.user_id:
+        raise ValueError("a report needs a school slug and a reporter with a channel and user id")
+    if not isinstance(content, dict):
+        raise ValueError("report content must be a dict")
+    now = _now(now)
+    prefix = reference_prefix(school_slug)
+    sealed = cipher.encrypt_json(content)  # before the transaction: keep the lock short
+    key = _submission_key(submission_id)
+    try:
+        async with sessions() as session:
+            async with session.begin():
+                number = await _next_number(session, prefix, now.year)  # first statement: takes the write lock
+                if key is not None:
+                    earlier = await _find_submission(session, key)
+                    if earlier is not None:
+                        raise _AlreadyFiled(earlier)  # rolls the counter back
+                report = Report(
+                    reference=format_reference(prefix, now.year, number), school_slug=school_slug,
+                    kind=kind, category=category or "", urgency=urgency, status="new",
+                    reporter_channel=reporter.channel[:32], reporter_id=reporter.user_id[:256],
+                    reporter_name=reporter.name[:200], route_to=route_to, content=sealed,
+                    created_at=now, legal_hold=False, submission_id=key,
+                )
+                session.add(report)
+                await session.flush()
+                await _plan_alerts(session, report, now)
+                _audit(session, reporter, school_slug, "submit", report.reference, f"{kind}, {urgency}", now)
+                if conversation_key:
+                    await session.execute(delete(ReportDraft).where(ReportDraft.conversation_key == conversation_key))
+                filed = SubmittedReport(report.id, report.reference, now)
+    except _AlreadyFiled as duplicate:
+        log.info("retried submit returned report %s", duplicate.report.reference)
+        return duplicate.report
+    except IntegrityError as exc:
+        # Two submits with one submission id raced past the check: the other one won.
+        if key is not None:
+            try:
+                async with sessions() as session:
+                    earlier = await _find_submission(session, key)
+            except Exception as lookup_error:  # noqa: BLE001 - any failure means "not saved"
+                raise _not_saved("report submit", lookup_error) from lookup_error
+            if earlier is not None:
+                return earlier
+        raise _not_saved("report submit", exc) from exc
+    except Exception as exc:  # noqa: BLE001 - the user must never see "submitted" for an unsaved report
+        raise _not_saved("report submit", exc) from exc
+    log.info("report %s stored (%s, %s)", filed.reference, kind, urgency)
+    return filed
+
+
+async def complete_report(
+    sessions: async_sessionmaker,
+    cipher: ContentCipher,
+    reference: str,
+    *,
+    reporter: Reporter,
+    content: dict,
+    category: str | None = None,
+    urgency: str | None = None,
+    conversation_key: str | None = None,
+    now: datetime | None = None,
+) -> SubmittedReport:
+    """Replace the content of a report filed early (the urgent alert went before the questions).
+
+    Only the reporter who filed it can complete it. Urgency can rise but never fall: an
+    urgent alert already sent stays urgent. Idempotent: completing twice stores the last answers.
+    """
+    if urgency is not None:
+        _check_choice("urgency", urgency, URGENCIES)
+    now = _now(now)
+    sealed = cipher.encrypt_json(content)
+    try:
+        async with sessions() as session:
+            async with session.begin():
+                await _lock_report(session, reference)
+                report = (await session.execute(
+                    select(Report).where(Report.reference == reference,
+                                         Report.reporter_channel == reporter.channel,
+                                         Report.reporter_id == reporter.user_id)
+                )).scalar_one_or_none()
+                if report is None:
+                    raise UnknownReport(f"no report {reference!r} filed by this reporter")
+                report.content = sealed
+                if category is not None:
+                    report.category = category
+                if urgency is not None and URGENCIES.index(urgency) < URGENCIES.index(report.urgency):
+                    report.urgency = urgency
+                _audit(session, reporter, report.school_slug, "submit", reference, "completed", now)
+                if conversation_key:
+                    await session.execute(delete(ReportDraft).where(ReportDraft.conversation_key == conversation_key))
+                filed = SubmittedReport(report.id, report.reference, _utc(report.created_at), already_filed=True)
+    except UnknownReport:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        raise _not_saved("report completion", exc) from exc
+    log.info("report %s completed", reference)
+    return filed
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+async def get_report(sessions: async_sessionmaker, cipher: ContentCipher, reference: str, *,
+                     viewer: Reporter | None = None, now: datetime | None = None) -> ReportView | None:
+    """The report with its content decrypted, or None. With `viewer`, the view is audited
+    in the same transaction (role checks belong to the caller: bot.dsl_commands)."""
+    async with sessions() as session:
+        report = (await session.execute(select(Report).where(Report.reference == reference))).scalar_one_or_none()
+    if report is None:
+        return None
+    if viewer is not None:  # recorded before anything is shown; a write-only transaction
+        async with sessions() as session:
+            async with session.begin():
+                _audit(session, viewer, report.school_slug, "view", reference, "", _now(now))
+    return ReportView(
+        **_summary_fields(report),
+        content=cipher.decrypt_json(report.content),
+        close_note=cipher.decrypt_text(report.close_note) if report.close_note else None,
+    )
+
+
+async def list_reports(sessions: async_sessionmaker, school_slug: str, status: str | None = None) -> list[ReportSummary]:
+    """A school's reports, newest first, without content."""
+    query = select(Report).where(Report.school_slug == school_slug)
+    if status is not None:
+        _check_choice("status", status, STATUSES)
+        query = query.where(Report.status == status)
+    async with sessions() as session:
+        rows = (await session.execute(query.order_by(Report.created_at.desc(), Report.id.desc()))).scalars().all()
+    return [_summary(row) for row in rows]
+
+
+# --- status changes -------------------------------------------------------------------------------
+
+async def _cancel_pending_alerts(session: AsyncSession, report_id: int, why: str) -> None:
+    await session.execute(
+        update(Alert).where(Alert.report_id == report_id, Alert.status == "pending",
+                            Alert.purpose.in_(("new_report", "escalation")))
+        .values(status="cancelled", last_error=why).execution_options(synchronize_session=False))
+
+
+async def _acknowledge(session: AsyncSession, sessions, report: Report, actor: Reporter, role: str,
+                       now: datetime) -> bool:
+    """Mark the report seen and stop its escalation (bot.alerts also queues the reporter's receipt)."""
+    try:
+        from bot.alerts import Actor, acknowledge
+    except ImportError:
+        claimed = await session.execute(
+            update(Report).where(Report.id == report.id, Report.acknowledged_at.is_(None))
+            .values(status="acknowledged", acknowledged_at=now, acknowledged_by=actor.name or actor.user_id)
+            .execution_options(synchronize_session=False))
+        if claimed.rowcount:
+            await _cancel_pending_alerts(session, report.id, "acknowledged before delivery")
+        return bool(claimed.rowcount)
+    outcome = await acknowledge(sessions, report.reference, Actor(actor.channel, actor.user_id, actor.name),
+                                now, role, session=session)
+    return bool(outcome and outcome.first)
+
+
+async def set_status(sessions: async_sessionmaker, cipher: ContentCipher, reference: str, status: str, *,
+                     actor: Reporter, note: str | None = None, role: str = "dsl",
+                     now: datetime | None = None) -> StatusChange:
+    """Acknowledge or close a report, audited; the first of two racing leads wins.
+
+    Closing an unacknowledged report acknowledges it too (closing means it was read), so its
+    escalation stops. A close note is encrypted like the content. A report is never reopened.
+    """
+    if status not in ("acknowledged", "closed"):
+        raise ValueError("status can only be set to 'acknowledged' or 'closed'")
+    now = _now(now)
+    sealed_note = cipher.encrypt_text(note) if note else None
+    try:
+        async with sessions() as session:
+            async with session.begin():
+                if not await _lock_report(session, reference):
+                    raise UnknownReport(f"no report {reference!r}")
+                report = (await session.execute(
+                    select(Report).where(Report.reference == reference))).scalar_one()
+                changed = False
+                if report.acknowledged_at is None:
+                    changed = await _acknowledge(session, sessions, report, actor, role, now)
+                if status == "closed":
+                    closed = await session.execute(
+                        update(Report).where(Report.id == report.id, Report.status != "closed")
+                        .values(status="closed", closed_at=now, closed_by=(actor.name or actor.user_id)[:256],
+                                close_note=sealed_note)
+                        .execution_options(synchronize_session=False))
+                    changed = bool(closed.rowcount)
+                if changed:
+                    action = "close" if status == "closed" else "acknowledge"
+                    _audit(session, actor, report.school_slug, action, reference, "", now)
+                await session.refresh(report)
+                summary = _summary(report)
+    except UnknownReport:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        raise _not_saved(f"status change to {status}", exc) from exc
+    log.info("report %s %s (changed=%s)", reference, status, changed)
+    return StatusChange(summary, changed)
+
+
+async def reencrypt_reports(sessions: async_sessionmaker, cipher: ContentCipher, batch_size: int = 200) -> int:
+    """Key rotation: re-encrypt every report's content and close note under the newest key."""
+    rotated, last_id = 0, 0
+    while True:
+        async with sessions() as session:
+            async with session.begin():
+                rows = (await session.execute(
+                    select(Report).where(Report.id > last_id).order_by(Report.id).limit(batch_size)
+                )).scalars().all()
+                for report in rows:
+                    report.content = cipher.rotate(report.content)
+                    if report.close_note:
+                        report.close_note = cipher.rotate(report.close_note)
+        if not rows:
+            return rotated
+        rotated += len(rows)
+        last_id = rows[-1].id
+
+
+# --- drafts --------------------------------------------------------------------------------------
+
+async def touch_draft(sessions: async_sessionmaker, conversation_key: str, school_slug: str, kind: str,
+                      reporter: Reporter, now: datetime | None = None) -> None:
+    """Record that a report is under way in this conversation (created, or its activity time moved on).
+
+    Activity after a reminder re-arms the reminder; a DSL already told is not told twice.
+    """
+    now = _now(now)
+    try:
+        async with sessions() as session:
+            async with session.begin():
+                insert = _insert_for(session)
+                statement = insert(ReportDraft).values(
+                    conversation_key=conversation_key, school_slug=school_slug, kind=kind,
+                    reporter_channel=reporter.channel[:32], reporter_id=reporter.user_id[:256],
+                    reporter_name=reporter.name[:200], started_at=now, last_activity_at=now)
+                await session.execute(statement.on_conflict_do_update(
+                    index_elements=[ReportDraft.conversation_key],
+                    set_={"last_activity_at": now, "school_slug": school_slug, "kind": kind, "reminded_at": None}))
+    except Exception as exc:  # noqa: BLE001
+        raise _not_saved("draft marker", exc) from exc
+
+
+async def clear_draft(sessions: async_sessionmaker, conversation_key: str) -> bool:
+    """Forget the draft marker (submitted or cancelled). True if there was one."""
+    try:
+        async with sessions() as session:
+            async with session.begin():
+                result = await session.execute(delete(ReportDraft).where(ReportDraft.conversation_key == conversation_key))
+    except Exception as exc:  # noqa: BLE001
+        raise _not_saved("draft clearing", exc) from exc
+    return bool(result.rowcount)
+
+
+async def due_drafts(sessions: async_sessionmaker, *, remind_after: timedelta, notify_dsl_after: timedelta,
+                     now: datetime | None = None) -> DueDrafts:
+    """Drafts idle long enough for a reminder, and disclosures idle long enough to tell the DSL.
+
+    Each appears once: after `mark_reminded`/`mark_dsl_notified` it is no longer due.
+    """
+    now = _now(now)
+    async with sessions() as session:
+        reminders = (await session.execute(
+            select(ReportDraft).where(ReportDraft.reminded_at.is_(None),
+                                      ReportDraft.last_activity_at <= now - remind_after)
+            .order_by(ReportDraft.last_activity_at))).scalars().all()
+        notices = (await session.execute(
+            select(ReportDraft).where(ReportDraft.kind == "disclosure", ReportDraft.dsl_notified_at.is_(None),
+                                      ReportDraft.last_activity_at <= now - notify_dsl_after)
+            .order_by(ReportDraft.last_activity_at))).scalars().all()
+    return DueDrafts([_draft(row) for row in reminders], [_draft(row) for row in notices])
+
+
+async def mark_reminded(sessions: async_sessionmaker, conversation_key: str, now: datetime | None = None) -> bool:
+    """Claim the reminder for this draft; False if another process already sent it."""
+    return await _claim(sessions, conversation_key, ReportDraft.reminded_at, _now(now))
+
+
+async def mark_dsl_notified(sessions: async_sessionmaker, conversation_key: str, now: datetime | None = None) -> bool:
+    """Claim the DSL notice for this draft; False if another process already sent it."""
+    return await _claim(sessions, conversation_key, ReportDraft.dsl_notified_at, _now(now))
+
+
+async def _claim(sessions: async_sessionmaker, conversation_key: str, column, now: datetime) -> bool:
+    async with sessions() as session:
+        async with session.begin():
+            result = await session.execute(
+                update(ReportDraft).where(ReportDraft.conversation_key == conversation_key, column.is_(None))
+                .values({column.key: now}).execution_options(synchronize_session=False))
+    return bool(result.rowcount)

@@ -1,0 +1,301 @@
+"""Reports are stored whole or not at all, encrypted, with unique sequential references, once per
+submission, on SQLite and PostgreSQL; failures say "not saved" instead of a false receipt."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import func, select, text
+
+from bot.crypto import ContentCipher
+from bot.db import create_engine, sessionmaker
+from bot.models import Alert, AuditEntry, ReferenceCounter, Report, ReportDraft, RoleAssignment
+from bot.reports import (
+    Reporter,
+    ReportNotSaved,
+    UnknownReport,
+    clear_draft,
+    complete_report,
+    due_drafts,
+    get_report,
+    list_reports,
+    mark_dsl_notified,
+    mark_reminded,
+    reencrypt_reports,
+    set_status,
+    submit_report,
+    touch_draft,
+)
+
+NOW = datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)
+REPORTER = Reporter("msteams", "aad-staff-1", "Ms Amara Okafor")
+LEAD = Reporter("msteams", "aad-dsl-1", "Mr Tom Reyes")
+CONTENT = {"kind": "disclosure", "answers": {
+    "child": {"question": "The child", "answer": "Jayden Whitlock-Amadi, Year 5"},
+    "words": {"question": "Their words", "answer": "he said “my uncle hurts me” 🙁"},
+}}
+SECRETS = ("Jayden", "Whitlock", "uncle hurts")
+
+
+@pytest.fixture
+def cipher():
+    return ContentCipher([Fernet.generate_key().decode()])
+
+
+@pytest.fixture
+def sessions(engine):
+    return sessionmaker(engine)
+
+
+async def submit(sessions, cipher, **overrides):
+    arguments = dict(school_slug="oakfield", kind="disclosure", category="", urgency="normal", route_to="dsl",
+                     reporter=REPORTER, content=CONTENT, now=NOW)
+    arguments.update(overrides)
+    return await submit_report(sessions, cipher, **arguments)
+
+
+async def count(sessions, model) -> int:
+    async with sessions() as session:
+        return (await session.execute(select(func.count()).select_from(model))).scalar_one()
+
+
+# --- storing and reading -----------------------------------------------------------------------
+
+async def test_submitted_report_reads_back_decrypted_with_its_reference(sessions, cipher):
+    filed = await submit(sessions, cipher, urgency="urgent")
+    assert filed.reference == "OAK-2026-0001" and not filed.already_filed
+    view = await get_report(sessions, cipher, "OAK-2026-0001")
+    assert view.content == CONTENT
+    assert (view.kind, view.urgency, view.status, view.route_to) == ("disclosure", "urgent", "new", "dsl")
+    assert view.reporter == REPORTER and view.created_at == NOW
+    assert await get_report(sessions, cipher, "OAK-2026-9999") is None
+
+
+async def test_content_is_encrypted_in_every_stored_row(sessions, cipher, engine):
+    await submit(sessions, cipher)
+    await set_status(sessions, cipher, "OAK-2026-0001", "closed", actor=LEAD, note="Jayden seen by social care")
+    async with engine.connect() as conn:
+        dumped = ""
+        for table in ("reports", "audit_log", "alerts", "reference_counters", "report_drafts"):
+            for row in (await conn.execute(text(f"SELECT * FROM {table}"))).all():
+                dumped += " ".join(
+                    value.decode("latin-1") if isinstance(value, (bytes, memoryview)) else str(value)
+                    for value in (bytes(v) if isinstance(v, memoryview) else v for v in row))
+    assert "OAK-2026-0001" in dumped  # the rows are there...
+    for secret in SECRETS:
+        assert secret not in dumped  # ...but never the child's details
+
+
+async def test_references_are_per_school_and_per_year(sessions, cipher):
+    references = [
+        (await submit(sessions, cipher)).reference,
+        (await submit(sessions, cipher)).reference,
+        (await submit(sessions, cipher, school_slug="ringway")).reference,
+        (await submit(sessions, cipher, now=NOW.replace(year=2027))).reference,
+        (await submit(sessions, cipher)).reference,
+    ]
+    assert references == ["OAK-2026-0001", "OAK-2026-0002", "RIN-2026-0001", "OAK-2027-0001", "OAK-2026-0003"]
+
+
+async def test_schools_sharing_a_prefix_never_share_a_reference(sessions, cipher):
+    first = await submit(sessions, cipher, school_slug="stocks-green")
+    second = await submit(sessions, cipher, school_slug="stockton")
+    assert {first.reference, second.reference} == {"STO-2026-0001", "STO-2026-0002"}
+
+
+async def test_list_reports_by_school_and_status_without_content(sessions, cipher):
+    await submit(sessions, cipher)
+    await submit(sessions, cipher)
+    await submit(sessions, cipher, school_slug="ringway")
+    await set_status(sessions, cipher, "OAK-2026-0001", "acknowledged", actor=LEAD)
+    assert [r.reference for r in await list_reports(sessions, "oakfield")] == ["OAK-2026-0002", "OAK-2026-0001"]
+    assert [r.reference for r in await list_reports(sessions, "oakfield", status="new")] == ["OAK-2026-0002"]
+    assert not hasattr((await list_reports(sessions, "oakfield"))[0], "content")
+
+
+async def test_bad_arguments_are_refused_before_anything_is_stored(sessions, cipher):
+    with pytest.raises(ValueError, match="kind"):
+        await submit(sessions, cipher, kind="gossip")
+    with pytest.raises(ValueError, match="route_to"):
+        await submit(sessions, cipher, route_to="everyone")
+    assert await count(sessions, Report) == 0
+
+
+# --- concurrency and idempotency -------------------------------------------------------------------
+
+async def test_200_concurrent_submissions_from_two_processes_get_unique_sequential_references(db_url, cipher):
+    engines = [create_engine(db_url), create_engine(db_url)]  # two "server processes", no shared memory
+    try:
+        makers = [sessionmaker(engine) for engine in engines]
+        filed = await asyncio.gather(*(
+            submit(makers[n % 2], cipher, reporter=Reporter("slack", f"U{n:04d}", f"Staff {n}")) for n in range(200)))
+        references = sorted(report.reference for report in filed)
+        assert references == [f"OAK-2026-{n:04d}" for n in range(1, 201)]  # unique and gapless
+        assert await count(makers[0], Report) == 200
+    finally:
+        for engine in engines:
+            await engine.dispose()
+
+
+async def test_a_retried_submit_returns_the_report_already_stored(sessions, cipher):
+    first = await submit(sessions, cipher, submission_id="conv-1#oakfield#act-7")
+    again = await submit(sessions, cipher, submission_id="conv-1#oakfield#act-7")
+    assert again.reference == first.reference == "OAK-2026-0001" and again.already_filed
+    assert await count(sessions, Report) == 1
+    assert (await submit(sessions, cipher)).reference == "OAK-2026-0002"  # the retry used no number
+
+
+async def test_a_double_click_racing_itself_files_one_report(sessions, cipher):
+    long_id = "msteams/conversations/" + "19:abc" * 60 + "#oakfield#act-1"  # longer than the column
+    filed = await asyncio.gather(*(submit(sessions, cipher, submission_id=long_id) for _ in range(10)))
+    assert {report.reference for report in filed} == {"OAK-2026-0001"}
+    assert sum(not report.already_filed for report in filed) == 1
+    assert await count(sessions, Report) == 1
+
+
+# --- everything in one transaction ------------------------------------------------------------------
+
+async def test_submit_stores_alerts_audit_and_ends_the_draft_together(sessions, cipher):
+    async with sessions() as session, session.begin():
+        session.add(RoleAssignment(school_slug="oakfield", role="dsl", channel="msteams", user_id="aad-dsl-1",
+                                   name="Mr Tom Reyes"))
+    await touch_draft(sessions, "msteams/conv-9", "oakfield", "disclosure", REPORTER, now=NOW)
+    filed = await submit(sessions, cipher, conversation_key="msteams/conv-9")
+    async with sessions() as session:
+        alerts = (await session.execute(select(Alert))).scalars().all()
+        audit = (await session.execute(select(AuditEntry))).scalars().all()
+    assert [(a.recipient_id, a.purpose) for a in alerts] == [("aad-dsl-1", "new_report")]
+    assert alerts[0].payload["reference"] == filed.reference
+    assert [(e.action, e.report_reference, e.actor_id) for e in audit] == [("submit", filed.reference, REPORTER.user_id)]
+    assert await count(sessions, ReportDraft) == 0
+
+
+async def test_a_failure_inside_the_transaction_stores_nothing_and_says_so(sessions, cipher, monkeypatch):
+    import bot.alerts
+
+    async def broken_plan_alerts(session, report, now):
+        raise RuntimeError("alert planner exploded")
+
+    monkeypatch.setattr(bot.alerts, "plan_alerts", broken_plan_alerts)
+    with pytest.raises(ReportNotSaved):
+        await submit(sessions, cipher)
+    assert await count(sessions, Report) == 0 and await count(sessions, AuditEntry) == 0
+    monkeypatch.undo()
+    assert (await submit(sessions, cipher)).reference == "OAK-2026-0001"  # the failed number was given back
+
+
+async def test_an_unreachable_database_raises_report_not_saved(cipher):
+    engine = create_engine("postgresql+asyncpg://postgres@127.0.0.1:1/nowhere")
+    sessions = sessionmaker(engine)
+    try:
+        with pytest.raises(ReportNotSaved) as error:
+            await submit(sessions, cipher)
+        assert "try again" in error.value.user_message
+        with pytest.raises(ReportNotSaved):
+            await touch_draft(sessions, "conv", "oakfield", "disclosure", REPORTER)
+        with pytest.raises(ReportNotSaved):
+            await set_status(sessions, cipher, "OAK-2026-0001", "acknowledged", actor=LEAD)
+    finally:
+        await engine.dispose()
+
+
+# --- status changes -----------------------------------------------------------------------------------
+
+async def test_acknowledge_once_then_close_with_an_encrypted_note(sessions, cipher, engine):
+    await submit(sessions, cipher)
+    first = await set_status(sessions, cipher, "OAK-2026-0001", "acknowledged", actor=LEAD, now=NOW)
+    second = await set_status(sessions, cipher, "OAK-2026-0001", "acknowledged",
+                              actor=Reporter("msteams", "aad-deputy", "Ms Ana Lind"), now=NOW)
+    assert first.changed and first.report.status == "acknowledged" and "Tom Reyes" in first.report.acknowledged_by
+    assert not second.changed and "Tom Reyes" in second.report.acknowledged_by  # the first lead stays on record
+    closed = await set_status(sessions, cipher, "OAK-2026-0001", "closed", actor=LEAD,
+                              note="Referred to children's social care", now=NOW)
+    assert closed.changed and closed.report.status == "closed"
+    view = await get_report(sessions, cipher, "OAK-2026-0001", viewer=LEAD)
+    assert view.close_note == "Referred to children's social care"
+    async with engine.connect() as conn:
+        raw_note = (await conn.execute(text("SELECT close_note FROM reports"))).scalar_one()
+    assert b"social care" not in bytes(raw_note)
+    async with sessions() as session:
+        actions = (await session.execute(select(AuditEntry.action).order_by(AuditEntry.id))).scalars().all()
+    assert actions == ["submit", "acknowledge", "close", "view"]
+
+
+async def test_closing_an_unread_report_acknowledges_it_and_stops_escalation(sessions, cipher):
+    async with sessions() as session, session.begin():
+        session.add(RoleAssignment(school_slug="oakfield", role="dsl", channel="slack", user_id="UDSL"))
+    await submit(sessions, cipher)
+    change = await set_status(sessions, cipher, "OAK-2026-0001", "closed", actor=LEAD, now=NOW)
+    assert change.report.status == "closed" and change.report.acknowledged_at is not None
+    async with sessions() as session:
+        pending = (await session.execute(select(Alert).where(
+            Alert.status == "pending", Alert.purpose.in_(("new_report", "escalation"))))).scalars().all()
+    assert pending == []
+
+
+async def test_unknown_reference_and_bad_status_are_clear_errors(sessions, cipher):
+    with pytest.raises(UnknownReport):
+        await set_status(sessions, cipher, "OAK-2026-0404", "acknowledged", actor=LEAD)
+    await submit(sessions, cipher)
+    with pytest.raises(ValueError):
+        await set_status(sessions, cipher, "OAK-2026-0001", "new", actor=LEAD)
+
+
+# --- early filing, rotation, drafts --------------------------------------------------------------------
+
+async def test_an_urgent_report_filed_early_is_completed_by_its_reporter_only(sessions, cipher):
+    early = await submit(sessions, cipher, urgency="urgent", content={"kind": "disclosure", "answers": {}})
+    done = await complete_report(sessions, cipher, early.reference, reporter=REPORTER, content=CONTENT,
+                                 urgency="normal", category="physical")
+    assert done.reference == early.reference
+    view = await get_report(sessions, cipher, early.reference)
+    assert view.content == CONTENT and view.urgency == "urgent" and view.category == "physical"
+    with pytest.raises(UnknownReport):
+        await complete_report(sessions, cipher, early.reference, reporter=LEAD, content={})
+    assert await count(sessions, Report) == 1
+
+
+async def test_key_rotation_reencrypts_stored_reports(sessions):
+    old_key, new_key = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    await submit(sessions, ContentCipher([old_key]))
+    assert await reencrypt_reports(sessions, ContentCipher([new_key, old_key])) == 1
+    view = await get_report(sessions, ContentCipher([new_key]), "OAK-2026-0001")
+    assert view.content == CONTENT
+
+
+async def test_drafts_come_due_once_and_reactivity_rearms_the_reminder(sessions, cipher):
+    await touch_draft(sessions, "conv-a", "oakfield", "disclosure", REPORTER, now=NOW)
+    await touch_draft(sessions, "conv-b", "oakfield", "incident", REPORTER, now=NOW + timedelta(minutes=10))
+    due = await due_drafts(sessions, remind_after=timedelta(minutes=15), notify_dsl_after=timedelta(minutes=60),
+                           now=NOW + timedelta(minutes=20))
+    assert [d.conversation_key for d in due.reminders] == ["conv-a"] and due.dsl_notices == []
+    assert await mark_reminded(sessions, "conv-a", now=NOW) and not await mark_reminded(sessions, "conv-a", now=NOW)
+    later = await due_drafts(sessions, remind_after=timedelta(minutes=15), notify_dsl_after=timedelta(minutes=60),
+                             now=NOW + timedelta(minutes=61))
+    assert [d.conversation_key for d in later.reminders] == ["conv-b"]
+    assert [d.conversation_key for d in later.dsl_notices] == ["conv-a"]  # only disclosures reach the DSL
+    assert await mark_dsl_notified(sessions, "conv-a") and not await mark_dsl_notified(sessions, "conv-a")
+    await touch_draft(sessions, "conv-a", "oakfield", "disclosure", REPORTER, now=NOW + timedelta(minutes=70))
+    rearmed = await due_drafts(sessions, remind_after=timedelta(minutes=15), notify_dsl_after=timedelta(minutes=60),
+                               now=NOW + timedelta(minutes=90))
+    assert "conv-a" in [d.conversation_key for d in rearmed.reminders]
+    assert "conv-a" not in [d.conversation_key for d in rearmed.dsl_notices]  # the DSL is told once
+    assert [d.started_at for d in rearmed.reminders if d.conversation_key == "conv-a"] == [NOW]  # same draft
+    assert await clear_draft(sessions, "conv-a") and not await clear_draft(sessions, "conv-a")
+
+
+# --- logs ------------------------------------------------------------------------------------------------
+
+async def test_no_log_line_contains_report_content(sessions, cipher, caplog):
+    with caplog.at_level(logging.DEBUG):
+        filed = await submit(sessions, cipher, submission_id="s-1")
+        await submit(sessions, cipher, submission_id="s-1")
+        await get_report(sessions, cipher, filed.reference, viewer=LEAD)
+        await set_status(sessions, cipher, filed.reference, "closed", actor=LEAD, note="Jayden is safe now")
+        await complete_report(sessions, cipher, filed.reference, reporter=REPORTER, content=CONTENT)
+    assert filed.reference in caplog.text
+    for secret in (*SECRETS, "safe now"):
+        assert secret not in caplog.text
