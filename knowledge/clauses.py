@@ -62,7 +62,9 @@ def _classify(raw: str) -> _Line:
     indent = len(raw) - len(raw.lstrip(" \t"))
     m = BULLET.match(raw)
     if m:
-        return _Line(raw[m.end():].strip(), raw, True, indent, None)
+        rest = raw[m.end():]
+        rest = rest[BULLET.match(rest).end():] if BULLET.match(rest) else rest  # "- o item": one bullet
+        return _Line(rest.strip(), raw, True, indent, None)
     n = NUMBERED.match(raw)
     if n:
         return _Line(raw.strip(), raw, False, indent, n.group(1))
@@ -78,8 +80,9 @@ def _is_heading(line: _Line, next_line: _Line | None, prev_ended: bool, blank_af
     if not prev_ended and not (blank_after and len(words) <= 6):
         return False
     if text.endswith(":"):
-        # "Objectives:" is a heading; "When using social media staff should:" is a lead-in.
-        return len(words) <= 3
+        # "Objectives:" and "Protection of Personal Information:" are headings;
+        # "When using social media staff should:" is a lead-in.
+        return len(words) <= 3 or _title_case(words)
     if re.search(r"[.;,!?]$", text):
         return False
     if not (words[0][0].isupper() or words[0][0].isdigit() or line.number):
@@ -87,6 +90,11 @@ def _is_heading(line: _Line, next_line: _Line | None, prev_ended: bool, blank_af
     if next_line is not None and next_line.text[:1].islower() and not next_line.bullet:
         return False  # a wrapped sentence, not a heading
     return True
+
+
+def _title_case(words: list[str]) -> bool:
+    significant = [w for w in words if len(w) >= 4]
+    return bool(significant) and sum(w[0].isupper() for w in significant) / len(significant) >= 0.75
 
 
 def _wrap_width(lines: list[str]) -> int | None:
@@ -116,6 +124,9 @@ def parse_clauses(text: str, school: str) -> list[Clause]:
     current: list[str] = []
     current_is_bullet = False
 
+    def in_plain_list() -> bool:
+        return bool(lead_in) and items_are_bullets is False
+
     def section() -> str:
         return " › ".join(h for _, h in headings)
 
@@ -123,6 +134,7 @@ def parse_clauses(text: str, school: str) -> list[Clause]:
         nonlocal current, lead_in, items_are_bullets, lead_in_was_bullet, lead_in_indent
         if not current:
             return
+        source_lines = len(current)
         body = " ".join(part.strip() for part in current).strip()
         body = re.sub(r"\s{2,}", " ", body)
         current = []
@@ -135,7 +147,7 @@ def parse_clauses(text: str, school: str) -> list[Clause]:
         else:
             seen[cid] = 1
         # Items under a lead-in are all bullets, or (bullets lost in conversion) all short paragraphs.
-        is_item = current_is_bullet or _looks_like_item(body)
+        is_item = current_is_bullet or (source_lines == 1 and _looks_like_item(body))
         nested = not lead_in_was_bullet or current_indent > lead_in_indent
         if lead_in and is_item and nested and items_are_bullets in (None, current_is_bullet):
             attached = lead_in
@@ -180,7 +192,7 @@ def parse_clauses(text: str, school: str) -> list[Clause]:
         starts_new = (
             line.bullet
             or after_blank and (prev_ended or line.text[:1].isupper())
-            or (prev_ended and not _continues_wrapped(current, wrap))
+            or (prev_ended and (in_plain_list() or not _continues_wrapped(current, wrap)))
         )
         if line.raw.startswith((" ", "\t")) and not line.bullet and current and not prev_ended:
             starts_new = False  # indented continuation of a wrapped bullet
