@@ -176,7 +176,7 @@ CHILD = _words(
     r"child(?:ren|s)?", r"kids?", r"pupils?", r"students?", r"boys?", r"girls?", r"lads?",
     r"sons?", r"daughters?", r"toddlers?", r"baby", r"babies", r"teens?", r"teenagers?",
     r"learners?", r"year \d{1,2}", r"reception", r"nursery", r"sixth formers?", r"tutee",
-    r"one of (?:my|our|the) \w+", r"in my (?:class|form|group|tutor group)", r"young (?:person|people)",
+    r"one of (?:my|our|the) \w+", r"one of (?:mine|ours)", r"in my (?:class|form|group|tutor group)", r"young (?:person|people)",
     r"(?:little|younger|older|big) (?:brother|sister)", r"sibling", r"\d{1,2} ?(?:yo|year old|years old)",
     r"minor", r"under ?age", r"ex pupil", r"former pupil",
 )
@@ -273,7 +273,9 @@ NEGLECT_RX = re.compile(
     r"(?:shouts|screams|swears) at (?:me|her|him|them) (?:all the time|every)|"
     r"calls (?:me|her|him|them) (?:names|stupid|useless|fat|ugly)|"
     r"(?:mum|dad|parents) (?:fight|fighting|argue)|police (?:came|were called) (?:to (?:the|our|her|his) house|round)|"
-    r"young carer|bed ?bugs|no (?:heating|food|electric\w*|gas|water|hot water|bed)|(?:electric\w*|gas|heating) (?:\w+ )?cut off|"
+    r"young carer|bed ?bugs|(?:keeps?|kept|has|have|got) (?:a |an )?(?:\w+ )?(?:guns?|knife|knives|weapons?|firearms?) (?:under|in|at|behind)|"
+    r"(?:guns?|knife|knives|weapons?|firearms?) (?:under|in) (?:the|his|her|their|my) (?:bed|house|home|drawer|wardrobe|room)|"
+    r"no (?:heating|food|electric\w*|gas|water|hot water|bed)|(?:electric\w*|gas|heating) (?:\w+ )?cut off|"
     r"better than (?:being )?(?:at )?home|(?:not|never) want(?:s|ed)? to go (?:to (?:my|her|his|their) \w+|back)|"
     r"no (?:grown ?ups?|adults?|one|parents?) (?:at home|in the house|there)|"
     r"(?:does not|do not|doesnt) want to go to (?:my|her|his|their) (?:dads|mums|house|home|uncles|nans)|"
@@ -328,7 +330,7 @@ FIRST_PERSON_HARM_RX = re.compile(
 # A disclosure verb, or staff noticing / worrying: the message reports something real.
 DISCLOSURE_VERB_RX = re.compile(
     r"\b(?:told me|tells me|telling me|told (?:us|a teacher|her teacher|his teacher|the teacher|my colleague|a friend)|"
-    r"said|says|saying|disclosed?|disclosing|disclosure|confided|confiding|mentioned|let slip|admitted|"
+    r"said|says|saying|asked me|asked (?:if|whether|can|could|for help)|disclosed?|disclosing|disclosure|confided|confiding|mentioned|let slip|admitted|"
     r"opened up|came to me|come to me|wrote|written|drew|drawing|noticed|noticing|spotted|"
     r"i saw|i seen|i have seen|have seen|witnessed|showed me|shown me|"
     r"(?:i am|i was|am|really|very|bit|a little|quite|getting) (?:worried|concerned|uneasy|uncomfortable)|"
@@ -341,7 +343,7 @@ DISCLOSURE_VERB_RX = re.compile(
 # The message narrates a real event (time words, ongoing states), rather than asking in general.
 EVENT_RX = re.compile(
     r"\b(?:today|this morning|this afternoon|yesterday|last night|just now|earlier|at break|at lunch|"
-    r"at playtime|in (?:my|the) (?:class|lesson)|after school|over the weekend|on monday|on friday|"
+    r"at playtime|in (?:my|the) (?:class|lesson)|over the weekend|on monday|on friday|"
     r"has been|have been|had been|keeps?|kept|is being|are being|was being|were being|again|"
     r"i found|we found|found out|there is|theres|there are|going round|going around|circulating|passing (?:\w+ )?round|passed (?:\w+ )?round|"
     r"just|currently|happened|happening|this week|last week|every day|all the time)\b"
@@ -357,7 +359,7 @@ ABUSE_RX = re.compile(
 URGENT_RX = re.compile(
     r"\b(?:bleeding|blood everywhere|unconscious|not breathing|(?:can not|cant) breathe|"
     r"collapsed|seizure|fitting|overdos\w*|taken (?:\w+ ){0,3}(?:pills|tablets)|swallowed|ambulance|999|"
-    r"knife|knives|blade|machete|gun|weapon|stab\w*|"
+    r"stab\w*|"
     r"missing(?! (?:school|lessons?|class|classes|days|homework|work|education|a lot|registration|deadlines?))|"
     r"ran away|run away|runaway|(?:not|never) came home|has not come home|did not come home|"
     r"can not find (?:her|him|them)|(?:gone|went) missing|(?:has not|have not|did not) come back|"
@@ -374,7 +376,7 @@ URGENT_RX = re.compile(
 _URGENT_ON_ITS_OWN_RX = re.compile(
     r"\b(?:bleeding|blood everywhere|unconscious|not breathing|(?:can not|cant) breathe|collapsed|seizure|"
     r"overdos\w*|taken (?:\w+ ){0,3}(?:pills|tablets)|swallowed (?:\w+ ){0,3}(?:pills|tablets|bleach)|ambulance|999|"
-    r"(?:has|had|have|got|keeps?|kept|carrying|carries|brought|bringing|pulled|holding|waving|with|showed) (?:a |an |his |her )?(?:\w+ )?(?:knife|knives|blade|machete|gun|weapon)|"
+    r"(?:has|had|have|got|carrying|carries|brought|bringing|pulled|holding|waving|with) (?:a |an |his |her )?(?:\w+ )?(?:knife|knives|blade|machete|gun|weapon)|"
     r"(?:knife|blade|gun|weapon) (?:in|on) (?:his|her|their) (?:bag|pocket|coat|locker|waistband)|stab (?:someone|him|her|them|people)|"
     r"missing(?! (?:school|lessons?|class|classes|days|homework|work|education|a lot|registration|deadlines?))|"
     r"(?:gone|went|goes) missing|ran away|run away|runaway|(?:not|never) came home|"
@@ -513,6 +515,9 @@ STRANGER_CONTACT_RX = re.compile(
     r"(?:asked|asking|asks|told|telling|messag\w*|comment\w*|add\w*) (?:\w+ ){0,4}"
     r"(?:how old|where (?:she|he|they) (?:lives?|live)|to (?:message|dm|add|send|meet|call|video)|"
     r"for (?:her|his|their) (?:address|number|snapchat|instagram|pictures|photos))"
+    r"|\b(?:grown|older|adult|random|strange) (?:\w+ )?(?:man|men|adults?|people|strangers|accounts?) (?:are |is |were |was |keeps? )?"
+    r"(?:commenting|messaging|watching|following|adding|liking|sending|contacting)"
+    r"|\b(?:livestream\w*|live ?streaming|going live) (?:\w+ ){0,3}(?:from|in) (?:her|his|their|my) (?:bedroom|room)"
 )
 # A pupil contacting staff on personal accounts (needs PERSONAL_ACCOUNT_RX too).
 PUPIL_CONTACT_RX = re.compile(
@@ -520,6 +525,8 @@ PUPIL_CONTACT_RX = re.compile(
     r"(?:messag\w*|text\w*|follow\w*|add(?:ed|s|ing)?|friend request\w*|sent (?:me )?(?:a )?friend request|"
     r"request\w*|found|contact\w*|call\w*|rang|phoned|snapchat\w*|tagged|emailed|dm\w*) "
     r"(?:\w+ ){0,4}(?:me|my)\b"
+    r"|\b(?:pupils?|students?|child|kid|girl|boy|year \d+|ex pupil|former pupil|one of my)\b(?: \w+){0,6} "
+    r"(?:sent|sends|sending|keeps sending) me (?:a |an )?(?:\w+ )?(?:friend requests?|follow requests?|messages?|dms?|texts?|snaps?)"
     r"|\b(?:pupil|student|kid|child) (?:has|have|got|found) my (?:number|personal|instagram|snapchat|facebook|email|address)"
 )
 PERSONAL_ACCOUNT_RX = _rx(
@@ -708,8 +715,12 @@ def _decide(t: str) -> Triage:
     )
     adult_concern = bool(ADULT_CONCERN_RX.search(t))
     named_adult = specific_adult and not _GENERIC_ADULT_RX.search(t)
+    asks_in_general = bool(_GENERIC_ADULT_RX.search(t))
     allegation = (adult_concern and (specific or not general_question)) or (
-        adult_acts and (specific or named_adult or not general_question)
+        adult_acts and (
+            named_adult or told or report_intent or not general_question
+            or ((event or first_person or worry) and not asks_in_general)
+        )
     )
     if allegation:
         reasons.append("adult_at_school")
