@@ -1,0 +1,235 @@
+"""`python app.py export --report REF`: one report's full record, for a subject access request
+or for handing the case to the school's safeguarding system (CPOMS, MyConcern, ...).
+
+Two files, written side by side:
+  <REF>.json  every field, the decrypted account with its questions, the status history,
+              the acknowledgement, the alerts sent (who, when; never content) and the audit
+              trail: what another system imports.
+  <REF>.html  the same record as one self-contained page (no scripts, no external files,
+              print-friendly CSS) for a person to read or print. Every piece of user text is
+              HTML-escaped, so a child's words can never turn into markup.
+
+Why the export is audited BEFORE anything is written: an export is the largest disclosure
+of a record there is, so the audit entry must exist even if writing the files then fails.
+The entry is part of the trail the export contains. The files hold decrypted content:
+they are written owner-only (0600) and the command says so.
+"""
+from __future__ import annotations
+
+import html
+import json
+import os
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from bot import audit
+from bot.crypto import ContentCipher
+from bot.models import Alert, AuditEntry, Report, School
+
+FORMAT_VERSION = 1
+KIND_TITLES = {"disclosure": "Disclosure by a child", "incident": "Online-safety incident",
+               "adult_concern": "Concern about an adult"}
+
+
+class ReportNotFound(LookupError):
+    """No report has that reference."""
+
+
+def _iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    moment = moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class Exported:
+    reference: str
+    json_path: Path
+    html_path: Path
+
+
+async def build_record(sessions: async_sessionmaker, cipher: ContentCipher, reference: str, *,
+                       actor_channel: str = "cli", actor_id: str = "cli-operator",
+                       now: datetime | None = None) -> dict:
+    """The report's complete record as plain JSON-ready data; records an 'export' audit entry first."""
+    now = now or datetime.now(timezone.utc)
+    async with sessions() as session:
+        async with session.begin():
+            report = (await session.execute(select(Report).where(Report.reference == reference))).scalar_one_or_none()
+            if report is None:
+                raise ReportNotFound(reference)
+            audit.record(session, actor_channel=actor_channel, actor_id=actor_id, school_slug=report.school_slug,
+                         action="export", reference=reference, detail="full record (json, html)", at=now)
+        school = await session.get(School, report.school_slug)
+        alerts = (await session.execute(
+            select(Alert).where(Alert.report_id == report.id).order_by(Alert.created_at, Alert.id))).scalars().all()
+        trail = (await session.execute(
+            select(AuditEntry).where(AuditEntry.report_reference == reference).order_by(AuditEntry.at, AuditEntry.id)
+        )).scalars().all()
+
+    content = cipher.decrypt_json(report.content)
+    close_note = cipher.decrypt_text(report.close_note) if report.close_note else None
+    history = [{"status": "new", "at": _iso(report.created_at), "by": report.reporter_name or report.reporter_id}]
+    if report.acknowledged_at:
+        history.append({"status": "acknowledged", "at": _iso(report.acknowledged_at), "by": report.acknowledged_by})
+    if report.closed_at:
+        history.append({"status": "closed", "at": _iso(report.closed_at), "by": report.closed_by})
+    return {
+        "format": "safeguarding-assistant/report-export", "format_version": FORMAT_VERSION,
+        "exported_at": _iso(now), "exported_by": f"{actor_channel}:{actor_id}",
+        "report": {
+            "reference": report.reference, "school_slug": report.school_slug,
+            "school_name": school.name if school else report.school_slug,
+            "kind": report.kind, "category": report.category, "urgency": report.urgency,
+            "status": report.status, "route_to": report.route_to, "legal_hold": bool(report.legal_hold),
+            "created_at": _iso(report.created_at),
+            "reporter": {"channel": report.reporter_channel, "user_id": report.reporter_id,
+                         "name": report.reporter_name},
+        },
+        "content": content,
+        "acknowledgement": ({"at": _iso(report.acknowledged_at), "by": report.acknowledged_by}
+                            if report.acknowledged_at else None),
+        "closure": ({"at": _iso(report.closed_at), "by": report.closed_by, "note": close_note}
+                    if report.closed_at else None),
+        "status_history": history,
+        "alerts": [{"purpose": a.purpose, "stage": a.stage, "recipient_role": a.recipient_role,
+                    "recipient_channel": a.recipient_channel, "recipient_id": a.recipient_id,
+                    "status": a.status, "attempts": a.attempts, "created_at": _iso(a.created_at),
+                    "delivered_at": _iso(a.delivered_at)} for a in alerts],
+        "audit_trail": [{"at": _iso(e.at), "actor": f"{e.actor_channel}:{e.actor_id}", "action": e.action,
+                         "detail": e.detail} for e in trail],
+    }
+
+
+# --- HTML ----------------------------------------------------------------------------------------
+
+_CSS = """
+body{font-family:Georgia,'Times New Roman',serif;max-width:48rem;margin:2rem auto;padding:0 1rem;color:#111;line-height:1.45}
+h1{font-size:1.5rem;margin-bottom:.2rem}h2{font-size:1.15rem;border-bottom:1px solid #999;margin-top:2rem}
+.banner{border:2px solid #900;padding:.5rem .8rem;color:#900;font-weight:bold}
+table{border-collapse:collapse;width:100%}th,td{border:1px solid #bbb;padding:.3rem .5rem;text-align:left;vertical-align:top}
+th{background:#f1f1f1;width:30%}.answer{white-space:pre-wrap;font-family:inherit}
+@media print{body{margin:0;max-width:none}.banner{border-width:1px}h2{page-break-after:avoid}tr{page-break-inside:avoid}}
+"""
+
+
+def _e(value) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _table(rows: list[tuple[str, object]]) -> str:
+    return "<table>" + "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows) + "</table>"
+
+
+def _grid(headers: list[str], rows: list[list[object]], empty: str) -> str:
+    if not rows:
+        return f"<p>{_e(empty)}</p>"
+    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def render_html(record: dict) -> str:
+    """A printable page of the record. Nothing here is trusted: every value goes through `_e`."""
+    report = record["report"]
+    title = f"{report['reference']}: {KIND_TITLES.get(report['kind'], report['kind'])}"
+    answers = record["content"].get("answers", {}) if isinstance(record["content"], dict) else {}
+    account = "".join(
+        f"<tr><th>{_e(item.get('question', key) if isinstance(item, dict) else key)}</th>"
+        f"<td class=\"answer\">{_e(item.get('answer') if isinstance(item, dict) else item)}</td></tr>"
+        for key, item in answers.items())
+    extra = {k: v for k, v in record["content"].items() if k not in ("answers", "kind")} \
+        if isinstance(record["content"], dict) else {}
+    ack, closure = record["acknowledgement"], record["closure"]
+    parts = [
+        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        # No scripts, no external resources: the page is safe to open offline and to archive.
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">",
+        f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>",
+        '<p class="banner">CONFIDENTIAL: safeguarding record. Special category personal data. '
+        "Store and share only under your school's child protection policy.</p>",
+        f"<h1>{_e(title)}</h1>",
+        f"<p>{_e(report['school_name'])}. Exported {_e(record['exported_at'])} by {_e(record['exported_by'])}.</p>",
+        "<h2>Report</h2>",
+        _table([("Reference", report["reference"]), ("School", report["school_name"]),
+                ("Kind", KIND_TITLES.get(report["kind"], report["kind"])), ("Category", report["category"]),
+                ("Urgency", report["urgency"]), ("Status", report["status"]), ("Routed to", report["route_to"]),
+                ("Reported by", f"{report['reporter']['name']} ({report['reporter']['channel']}:"
+                                f"{report['reporter']['user_id']})"),
+                ("Recorded at", report["created_at"]), ("Legal hold", "yes" if report["legal_hold"] else "no")]),
+        "<h2>Account (as recorded by the member of staff)</h2>",
+        f"<table>{account}</table>" if account else "<p>No answers recorded.</p>",
+    ]
+    if extra:
+        parts += ["<h2>Other recorded details</h2>", _table([(k, json.dumps(v, ensure_ascii=False))
+                                                             for k, v in extra.items()])]
+    parts += [
+        "<h2>Acknowledgement and closure</h2>",
+        _table([("Acknowledged", f"{ack['at']} by {ack['by']}" if ack else "not yet"),
+                ("Closed", f"{closure['at']} by {closure['by']}" if closure else "open"),
+                ("Close note", closure["note"] if closure and closure["note"] else "")]),
+        "<h2>Status history</h2>",
+        _grid(["Status", "When (UTC)", "By"], [[h["status"], h["at"], h["by"]] for h in record["status_history"]],
+              "No history."),
+        "<h2>Alerts</h2>",
+        _grid(["Purpose", "Stage", "To (role)", "Channel", "Status", "Delivered"],
+              [[a["purpose"], a["stage"], a["recipient_role"], a["recipient_channel"], a["status"],
+                a["delivered_at"] or ""] for a in record["alerts"]], "No alerts."),
+        "<h2>Audit trail</h2>",
+        _grid(["When (UTC)", "Who", "Action", "Detail"],
+              [[e["at"], e["actor"], e["action"], e["detail"]] for e in record["audit_trail"]], "No entries."),
+        "</body></html>",
+    ]
+    return "\n".join(parts)
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Owner-only file (0600): the export holds the decrypted account."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.chmod(path, 0o600)  # an existing file keeps its old mode through O_TRUNC
+
+
+def _safe_name(reference: str) -> str:
+    return "".join(ch if ch.isalnum() or ch == "-" else "_" for ch in reference)
+
+
+async def export_report(sessions: async_sessionmaker, cipher: ContentCipher, reference: str, out: Path | str, *,
+                        by: str = "cli-operator", channel: str = "cli") -> Exported:
+    record = await build_record(sessions, cipher, reference, actor_channel=channel, actor_id=by)
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = _safe_name(record["report"]["reference"])
+    json_path, html_path = folder / f"{name}.json", folder / f"{name}.html"
+    _write_private(json_path, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+    _write_private(html_path, render_html(record))
+    return Exported(record["report"]["reference"], json_path, html_path)
+
+
+async def run_export(settings, reference: str, out: str, by: str) -> int:
+    """The CLI command: 0 when both files are written, 2 for an unknown reference."""
+    from bot.db import create_engine, migrate, sessionmaker
+
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate(engine)
+        cipher = ContentCipher.from_settings(settings)
+        try:
+            exported = await export_report(sessionmaker(engine), cipher, reference.strip().upper(), out, by=by)
+        except ReportNotFound:
+            print(f"error: there is no report with reference {reference!r} (references look like OAK-2026-0042)",
+                  file=sys.stderr)
+            return 2
+    finally:
+        await engine.dispose()
+    print(f"exported {exported.reference} (audited as 'export' by {by}):\n  {exported.json_path}\n  "
+          f"{exported.html_path}\nThese files contain the full decrypted record: store them securely.")
+    return 0
