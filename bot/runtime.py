@@ -9,6 +9,7 @@ restart.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Callable
 
@@ -41,9 +42,21 @@ class Runtime:
         await self.engine.dispose()
 
 
+# Database drivers log every statement WITH its parameters at DEBUG/INFO (aiosqlite, asyncpg via
+# SQLAlchemy's engine logger): reporter names, conversation ids and state rows. Keep them quiet
+# whatever the root level is, so turning on debug logging never copies safeguarding data into logs.
+QUIET_LOGGERS = ("aiosqlite", "asyncpg", "sqlalchemy.engine", "sqlalchemy.pool")
+
+
+def quieten_database_loggers() -> None:
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 async def build_runtime(settings: Settings, renderer_for: Callable[[str], Renderer], *,
                         assistant=None, desk=None, school_for=None, migrate_schema: bool = True) -> Runtime:
     """A ready bot on the configured database. `assistant`/`desk`/`school_for` are for tests and edges."""
+    quieten_database_loggers()
     engine = create_engine(settings.database_url)
     try:
         if migrate_schema:
@@ -57,7 +70,7 @@ async def build_runtime(settings: Settings, renderer_for: Callable[[str], Render
         storage = SqlStorage(engine)
         conversation_state = ConversationState(storage)
         user_state = UserState(storage)
-        services = ReportServices(desk=desk or ReportDesk(sessions, cipher), assistant=assistant)
+        services = ReportServices(desk=desk or ReportDesk(sessions, cipher), assistant=assistant, cipher=cipher)
         bot = AssistantBot(conversation_state=conversation_state, user_state=user_state, assistant=assistant,
                            services=services, sessions=sessions, renderer_for=renderer_for,
                            default_school=settings.default_school, school_for=school_for, cipher=cipher)

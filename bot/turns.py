@@ -26,7 +26,7 @@ from bot.models import Feedback
 from bot.rendering import Button, PlainRenderer, Prompt, Renderer
 from bot.triage import classify
 from dialogs.adult_concern import AdultConcernFlow
-from dialogs.base import RENDERER_KEY, ReportServices
+from dialogs.base import RENDERER_KEY, ReportServices, seal_progress
 from dialogs.disclosure import DisclosureFlow
 from dialogs.incident import IncidentFlow
 from dialogs.inputs import adopt_button_text, has_attachment, is_report_command
@@ -93,6 +93,7 @@ class AssistantBot(ActivityHandler):
             await self._save_state(turn_context)
 
     async def _save_state(self, context: TurnContext) -> None:
+        seal_progress(context)  # typed answers leave memory only encrypted
         try:
             await self.conversation_state.save_changes(context)
             await self.user_state.save_changes(context)

@@ -1,4 +1,4 @@
-"""Concern about an adult who works at the school (KCSIE Part 4).
+r"""Concern about an adult who works at the school (KCSIE Part 4).
 
 Routing is decided before anything is filed: to the headteacher, or to the chair of
 governors when the concern is about the headteacher (`route_to` = head | chair), so the

@@ -25,6 +25,7 @@ outcome, never an answer.
 """
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -116,6 +117,7 @@ class ReportServices:
     """What a flow needs from the rest of the bot, passed in rather than imported globally."""
     desk: object  # dialogs.filing.ReportDesk
     assistant: object | None = None  # bot.assistant.Assistant: .answer(question, school_slug) -> Answer
+    cipher: object | None = None  # bot.crypto.ContentCipher: seals typed answers inside dialog state
     extra: dict = field(default_factory=dict)
 
 
@@ -142,11 +144,41 @@ def _validations(options) -> dict:
     return getattr(options, "validations", None) or {}
 
 
-def progress_of(dc: DialogContext) -> dict:
-    """The report's progress dict, kept in this flow's own dialog instance state."""
+_OPENED_KEY = "assistant.report_progress_opened"  # progress dicts unsealed this turn, with their cipher
+SEALED_FIELDS = ("answers", "held")  # what was typed: encrypted whenever the state is stored
+
+
+def progress_of(dc: DialogContext, cipher=None) -> dict:
+    """The report's progress dict, kept in this flow's own dialog instance state.
+
+    What was typed is stored sealed (encrypted with the reports' cipher) and opened here
+    for the turn; `seal_progress` seals it again before the turn's state is saved, so the
+    `bot_state` table and any database driver's debug log only ever see ciphertext.
+    """
     progress = dc.parent.active_dialog.state["report"]
-    dc.context.turn_state[_PROGRESS_KEY] = progress
+    _open(dc.context, progress, cipher)
     return progress
+
+
+def _open(context: TurnContext, progress: dict, cipher) -> None:
+    sealed = progress.pop("sealed", None)
+    if sealed is not None:
+        if cipher is None:
+            raise RuntimeError("this report's answers are sealed but no cipher was given to open them")
+        progress.update(json.loads(cipher.decrypt_text(sealed.encode("ascii"))))
+    opened = context.turn_state.setdefault(_OPENED_KEY, [])
+    if not any(item is progress for item, _ in opened):
+        opened.append((progress, cipher))
+    context.turn_state[_PROGRESS_KEY] = progress
+
+
+def seal_progress(context: TurnContext) -> None:
+    """Seal every report progress opened this turn; the turn loop calls it before saving state."""
+    for progress, cipher in context.turn_state.pop(_OPENED_KEY, []):
+        if cipher is None or "sealed" in progress:
+            continue
+        typed = {key: progress.pop(key) for key in SEALED_FIELDS if key in progress}
+        progress["sealed"] = cipher.encrypt_text(json.dumps(typed, ensure_ascii=False)).decode("ascii")
 
 
 def reporter_of(context: TurnContext) -> Reporter:
@@ -202,6 +234,9 @@ class ReportFlow(ComponentDialog):
         return question.help if question and question.help else ""
 
     # --- progress ----------------------------------------------------------------------------
+    def _progress(self, dc: DialogContext) -> dict:
+        return progress_of(dc, self.services.cipher)
+
     @staticmethod
     def new_progress(school: str, reference: str | None = None) -> dict:
         return {"school": school, "answers": {}, "history": [], "asking": None, "at": None,
@@ -284,14 +319,14 @@ class ReportFlow(ComponentDialog):
         options = options if isinstance(options, dict) else {}
         progress = self.new_progress(options.get("school") or "", options.get("reference"))
         inner_dc.parent.active_dialog.state["report"] = progress
-        inner_dc.context.turn_state[_PROGRESS_KEY] = progress
+        _open(inner_dc.context, progress, self.services.cipher)
         log.info("report started", extra={"flow": self.kind})
         if self.intro:
             await say(inner_dc.context, self.intro)
         return await super().on_begin_dialog(inner_dc, options)
 
     async def _ask_step(self, step: WaterfallStepContext) -> DialogTurnResult:
-        progress = progress_of(step)
+        progress = self._progress(step)
         question = self.next_question(progress["answers"])
         if question is None:
             return await step.replace_dialog(REVIEW)
@@ -299,7 +334,7 @@ class ReportFlow(ComponentDialog):
         return await step.prompt(ANSWER, PromptOptions(validations={"ask": "question", "key": question.key}))
 
     async def _record_step(self, step: WaterfallStepContext) -> DialogTurnResult:
-        progress = progress_of(step)
+        progress = self._progress(step)
         question = self._by_key[progress["asking"]]
         progress["answers"][question.key] = step.result
         if question.key not in progress["history"]:
@@ -313,12 +348,12 @@ class ReportFlow(ComponentDialog):
         return await step.replace_dialog(ASK)
 
     async def _review_step(self, step: WaterfallStepContext) -> DialogTurnResult:
-        progress = progress_of(step)
+        progress = self._progress(step)
         progress["at"], progress["asking"] = "review", None
         return await step.prompt(ANSWER, PromptOptions(validations={"ask": "review"}))
 
     async def _review_choice_step(self, step: WaterfallStepContext) -> DialogTurnResult:
-        progress = progress_of(step)
+        progress = self._progress(step)
         if step.result == "submit":
             return await self._submit(step, progress)
         if step.result == "edit":
@@ -328,7 +363,7 @@ class ReportFlow(ComponentDialog):
         return await step.prompt(ANSWER, PromptOptions(validations={"ask": "confirm_cancel"}))
 
     async def _edit_step(self, step: WaterfallStepContext) -> DialogTurnResult:
-        progress = progress_of(step)
+        progress = self._progress(step)
         key = step.result
         if key in self._by_key:
             progress["answers"].pop(key, None)
@@ -409,7 +444,7 @@ class ReportFlow(ComponentDialog):
         context = inner_dc.context
         if context.activity.type != ActivityTypes.message:
             return await super().on_continue_dialog(inner_dc)
-        progress = progress_of(inner_dc)
+        progress = self._progress(inner_dc)
         if has_attachment(context.activity):
             await say(context, self.attachment_refusal(progress))
             return await self._reprompt(inner_dc)

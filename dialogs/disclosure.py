@@ -1,4 +1,4 @@
-"""Disclosure: a child has told you something, or you are worried about a child.
+r"""Disclosure: a child has told you something, or you are worried about a child.
 
 Immediate danger is asked first and acted on before anything else: "call 999 now", and
 the report is filed at once as URGENT so the DSL is alerted while the rest is still being
