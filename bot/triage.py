@@ -72,7 +72,7 @@ _ABBREVIATIONS: dict[str, str] = {
     "fb": "facebook", "insta": "instagram", "ig": "instagram", "snap": "snapchat", "sc": "snapchat",
     "tt": "tiktok", "wa": "whatsapp", "whatsap": "whatsapp",
     "stepdad": "step dad", "stepmum": "step mum", "stepmom": "step mum", "stepfather": "step dad",
-    "stepmother": "step mum", "stepbrother": "step brother", "stepsister": "step sister",
+    "stepmother": "step mum", "stepparent": "step parent", "stepparents": "step parents", "stepbrother": "step brother", "stepsister": "step sister",
     "mom": "mum", "moms": "mums", "mommy": "mummy", "daddy": "dad", "grandad": "granddad",
     "cos": "because", "coz": "because", "cuz": "because", "bc": "because",
     "gonna": "going to", "wanna": "want to", "gotta": "got to", "tryna": "trying to",
@@ -91,6 +91,10 @@ _ABBREVIATIONS: dict[str, str] = {
     "wouldnt": "would not", "shouldnt": "should not", "aint": "is not",
     "hell": "he will", "shell": "she will", "theyll": "they will",
     "ok": "okay", "k": "okay", "alright": "okay",
+    "neighbor": "neighbour", "neighbors": "neighbours", "behavior": "behaviour", "behaviors": "behaviours",
+    "favorite": "favourite", "favorites": "favourites", "counselor": "counsellor", "mother": "mum",
+    "mothers": "mums", "father": "dad", "fathers": "dads", "stepfathers": "step dads", "kindergartner": "child",
+    "grader": "pupil", "graders": "pupils", "homeroom": "form", "cellphone": "phone", "cell": "mobile",
     "kiddo": "kid", "kiddos": "kids", "lads": "boys", "lass": "girl",
 }
 
@@ -178,7 +182,8 @@ CHILD = _words(
     r"learners?", r"year \d{1,2}", r"reception", r"nursery", r"sixth formers?", r"tutee",
     r"one of (?:my|our|the) \w+", r"one of (?:mine|ours)", r"in my (?:class|form|group|tutor group)", r"young (?:person|people)",
     r"(?:little|younger|older|big) (?:brother|sister)", r"sibling", r"\d{1,2} ?(?:yo|year old|years old)",
-    r"minor", r"under ?age", r"ex pupil", r"former pupil",
+    r"minor", r"under ?age", r"ex pupil", r"former pupil", r"kindergarten", r"preschool\w*",
+    r"(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth) grade",
 )
 CHILD_RX = re.compile(CHILD)
 
@@ -191,6 +196,7 @@ FAMILY = (
     r"(?:step )?(?:dad|mum|father|mother|parents?|brother|sister)", r"mummy", r"granddad",
     r"grandpa", r"grandma", r"nan", r"nana", r"gran", r"uncle", r"aunt(?:ie|y)?", r"cousin",
     r"(?:mums|dads|her|his) (?:boyfriend|girlfriend|partner)", r"boyfriend", r"girlfriend",
+    r"(?:mums|dads|parents|familys|brothers|sisters) (?:friends?|mates?)",
     r"carer", r"foster (?:carer|mum|dad|parent)", r"neighbour", r"lodger", r"family friend",
 )
 FAMILY_RX = _rx(*FAMILY)
@@ -211,7 +217,8 @@ PHYSICAL_HARM_RX = re.compile(
     r"(?:hand ?print|finger ?tip|finger ?print|finger|grip|bite|belt|strap|lash)(?: marks?|s)? on|hand ?prints?|flinch\w*|"
     r"(?:get|gets|got|getting|give|gives) (?:him |her |me |them )?a (?:beating|hiding|smack|slap|kicking|good hiding)|"
     r"threaten(?:s|ed|ing)? (?:me|her|him|them)|(?:he|she|they) scares? (?:me|her|him|them)|"
-    r"lost (?:loads of |a lot of |so much )?weight|"
+    r"lost (?:loads of |a lot of |so much )?weight|in the shape of (?:a )?(?:hand|fingers?|belt|buckle)|"
+    r"lock(?:s|ed|ing)? (?:me|her|him|them) (?:in|out|up)|"
     r"injur(?:y|ies|ed)|broken (?:arm|wrist|nose|ribs?|bone)|cigarette burns?|welts?|"
     r"physically abused?|physical abuse|gets? hit|got hit|been hit|gets? beaten|got beaten|"
     r"gets? hurt|got hurt|been hurt|is hurt|was hurt|hurt at home|hiding from (?:his|her|my) \w+|"
@@ -228,7 +235,9 @@ SEXUAL_HARM_RX = re.compile(
     r"|\btouch(?:es|ed|ing)? (?:the |other |younger |little )?(?:girls|boys|children|kids|pupils)\b"
     r"|\b(?:sexual(?:ised|ized)? (?:stuff|things|behaviou?r|language|play|games?)|acting out sex\w*|"
     r"(?:shouldnt|should not|should not) know about|feel (?:funny|weird|uncomfortable) down there|"
-    r"play(?:s|ed|ing)? (?:doctors|mummies and daddies)|normal for (?:grown ?ups?|adults?|(?:my |her |his )?(?:dad|daddy|mum|uncle|step \w+)) to)\b"
+    r"play(?:s|ed|ing)? (?:doctors|mummies and daddies)|sexual acts?|sexually explicit (?:drawings?|behaviou?r|language|play)|"
+    r"(?:photos?|photographs?|pictures?|videos?) of (?:me|her|him|them) (?:\w+ )?(?:without (?:any )?(?:clothes|clothing)|undressed|in (?:my|her|his|their) underwear)|"
+    r"(?:visits?|visited|visiting|enters?|entered|goes into|went into) (?:\w+ )?(?:my|her|his|their) (?:bed ?room|room|bed)|normal for (?:grown ?ups?|adults?|(?:my |her |his )?(?:dad|daddy|mum|uncle|step \w+)) to)\b"
     r"|\btouch(?:es|ed|ing)? (?:\w+ ){0,3}(?:inappropriately|down there|private parts?|privates)"
     r"|\b(?:sexual(?:ly)? (?:abused?|assault(?:ed)?|touched|active|exploit\w*)|sexual abuse|"
     r"rap(?:e|es|ed|ing)|molest\w*|indecent(?:ly)? (?:assault|exposure|touch\w*)|"
@@ -246,7 +255,8 @@ SEXUAL_HARM_RX = re.compile(
 SELF_HARM_RX = re.compile(
     r"\b(?:self harm(?:s|ed|ing)?(?! (?:videos?|content|images?|pictures?|posts?|sites?|websites?|accounts?))|harm(?:s|ed|ing)? (?:herself|himself|themselves|myself)|"
     r"cut(?:s|ting)? (?:herself|himself|themselves|myself|(?:her|his|their|my) (?:arms?|wrists?|legs?|thighs?))|"
-    r"(?:cuts|scars|marks) on (?:her|his|their|my) (?:arms?|wrists?|legs?|thighs?)|"
+    r"(?:cuts|scars|marks|scratches|burns) on (?:her|his|their|my) (?:arms?|forearms?|wrists?|legs?|thighs?|stomach|hands?)|"
+    r"(?:fresh|new|deep|self inflicted) (?:cuts|scars|wounds|scratches|burns)|"
     r"burn(?:s|ing|t)? (?:herself|himself|themselves|myself)|"
     r"suicid\w*|kill (?:herself|himself|themselves|myself|yourself)|"
     r"(?:want|wants|wanted|going|trying|tried) to die|wish (?:i|she|he|they) (?:was|were) dead|"
@@ -273,7 +283,12 @@ NEGLECT_RX = re.compile(
     r"(?:shouts|screams|swears) at (?:me|her|him|them) (?:all the time|every)|"
     r"calls (?:me|her|him|them) (?:names|stupid|useless|fat|ugly)|"
     r"(?:mum|dad|parents) (?:fight|fighting|argue)|police (?:came|were called) (?:to (?:the|our|her|his) house|round)|"
-    r"young carer|bed ?bugs|(?:keeps?|kept|has|have|got) (?:a |an )?(?:\w+ )?(?:guns?|knife|knives|weapons?|firearms?) (?:under|in|at|behind)|"
+    r"young carer|bed ?bugs|underfed|malnourish\w*|unkempt|untreated|without (?:a )?(?:coat|food|lunch|shoes)|"
+    r"(?:not|does not|do not|never) feels? safe|unsafe at home|sleep(?:s|ing)? in (?:a|the|his|her|their) (?:car|van|park)|"
+    r"absent for (?:\w+ ){0,2}(?:weeks|days|months)|left the country|taken (?:out of the country|abroad)|"
+    r"(?:appears?|seems?|seemed|looks?|looked|has become|became|become|becoming|is|was|been|very|really|so) (?:\w+ ){0,2}"
+    r"(?:withdrawn|anxious|distressed|fearful|jumpy|on edge|frightened|terrified)|"
+    r"(?:keeps?|kept|has|have|got) (?:a |an )?(?:\w+ )?(?:guns?|knife|knives|weapons?|firearms?) (?:under|in|at|behind)|"
     r"(?:guns?|knife|knives|weapons?|firearms?) (?:under|in) (?:the|his|her|their|my) (?:bed|house|home|drawer|wardrobe|room)|"
     r"no (?:heating|food|electric\w*|gas|water|hot water|bed)|(?:electric\w*|gas|heating) (?:\w+ )?cut off|"
     r"better than (?:being )?(?:at )?home|(?:not|never) want(?:s|ed)? to go (?:to (?:my|her|his|their) \w+|back)|"
@@ -298,6 +313,10 @@ EXPLOITATION_RX = re.compile(
     r"sextortion|blackmail\w*|threaten(?:ed|ing|s)? to (?:share|post|send|leak)|"
     r"(?:share|post|send|leak|show) (?:them|it|the \w+|her \w+|his \w+) (?:to \w+ )?(?:unless|if (?:she|he|they) (?:does not|do not|will not))|"
     r"online (?:friend|boyfriend|girlfriend|mate)s?|wants? to meet (?:up with )?(?:me|her|him|them)|"
+    r"(?:asking|asked|asks|wants?) (?:\w+ )?to meet (?:up )?(?:in person|in real life|irl)|meet (?:\w+ )?in person|"
+    r"(?:sending|send|sends|sent|buying|bought|giving) (?:\w+ ){0,2}gifts|"
+    r"(?:involved (?:with|in)|part of|joined|member of) (?:a |the )?gangs?|gang (?:members?|involvement|related)|"
+    r"unexplained (?:\w+ )?(?:clothes|money|cash|phones?|gifts|trainers|injuries|absences)|(?:second|extra|burner|another) (?:\w+ )?phone|"
     r"(?:man|men|guy|adult|stranger|someone) on (?:tiktok|snapchat|instagram|roblox|fortnite|discord|whatsapp|facebook|xbox|minecraft|youtube|the internet)|"
     r"(?:doing|does|run|runs|running) (?:\w+ )?runs|(?:loads|lots|wads|large amounts) of (?:cash|money)|"
     r"(?:hold|holding|hide|hiding|carry|carrying|keep|keeping|deliver\w*) (?:\w+ ){0,2}(?:packages|parcels|stuff in (?:his|her|their) bag|drugs)|"
@@ -330,14 +349,16 @@ FIRST_PERSON_HARM_RX = re.compile(
 # A disclosure verb, or staff noticing / worrying: the message reports something real.
 DISCLOSURE_VERB_RX = re.compile(
     r"\b(?:told me|tells me|telling me|told (?:us|a teacher|her teacher|his teacher|the teacher|my colleague|a friend)|"
-    r"said|says|saying|asked me|asked (?:if|whether|can|could|for help)|disclosed?|disclosing|disclosure|confided|confiding|mentioned|let slip|admitted|"
+    r"(?<!policy )(?<!guidance )(?<!rules )(?<!procedure )(?:said|says|saying|stated|states)|informed me|informed us|reported|explained|indicated|revealed|described|"
+    r"shared (?:that|with me)|observed|i understand|apparently|asked me|asked (?:if|whether|can|could|for help)|disclosed?|disclosing|disclosure|confided|confiding|mentioned|let slip|admitted|"
     r"opened up|came to me|come to me|wrote|written|drew|drawing|noticed|noticing|spotted|"
     r"i saw|i seen|i have seen|have seen|witnessed|showed me|shown me|"
     r"(?:i am|i was|am|really|very|bit|a little|quite|getting) (?:worried|concerned|uneasy|uncomfortable)|"
     r"worried about|concerned about|concerns? about|worry about|not sure what to do|do not know what to do|"
     r"asked me not to tell|do not tell|not to tell|keep it (?:a )?secret|promise not to tell|"
     r"(?:has|had|have) (?:got )?(?:marks|bruises|a bruise|cuts|injuries|burns)|came in with|turned up with|"
-    r"i think (?:he|she|they|a|the|one)|i suspect|suspicious|something (?:is not|not|isnt) right)\b"
+    r"i think (?:he|she|they|a|the|one)|i suspect|suspicious|something (?:is not|not|isnt) right|"
+    r"(?:concerned|worried) that|(?:i|we) (?:have|had) (?:some |a )?concerns?)\b"
 )
 
 # The message narrates a real event (time words, ongoing states), rather than asking in general.
@@ -523,10 +544,10 @@ STRANGER_CONTACT_RX = re.compile(
 PUPIL_CONTACT_RX = re.compile(
     r"\b(?:pupils?|students?|child|kid|girl|boy|year \d+|ex pupil|former pupil|one of my)\b(?: \w+){0,6} "
     r"(?:messag\w*|text\w*|follow\w*|add(?:ed|s|ing)?|friend request\w*|sent (?:me )?(?:a )?friend request|"
-    r"request\w*|found|contact\w*|call\w*|rang|phoned|snapchat\w*|tagged|emailed|dm\w*) "
+    r"request\w*|found|located|tracked down|discovered|looked up|contact\w*|call\w*|rang|phoned|snapchat\w*|tagged|emailed|dm\w*) "
     r"(?:\w+ ){0,4}(?:me|my)\b"
     r"|\b(?:pupils?|students?|child|kid|girl|boy|year \d+|ex pupil|former pupil|one of my)\b(?: \w+){0,6} "
-    r"(?:sent|sends|sending|keeps sending) me (?:a |an )?(?:\w+ )?(?:friend requests?|follow requests?|messages?|dms?|texts?|snaps?)"
+    r"(?:sent|sends|sending|keeps sending) me (?:a |an )?(?:\w+ ){0,2}(?:friend requests?|follow requests?|messages?|dms?|texts?|snaps?)"
     r"|\b(?:pupil|student|kid|child) (?:has|have|got|found) my (?:number|personal|instagram|snapchat|facebook|email|address)"
 )
 PERSONAL_ACCOUNT_RX = _rx(
@@ -588,17 +609,21 @@ SECRECY_RX = re.compile(
 
 # Question frames: a message that asks about rules in general.
 QUESTION_FRAME_RX = re.compile(
-    r"^(?:(?:hi|hello|hey|quick question|question|sorry|please|just wondering|wondering) )*"
+    r"^(?:(?:hi|hello|hey|hi there|dear \w+|good (?:morning|afternoon|evening)|quick question|question|sorry|please|"
+    r"just wondering|wondering|i was wondering|i am wondering) )*"
     r"(?:can|could|may|should|must|shall|would|is|are|am|do(?! not)|does|what|whats|who|whos|where|wheres|"
     r"when|which|how|hows|why|any|anyone)\b"
     r"|\b(?:can|could|may|should|shall) (?:i|we)\b|\b(?:am i|are we|are staff|is staff) allowed\b"
     r"|\b(?:is (?:this|that|it)|its) (?:ok|okay|allowed|acceptable|appropriate)\b"
     r"|\b(?:ok|okay|allowed|acceptable)(?: if| to|$)"
+    r"|\b(?:(?:i|we) (?:would|want|wanted) (?:like )?to know|i was wondering|could you (?:please )?(?:tell|clarify|confirm|explain|advise)|"
+    r"please (?:clarify|confirm|explain))\b"
 )
 # Questions about what the policy says, definitions and training: general by nature.
 POLICY_ABOUT_RX = re.compile(
     r"\b(?:(?:does|do|did) (?:the |our )?(?:school |schools )?(?:policy|policies|guidance|procedure|kcsie|rules?|code of conduct) "
     r"(?:say|says|state|mention|cover|allow)|policy (?:say|says)|"
+    r"what (?:the|our) (?:school |schools )?(?:policy|policies|guidance|procedure|rules?) (?:says?|states?)|"
     r"(?:is there|do we have|have we got) (?:a |any )?(?:policy|guidance|procedure|rule)|"
     r"(?:policy|guidance|procedure|rules?) (?:on|about|for|regarding)|"
     r"what (?:counts|classes) as|what is (?:a |an |the )?(?:definition|meaning)|define|definition of|"
@@ -645,7 +670,9 @@ def _incident_types(t: str, person: bool) -> list[str]:
         found.append("incident_images_posted")
     if STRANGER_CONTACT_RX.search(t):
         found.append("incident_stranger_contact")
-    if PUPIL_CONTACT_RX.search(t) and PERSONAL_ACCOUNT_RX.search(t):
+    contact = PUPIL_CONTACT_RX.search(t)
+    # "a pupil's mum texted me" is a parent contacting staff: a policy question, not an incident
+    if contact and PERSONAL_ACCOUNT_RX.search(t) and not FAMILY_RX.search(contact.group(0)):
         found.append("incident_pupil_contact")
     return found
 

@@ -189,6 +189,40 @@ QUESTIONS: list[tuple[str, str, bool | None]] = [
     ("should staff accept gifts from parents at christmas", Q, False),
 ]
 
+# Formal, polite, US-English register: longer context, "stated", "cell phone", grades.
+FORMAL_REGISTER: list[tuple[str, str, bool | None]] = [
+    ('Hi, quick question - one of my third graders told me this morning that her stepfather hits her when her mother is at work. What should I do?', D, None),
+    ("Good afternoon. A student in my homeroom disclosed that her mom's boyfriend has been touching her inappropriately.", D, None),
+    ('I am writing because a pupil in Year 8 showed me fresh cuts on her forearm during registration.', D, None),
+    ('I have observed that a Year 2 child frequently arrives without a coat, appears underfed, and has untreated sores.', D, None),
+    ('A student mentioned during a writing assignment that he does not feel safe at home and sleeps in his car with his father.', D, None),
+    ('During a one-to-one reading session, a child stated that her uncle takes photographs of her without clothes.', D, None),
+    ("I noticed bruising on a child's upper arm in the shape of fingers.", D, None),
+    ('A Year 10 student confided in me that she has been contemplating suicide and has a plan.', D, None),
+    ('One of my students has been absent for three weeks and I understand the family may have left the country.', D, None),
+    ('A pupil informed me that an adult he met through an online game has been sending him gifts and asking to meet in person.', D, None),
+    ('A child in my class has repeatedly been collected by a different adult each day and appears anxious and withdrawn.', D, None),
+    ('Hello - I am concerned that a Year 9 boy may be involved with a gang; he has unexplained new clothes and a second cell phone.', D, None),
+    ('A student told me her parents are planning to take her overseas this summer for a ceremony she is frightened of.', D, None),
+    ("A pupil's behavior has changed markedly; she has become withdrawn and said her father's friend visits her room at night.", D, None),
+    ('Please advise: a 6th grade student stated that his parents lock him in the basement as a punishment.', D, None),
+    ('A child in Reception class repeatedly depicts violent sexual acts in her drawings.', D, None),
+    ('A Year 7 pupil said his older brother encourages him to hate Muslims and watch far-right videos online.', D, None),
+    ('A Year 6 pupil told me that a man online has been asking her to send photographs of herself in her underwear.', D, None),
+    ('I am writing to report that several Year 9 students have been circulating a sexually explicit image of a classmate via AirDrop.', I, None),
+    ('I would like to report that a student has been receiving threatening messages on Instagram from classmates.', I, None),
+    ('A pupil has located my personal Instagram account and has sent me several direct messages.', I, None),
+    ("A parent has uploaded a video of the school concert to Facebook showing several children's faces.", I, None),
+    ('I would like to raise a concern regarding a colleague who regularly sends text messages to students from his personal cell phone.', A, None),
+    ('I observed a member of staff physically restraining a child in a manner that seemed excessive.', A, None),
+    ('Am I permitted to accept a LinkedIn connection request from a former student who is now 20?', Q, None),
+    ('Hi, quick question - is it acceptable to post photographs of my classroom displays on Twitter/X if no children are visible?', Q, None),
+    ('Could you please clarify whether staff may use their personal cell phones to contact parents on field trips?', Q, None),
+    ('Hello, I would like to know what the policy says about reporting cyberbullying between students.', Q, None),
+    ('Am I permitted to mention where I work on my Facebook profile?', Q, None),
+    ('Could you tell me who the Designated Safeguarding Lead is this term?', Q, None),
+]
+
 EDGE_INPUTS: list[tuple[str, str, bool | None]] = [
     ("", Q, False),
     ("   \n\t ", Q, False),
@@ -202,7 +236,7 @@ EDGE_INPUTS: list[tuple[str, str, bool | None]] = [
     ("lorem ipsum " * 800 + "a pupil told me her dad hits her", D, None),  # disclosure at the very end
 ]
 
-ALL_CASES = DISCLOSURES + INCIDENTS + ALLEGATIONS + QUESTIONS + EDGE_INPUTS
+ALL_CASES = DISCLOSURES + INCIDENTS + ALLEGATIONS + QUESTIONS + FORMAL_REGISTER + EDGE_INPUTS
 REPORT_KINDS = {D, I, A}
 
 
