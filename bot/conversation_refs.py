@@ -56,7 +56,7 @@ async def remember(sessions: async_sessionmaker, activity: Activity) -> bool:
     if activity.type not in REMEMBERED_TYPES or not activity.channel_id or not is_personal(activity):
         return False
     ids = sender_ids(activity)
-    if not ids or not activity.service_url:
+    if not ids or (not activity.service_url and activity.channel_id != "slack"):  # Slack needs none
         return False
     reference = TurnContext.get_conversation_reference(activity).serialize()
     reference.pop("activityId", None)  # a proactive message starts a new thread, not a reply

@@ -30,7 +30,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from botbuilder.core import TurnContext
-from botbuilder.schema import Activity, ConversationReference
+from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, ConversationReference
 
 from bot import conversation_refs
 from bot.alerts import ALERTING_PURPOSES, as_utc, escalate_due, sweep_drafts
@@ -112,6 +112,13 @@ async def _send_via_adapter(adapter, reference: ConversationReference, activity:
     if "id" not in outcome:
         raise RuntimeError("the channel did not accept the message (error handled inside the adapter)")
     return outcome["id"] or None
+
+
+def slack_direct_message(user_id: str) -> ConversationReference:
+    """Slack lets an installed app post to a user's direct messages by user id (chat.postMessage
+    with channel=<user id>), so a Slack role holder is reachable before they ever write."""
+    return ConversationReference(channel_id="slack", conversation=ConversationAccount(id=user_id),
+                                 user=ChannelAccount(id=user_id), bot=ChannelAccount(id=None))
 
 
 class BotFrameworkSender:
@@ -275,6 +282,8 @@ class Dispatcher:
             reference = None
             if alert.recipient_channel in CHAT_CHANNELS:
                 reference = await conversation_refs.lookup(session, alert.recipient_channel, alert.recipient_id)
+            if reference is None and alert.recipient_channel == "slack":
+                reference = slack_direct_message(alert.recipient_id)
         error: str | None = None
         message_id: str | None = None
         try:

@@ -83,14 +83,12 @@ async def holder_statuses(session: AsyncSession, school_slug: str) -> list[Holde
     rows = sorted(rows, key=lambda r: (ROLE_ORDER.index(r.role) if r.role in ROLE_ORDER else 99, r.id))
     statuses = []
     for row in rows:
-        if row.channel in CHAT_CHANNELS:
+        if row.channel == "msteams":  # Slack apps can DM any workspace member by user id
             known = await session.get(ConversationRef, (row.channel, row.user_id))
             if known is None:
-                app = "Teams app" if row.channel == "msteams" else "Slack app"
                 statuses.append(HolderStatus(row, False, (
-                    f"the bot cannot message them yet: they have never messaged or installed the {app}"
-                    + (" (in Teams a 1:1 proactive message fails unless the user has the app installed)"
-                       if row.channel == "msteams" else ""))))
+                    "the bot cannot message them yet: they have never messaged the bot or installed the "
+                    "Teams app (in Teams a 1:1 proactive message fails unless the user has the app installed)")))
                 continue
         statuses.append(HolderStatus(row, True))
     return statuses
@@ -153,7 +151,7 @@ async def _set_role(session: AsyncSession, args, school_name: str) -> int:
         verb = "updated"
     await session.flush()
     print(f"{verb}: {ROLE_TITLES[args.role]} at {school_name}: {args.name or user_id} ({args.channel} {user_id})")
-    if args.channel in CHAT_CHANNELS and await session.get(ConversationRef, (args.channel, user_id)) is None:
+    if args.channel == "msteams" and await session.get(ConversationRef, (args.channel, user_id)) is None:
         print(f"WARNING: the bot cannot message {user_id} on {args.channel} yet: they must install the app "
               "or message the bot once; until then alerts to them wait (and escalate).")
     return 0
