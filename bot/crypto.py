@@ -68,16 +68,17 @@ class ContentCipher:
         return cls([_development_key(dev_key_path)])
 
     def encrypt_json(self, content: dict) -> bytes:
-        return self._fernet.encrypt(json.dumps(content, ensure_ascii=False).encode("utf-8"))
+        # ASCII JSON: any text a chat can deliver (even a lone surrogate) encodes without error.
+        return self._fernet.encrypt(json.dumps(content).encode("ascii"))
 
     def decrypt_json(self, token: bytes) -> dict:
         return json.loads(self._decrypt(token).decode("utf-8"))
 
     def encrypt_text(self, value: str) -> bytes:
-        return self._fernet.encrypt(value.encode("utf-8"))
+        return self._fernet.encrypt(value.encode("utf-8", "surrogatepass"))
 
     def decrypt_text(self, token: bytes) -> str:
-        return self._decrypt(token).decode("utf-8")
+        return self._decrypt(token).decode("utf-8", "surrogatepass")
 
     def rotate(self, token: bytes) -> bytes:
         """The same content re-encrypted under the newest key (for key rotation)."""

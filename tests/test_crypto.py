@@ -10,7 +10,7 @@ from cryptography.fernet import Fernet
 from bot.crypto import ContentCipher, ContentUnreadable, EncryptionKeyInvalid, EncryptionKeyMissing
 from bot.settings import Settings
 
-CONTENT = {"child": "Jayden in Year 5", "words": "he said “it hurts when…” 🙁"}
+CONTENT = {"child": "Jayden in Year 5", "words": "he said “it hurts when…” 🙁 مرحبا \x00 \ud800"}
 
 
 def settings(**values) -> Settings:
@@ -23,6 +23,7 @@ def test_content_round_trips_and_is_not_readable_in_the_token():
     assert b"Jayden" not in token and "Jayden".encode("utf-16-le") not in token
     assert cipher.decrypt_json(token) == CONTENT
     assert cipher.decrypt_text(cipher.encrypt_text("closed after LADO advice")) == "closed after LADO advice"
+    assert cipher.decrypt_text(cipher.encrypt_text("odd \ud800 \x00 text")) == "odd \ud800 \x00 text"
 
 
 def test_rotation_moves_old_content_to_the_new_key():

@@ -181,7 +181,7 @@ async def test_awkward_text_and_very_long_keys_round_trip(engine):
     storage = SqlStorage(engine)
     long_key = "msteams/conversations/" + "a:1" * 300
     other_long_key = long_key[:-1] + "x"
-    awkward = "emoji 🙂, RTL مرحبا, quotes \" ' \\, tab\t, newline\n, control \x07, " + "x" * 100_000
+    awkward = "emoji 🙂, RTL مرحبا, quotes \" ' \\, tab\t, newline\n, control \x07 \x00, lone surrogate \ud800, " + "x" * 100_000
     await storage.write({long_key: {"text": awkward}, other_long_key: {"text": "other"}})
     stored = await storage.read([long_key, other_long_key])
     assert stored[long_key]["text"] == awkward
