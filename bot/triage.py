@@ -303,6 +303,22 @@ NEGLECT_RX = re.compile(
     r"(?:can not|cant) (?:contact|reach|get hold of) (?:the |her |his )?(?:family|parents|mum|dad))\b"
 )
 
+# Broad risk vocabulary: single words and short phrases that, said about a child, signal a
+# welfare concern even when none of the specific patterns above fit. The safety net for recall.
+RISK_WORDS_RX = re.compile(
+    r"\b(?:swollen|swelling|cuts?|wounds?|scars?|scratches|burns?|burnt|bleed\w*|bloody|bruis\w*|injur\w*|fractur\w*|limp\w*|"
+    r"intoxicated|aggressive|violen\w*|controls?|controlling|coercive|coerced|worthless|unloved|unwanted|nobody wants|"
+    r"forced|forces|forcing|pressured|pressuring|cannabis|drugs?|weed|dealing|trafficked|passport|intimate|explicit|"
+    r"sexual\w*|assault\w*|ending (?:his|her|their|my) life|end (?:his|her|their|my) life|life is not worth|"
+    r"soiled|toothache|dentist|medical (?:needs|care|appointments)|medication|care for (?:her|his|their) (?:\w+ )?(?:siblings|brothers?|sisters?)|"
+    r"not allowed to (?:eat|leave|go out|see|speak|talk|have)|made a woman|ceremony|cutting|circumcis\w*|"
+    r"\d{2} ?(?:year old|yo|years old) (?:man|woman|guy|men|adult)|keep (?:\w+ ){0,2}(?:private|between (?:us|them|you and me))|"
+    r"(?:would not|will not|wont|refused to|refuses to|could not|can not) (?:explain|say|tell me) (?:how|where|what happened|why)|"
+    r"stranger|strangers|scared|frightened|terrified|afraid|crying|cries|distressed|upset about home|"
+    r"punish\w*|threat\w*|hate (?:him|her|them|me)|hates (?:him|her|them|me)|kill\w*|die|dead|death|"
+    r"police|arrested|prison|social (?:worker|services|care)|child protection|domestic|refuge|evict\w*)\b"
+)
+
 # Exploitation and grooming (online or off), extremism, FGM, forced marriage, trafficking.
 EXPLOITATION_RX = re.compile(
     r"\b(?:groom(?:ed|ing)|exploit(?:ed|ation|ing)|cse|cce|county lines|"
@@ -359,6 +375,12 @@ DISCLOSURE_VERB_RX = re.compile(
     r"(?:has|had|have) (?:got )?(?:marks|bruises|a bruise|cuts|injuries|burns)|came in with|turned up with|"
     r"i think (?:he|she|they|a|the|one)|i suspect|suspicious|something (?:is not|not|isnt) right|"
     r"(?:concerned|worried) that|(?:i|we) (?:have|had) (?:some |a )?concerns?)\b"
+)
+
+# Telling verbs strong enough to make "a pupil told me ..." a report on their own (not "asked me").
+STRONG_TELL_RX = re.compile(
+    r"\b(?:told (?:me|us)|tells me|disclosed?|confided|(?<!policy )(?:said|says|stated)|informed (?:me|us)|"
+    r"revealed|let slip|opened up|came to me|showed me|noticed|i have seen|i saw|witnessed)\b"
 )
 
 # The message narrates a real event (time words, ongoing states), rather than asking in general.
@@ -616,6 +638,7 @@ QUESTION_FRAME_RX = re.compile(
     r"|\b(?:can|could|may|should|shall) (?:i|we)\b|\b(?:am i|are we|are staff|is staff) allowed\b"
     r"|\b(?:is (?:this|that|it)|its) (?:ok|okay|allowed|acceptable|appropriate)\b"
     r"|\b(?:ok|okay|allowed|acceptable)(?: if| to|$)"
+    r"|\b(?:where|what|who|how|when|which) (?:does|do|did|should|can|could|is|are|would) (?:it|they|this|that|i|we|staff)\b"
     r"|\b(?:(?:i|we) (?:would|want|wanted) (?:like )?to know|i was wondering|could you (?:please )?(?:tell|clarify|confirm|explain|advise)|"
     r"please (?:clarify|confirm|explain))\b"
 )
@@ -650,6 +673,7 @@ _HARM_GROUPS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("harm_secrecy", SECRECY_RX),
     ("harm_physical", PHYSICAL_HARM_RX),
     ("harm_neglect", NEGLECT_RX),
+    ("harm_risk_word", RISK_WORDS_RX),
 )
 # Harm so serious that any mention with a child or person in view goes to the reporting flow,
 # even inside a question ("should I tell anyone if a pupil says he is cutting himself?").
@@ -724,6 +748,8 @@ def _decide(t: str) -> Triage:
         disclosure = True
     if worry and not (policy_about and not (told or event)):
         disclosure = True
+    if child and STRONG_TELL_RX.search(real) and not general_question and not incident_hint(t):
+        disclosure = True  # "a pupil told me ..." narrated as a statement: the flow lets them back out
     if urgent_alone and (child or person) and (specific or not general_question):
         disclosure = True  # a missing child, a child with a knife, a child collapsed
     if first_person:
@@ -796,3 +822,8 @@ def _decide(t: str) -> Triage:
 
 # "the coach" in "can the coach message the team" is adults in general, not one person.
 _GENERIC_ADULT_RX = re.compile(r"^(?:can|could|may|should|must|is|are|do|does)\b")
+
+
+def incident_hint(t: str) -> bool:
+    """An online-safety or adult-conduct topic is present, so the incident/allegation rules decide."""
+    return bool(_incident_types(t, True)) or bool(ADULT_ACTS_RX.search(t))

@@ -223,6 +223,72 @@ FORMAL_REGISTER: list[tuple[str, str, bool | None]] = [
     ('Could you tell me who the Designated Safeguarding Lead is this term?', Q, None),
 ]
 
+# Less common harms in a formal register: coercive control, FGM wording, CCE, medical neglect, age gaps.
+FORMAL_HARMS: list[tuple[str, str, bool | None]] = [
+    ('A Year 4 pupil arrived with a swollen lip and a cut above his eye and would not explain how it happened.', D, None),
+    ('I have noticed a pattern of injuries on a Year 1 child, including a burn on her hand that looks like it came from an iron.', D, None),
+    ('A student disclosed that her father strikes her with a wooden spoon when she misbehaves.', D, None),
+    ('A pupil told me that his parents argue violently and that his mother was taken to hospital last week.', D, None),
+    ('A girl in Year 9 explained that her boyfriend, who is 19, controls who she speaks to and checks her phone.', D, None),
+    ('A Year 11 student has expressed extremist views in class and said that people of a certain religion deserve to be hurt.', D, None),
+    ('A boy in Year 8 has been sharing propaganda from a terrorist organisation with classmates.', D, None),
+    ("A pupil said her grandmother told her she will be 'made a woman' during a trip to visit relatives.", D, None),
+    ('A Year 10 boy disclosed that he is regularly forced to sell cannabis for older youths in his area.', D, None),
+    ('A student told me she is frequently left to care for her younger siblings overnight while her parents are away.', D, None),
+    ('A Year 3 child has said on several occasions that she is not allowed to eat with the rest of the family.', D, None),
+    ('A pupil is regularly arriving at school with soiled clothing and has not been taken to the dentist despite severe toothache.', D, None),
+    ('A child in nursery displays knowledge of sexual behaviour that is inappropriate for her age.', D, None),
+    ('A Year 6 pupil said that a coach at his weekend football club asked him to keep their messages private.', D, None),
+    ('A student informed me that she has been hurting herself with a compass.', D, None),
+    ('A pupil said that he thinks about ending his life most days.', D, None),
+    ('A Year 12 student has been reported missing by her family this morning.', D, None),
+    ('A girl in Year 10 told me that a group of boys pressured her into sexual activity at a party.', D, None),
+    ('A Year 7 boy said an older student threatened to stab him on the way home.', D, None),
+    ("A Year 5 pupil said his mum's new partner calls him worthless and tells him nobody wants him.", D, None),
+    ("The child's father arrived intoxicated and aggressive at pick-up and insisted on driving the children home.", D, None),
+    ('A student confided that she is being trafficked and has no access to her passport.', D, None),
+    ('A pupil mentioned that she is meeting a 25-year-old man she met on Snapchat after school.', D, None),
+    ('Hi - a parent told me their daughter has been contacted by a stranger who is asking for intimate photographs.', D, None),
+    ('I would like to report that a Year 8 girl appears to have been sexually assaulted by another pupil in the changing rooms.', D, None),
+    ('Could you advise on our policy regarding staff use of personal devices on school trips?', Q, None),
+    ("Am I permitted to follow the school's official account from my personal Instagram?", Q, None),
+    ('Is it permissible for teachers to be connected with parents on Facebook?', Q, None),
+    ('What is the guidance on photographing students during sports events?', Q, None),
+    ("Hello, could you tell me whether teaching assistants may message pupils through the school's learning platform?", Q, None),
+    ("I'd like to understand what we should do if a pupil sends us a message on social media.", Q, None),
+    ('What are the rules about staff discussing students on social media?', Q, None),
+    ("May I share photographs of students' artwork on my professional Twitter account?", Q, None),
+]
+
+# Statements about pupils that are not reports.
+NEAR_MISS_STATEMENTS: list[tuple[str, str, bool | None]] = [
+    ('I told the pupils about online safety today and they loved it', Q, False),
+    ('thanks, that answers it', Q, False),
+    ('a pupil asked me if I have instagram, should I tell them', Q, False),
+    ('year 6 are doing a project on social media, can they use the school ipads', Q, False),
+    ('the kids said they enjoyed the trip, can I post a photo on the class blog', Q, False),
+    ('our school council said they want a school tiktok, is that allowed', Q, False),
+    ('a parent said they want to add me on facebook, is that ok', Q, False),
+    ('my daughter goes to the school where I teach, can I post photos of her', Q, False),
+    ('the head said we can use whatsapp for the staff group, is that right', Q, False),
+    ('pupils in year 9 are doing a presentation on cyberbullying next week', Q, False),
+    ('one of my students asked if I could write her a reference for college', Q, False),
+    ("I've been asked to run the school's instagram account, what are the rules", Q, False),
+    ('a pupil mentioned my facebook profile picture in class, should I change my privacy settings', Q, False),
+    ('we are planning a sponsored walk and parents want to share photos', Q, False),
+    ('a former pupil who is 22 now asked me to connect on linkedin', Q, False),
+    ('my colleague asked whether we can post photos from sports day', Q, False),
+    ('the PE teacher wants to make a team snapchat group, is that allowed', Q, False),
+    ('just wondering whether supply staff need to follow the social media policy', Q, False),
+]
+
+# Harmless news told by a child still goes to the disclosure flow: the price of the recall safety
+# net ("a pupil told me ..." narrated as a statement). Counted in the false-alarm rate, not hidden.
+KNOWN_FALSE_ALARMS: list[tuple[str, str, bool | None]] = [
+    ('a child in my class told me she got a new puppy, so cute', Q, False),
+    ('pupils said they were scared of the spider in the classroom lol', Q, False),
+]
+
 EDGE_INPUTS: list[tuple[str, str, bool | None]] = [
     ("", Q, False),
     ("   \n\t ", Q, False),
@@ -236,7 +302,10 @@ EDGE_INPUTS: list[tuple[str, str, bool | None]] = [
     ("lorem ipsum " * 800 + "a pupil told me her dad hits her", D, None),  # disclosure at the very end
 ]
 
-ALL_CASES = DISCLOSURES + INCIDENTS + ALLEGATIONS + QUESTIONS + FORMAL_REGISTER + EDGE_INPUTS
+ALL_CASES = (
+    DISCLOSURES + INCIDENTS + ALLEGATIONS + QUESTIONS + FORMAL_REGISTER + FORMAL_HARMS
+    + NEAR_MISS_STATEMENTS + EDGE_INPUTS
+)
 REPORT_KINDS = {D, I, A}
 
 
@@ -257,7 +326,7 @@ def test_disclosure_recall_is_total_and_false_alarms_are_reported(capsys):
     disclosures = [c for c in ALL_CASES if c[1] == D]
     caught = [c for c in disclosures if classify(c[0]).kind != Q]
     exact = [c for c in disclosures if classify(c[0]).kind == D]
-    questions = [c for c in ALL_CASES if c[1] == Q]
+    questions = [c for c in ALL_CASES + KNOWN_FALSE_ALARMS if c[1] == Q]
     false_alarms = [c for c in questions if classify(c[0]).kind != Q]
     with capsys.disabled():
         print(
@@ -268,6 +337,12 @@ def test_disclosure_recall_is_total_and_false_alarms_are_reported(capsys):
         )
     assert len(caught) == len(disclosures)
     assert len(ALL_CASES) >= 120
+
+
+@pytest.mark.parametrize("case", KNOWN_FALSE_ALARMS, ids=_label)
+def test_known_false_alarms_still_go_to_the_disclosure_flow(case):
+    # Documented trade-off: if this starts passing as a question, move the case to QUESTIONS.
+    assert classify(case[0]).kind == D
 
 
 def test_every_report_is_sent_to_some_report_flow():
