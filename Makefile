@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(PY) app.py serve
+	bash scripts/run.sh
 
 chat: $(STAMP)
 	$(PY) app.py chat
