@@ -119,8 +119,8 @@ class Assistant:
             reply = "If anyone is in immediate danger, call 999 now. " + reply
         return self._base(question, policy, kind=verdict.kind, reply=reply, ask=ask)
 
-    def _fallback(self, question: str, policy, reply: str, intent: str | None = None) -> Answer:
-        return self._base(question, policy, kind="fallback", reply=reply, intent=intent, ask=policy.ask)
+    def _fallback(self, question: str, policy, reply: str, intent: str | None = None, ask: str = "") -> Answer:
+        return self._base(question, policy, kind="fallback", reply=reply, intent=intent, ask=ask or policy.ask)
 
     def _who_to_ask(self, policy, intent_id: str | None) -> str:
         intent = self.catalog.intents.get(intent_id) if intent_id else None
@@ -148,7 +148,7 @@ class Assistant:
             title = self.catalog.intents[top].title
             return self._fallback(question, policy,
                                   f"{policy.name}'s {policy.policy_title} doesn't say anything about this "
-                                  f"({title.lower()}). Please ask {ask}.", intent=top)
+                                  f"({title.lower()}). Please ask {ask}.", intent=top, ask=ask)
         if match.mapping is not None:
             verdict, summary = match.mapping.verdict, match.mapping.summary.strip()
         else:

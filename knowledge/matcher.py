@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from knowledge.clauses import Clause
@@ -167,14 +168,10 @@ class Matcher:
         self._idf_table = {t: math.log((n_docs + 1) / (n + 1)) + 1.0 for t, n in df.items()}
         self._idf_unknown = math.log(n_docs + 1) + 1.0
 
-        # Intent side: example vectors, an inverted index, centroids, strings for rapidfuzz.
+        # Intent side: example vectors, centroids, strings for rapidfuzz.
         self.example_intent: list[str] = [iid for iid, _ in example_tokens]
         self.example_vectors = [_unit(Counter(toks), self.idf) for _, toks in example_tokens]
         self.example_strings = [" ".join(sorted(toks)) for _, toks in example_tokens]
-        self.example_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for i, vec in enumerate(self.example_vectors):
-            for t, w in vec.items():
-                self.example_postings[t].append((i, w))
         centroids: dict[str, dict[str, float]] = {iid: {} for iid in self.intent_ids}
         for iid, vec in zip(self.example_intent, self.example_vectors):
             _add_into(centroids[iid], vec)
@@ -207,6 +204,32 @@ class Matcher:
                     if cid in index.by_id:
                         _add_into(clause_centroids[iid], index.vectors[index.by_id[cid]])
         self.clause_centroids = {iid: _normalised(v) for iid, v in clause_centroids.items() if v}
+        self._build_intent_matrices()
+
+    def _build_intent_matrices(self) -> None:
+        """Dense column-major matrices: a question touches ~5 columns, so scoring every
+        example, centroid and clause centroid is a gather and a tiny matrix product."""
+        columns: dict[str, int] = {}
+        for vec in (*self.example_vectors, *self.centroids.values(), *self.clause_centroids.values()):
+            for t in vec:
+                columns.setdefault(t, len(columns))
+        self._columns = columns
+
+        def matrix(vectors: list[dict[str, float]]) -> np.ndarray:
+            m = np.zeros((len(vectors), len(columns)), dtype=np.float32, order="F")
+            for row, vec in enumerate(vectors):
+                for t, w in vec.items():
+                    m[row, columns[t]] = w
+            return m
+
+        order = sorted(range(len(self.example_intent)), key=lambda i: self.intent_ids.index(self.example_intent[i]))
+        self._example_matrix = matrix([self.example_vectors[i] for i in order])
+        self._example_strings_sorted = [self.example_strings[i] for i in order]
+        sorted_intents = [self.example_intent[i] for i in order]
+        self._intent_starts = np.array([sorted_intents.index(iid) for iid in self.intent_ids], dtype=np.intp)
+        self._centroid_matrix = matrix([self.centroids[iid] for iid in self.intent_ids])
+        self._clause_centroid_matrix = matrix([self.clause_centroids.get(iid) or self.centroids[iid]
+                                               for iid in self.intent_ids])
 
     # ---- vocabulary and vectors -------------------------------------------------------
     def idf(self, token: str) -> float:
@@ -242,40 +265,31 @@ class Matcher:
     def _rank_intents(self, query: dict[str, float], known: list[str], limit: int) -> list[IntentCandidate]:
         if not known:
             return []
-        best_example: dict[str, float] = {}
-        dots: dict[int, float] = defaultdict(float)
-        for t, qw in query.items():
-            for i, w in self.example_postings.get(t, ()):
-                dots[i] += qw * w
-        for i, d in dots.items():
-            iid = self.example_intent[i]
-            if d > best_example.get(iid, 0.0):
-                best_example[iid] = d
-        if not best_example:
+        cols = [self._columns[t] for t in query if t in self._columns]
+        if not cols:
             return []
-        fuzzy: dict[str, float] = {}
-        query_string = " ".join(sorted(known))
-        for _, score, i in process.extract(query_string, self.example_strings, scorer=fuzz.token_sort_ratio,
-                                           limit=None, score_cutoff=40):
-            iid = self.example_intent[i]
-            if score > fuzzy.get(iid, 0.0):
-                fuzzy[iid] = score
-        ranked = []
-        for iid in self.intent_ids:
-            cos = best_example.get(iid, 0.0)
-            centroid = _dot(query, self.centroids[iid])
-            clause_side = _dot(query, self.clause_centroids[iid]) if self.clause_centroids.get(iid) else centroid
-            score = (100.0 * (W_EXAMPLE * cos + W_CENTROID * centroid + W_CLAUSES * clause_side)
-                     + W_FUZZY * fuzzy.get(iid, 0.0))
-            ranked.append(IntentCandidate(iid, round(score, 2)))
-        ranked.sort(key=lambda c: -c.score)
-        return ranked[:limit]
+        weights = np.array([query[t] for t in query if t in self._columns], dtype=np.float32)
+        per_example = self._example_matrix[:, cols] @ weights
+        if not per_example.any():
+            return []
+        best_example = np.maximum.reduceat(per_example, self._intent_starts)
+        centroid = self._centroid_matrix[:, cols] @ weights
+        clause_side = self._clause_centroid_matrix[:, cols] @ weights
+        fuzzy = process.cdist([" ".join(sorted(known))], self._example_strings_sorted,
+                              scorer=fuzz.ratio, dtype=np.float32, workers=1)[0]  # both sides pre-sorted: token_sort_ratio
+        fuzzy_best = np.maximum.reduceat(fuzzy, self._intent_starts)
+        scores = (100.0 * (W_EXAMPLE * best_example + W_CENTROID * centroid + W_CLAUSES * clause_side)
+                  + W_FUZZY * fuzzy_best)
+        top = np.argsort(-scores)[:limit]
+        return [IntentCandidate(self.intent_ids[i], round(float(scores[i]), 2)) for i in top]
 
     # ---- clauses -----------------------------------------------------------------------
     def _prototype_scores(self, index: _SchoolIndex, intent: str) -> list[float]:
+        """How much each clause of a school reads like the intent's prototype (cached)."""
         cached = index.prototype_scores.get(intent)
         if cached is None:
-            cached = index.similarity(self._prototypes[intent])
+            proto = self._prototypes[intent]
+            cached = [_dot(vec, proto) for vec in index.vectors]
             index.prototype_scores[intent] = cached
         return cached
 
@@ -284,25 +298,29 @@ class Matcher:
         """(clauses best first, the mapping used or None, curated?) for an intent at a school."""
         index = self.schools[school]
         query = self.query_vector(question)[0] if question else {}
-        q_scores = index.similarity(query) if query else [0.0] * len(index.clauses)
-        proto = self._prototype_scores(index, intent)
-        relevance = [0.4 * q + 0.6 * p for q, p in zip(q_scores, proto)]
+        proto = self._prototypes[intent]
+
+        def relevance(i: int) -> float:
+            return 0.4 * _dot(query, index.vectors[i]) + 0.6 * _dot(index.vectors[i], proto)
+
         mapping = self._mapping(school, intent)
         if mapping is not None or self.is_curated(school):
             if mapping is None:
                 return [], None, True  # curated, and the curator found nothing: silent
-            ids = [cid for cid in mapping.clause_ids if cid in index.by_id]
-            if ids or not mapping.clause_ids:
-                ranked = sorted(ids, key=lambda cid: -relevance[index.by_id[cid]])
-                return [ClauseCandidate(index.clauses[index.by_id[c]], round(relevance[index.by_id[c]], 3))
-                        for c in ranked[:limit]], mapping, True
+            rows = [index.by_id[cid] for cid in mapping.clause_ids if cid in index.by_id]
+            if rows or not mapping.clause_ids:
+                scored = sorted(((relevance(i), i) for i in rows), key=lambda p: -p[0])
+                return [ClauseCandidate(index.clauses[i], round(r, 3)) for r, i in scored[:limit]], mapping, True
             # every curated clause vanished in a new version of the policy: retrieve directly
-        order = sorted(range(len(index.clauses)), key=lambda i: -relevance[i])[:limit]
-        if not order or relevance[order[0]] < CLAUSE_FLOOR:
+        q_scores = index.similarity(query) if query else [0.0] * len(index.clauses)
+        proto_scores = self._prototype_scores(index, intent)
+        scores = [0.4 * q + 0.6 * p for q, p in zip(q_scores, proto_scores)]
+        order = sorted(range(len(scores)), key=lambda i: -scores[i])[:limit]
+        if not order or scores[order[0]] < CLAUSE_FLOOR:
             return [], None, False
-        top = relevance[order[0]]
-        picked = [i for i in order if relevance[i] >= max(CLAUSE_FLOOR, 0.6 * top)]
-        return [ClauseCandidate(index.clauses[i], round(relevance[i], 3)) for i in picked], None, False
+        top = scores[order[0]]
+        picked = [i for i in order if scores[i] >= max(CLAUSE_FLOOR, 0.6 * top)]
+        return [ClauseCandidate(index.clauses[i], round(scores[i], 3)) for i in picked], None, False
 
     def search_clauses(self, school: str, question: str, limit: int = 3) -> list[ClauseCandidate]:
         """Clauses of a school closest to the question's own words (no intent)."""

@@ -255,16 +255,20 @@ class Vocabulary:
         self._words: list[str] = []
         self._cache: dict[str, str | None] = {}
         self.add(texts)
+        self.add([*_WORDS, *STOP_WORDS])  # chat words, spellings and framing we know ("pics", "allowed")
 
     def add(self, texts: Iterable[str]) -> None:
-        before = len(self.counts)
+        """Learn the words of more texts (incremental: adding a school is O(its words))."""
+        new_words = []
         for text in texts:
-            for word in normalise(text).split():
-                if word not in STOP_WORDS:
-                    self.counts[word] += 1
-        if len(self.counts) != before or not self._words:
-            self._words = [w for w in self.counts if w.isalpha() and len(w) >= 3]
-            self.stems = {stem(w) for w in self.counts}
+            # both the words as written ("photograph") and their concepts ("photo")
+            for word in (*_clean(text).split(), *normalise(text).split()):
+                if word not in self.counts:
+                    new_words.append(word)
+                self.counts[word] += 1
+        if new_words:
+            self._words.extend(w for w in new_words if w.isalpha() and len(w) >= 3)
+            self.stems.update(stem(w) for w in new_words)
             self._cache.clear()
 
     def knows(self, word: str) -> bool:
