@@ -80,3 +80,20 @@ def test_a_name_cannot_be_registered_for_two_classes():
 def test_unknown_type_names_are_never_instantiated():
     with pytest.raises(ValueError, match="unknown type"):
         decode({"$t": "subprocess.Popen", "$o": {"args": "rm -rf /"}})
+
+
+# --- Property: any JSON-shaped state (with awkward keys and text) survives unchanged ------------------
+
+from hypothesis import given, settings as hypothesis_settings, strategies as st  # noqa: E402
+
+_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
+_keys = st.text() | st.sampled_from(["$t", "$o", "$e", "e_tag", "$l"])
+_state = st.recursive(_scalars, lambda children: st.lists(children, max_size=4)
+                      | st.dictionaries(_keys, children, max_size=4)
+                      | st.tuples(children, children), max_leaves=20)
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(_state)
+def test_any_json_shaped_state_round_trips_through_json(value):
+    assert round_trip({"state": value}) == {"state": value}
