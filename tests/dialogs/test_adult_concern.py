@@ -1,0 +1,96 @@
+"""Concerns about an adult: routed away from the person concerned, allegation vs low-level."""
+from __future__ import annotations
+
+import pytest
+
+from chat_harness import Chat, add_role_holders, alerts, answers_of, build, reports
+
+
+@pytest.fixture
+async def runtime(db_url):
+    runtime = await build(db_url)
+    await add_role_holders(runtime)
+    yield runtime
+    await runtime.close()
+
+
+DETAILS = (
+    "Mr Owen Price, Year 6 teacher",
+    "I saw him give a pupil his personal mobile number and say to message him at weekends",
+    "Friday 3.15pm, by the Year 6 classroom",
+    "Ruby, Year 6",
+    "no one",
+    "nothing yet, I haven't told anyone",
+)
+
+
+async def start(chat: Chat) -> str:
+    await chat.say("report a concern")
+    return await chat.press("adult_concern")
+
+
+async def test_a_concern_about_the_headteacher_goes_to_the_chair_of_governors_only(runtime):
+    chat = Chat(runtime)
+    opening = await start(chat)
+    assert "never see it" in opening and "chair of governors" in opening
+    assert "will go to the chair of governors only" in await chat.press("yes")
+    await chat.press("no")
+    guidance = await chat.press("allegation")
+    assert "LADO" in guidance and "Don't investigate" in guidance and "don't tell the adult" in guidance
+    summary = await chat.answer_all("Mrs Grace Hughes, headteacher", *DETAILS[1:])
+    assert "- Goes to: the chair of governors" in summary
+    receipt = await chat.press("submit")
+    assert "the chair of governors has been alerted" in receipt and "cannot see it" in receipt
+    [report] = await reports(runtime)
+    assert (report.kind, report.route_to, report.category, report.urgency) == ("adult_concern", "chair", "allegation", "high")
+    recipients = {(a.recipient_role, a.recipient_id) for a in await alerts(runtime)}
+    assert recipients == {("chair", "chair-mensah")}  # never the head, never the DSL
+
+
+async def test_a_low_level_concern_goes_to_the_headteacher_with_its_own_guidance(runtime):
+    chat = Chat(runtime)
+    await start(chat)
+    assert "will go to the headteacher only" in await chat.press("no")
+    await chat.press("no")
+    guidance = await chat.press("low_level")
+    assert "Low-level concerns are recorded" in guidance and "self-reporting" in guidance
+    await chat.answer_all(*DETAILS)
+    await chat.press("submit")
+    [report] = await reports(runtime)
+    assert (report.route_to, report.category, report.urgency) == ("head", "low_level", "normal")
+    assert answers_of(runtime, report)["person"] == DETAILS[0]
+    assert {a.recipient_role for a in await alerts(runtime)} == {"head"}
+
+
+async def test_not_sure_is_treated_as_an_allegation(runtime):
+    chat = Chat(runtime)
+    await start(chat)
+    await chat.press("no")
+    await chat.press("no")
+    assert "treated as an allegation" in await chat.press("not_sure")
+
+
+async def test_a_child_in_danger_now_means_999_and_an_urgent_alert_to_the_right_person(runtime):
+    chat = Chat(runtime)
+    await start(chat)
+    await chat.press("yes")  # about the headteacher
+    reply = await chat.press("yes")
+    assert reply.index("Call 999 now") < reply.index("URGENT alert to the chair of governors")
+    [early] = await reports(runtime)
+    assert (early.urgency, early.route_to) == ("urgent", "chair")
+    assert {a.recipient_role for a in await alerts(runtime)} == {"chair"}
+    await chat.press("allegation")
+    await chat.answer_all(*DETAILS)
+    await chat.press("submit")
+    [report] = await reports(runtime)
+    assert report.reference == early.reference and report.urgency == "urgent"
+
+
+async def test_help_explains_allegation_versus_low_level(runtime):
+    chat = Chat(runtime)
+    await start(chat)
+    await chat.press("no")
+    await chat.press("no")
+    reply = await chat.say("help")
+    assert "may pose a risk" in reply and "photographing pupils on a personal phone" in reply
+    assert reply.rstrip().endswith("3. Not sure")
