@@ -43,6 +43,12 @@ def test_teams_answer_card_shows_verdict_quote_section_and_who_to_ask():
     assert facts["Policy"] == "Oakfield Primary School: Social Networking Policy"
 
 
+def test_the_summary_does_not_repeat_the_verdict_heading():
+    stutter = Answer(**{**ANSWER.__dict__, "summary": "No. Staff must not accept parents as friends."})
+    card = card_of(renderer_for("msteams").answer(stutter))
+    assert next(e for e in card["body"] if e.get("id") == "summary")["text"] == "Staff must not accept parents as friends."
+
+
 def test_teams_answer_buttons_submit_only_action_values():
     card = card_of(renderer_for("msteams").answer(ANSWER))
     actions = {a["title"]: a for a in card["actions"]}

@@ -46,6 +46,14 @@ def feedback_buttons(answer: Answer) -> tuple[Button, Button]:
     return (Button("Yes", {**base, "helpful": True}), Button("No", {**base, "helpful": False}))
 
 
+def without_verdict(summary: str, label: str) -> str:
+    """The verdict is already the card's heading: "No. No member of staff..." reads as a stutter."""
+    for prefix in (f"{label}. ", f"{label}, ", f"{label}: "):
+        if summary.startswith(prefix) and len(summary) > len(prefix):
+            return summary[len(prefix):]
+    return summary
+
+
 def quoted_clause(clause) -> dict:
     """The policy's own words, set apart, with where to find them."""
     items = [text_block(f"\u201c{clause.text}\u201d", id=f"clause-{clause.id}", fontType="Default", isSubtle=False)]
@@ -64,7 +72,7 @@ def answer_card(answer: Answer) -> dict:
         body.append(text_block(answer.verdict_label, id="verdict", size="Large", weight="Bolder",
                                color=VERDICT_COLOURS.get(answer.verdict, "Default")))
         if answer.summary:
-            body.append(text_block(answer.summary, id="summary"))
+            body.append(text_block(without_verdict(answer.summary, answer.verdict_label), id="summary"))
     else:
         body.append(text_block(answer.reply, id="reply"))
     body.extend(quoted_clause(c) for c in answer.clauses)

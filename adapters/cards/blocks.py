@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from adapters.cards.adaptive import REPORT_CONCERN, alert_buttons, feedback_buttons
+from adapters.cards.adaptive import REPORT_CONCERN, alert_buttons, feedback_buttons, without_verdict
 from bot.answers import Answer
 from bot.rendering import AlertCard, Button, Prompt, Summary
 
@@ -60,7 +60,7 @@ def answer_blocks(answer: Answer) -> list[dict]:
         blocks.append({"type": "header", "block_id": "verdict",
                        "text": {"type": "plain_text", "text": answer.verdict_label}})
         if answer.summary:
-            blocks.append(section(escape(answer.summary), "summary"))
+            blocks.append(section(escape(without_verdict(answer.summary, answer.verdict_label)), "summary"))
     else:
         blocks.append(section(escape(answer.reply), "reply"))
     for clause in answer.clauses:
