@@ -328,7 +328,8 @@ EXPLOITATION_RX = re.compile(
     r"(?:asked|asking|asks|pressured|pressuring|forced|made) (?:me|her|him|them) (?:\w+ )?(?:for|to send|to take) (?:\w+ )?(?:nudes?|naked|pictures|photos|selfies|videos)|"
     r"sextortion|blackmail\w*|threaten(?:ed|ing|s)? to (?:share|post|send|leak)|"
     r"(?:share|post|send|leak|show) (?:them|it|the \w+|her \w+|his \w+) (?:to \w+ )?(?:unless|if (?:she|he|they) (?:does not|do not|will not))|"
-    r"online (?:friend|boyfriend|girlfriend|mate)s?|wants? to meet (?:up with )?(?:me|her|him|them)|"
+    r"online (?:friend|boyfriend|girlfriend|mate)s?|"
+    r"(?:man|men|guy|adult|stranger|someone|person|boy|lad|bloke) (?:\w+ )?(?:she|he|they) (?:met|meets|knows|talks to|chats to) (?:on|online|through|via)|wants? to meet (?:up with )?(?:me|her|him|them)|"
     r"(?:asking|asked|asks|wants?) (?:\w+ )?to meet (?:up )?(?:in person|in real life|irl)|meet (?:\w+ )?in person|"
     r"(?:sending|send|sends|sent|buying|bought|giving) (?:\w+ ){0,2}gifts|"
     r"(?:involved (?:with|in)|part of|joined|member of) (?:a |the )?gangs?|gang (?:members?|involvement|related)|"
@@ -387,7 +388,7 @@ STRONG_TELL_RX = re.compile(
 EVENT_RX = re.compile(
     r"\b(?:today|this morning|this afternoon|yesterday|last night|just now|earlier|at break|at lunch|"
     r"at playtime|in (?:my|the) (?:class|lesson)|over the weekend|on monday|on friday|"
-    r"has been|have been|had been|keeps?|kept|is being|are being|was being|were being|again|"
+    r"has been|have been|had been|keeps|kept|is being|are being|was being|were being|again|"
     r"i found|we found|found out|there is|theres|there are|going round|going around|circulating|passing (?:\w+ )?round|passed (?:\w+ )?round|"
     r"just|currently|happened|happening|this week|last week|every day|all the time)\b"
 )
@@ -462,7 +463,8 @@ ADULT_CONDUCT = (
     r"(?:comments?|remarks?|jokes?) (?:\w+ ){0,8}(?:body|bodies|appearance|looks|chest|bum|legs|figure|weight|boobs)",
     r"(?:relationship|dating|going out|sleeping) with (?:a |an |one of )?(?:\w+ )?(?:pupils?|students?|sixth formers?|year \d+|girls?|boys?)",
     r"(?:gave|gives|giving|offered) (?:\w+ ){0,2}(?:a )?lifts?", r"lifts? home", r"alone with",
-    r"(?:gave|gives|giving|buys|bought|buying) (?:\w+ ){0,2}(?:gifts?|presents?|money|sweets|vapes|cigarettes|alcohol)",
+    r"with (?:him|her|them) alone", r"on (?:his|her|their) own with",
+    r"(?:gave|gives|giving|buys|bought|buying) (?:\w+ ){0,4}(?:gifts?|presents?|money|sweets|vapes|cigarettes|alcohol)",
     r"(?:gifts?|presents?|money|sweets) (?:to|for) (?:\w+ ){0,2}" + _YOUNG,
     r"favourites?", r"(?:grab|grabbed|grabs|grabbing|shoved|pushed|restrain\w*|dragged|manhandled|shook)",
     r"(?:shout\w*|scream\w*|swore|swears|swearing|yell\w*) at", r"(?:hugs|hugging|kissed|kisses|kissing|tickl\w*|cuddl\w*)",
@@ -520,7 +522,8 @@ _BULLYING = re.compile(
     r"\b(?:bull(?:y|ied|ies|ying)|gang(?:ing|ed)? up|picking on|pick on|pil(?:e|ing) on|mock\w*|threats?|"
     r"threatening|nasty|horrible|abusive|hateful|vile|rumou?rs?|lies about|humiliat\w*|exclud\w*|"
     r"troll\w*|fake (?:\w+ ){0,2}(?:account|profile|page)|hate (?:page|account)|impersonat\w*|pretending to be|"
-    r"filmed (?:a |the )?fight|happy slapping|racist|homophobic)\b"
+    r"filmed (?:a |the )?fight|happy slapping|racist|homophobic|"
+    r"rat(?:e|es|ed|ing) (?:\w+ ){0,2}(?:bodies|body|looks|appearance|girls|boys|fit|hot))\b"
 )
 _ONLINE = re.compile(
     r"\b(?:online|snapchat|instagram|tiktok|whatsapp|facebook|group chats?|chat|screenshots?|posted|posting|posts|"
@@ -637,7 +640,7 @@ QUESTION_FRAME_RX = re.compile(
     r"when|which|how|hows|why|any|anyone)\b"
     r"|\b(?:can|could|may|should|shall) (?:i|we)\b|\b(?:am i|are we|are staff|is staff) allowed\b"
     r"|\b(?:is (?:this|that|it)|its) (?:ok|okay|allowed|acceptable|appropriate)\b"
-    r"|\b(?:ok|okay|allowed|acceptable)(?: if| to|$)"
+    r"|\b(?:ok|okay|allowed|acceptable|fine|alright)(?: if| to|$)"
     r"|\b(?:where|what|who|how|when|which) (?:does|do|did|should|can|could|is|are|would) (?:it|they|this|that|i|we|staff)\b"
     r"|\b(?:(?:i|we) (?:would|want|wanted) (?:like )?to know|i was wondering|could you (?:please )?(?:tell|clarify|confirm|explain|advise)|"
     r"please (?:clarify|confirm|explain))\b"
@@ -651,7 +654,8 @@ POLICY_ABOUT_RX = re.compile(
     r"(?:policy|guidance|procedure|rules?) (?:on|about|for|regarding)|"
     r"what (?:counts|classes) as|what is (?:a |an |the )?(?:definition|meaning)|define|definition of|"
     r"what (?:is|are) (?:a |an |the )?(?:low level concerns?|lado|dsl|allegation|disclosure|cyberbullying|sexting|grooming|neglect|self harm)|"
-    r"training (?:on|about|for)|signs of|how (?:to|do (?:i|we)) (?:spot|recognise|recognize|teach|talk to pupils about|educate))\b"
+    r"training (?:on|about|for)|signs of|pshe|rshe|rse|curriculum|"
+    r"(?:teach|teaching|educate|educating|lessons?|assembly|assemblies|workshops?|raise awareness) (?:\w+ ){0,3}(?:about|on|of)|how (?:to|do (?:i|we)) (?:spot|recognise|recognize|teach|talk to pupils about|educate))\b"
 )
 # Hypothetical: "what should I do if a pupil adds me" (a general question, not an event).
 HYPOTHETICAL_RX = re.compile(

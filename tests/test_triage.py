@@ -260,6 +260,41 @@ FORMAL_HARMS: list[tuple[str, str, bool | None]] = [
     ("May I share photographs of students' artwork on my professional Twitter account?", Q, None),
 ]
 
+# Chat register reports and questions that use alarming words about teaching or records.
+CHAT_AND_TOPIC_WORDS: list[tuple[str, str, bool | None]] = [
+    ('whats the policy on self harm', Q, False),
+    ('do we teach pupils about grooming in pshe', Q, False),
+    ('how do i spot signs of neglect', Q, False),
+    ('can pupils watch a film about knife crime in pshe', Q, False),
+    ('is there training on recognising abuse', Q, False),
+    ('who should i tell if im worried about a child', D, None),
+    ('can I put the nspcc helpline number on the class page', Q, False),
+    ('is it ok to show the year 6s a video about online grooming', Q, False),
+    ('can we post the anti bullying week photos on the school facebook', Q, False),
+    ("what's the procedure for reporting a data breach", Q, False),
+    ('should staff report it if they see a parent posting about the school', Q, False),
+    ('is it ok to use photos from the e-safety assembly on the website', Q, False),
+    ('can i tell my class about the dangers of sexting', Q, False),
+    ('how long do we keep child protection records', Q, False),
+    ('does the policy cover pupils sending nudes', Q, False),
+    ("omg just found out a yr 8 has been sending pics to some guy she met on insta he's 30", D, None),
+    ('kid in 4B keeps falling asleep, says mums new bf keeps him up all night shouting', D, None),
+    ("pupil just told me her dads been arrested and she's staying with a family friend she barely knows", D, None),
+    ('one of my tutees has been going missing at weekends and coming back with new trainers', D, None),
+    ('y9 boy told me hes been getting threats from lads in another school on snap', I, None),
+    ('yr 11 lad came in with a massive bruise on his face and wont say where from', D, None),
+    ('a girl in my form says her parents are sending her to pakistan to get married', D, None),
+    ('ks2 kid said his uncle shows him naked pictures on his phone', D, None),
+    ("student told me she's pregnant and scared to tell her parents", D, None),
+    ('lad in yr 10 has started wearing long sleeves in summer and flinches when i touch his arm', D, None),
+    ('some yr 9s made a snapchat group to rate the girls bodies', I, None),
+    ('a pupil has been sending me messages on whatsapp late at night', I, None),
+    ('mrs green keeps giving a year 6 boy sweets and letting him stay in at break with her alone', A, None),
+    ('saw the supply teacher follow a yr 10 girl into the toilets', A, None),
+    ('my head of dept makes sexual jokes to the sixth formers', A, None),
+    ('child in yr 2 said the dinner lady smacked her', A, None),
+]
+
 # Statements about pupils that are not reports.
 NEAR_MISS_STATEMENTS: list[tuple[str, str, bool | None]] = [
     ('I told the pupils about online safety today and they loved it', Q, False),
@@ -304,7 +339,7 @@ EDGE_INPUTS: list[tuple[str, str, bool | None]] = [
 
 ALL_CASES = (
     DISCLOSURES + INCIDENTS + ALLEGATIONS + QUESTIONS + FORMAL_REGISTER + FORMAL_HARMS
-    + NEAR_MISS_STATEMENTS + EDGE_INPUTS
+    + CHAT_AND_TOPIC_WORDS + NEAR_MISS_STATEMENTS + EDGE_INPUTS
 )
 REPORT_KINDS = {D, I, A}
 
