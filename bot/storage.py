@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
-from typing import Any, Dict, Iterable, List
+from typing import Any, Dict, List
 
 from botbuilder.core import Storage
 from sqlalchemy import delete, select, update

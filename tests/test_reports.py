@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text
 
 from bot.crypto import ContentCipher
 from bot.db import create_engine, sessionmaker
-from bot.models import Alert, AuditEntry, ReferenceCounter, Report, ReportDraft, RoleAssignment
+from bot.models import Alert, AuditEntry, Report, ReportDraft, RoleAssignment
 from bot.reports import (
     Reporter,
     ReportNotSaved,
