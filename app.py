@@ -9,6 +9,8 @@
     python app.py school set-role|show ...      safeguarding role holders
     python app.py dispatch                      deliver pending DSL alerts
     python app.py export --report REF           a report for a subject access request
+    python app.py retention [--apply]           reports past RETENTION_YEARS (not on legal hold)
+    python app.py hold --report REF --on|--off  place or lift a legal hold
     python app.py teams-package | slack-manifest
     python app.py migrate                       bring the database schema up to date
 """
@@ -80,6 +82,17 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", default=".", help="folder to write into")
     export.add_argument("--by", default="cli-operator", help="who is exporting (audited)")
 
+    retention = sub.add_parser("retention", help="reports past the retention period (dry run unless --apply)")
+    retention.add_argument("--apply", action="store_true", help="delete them (never one on legal hold)")
+    retention.add_argument("--by", default="cli-operator", help="who is deleting (audited)")
+
+    hold = sub.add_parser("hold", help="place or lift a legal hold on a report")
+    hold.add_argument("--report", required=True, help="reference, e.g. OAK-2026-0042")
+    hold_switch = hold.add_mutually_exclusive_group(required=True)
+    hold_switch.add_argument("--on", dest="on", action="store_true")
+    hold_switch.add_argument("--off", dest="on", action="store_false")
+    hold.add_argument("--by", default="cli-operator", help="who is changing it (audited)")
+
     sub.add_parser("teams-package", help="build the Teams app zip").add_argument("--out", default="build")
     sub.add_parser("slack-manifest", help="print the Slack app manifest")
     sub.add_parser("migrate", help="bring the database schema up to date")
@@ -117,6 +130,12 @@ def main(argv: list[str] | None = None) -> int:
     if command == "export":
         from bot.export import run_export
         return asyncio.run(run_export(settings, args.report, args.out, args.by))
+    if command == "retention":
+        from bot.retention import run_retention
+        return asyncio.run(run_retention(settings, apply=args.apply, by=args.by))
+    if command == "hold":
+        from bot.retention import run_hold
+        return asyncio.run(run_hold(settings, args.report, args.on, by=args.by))
     if command == "teams-package":
         from adapters.teams_package import build_package
         return build_package(settings, args.out)

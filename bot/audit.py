@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import AuditEntry, utcnow
 
-ACTIONS = ("list", "view", "acknowledge", "close", "export", "submit", "denied")
+ACTIONS = ("list", "view", "acknowledge", "close", "export", "submit", "denied",
+           "hold", "release", "delete")  # legal hold on/off, retention deletion (bot.retention)
 
 
 def record(
