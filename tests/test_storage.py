@@ -101,6 +101,19 @@ async def test_half_finished_report_resumes_after_restart_on_a_new_engine(db_url
         await engine.dispose()
 
 
+async def test_a_conversation_hopping_between_two_live_processes_keeps_its_place(db_url):
+    engines = [create_engine(db_url), create_engine(db_url)]  # two servers, no shared memory
+    try:
+        one, two = (_report_bot(SqlStorage(engine)) for engine in engines)
+        await (await one.send("report")).assert_reply("Child's first name?")
+        await (await two.send("Jayden")).assert_reply(lambda activity, description: None)
+        await (await one.send("Year 6")).assert_reply("Their words, exactly?")
+        await (await two.send("she was scared")).assert_reply("Recorded: Jayden, Year 6, she was scared")
+    finally:
+        for engine in engines:
+            await engine.dispose()
+
+
 async def test_stored_state_is_plain_json_without_python_object_paths(engine):
     adapter = _report_bot(SqlStorage(engine))
     step = await (await adapter.send("report")).assert_reply("Child's first name?")
