@@ -170,3 +170,19 @@ async def test_the_adapters_are_exposed_for_proactive_alerts(web):
     app = web.server.app
     assert app[ADAPTERS]["msteams"] is app[BOT_FRAMEWORK_ADAPTER]
     assert app[BOT].inner is web.bot
+
+
+async def test_the_real_runtime_answers_a_teams_question_with_a_quoted_clause(db_url, connector):
+    """create_app builds the real bot (bot.runtime) when none is passed, and closes it at shutdown."""
+    app = create_app(Settings(DATABASE_URL=db_url, MicrosoftAppId=""), dispatcher=False)
+    async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+        response = await client.post("/api/messages",
+                                     json=activity(connector, "Can I be friends with pupils on social media?"))
+        assert response.status in (200, 201)
+        replies = await connector.wait_for("activity")
+        assert (await client.get("/readyz")).status == 200
+    card = replies[-1]["attachments"][0]["content"]
+    assert card["body"][0]["text"] == "No"
+    quotes = [e for e in card["body"] if e["type"] == "Container"]
+    assert quotes and all(q["items"][0]["text"].startswith("\u201c") for q in quotes)
+    assert {"action": "report_concern"} in [a["data"] for a in card["actions"]]
