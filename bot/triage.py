@@ -179,7 +179,7 @@ def _rx(*alternatives: str) -> re.Pattern[str]:
 CHILD = _words(
     r"child(?:ren|s)?", r"kids?", r"pupils?", r"students?", r"boys?", r"girls?", r"lads?",
     r"sons?", r"daughters?", r"toddlers?", r"baby", r"babies", r"teens?", r"teenagers?",
-    r"learners?", r"year \d{1,2}", r"reception", r"nursery", r"sixth formers?", r"tutee",
+    r"learners?", r"year \d{1,2}s?", r"classmates?", r"peers?", r"reception", r"nursery", r"sixth formers?", r"tutee",
     r"one of (?:my|our|the) \w+", r"one of (?:mine|ours)", r"in my (?:class|form|group|tutor group)", r"young (?:person|people)",
     r"(?:little|younger|older|big) (?:brother|sister)", r"sibling", r"\d{1,2} ?(?:yo|year old|years old)",
     r"minor", r"under ?age", r"ex pupil", r"former pupil", r"kindergarten", r"preschool\w*",
@@ -316,7 +316,7 @@ RISK_WORDS_RX = re.compile(
     r"(?:would not|will not|wont|refused to|refuses to|could not|can not) (?:explain|say|tell me) (?:how|where|what happened|why)|"
     r"stranger|strangers|scared|frightened|terrified|afraid|crying|cries|distressed|upset about home|"
     r"punish\w*|threat\w*|hate (?:him|her|them|me)|hates (?:him|her|them|me)|kill\w*|die|dead|death|"
-    r"police|arrested|prison|social (?:worker|services|care)|child protection|domestic|refuge|evict\w*)\b"
+    r"fight\w*|police|arrested|prison|social (?:worker|services|care)|child protection|domestic|refuge|evict\w*)\b"
 )
 
 # Exploitation and grooming (online or off), extremism, FGM, forced marriage, trafficking.
@@ -431,7 +431,11 @@ _URGENT_ON_ITS_OWN_RX = re.compile(
     r"(?:does not|do not|did not) (?:know|recogni[sz]e) (?:him|her|them|the man|the woman|this man)|"
     r"no (?:grown ?ups?|adults?) (?:at home|in the house)|alone (?:at home )?for (?:\w+ ){0,2}(?:days|nights)|"
     r"being attacked|(?:will|going to) kill (?:me|her|him|them|herself|himself|myself)|on the roof|on the bridge|"
-    r"will jump|needs? (?:medical|an ambulance|a doctor|hospital))\b"
+    r"will jump|needs? (?:medical|an ambulance|a doctor|hospital)|"
+    r"having a (?:fit|seizure)|not responding|unresponsive|passed out|fainted|allergic reaction|anaphyla\w*|"
+    r"(?:struggling|unable) to breathe|choking on|head injury|hit (?:his|her|their) head|"
+    r"locked (?:herself|himself|themselves) in|(?:on|at) the edge of|threatening to (?:jump|kill|hurt|end)|"
+    r"(?:is|are|keeps) (?:saying|threatening|talking about|trying) (?:\w+ ){0,3}(?:die|kill (?:herself|himself|themselves)|end it|end (?:her|his|their) life|jump))\b"
 )
 
 # Words for an adult who works at the school (a concern about them is an allegation).
@@ -462,7 +466,8 @@ ADULT_CONDUCT = (
     r"inappropriate(?:ly)?", r"sexual\w*", r"flirt\w*",
     r"(?:comments?|remarks?|jokes?) (?:\w+ ){0,8}(?:body|bodies|appearance|looks|chest|bum|legs|figure|weight|boobs)",
     r"(?:relationship|dating|going out|sleeping) with (?:a |an |one of )?(?:\w+ )?(?:pupils?|students?|sixth formers?|year \d+|girls?|boys?)",
-    r"(?:gave|gives|giving|offered) (?:\w+ ){0,2}(?:a )?lifts?", r"lifts? home", r"alone with",
+    r"(?:gave|gives|giving|offered) (?:\w+ ){0,2}(?:a )?lifts?", r"lifts? home",
+    r"(?:driving|drove|drives|driven|taking|took|takes|walking|walked|walks) (?:\w+ ){0,3}home", r"alone with",
     r"with (?:him|her|them) alone", r"on (?:his|her|their) own with",
     r"(?:gave|gives|giving|buys|bought|buying) (?:\w+ ){0,4}(?:gifts?|presents?|money|sweets|vapes|cigarettes|alcohol)",
     r"(?:gifts?|presents?|money|sweets) (?:to|for) (?:\w+ ){0,2}" + _YOUNG,
@@ -520,16 +525,20 @@ NUDES_RX = re.compile(
 # Cyberbullying: a bullying word and an online setting, or the word itself.
 _BULLYING = re.compile(
     r"\b(?:bull(?:y|ied|ies|ying)|gang(?:ing|ed)? up|picking on|pick on|pil(?:e|ing) on|mock\w*|threats?|"
-    r"threatening|nasty|horrible|abusive|hateful|vile|rumou?rs?|lies about|humiliat\w*|exclud\w*|"
+    r"threatening|nasty|horrible|abusive|hateful|vile|cruel|unkind|spiteful|degrading|offensive|insulting|hurtful|rumou?rs?|lies about|humiliat\w*|exclud\w*|"
     r"troll\w*|fake (?:\w+ ){0,2}(?:account|profile|page)|hate (?:page|account)|impersonat\w*|pretending to be|"
     r"filmed (?:a |the )?fight|happy slapping|racist|homophobic|"
     r"rat(?:e|es|ed|ing) (?:\w+ ){0,2}(?:bodies|body|looks|appearance|girls|boys|fit|hot))\b"
 )
 _ONLINE = re.compile(
     r"\b(?:online|snapchat|instagram|tiktok|whatsapp|facebook|group chats?|chat|screenshots?|posted|posting|posts|"
-    r"messages|comments|youtube|discord|roblox|xbox|fortnite|twitter|social media|texts|account|page|profile|video)\b"
+    r"messages|comments|youtube|discord|roblox|xbox|fortnite|twitter|social media|texts|account|page|profile|video|"
+    r"apps?|anonymous(?:ly)?|airdrop\w*|posting|post)\b"
 )
-_CYBERBULLYING_WORD = re.compile(r"\b(?:cyber ?bull\w*|filmed (?:a |the )?fights?|happy slapping|fight videos?)\b")
+_CYBERBULLYING_WORD = re.compile(
+    r"\b(?:cyber ?bull\w*|filmed (?:a |the )?fights?|happy slapping|fight videos?|"
+    r"(?:videos?|clips?|footage|films?) of (?:\w+ ){0,2}fights?)\b"
+)
 # Abuse aimed at the member of staff themselves is a policy matter, not a child's incident.
 _STAFF_TARGET = re.compile(r"\b(?:about me|at me|against me|to be me|of me|on me|aimed at staff|about staff|about teachers)\b")
 # Harmful content seen or found by children.
@@ -585,7 +594,7 @@ INCIDENT_ACTION_RX = re.compile(
     r"\b(?:sent|sending|shared|sharing|posted|posting|uploaded|uploading|going round|airdropped|forwarded|"
     r"forwarding|filmed|filming|took|made|created|watching|watched|came across|found|saw|seen|showed|"
     r"messaged|messaging|commenting|commented|asked|asking|searching|searched|flagged|hacked|followed|"
-    r"added|rang|called|texted|ganging|ganged|pretending|trying|tried|keeps?|is being|are being|"
+    r"added|rang|called|texted|ganging|ganged|received|receiving|using|airdropped|pretending|trying|tried|keeps?|is being|are being|"
     r"has been|have been|were|was|put|passing|passed|livestream\w*|streaming|commenting)\b"
 )
 # Words that name an online-safety incident without saying which kind ("report an e-safety incident").
@@ -655,7 +664,8 @@ POLICY_ABOUT_RX = re.compile(
     r"what (?:counts|classes) as|what is (?:a |an |the )?(?:definition|meaning)|define|definition of|"
     r"what (?:is|are) (?:a |an |the )?(?:low level concerns?|lado|dsl|allegation|disclosure|cyberbullying|sexting|grooming|neglect|self harm)|"
     r"training (?:on|about|for)|signs of|pshe|rshe|rse|curriculum|"
-    r"(?:teach|teaching|educate|educating|lessons?|assembly|assemblies|workshops?|raise awareness) (?:\w+ ){0,3}(?:about|on|of)|how (?:to|do (?:i|we)) (?:spot|recognise|recognize|teach|talk to pupils about|educate))\b"
+    r"(?:teach|teaching|educate|educating|lessons?|assembly|assemblies|workshops?|raise awareness) (?:\w+ ){0,3}(?:about|on|of)|"
+    r"(?:videos?|films?|talks?|resources?|presentations?|leaflets?|posters?|books?|materials?) (?:about|on the (?:dangers|risks|topic) of) |how (?:to|do (?:i|we)) (?:spot|recognise|recognize|teach|talk to pupils about|educate))\b"
 )
 # Hypothetical: "what should I do if a pupil adds me" (a general question, not an event).
 HYPOTHETICAL_RX = re.compile(
@@ -804,8 +814,8 @@ def _decide(t: str) -> Triage:
         kind = "allegation"
     elif disclosure and incident:
         # Peer-on-peer image sharing is an incident; an adult exploiting a child is abuse.
-        child_harmed = set(harms) & {"harm_exploitation", "harm_abuse", "harm_self", "harm_secrecy"}
-        family_did_it = bool(harms) and bool(FAMILY_RX.search(t))
+        child_harmed = set(harms) & {"harm_exploitation", "harm_abuse", "harm_self", "harm_secrecy", "harm_neglect"}
+        family_did_it = bool(set(harms) - {"harm_risk_word"}) and bool(FAMILY_RX.search(t))
         kind = "disclosure" if child_harmed or first_person or worry or family_did_it else "incident"
     elif disclosure:
         kind = "disclosure"

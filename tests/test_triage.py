@@ -295,6 +295,26 @@ CHAT_AND_TOPIC_WORDS: list[tuple[str, str, bool | None]] = [
     ('child in yr 2 said the dinner lady smacked her', A, None),
 ]
 
+# Emergencies happening now (999 first) next to past harm that is not urgent; formal adult and incident reports.
+EMERGENCIES_AND_FORMAL_REPORTS: list[tuple[str, str, bool | None]] = [
+    ('A pupil has just told me she swallowed a whole packet of paracetamol at lunchtime.', D, True),
+    ('kid having a fit in the corridor, not responding', D, True),
+    ('year 8 girl has locked herself in the toilets and is saying she wants to end it', D, True),
+    ('two year 10s fighting in the car park, one has a blade', D, True),
+    ('a boy has a deep cut on his wrist and it wont stop bleeding', D, True),
+    ('pupil says her dad will kill her tonight if she goes home', D, True),
+    ('Year 9 student is standing on the edge of the bridge by school and is threatening to jump', D, True),
+    ("child is having an allergic reaction and can't breathe", D, True),
+    ('a pupil told me yesterday that her step dad hit her, she seems ok today', D, False),
+    ('Sophie said she self harmed last year but has stopped now', D, False),
+    ('I would like to raise a concern: a teacher appears to have formed an inappropriate friendship with a Year 11 student outside school.', A, False),
+    ('A member of the catering staff was overheard making sexualised remarks to Year 10 girls.', A, False),
+    ('Our Head Teacher has been seen driving a pupil home alone on several occasions.', A, False),
+    ("A pupil's older brother has posted a video of a fight involving our Year 8 students on TikTok.", I, False),
+    ('Several students are using an anonymous app to post cruel comments about a classmate.', I, False),
+    ('A Year 7 student received unsolicited explicit images from another student via AirDrop.', I, False),
+]
+
 # Statements about pupils that are not reports.
 NEAR_MISS_STATEMENTS: list[tuple[str, str, bool | None]] = [
     ('I told the pupils about online safety today and they loved it', Q, False),
@@ -339,7 +359,7 @@ EDGE_INPUTS: list[tuple[str, str, bool | None]] = [
 
 ALL_CASES = (
     DISCLOSURES + INCIDENTS + ALLEGATIONS + QUESTIONS + FORMAL_REGISTER + FORMAL_HARMS
-    + CHAT_AND_TOPIC_WORDS + NEAR_MISS_STATEMENTS + EDGE_INPUTS
+    + CHAT_AND_TOPIC_WORDS + EMERGENCIES_AND_FORMAL_REPORTS + NEAR_MISS_STATEMENTS + EDGE_INPUTS
 )
 REPORT_KINDS = {D, I, A}
 
