@@ -13,10 +13,10 @@ from aiohttp import web
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount
 
 from bot import conversation_refs
-from bot.alerts import plan_alerts
 from bot.crypto import ContentCipher
 from bot.db import create_engine, sessionmaker
-from bot.models import Report, RoleAssignment
+from bot.models import RoleAssignment
+from bot.reports import Reporter, submit_report
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 CIPHER = ContentCipher([Fernet.generate_key().decode()])
@@ -118,19 +118,10 @@ async def seed_school(sessions, service_url: str, *, school: str = "oakfield", r
     await conversation_refs.remember(sessions, teams_activity(service_url, *REPORTER))
 
 
-_refs = itertools.count(1)
-
-
 async def submit(sessions, now: datetime, *, school: str = "oakfield", kind: str = "disclosure",
-                 urgency: str = "normal", route_to: str = "dsl", reporter=REPORTER) -> Report:
-    """A report stored together with its alerts in one transaction, as bot.reports does."""
-    async with sessions() as session, session.begin():
-        report = Report(
-            reference=f"OAK-2026-{next(_refs):04d}", school_slug=school, kind=kind, urgency=urgency,
-            reporter_channel="msteams", reporter_id=reporter[0], reporter_name=reporter[1], route_to=route_to,
-            content=CIPHER.encrypt_json({"child": "Jayden in Year 5", "childs_words": "he said it hurts at home"}),
-            created_at=now)
-        session.add(report)
-        await session.flush()
-        await plan_alerts(session, report, now)
-    return report
+                 urgency: str = "normal", route_to: str = "dsl", reporter=REPORTER):
+    """A report submitted as the reporting dialogs do: stored with its alerts in one transaction."""
+    return await submit_report(
+        sessions, CIPHER, school_slug=school, kind=kind, category="allegation" if kind == "adult_concern" else "",
+        urgency=urgency, route_to=route_to, reporter=Reporter("msteams", reporter[0], reporter[1]),
+        content={"child": "Jayden in Year 5", "childs_words": "he said it hurts at home"}, now=now)

@@ -22,8 +22,10 @@ async def say(sessions, text, *, user=DSL_ID, channel="msteams", school="oakfiel
 
 
 async def audit_actions(sessions) -> list[tuple[str, str, str | None]]:
+    """What the audit log says people did with reports (the reporter's own 'submit' aside)."""
     async with sessions() as session:
-        rows = (await session.execute(select(AuditEntry).order_by(AuditEntry.id))).scalars().all()
+        rows = (await session.execute(select(AuditEntry).where(AuditEntry.action != "submit")
+                                      .order_by(AuditEntry.id))).scalars().all()
         return [(row.actor_id, row.action, row.report_reference) for row in rows]
 
 
