@@ -37,11 +37,14 @@ MAX_QUESTION_CHARS = 600  # a question longer than this is a paste; its start sa
 # Confidence policy (intent scores are 0-100).
 ANSWER_FLOOR = 30.0  # below: fallback
 CLARIFY_K = 0.2  # runner-up within CLARIFY_K * sqrt(top) -> "Did you mean"
-CLARIFY_CEILING = 80.0  # a top score this high is answered whatever the runner-up
+CLARIFY_CEILING = 80.0  # a top score this high is answered unless the runner-up ties it
+# Clause relevance: the question itself, the clauses curated for the intent elsewhere, its examples.
+P_QUERY, P_CLAUSES, P_EXAMPLES = 0.4, 0.4, 0.2
 CLAUSE_FLOOR = 0.18  # direct retrieval: a school's best clause below this -> its policy is silent
 DIRECT_FLOOR = 0.5  # no intent, but a clause matches the question itself this well -> quote it
 
 W_EXAMPLE, W_CENTROID, W_CLAUSES, W_FUZZY = 0.3, 0.5, 0.1, 0.1  # intent score blend (sums to 1)
+W_NB, NB_ALPHA = 0.4, 0.1  # naive Bayes posterior added on top
 
 # The assistant answers questions about conduct online, with devices and images, and about
 # the policy itself. A question with none of these words ("what time is lunch", "can I wear
@@ -169,6 +172,7 @@ class Matcher:
         self._idf_unknown = math.log(n_docs + 1) + 1.0
 
         # Intent side: example vectors, centroids, strings for rapidfuzz.
+        self._example_token_lists = example_tokens
         self.example_intent: list[str] = [iid for iid, _ in example_tokens]
         self.example_vectors = [_unit(Counter(toks), self.idf) for _, toks in example_tokens]
         self.example_strings = [" ".join(sorted(toks)) for _, toks in example_tokens]
@@ -177,8 +181,8 @@ class Matcher:
             _add_into(centroids[iid], vec)
         self.centroids = {iid: _normalised(v) for iid, v in centroids.items()}
 
-        # Prototypes for direct clause retrieval: examples plus clauses curated at any school.
-        self._prototypes = {iid: dict(v) for iid, v in centroids.items()}
+        # Prototypes for direct clause retrieval: the clauses curated for an intent at any school.
+        prototypes: dict[str, dict[str, float]] = {iid: {} for iid in self.intent_ids}
         self.topic_tokens = frozenset(t for w in TOPIC_WORDS for t in tokens(w, None))
         self.schools: dict[str, _SchoolIndex] = {}
         for policy in policies:
@@ -191,8 +195,8 @@ class Matcher:
                 index = self.schools[policy.slug]
                 for cid in mapping.clause_ids:
                     if cid in index.by_id:
-                        _add_into(self._prototypes[iid], index.vectors[index.by_id[cid]], 1.5)
-        self._prototypes = {iid: _normalised(v) for iid, v in self._prototypes.items()}
+                        _add_into(prototypes[iid], index.vectors[index.by_id[cid]])
+        self._prototypes = {iid: _normalised(v) for iid, v in prototypes.items()}
         # What the curated clauses of every school say about each intent: policy words
         # ("gross misconduct", "location services") that staff examples may lack.
         clause_centroids: dict[str, dict[str, float]] = {iid: {} for iid in self.intent_ids}
@@ -230,6 +234,14 @@ class Matcher:
         self._centroid_matrix = matrix([self.centroids[iid] for iid in self.intent_ids])
         self._clause_centroid_matrix = matrix([self.clause_centroids.get(iid) or self.centroids[iid]
                                                for iid in self.intent_ids])
+        # Multinomial naive Bayes over the same tokens: discriminative where cosine is not
+        # (it learns that "parent" separates two friend-request intents that share most words).
+        counts = np.full((len(self.intent_ids), len(columns)), NB_ALPHA, dtype=np.float64)
+        row_of = {iid: n for n, iid in enumerate(self.intent_ids)}
+        for iid, toks in self._example_token_lists:
+            for t in toks:
+                counts[row_of[iid], columns[t]] += 1.0
+        self._nb_log = np.asfortranarray(np.log(counts / counts.sum(axis=1, keepdims=True)).astype(np.float32))
 
     # ---- vocabulary and vectors -------------------------------------------------------
     def idf(self, token: str) -> float:
@@ -280,6 +292,11 @@ class Matcher:
         fuzzy_best = np.maximum.reduceat(fuzzy, self._intent_starts)
         scores = (100.0 * (W_EXAMPLE * best_example + W_CENTROID * centroid + W_CLAUSES * clause_side)
                   + W_FUZZY * fuzzy_best)
+        if W_NB:
+            counts = np.array([max(1, known.count(t)) for t in query if t in self._columns], dtype=np.float32)
+            log_like = self._nb_log[:, cols] @ counts
+            posterior = np.exp(log_like - log_like.max())
+            scores = scores + W_NB * scores.max() * posterior / posterior.sum()  # reorders, cannot invent confidence
         top = np.argsort(-scores)[:limit]
         return [IntentCandidate(self.intent_ids[i], round(float(scores[i]), 2)) for i in top]
 
@@ -288,8 +305,8 @@ class Matcher:
         """How much each clause of a school reads like the intent's prototype (cached)."""
         cached = index.prototype_scores.get(intent)
         if cached is None:
-            proto = self._prototypes[intent]
-            cached = [_dot(vec, proto) for vec in index.vectors]
+            proto, examples = self._prototypes[intent], self.centroids[intent]
+            cached = [P_CLAUSES * _dot(vec, proto) + P_EXAMPLES * _dot(vec, examples) for vec in index.vectors]
             index.prototype_scores[intent] = cached
         return cached
 
@@ -298,10 +315,11 @@ class Matcher:
         """(clauses best first, the mapping used or None, curated?) for an intent at a school."""
         index = self.schools[school]
         query = self.query_vector(question)[0] if question else {}
-        proto = self._prototypes[intent]
+        proto, examples = self._prototypes[intent], self.centroids[intent]
 
         def relevance(i: int) -> float:
-            return 0.4 * _dot(query, index.vectors[i]) + 0.6 * _dot(index.vectors[i], proto)
+            vec = index.vectors[i]
+            return P_QUERY * _dot(query, vec) + P_CLAUSES * _dot(vec, proto) + P_EXAMPLES * _dot(vec, examples)
 
         mapping = self._mapping(school, intent)
         if mapping is not None or self.is_curated(school):
@@ -314,7 +332,7 @@ class Matcher:
             # every curated clause vanished in a new version of the policy: retrieve directly
         q_scores = index.similarity(query) if query else [0.0] * len(index.clauses)
         proto_scores = self._prototype_scores(index, intent)
-        scores = [0.4 * q + 0.6 * p for q, p in zip(q_scores, proto_scores)]
+        scores = [P_QUERY * q + p for q, p in zip(q_scores, proto_scores)]
         order = sorted(range(len(scores)), key=lambda i: -scores[i])[:limit]
         if not order or scores[order[0]] < CLAUSE_FLOOR:
             return [], None, False
@@ -343,9 +361,9 @@ class Matcher:
             return MatchResult("fallback", tuple(ranked), (), understood=understood)
         top = ranked[0]
         clauses, mapping, curated = self.clauses_for(school, top.intent, question[:MAX_QUESTION_CHARS])
-        if len(ranked) > 1 and top.score < CLARIFY_CEILING:
+        if len(ranked) > 1:
             gap = top.score - ranked[1].score
-            if gap < CLARIFY_K * math.sqrt(top.score):
+            if gap < CLARIFY_K * math.sqrt(top.score) and (top.score < CLARIFY_CEILING or gap < 1.0):
                 return MatchResult("clarify", tuple(ranked), tuple(clauses), mapping, curated,
                                    silent=not clauses, understood=understood)
         return MatchResult("answer", tuple(ranked), tuple(clauses), mapping, curated,
