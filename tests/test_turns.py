@@ -1,0 +1,223 @@
+"""The turn loop end to end: triage before answers, commands, feedback, restarts, two users, the terminal."""
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import select
+
+from bot.answers import Choice
+from bot.models import BotStateItem, Feedback, KnowledgeGap
+from bot.settings import PROJECT_ROOT
+from chat_harness import (
+    DISCLOSURE_ANSWERS,
+    TEST_KEY,
+    Chat,
+    add_role_holders,
+    answers_of,
+    build,
+    reports,
+    shared_assistant,
+)
+from dialogs.disclosure import DANGER
+
+
+@pytest.fixture
+async def runtime(db_url):
+    runtime = await build(db_url)
+    await add_role_holders(runtime)
+    yield runtime
+    await runtime.close()
+
+
+@pytest.mark.parametrize("message", [
+    "A girl in my class just told me her stepdad hits her",
+    "one of the year 9s has been sent nudes by a boy in year 11",
+])
+async def test_a_message_that_reads_like_a_report_starts_a_flow_never_an_faq_answer(runtime, message):
+    chat = Chat(runtime)
+    reply = await chat.say(message)
+    assert "I'll help you report it" in reply
+    assert "Section:" not in reply and "Ask:" not in reply  # no policy answer
+    assert DANGER in reply or "What kind of online-safety incident" in reply
+
+
+async def test_a_report_about_a_member_of_staff_starts_the_adult_concern_flow(runtime):
+    chat = Chat(runtime)
+    reply = await chat.say("I think Mr Jones has been messaging a year 8 girl on snapchat late at night")
+    assert "concern about an adult who works with children" in reply
+    assert "Is your concern about the headteacher?" in reply and "Section:" not in reply
+
+
+async def test_a_policy_question_gets_the_policy_answer_with_its_clause(runtime):
+    chat = Chat(runtime)
+    reply = await chat.say("Can I accept a friend request from a pupil on Facebook?")
+    assert reply.startswith("No.") and "Section:" in reply and "Ask:" in reply
+
+
+async def test_an_unanswered_question_is_counted_as_a_knowledge_gap(runtime):
+    chat = Chat(runtime)
+    await chat.say("What's the weather tomorrow?")
+    async with runtime.sessions() as session:
+        [gap] = (await session.scalars(select(KnowledgeGap))).all()
+    assert (gap.school_slug, gap.count) == ("oakfield", 1)
+
+
+async def test_feedback_buttons_store_a_feedback_row(runtime):
+    chat = Chat(runtime)
+    reply = await chat.say(None, value={"action": "feedback", "helpful": False, "intent": "friend_pupil",
+                                        "clause_id": "oakfield-3"})
+    assert "wasn't helpful" in reply
+    async with runtime.sessions() as session:
+        [row] = (await session.scalars(select(Feedback))).all()
+    assert (row.school_slug, row.intent, row.clause_id, row.helpful) == ("oakfield", "friend_pupil", "oakfield-3", False)
+
+
+class ClarifyingAssistant:
+    """The real Assistant, except one vague question gets a "Did you mean" answer."""
+
+    VAGUE = "photos?"
+
+    def __init__(self, real):
+        self.real = real
+        self.schools = real.schools
+
+    def answer(self, question, school_slug):
+        if question != self.VAGUE:
+            return self.real.answer(question, school_slug)
+        base = self.real.answer("Can I accept a friend request from a pupil on Facebook?", school_slug)
+        return replace(base, question=question, kind="clarify", verdict=None, clauses=(),
+                       reply="Did you mean:\n1. Posting photos of pupils\n2. Photos on my own phone\n3. None of these",
+                       choices=(Choice("posting_pupil_photos", "Posting photos of pupils"),
+                                Choice("photos_personal_device", "Photos on my own phone"),
+                                Choice(None, "None of these")))
+
+    def answer_intent(self, question, school_slug, intent_id):
+        return self.real.answer_intent(question, school_slug, intent_id)
+
+
+@pytest.fixture
+async def clarifying_runtime(db_url):
+    runtime = await build(db_url, assistant=ClarifyingAssistant(shared_assistant()))
+    yield runtime
+    await runtime.close()
+
+
+async def test_did_you_mean_choices_can_be_typed_or_pressed(clarifying_runtime):
+    chat = Chat(clarifying_runtime)
+    assert "Did you mean" in await chat.say(ClarifyingAssistant.VAGUE)
+    typed = await chat.say("2")
+    expected = shared_assistant().answer_intent(ClarifyingAssistant.VAGUE, "oakfield", "photos_personal_device")
+    assert typed == expected.reply
+    await chat.say(ClarifyingAssistant.VAGUE)
+    pressed = await chat.say(None, value={"action": "choose_intent", "intent": "posting_pupil_photos"})
+    assert pressed == shared_assistant().answer_intent(ClarifyingAssistant.VAGUE, "oakfield", "posting_pupil_photos").reply
+    await chat.say(ClarifyingAssistant.VAGUE)
+    none = await chat.say(None, value={"action": "choose_intent", "intent": None})
+    assert "couldn't find that in the policy" in none
+    async with clarifying_runtime.sessions() as session:
+        assert [g.example for g in (await session.scalars(select(KnowledgeGap))).all()] == [ClarifyingAssistant.VAGUE]
+
+
+async def test_report_a_concern_offers_the_three_flows(runtime):
+    chat = Chat(runtime)
+    menu = await chat.say("Report a concern")
+    assert "1. A child has told me something" in menu and "2. An online-safety incident" in menu
+    assert "3. A concern about an adult" in menu and "call 999" in menu
+    assert "What kind of online-safety incident" in await chat.say("2")
+
+
+async def test_dsl_commands_are_for_role_holders_only(runtime):
+    staff = Chat(runtime)
+    await staff.say("report a concern")
+    await staff.press("disclosure")
+    await staff.press("no")
+    await staff.answer_all(*DISCLOSURE_ANSWERS)
+    await staff.press("submit")
+    [report] = await reports(runtime)
+    refused = await staff.say(f"show {report.reference}")
+    assert "Jayden" not in refused
+    dsl = Chat(runtime, user_id="dsl-okafor", name="Ms Amara Okafor")
+    listing = await dsl.say("open reports")
+    assert report.reference in listing
+    shown = await dsl.say(None, value={"action": "open_report", "reference": report.reference})
+    assert "Jayden, Year 5" in shown
+
+
+async def test_a_restarted_process_resumes_the_report_at_the_same_step(db_url):
+    first = await build(db_url)
+    chat = Chat(first)
+    await chat.say("report a concern")
+    await chat.press("disclosure")
+    await chat.press("no")
+    await chat.answer_all(*DISCLOSURE_ANSWERS[:3])  # child, words, when/where
+    await first.close()  # the process stops mid-report
+
+    second = await build(db_url)  # a new storage and bot on the same database
+    try:
+        async with second.sessions() as session:
+            stored = " ".join(str(row.data) for row in (await session.scalars(select(BotStateItem))).all())
+        assert "Jayden" not in stored and "library" not in stored  # typed answers are sealed at rest
+        chat.use(second)
+        assert "Who else was there?" in await chat.say("help")  # the same step, asked again
+        summary = await chat.answer_all(*DISCLOSURE_ANSWERS[3:])
+        assert "- The child: Jayden, Year 5" in summary and "- When and where: Tuesday 2.30pm" in summary
+        await chat.press("submit")
+        [report] = await reports(second)
+        assert answers_of(second, report)["words"] == DISCLOSURE_ANSWERS[1]
+    finally:
+        await second.close()
+
+
+async def test_two_users_reporting_at_once_never_see_each_others_state(runtime):
+    amara = Chat(runtime, user_id="staff-amara", name="Ms Amara Okafor")
+    tom = Chat(runtime, user_id="staff-tom", name="Mr Tom Baker")
+    await asyncio.gather(amara.say("report a concern"), tom.say("report a concern"))
+    await asyncio.gather(amara.press("disclosure"), tom.press("incident"))
+    await amara.press("no")
+    tom_answers = ("cyberbullying", "no", "WhatsApp", "yesterday evening", "Zara (Y7) target, Liam (Y7) sender",
+                   "Liam posted mean messages about Zara in the class group")
+    for index, answer in enumerate(DISCLOSURE_ANSWERS):
+        moves = [amara.say(answer)]
+        if index < len(tom_answers):
+            moves.append(tom.press(tom_answers[index]) if index < 2 else tom.say(tom_answers[index]))
+        await asyncio.gather(*moves)
+    amara_summary = amara.transcript[-1][1]
+    assert "Jayden" in amara_summary and "Zara" not in amara_summary and "WhatsApp" not in amara_summary
+    tom_view = " ".join(said for who, said in tom.transcript if who == "bot")
+    assert "Jayden" not in tom_view and "Disclosure report" not in tom_view
+    assert "Were images or videos involved?" in tom.transcript[-1][1]
+    await asyncio.gather(amara.press("submit"), tom.press("no"))
+    [report] = await reports(runtime)
+    assert (report.kind, report.reporter_id) == ("disclosure", "staff-amara")
+
+
+def test_the_terminal_chat_completes_a_full_report_from_piped_stdin(tmp_path):
+    db = tmp_path / "chat.sqlite3"
+    script = "\n".join([
+        "Can I accept a friend request from a pupil on Facebook?",
+        "report a concern", "1", "no", *DISCLOSURE_ANSWERS, "submit", "quit",
+    ]) + "\n"
+    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{db}", "ENCRYPTION_KEYS": TEST_KEY,
+           "ENVIRONMENT": "test"}
+    done = subprocess.run([sys.executable, "app.py", "chat", "--school", "oakfield"], input=script,
+                          capture_output=True, text=True, cwd=PROJECT_ROOT, env=env, timeout=180)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "Section:" in out  # the policy answer
+    assert DANGER in out and "Disclosure report" in out
+    assert "Your report is saved: reference OAK-" in out
+    receipt = out[out.index("Your report is saved"):]
+    assert "Jayden" not in receipt
+
+
+def test_the_terminal_chat_refuses_an_unknown_school(tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}",
+           "ENCRYPTION_KEYS": TEST_KEY}
+    done = subprocess.run([sys.executable, "app.py", "chat", "--school", "nowhere-academy"], input="",
+                          capture_output=True, text=True, cwd=PROJECT_ROOT, env=env, timeout=120)
+    assert done.returncode == 2 and "Unknown school 'nowhere-academy'" in done.stderr
