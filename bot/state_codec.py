@@ -12,7 +12,7 @@ else becomes a small tagged object `{"$t": NAME, ...}`:
   - registered enums    {"$t": "ListStyle", "$e": "suggested_action"}
   - datetime/date/time  {"$t": "datetime", "$s": "2026-11-21T23:40:00+00:00"}
   - tuple/set/bytes     {"$t": "tuple", "$l": [...]}, {"$t": "bytes", "$s": base64}
-  - dicts that are not plain (a "$t" key, or non-string keys) {"$t": "dict", "$i": [[k, v], ...]}
+  - dicts that are not plain (a "$t"/"$enc" key, or non-string keys) {"$t": "dict", "$i": [[k, v], ...]}
 
 Restoring a registered class bypasses __init__ and sets the saved attributes, which is
 how the state looked when it was saved. An unregistered class raises TypeError at write
@@ -27,6 +27,8 @@ from datetime import date, datetime, time
 from typing import Any
 
 TAG = "$t"
+ENCRYPTED = "$enc"  # bot.storage wraps encrypted state as {"$enc": token}
+_RESERVED_KEYS = frozenset((TAG, ENCRYPTED))
 
 _classes: dict[str, type] = {}
 
@@ -63,7 +65,7 @@ def encode(value: Any) -> Any:
     if isinstance(value, list):
         return [encode(item) for item in value]
     if isinstance(value, dict):
-        if TAG not in value and all(isinstance(key, str) for key in value):
+        if not (value.keys() & _RESERVED_KEYS) and all(isinstance(key, str) for key in value):
             return {key: encode(item) for key, item in value.items()}
         return {TAG: "dict", "$i": [[encode(key), encode(item)] for key, item in value.items()]}
     if isinstance(value, datetime):

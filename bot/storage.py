@@ -11,6 +11,11 @@ The eTag contract, as botbuilder's storages implement it:
   - "": raise (an item that claims an eTag but has none is a caller bug).
 Each write is a single conditional statement (UPDATE ... WHERE etag = :old, or an upsert),
 so two processes racing on one conversation cannot both win. A batch is one transaction.
+
+Given a ContentCipher, every item is stored encrypted as {"$enc": token}: a half-finished
+report's answers (a child's name, their words) live in dialog state until submission, and
+are report content that must be encrypted at rest like the submitted report. Rows written
+before encryption was switched on are still read; the next write encrypts them.
 """
 from __future__ import annotations
 
@@ -27,6 +32,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import state_codec
+from bot.crypto import ContentCipher
 from bot.models import BotStateItem, utcnow
 
 log = logging.getLogger(__name__)
@@ -81,8 +87,9 @@ def _with_etag(item: Any, etag: str) -> Any:
 class SqlStorage(Storage):
     """botbuilder Storage over the `bot_state` table (one row per state key)."""
 
-    def __init__(self, engine: AsyncEngine):
+    def __init__(self, engine: AsyncEngine, cipher: ContentCipher | None = None):
         self._engine = engine
+        self._cipher = cipher
         dialect = engine.dialect.name
         if dialect == "postgresql":
             self._insert = pg_insert
@@ -107,7 +114,7 @@ class SqlStorage(Storage):
                 found = rows.all()
         except _UNAVAILABLE as exc:
             raise self._unavailable("read", exc) from exc
-        return {wanted[row.key]: _with_etag(state_codec.decode(row.data), row.etag) for row in found}
+        return {wanted[row.key]: _with_etag(state_codec.decode(self._open(row.data)), row.etag) for row in found}
 
     async def write(self, changes: Dict[str, object]):
         if changes is None:
@@ -120,7 +127,8 @@ class SqlStorage(Storage):
             if etag == "":
                 raise Exception("SqlStorage.write(): etag missing")
             # Encode before touching the database: an unstorable object fails the whole batch.
-            planned.append((storage_key(key), None if etag == "*" else etag, state_codec.encode(_without_etag(item))))
+            data = self._seal(state_codec.encode(_without_etag(item)))
+            planned.append((storage_key(key), None if etag == "*" else etag, data))
         try:
             async with self._engine.begin() as conn:
                 for row_key, expected_etag, data in planned:
@@ -151,6 +159,18 @@ class SqlStorage(Storage):
                 await conn.execute(delete(BotStateItem).where(BotStateItem.key.in_(row_keys)))
         except _UNAVAILABLE as exc:
             raise self._unavailable("delete", exc) from exc
+
+    def _seal(self, data: Any) -> Any:
+        if self._cipher is None:
+            return data
+        return {state_codec.ENCRYPTED: self._cipher.encrypt_json({"v": data}).decode("ascii")}
+
+    def _open(self, data: Any) -> Any:
+        if isinstance(data, dict) and state_codec.ENCRYPTED in data and len(data) == 1:
+            if self._cipher is None:
+                raise ValueError("this bot state is encrypted: give SqlStorage the ContentCipher (ENCRYPTION_KEYS)")
+            return self._cipher.decrypt_json(data[state_codec.ENCRYPTED].encode("ascii"))["v"]
+        return data
 
     def _upsert(self, row_key: str, etag: str, data: Any):
         statement = self._insert(BotStateItem).values(key=row_key, etag=etag, data=data, updated_at=utcnow())

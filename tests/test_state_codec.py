@@ -43,6 +43,7 @@ def test_python_values_json_cannot_hold_keep_their_type():
         "raw": b"\x00\xff",
         "numbered": {1: "one"},
         "looks_tagged": {"$t": "not a type"},
+        "looks_encrypted": {"$enc": "not a token"},
     }
     assert round_trip(value) == value
 

@@ -7,6 +7,7 @@ import inspect
 import json
 
 import pytest
+from cryptography.fernet import Fernet
 from botbuilder.core import ConversationState, MessageFactory, TurnContext
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.dialogs import DialogSet, DialogTurnStatus, WaterfallDialog, WaterfallStepContext
@@ -16,6 +17,7 @@ from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
 from botbuilder.testing import StorageBaseTests
 from sqlalchemy import select, text
 
+from bot.crypto import ContentCipher
 from bot.db import create_engine
 from bot.models import BotStateItem
 from bot.storage import ETagConflict, SqlStorage, StorageUnavailable
@@ -30,11 +32,16 @@ def test_every_base_test_is_run():
     assert "proceeds_through_waterfall" in BASE_TESTS and len(BASE_TESTS) >= 11
 
 
+KEY = Fernet.generate_key().decode()
+
+
+@pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "encrypted"])
 @pytest.mark.parametrize("name", BASE_TESTS)
-async def test_botbuilder_storage_base_tests(engine, name):
+async def test_botbuilder_storage_base_tests(engine, name, encrypted):
     check = getattr(StorageBaseTests, name)
     assert inspect.iscoroutinefunction(check)
-    assert await check(SqlStorage(engine)) is True
+    storage = SqlStorage(engine, ContentCipher([KEY]) if encrypted else None)
+    assert await check(storage) is True
 
 
 # --- A report-like waterfall that must survive a restart ----------------------------------
@@ -123,6 +130,36 @@ async def test_stored_state_is_plain_json_without_python_object_paths(engine):
     dumped = json.dumps(stored)
     assert "Jayden" in dumped
     assert "py/object" not in dumped and "botbuilder." not in dumped
+
+
+async def test_encrypted_state_hides_a_half_finished_report_and_still_resumes(db_url):
+    engine = create_engine(db_url)
+    adapter = _report_bot(SqlStorage(engine, ContentCipher([KEY])))
+    step = await (await adapter.send("report")).assert_reply("Child's first name?")
+    await (await step.send("Jayden")).assert_reply(lambda activity, description: None)
+    async with engine.connect() as conn:
+        stored = json.dumps((await conn.execute(select(BotStateItem.data))).scalars().all())
+    await engine.dispose()
+    assert "Jayden" not in stored and "Year group" not in stored
+
+    engine = create_engine(db_url)
+    try:
+        restarted = _report_bot(SqlStorage(engine, ContentCipher([KEY])))  # a new process, same key
+        await (await restarted.send("Year 4")).assert_reply("Their words, exactly?")
+    finally:
+        await engine.dispose()
+
+
+async def test_state_written_before_encryption_was_switched_on_is_still_read(engine):
+    await SqlStorage(engine).write({"conv": {"child": "Jayden"}})
+    encrypted = SqlStorage(engine, ContentCipher([KEY]))
+    item = (await encrypted.read(["conv"]))["conv"]
+    assert item["child"] == "Jayden"
+    await encrypted.write({"conv": item})
+    async with engine.connect() as conn:
+        assert "Jayden" not in json.dumps((await conn.execute(select(BotStateItem.data))).scalar_one())
+    with pytest.raises(ValueError, match="encrypted"):
+        await SqlStorage(engine).read(["conv"])  # no key: a clear refusal, never garbage
 
 
 async def test_two_conversations_never_see_each_others_state(engine):
