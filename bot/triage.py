@@ -149,9 +149,38 @@ def _fix_token(token: str) -> str:
         return _ABBREVIATIONS[token]
     if len(token) < 5 or token in _FUZZY_SET or token in _NEVER_CORRECT or not token.isalpha():
         return token
-    cutoff = 85 if len(token) >= 7 else 90
-    best = process.extractOne(token, _FUZZY_LEXICON, scorer=fuzz.ratio, score_cutoff=cutoff)
+    # Swapped letters ("brusies", "sucidal" is handled below): same letters, one adjacent swap.
+    for candidate in _BY_LETTERS.get("".join(sorted(token)), ()):
+        if _one_adjacent_swap(token, candidate):
+            return candidate
+    # A dropped vowel ("touchd", "abusd", "scard"): consonant skeletons rarely collide.
+    if token in _VOWEL_DROPPED:
+        return _VOWEL_DROPPED[token]
+    # Other dropped or doubled letters in long words only: a short real word is too often one edit
+    # away from a lexicon word ("eating" / "beating", "setting" / "sexting").
+    if len(token) < 7:
+        return token
+    best = process.extractOne(token, _FUZZY_LEXICON, scorer=fuzz.ratio, score_cutoff=88)
     return best[0] if best else token
+
+
+_BY_LETTERS: dict[str, tuple[str, ...]] = {}
+for _word in _FUZZY_LEXICON:
+    _BY_LETTERS.setdefault("".join(sorted(_word)), ())
+    _BY_LETTERS["".join(sorted(_word))] += (_word,)
+
+
+_VOWEL_DROPPED: dict[str, str] = {
+    _word[:_i] + _word[_i + 1:]: _word
+    for _word in _FUZZY_LEXICON
+    for _i in range(1, len(_word))
+    if _word[_i] in "aeiou" and len(_word) >= 6
+}
+
+
+def _one_adjacent_swap(a: str, b: str) -> bool:
+    diff = [i for i in range(len(a)) if a[i] != b[i]] if len(a) == len(b) else []
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
 
 
 def normalise(text: str) -> str:

@@ -6,6 +6,8 @@ mention children must stay questions. The false-alarm rate is printed in the tes
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -429,3 +431,28 @@ def test_classify_never_raises_for_any_text(text):
 
 def test_non_string_input_is_treated_as_empty():
     assert classify(None).kind == "question"  # type: ignore[arg-type]
+
+
+def test_typo_correction_never_turns_ordinary_policy_words_into_alarm_words():
+    # "setting" must not become "sexting", nor "eating" "beating": the policies are a large
+    # sample of the ordinary English staff write, so none of their words may be "corrected".
+    from pathlib import Path
+
+    from bot.triage import _ABBREVIATIONS, normalise
+
+    policy_dir = Path(__file__).resolve().parent.parent / "knowledge" / "policies"
+    words: set[str] = set()
+    for path in policy_dir.glob("*.txt"):
+        words.update(re.findall(r"[a-z]+", path.read_text(encoding="utf-8").lower().replace("'", "")))
+    assert len(words) > 1000
+    changed = {w: normalise(w) for w in words if w not in _ABBREVIATIONS and normalise(w) != w}
+    assert changed == {}
+
+
+@pytest.mark.parametrize("typo,fixed", [
+    ("sucidal", "suicidal"), ("brusies", "bruises"), ("touchd", "touched"), ("inapropriate", "inappropriate"),
+    ("cyberbulling", "cyberbullying"), ("n00ds", "nudes"), ("h1ts", "hits"), ("stepdad", "step dad"),
+])
+def test_misspellings_of_alarm_words_are_folded(typo, fixed):
+    from bot.triage import normalise
+    assert normalise(typo) == fixed
