@@ -18,7 +18,6 @@ import asyncio
 import inspect
 import json
 import logging
-import sys
 from collections.abc import AsyncIterator
 from types import SimpleNamespace
 from typing import Any
@@ -104,7 +103,6 @@ def runtime_context(runtime=None, slack_api_url: str = SLACK_API, dispatcher: bo
         app[RUNTIME] = await build_default_runtime(settings) if owned else runtime
         if not settings.microsoft_app_id:
             log.warning(ANONYMOUS_WARNING)
-            print(ANONYMOUS_WARNING, file=sys.stderr, flush=True)
         gate = SchoolGate(SchoolDirectory(app[RUNTIME].sessions, settings.default_school), renderer_for)
         app[BOT] = ChannelBot(app[RUNTIME].bot, gate)
         cloud = CloudAdapter(bot_framework_auth(settings))

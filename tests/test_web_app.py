@@ -186,3 +186,13 @@ async def test_the_real_runtime_answers_a_teams_question_with_a_quoted_clause(db
     quotes = [e for e in card["body"] if e["type"] == "Container"]
     assert quotes and all(q["items"][0]["text"].startswith("\u201c") for q in quotes)
     assert {"action": "report_concern"} in [a["data"] for a in card["actions"]]
+
+
+async def test_anonymous_mode_is_announced_loudly_and_an_app_id_silences_it(engine, db_url, caplog):
+    for app_id, expected in (("", True), ("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0", False)):
+        caplog.clear()
+        app = create_app(Settings(DATABASE_URL=db_url, MicrosoftAppId=app_id), runtime_for(engine), dispatcher=False)
+        async with TestClient(TestServer(app, host="127.0.0.1")):
+            pass
+        warned = any("UNAUTHENTICATED" in r.getMessage() and r.levelname == "WARNING" for r in caplog.records)
+        assert warned is expected
