@@ -39,8 +39,8 @@ ANSWER_FLOOR = 30.0  # below: fallback
 CLARIFY_K = 0.2  # runner-up within CLARIFY_K * sqrt(top) -> "Did you mean"
 CLARIFY_CEILING = 80.0  # a top score this high is answered unless the runner-up ties it
 # Clause relevance: the question itself, the clauses curated for the intent elsewhere, its examples.
-P_QUERY, P_CLAUSES, P_EXAMPLES = 0.4, 0.4, 0.2
-CLAUSE_FLOOR = 0.18  # direct retrieval: a school's best clause below this -> its policy is silent
+P_QUERY, P_CLAUSES, P_EXAMPLES, P_POSTERIOR = 0.4, 0.4, 0.2, 0.4
+CLAUSE_FLOOR = 0.25  # direct retrieval: a school's best clause below this -> its policy is silent
 DIRECT_FLOOR = 0.5  # no intent, but a clause matches the question itself this well -> quote it
 
 W_EXAMPLE, W_CENTROID, W_CLAUSES, W_FUZZY = 0.3, 0.5, 0.1, 0.1  # intent score blend (sums to 1)
@@ -125,6 +125,7 @@ class _SchoolIndex:
             for t, w in vec.items():
                 self.postings[t].append((i, w))
         self.prototype_scores: dict[str, list[float]] = {}  # intent -> proto cosine per clause (lazy)
+        self.posteriors = None  # P(intent | clause) per clause (lazy, see Matcher._clause_posteriors)
 
     @staticmethod
     def _matching_text(clause: Clause) -> str:
@@ -183,6 +184,7 @@ class Matcher:
 
         # Prototypes for direct clause retrieval: the clauses curated for an intent at any school.
         prototypes: dict[str, dict[str, float]] = {iid: {} for iid in self.intent_ids}
+        self._curated_clause_tokens: list[tuple[str, list[str]]] = []
         self.topic_tokens = frozenset(t for w in TOPIC_WORDS for t in tokens(w, None))
         self.schools: dict[str, _SchoolIndex] = {}
         for policy in policies:
@@ -196,6 +198,7 @@ class Matcher:
                 for cid in mapping.clause_ids:
                     if cid in index.by_id:
                         _add_into(prototypes[iid], index.vectors[index.by_id[cid]])
+                        self._curated_clause_tokens.append((iid, list(index.vectors[index.by_id[cid]])))
         self._prototypes = {iid: _normalised(v) for iid, v in prototypes.items()}
         # What the curated clauses of every school say about each intent: policy words
         # ("gross misconduct", "location services") that staff examples may lack.
@@ -242,6 +245,35 @@ class Matcher:
             for t in toks:
                 counts[row_of[iid], columns[t]] += 1.0
         self._nb_log = np.asfortranarray(np.log(counts / counts.sum(axis=1, keepdims=True)).astype(np.float32))
+        # The same for policy prose: which intent does a clause read like (for uncurated schools)?
+        clause_columns: dict[str, int] = {}
+        for _, toks in (*self._curated_clause_tokens, *self._example_token_lists):
+            for t in toks:
+                clause_columns.setdefault(t, len(clause_columns))
+        counts = np.full((len(self.intent_ids), len(clause_columns)), NB_ALPHA, dtype=np.float64)
+        for iid, toks in self._curated_clause_tokens:
+            for t in toks:
+                counts[row_of[iid], clause_columns[t]] += 1.0
+        for iid, toks in self._example_token_lists:
+            for t in toks:
+                counts[row_of[iid], clause_columns[t]] += 0.5
+        self._clause_columns = clause_columns
+        self._clause_nb_log = np.asfortranarray(np.log(counts / counts.sum(axis=1, keepdims=True)).astype(np.float32))
+        self._row_of = row_of
+
+    def _clause_posteriors(self, index: "_SchoolIndex") -> np.ndarray:
+        """P(intent | clause) for every clause of a school (n_clauses x n_intents), cached."""
+        if index.posteriors is None:
+            out = np.zeros((len(index.clauses), len(self.intent_ids)), dtype=np.float32)
+            for row, vec in enumerate(index.vectors):
+                cols = [self._clause_columns[t] for t in vec if t in self._clause_columns]
+                if not cols:
+                    continue
+                log_like = self._clause_nb_log[:, cols].sum(axis=1)
+                post = np.exp(log_like - log_like.max())
+                out[row] = post / post.sum()
+            index.posteriors = out
+        return index.posteriors
 
     # ---- vocabulary and vectors -------------------------------------------------------
     def idf(self, token: str) -> float:
@@ -306,7 +338,10 @@ class Matcher:
         cached = index.prototype_scores.get(intent)
         if cached is None:
             proto, examples = self._prototypes[intent], self.centroids[intent]
-            cached = [P_CLAUSES * _dot(vec, proto) + P_EXAMPLES * _dot(vec, examples) for vec in index.vectors]
+            post = self._clause_posteriors(index)[:, self._row_of[intent]] if P_POSTERIOR else None
+            cached = [P_CLAUSES * _dot(vec, proto) + P_EXAMPLES * _dot(vec, examples)
+                      + (P_POSTERIOR * float(post[i]) if P_POSTERIOR else 0.0)
+                      for i, vec in enumerate(index.vectors)]
             index.prototype_scores[intent] = cached
         return cached
 
