@@ -157,3 +157,11 @@ async def test_malformed_signed_json_is_400(slack):
     response = await post_json(slack, body, signed(body))
     assert response.status == 400
     assert "Traceback" not in await response.text()
+
+
+async def test_an_oversized_slack_body_gets_413_before_any_work(slack):
+    body = dm_event("x" * (2 * 1024 * 1024), event_id="Ev0007")
+    response = await post_json(slack, body, signed(body))
+    assert response.status == 413
+    await settle(slack)
+    assert slack.bot.turns == []
