@@ -202,6 +202,8 @@ async def acknowledge(sessions: async_sessionmaker, reference: str, by: Actor, n
         .values(status="cancelled", last_error="acknowledged before delivery")
         .execution_options(synchronize_session=False))
     title = ROLE_TITLES.get(role, "safeguarding lead")
+    await _queue_card_updates(session, report, f"{report.reference}: acknowledged by {by.name or 'the ' + title} "
+                                               f"at {now.strftime('%Y-%m-%d %H:%M UTC')}. No action needed from you.", now)
     session.add(Alert(
         report_id=report.id, purpose="receipt", stage=0, recipient_role="reporter",
         recipient_channel=report.reporter_channel, recipient_id=report.reporter_id,
@@ -210,6 +212,20 @@ async def acknowledge(sessions: async_sessionmaker, reference: str, by: Actor, n
         status="pending", attempts=0, next_attempt_at=now, created_at=now))
     await session.refresh(report)
     return Acknowledgement(reference, True, by.label, now)
+
+
+async def _queue_card_updates(session: AsyncSession, report: Report, text: str, now: datetime) -> None:
+    """Turn the alerts already showing in Teams into "acknowledged by ..." notes, so the other
+    leads paged about this report see it is in hand (edits the message by its stored id)."""
+    shown = (await session.execute(select(Alert).where(
+        Alert.report_id == report.id, Alert.purpose.in_(ALERTING_PURPOSES), Alert.status == "delivered",
+        Alert.recipient_channel == "msteams", Alert.channel_message_id.is_not(None)))).scalars().all()
+    for alert in shown:
+        session.add(Alert(
+            report_id=report.id, purpose="ack_update", stage=alert.stage, recipient_role=alert.recipient_role,
+            recipient_channel=alert.recipient_channel, recipient_id=alert.recipient_id,
+            payload={"reference": report.reference, "text": text, "message_id": alert.channel_message_id},
+            status="pending", attempts=0, next_attempt_at=now, created_at=now))
 
 
 # --- reports begun but never finished ----------------------------------------------------

@@ -39,6 +39,10 @@ from bot.rendering import AlertCard, Button, PlainRenderer, Renderer
 
 log = logging.getLogger(__name__)
 CHAT_CHANNELS = ("msteams", "slack")
+# Edits of an alert already shown ("acknowledged by ...") are a courtesy, not a page: they
+# stop after a few tries (the message may have been deleted). Everything else never stops.
+BEST_EFFORT_PURPOSES = ("ack_update",)
+BEST_EFFORT_ATTEMPTS = 5
 
 
 # --- time ------------------------------------------------------------------------------
@@ -271,9 +275,11 @@ class Dispatcher:
         else:
             activity = renderer.text(payload.get("text", ""))
         if alert.recipient_channel == "msteams":
-            data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
-            # Teams: raise it in the activity feed; the alert id makes a repeat recognisable.
-            activity.channel_data = {**data, "notification": {"alert": True}, "safeguardingAlertId": alert.id}
+            data = dict(activity.channel_data) if isinstance(activity.channel_data, dict) else {}
+            data["safeguardingAlertId"] = alert.id  # a repeat of the same alert is recognisable as one
+            if alert.purpose in ALERTING_PURPOSES:
+                data["notification"] = {"alert": True}  # Teams: raise it in the activity feed
+            activity.channel_data = data
         return activity
 
     async def _deliver(self, claim: _Claim) -> bool:
@@ -295,8 +301,9 @@ class Dispatcher:
                     raise Unreachable(f"no sender configured for channel {alert.recipient_channel!r}")
                 if alert.recipient_channel in CHAT_CHANNELS and reference is None:
                     raise Unreachable("the recipient has not installed the app or messaged the bot yet")
+                previous = alert.channel_message_id or (alert.payload or {}).get("message_id")
                 delivery = Delivery(alert.id, alert.purpose, alert.recipient_channel, alert.recipient_id,
-                                    alert.payload or {}, self._render(alert), reference, alert.channel_message_id)
+                                    alert.payload or {}, self._render(alert), reference, previous)
                 message_id = await asyncio.wait_for(sender.send(delivery), timeout=self.send_timeout)
                 self._sent[claim.alert_id] = message_id
         except asyncio.CancelledError:
@@ -305,10 +312,10 @@ class Dispatcher:
             error = f"timed out after {self.send_timeout:g}s"
         except Exception as exc:  # any channel failure is retried; the error text carries no report content
             error = f"{type(exc).__name__}: {exc}"[:500]
-        await self._settle(claim, error, message_id)
+        await self._settle(claim, error, message_id, alert.purpose)
         return error is None
 
-    async def _settle(self, claim: _Claim, error: str | None, message_id: str | None) -> None:
+    async def _settle(self, claim: _Claim, error: str | None, message_id: str | None, purpose: str) -> None:
         now = self.clock.now()
         mine = (Alert.id == claim.alert_id) & (Alert.attempts == claim.attempts) & (Alert.status == "pending")
         async with self.sessions() as session, session.begin():
@@ -317,6 +324,9 @@ class Dispatcher:
                 await session.execute(update(Alert).where(mine).values(
                     status="delivered", delivered_at=now, last_error=None, channel_message_id=message_id)
                     .execution_options(synchronize_session=False))
+            elif purpose in BEST_EFFORT_PURPOSES and claim.attempts >= BEST_EFFORT_ATTEMPTS:
+                await session.execute(update(Alert).where(mine).values(status="failed", last_error=error)
+                                      .execution_options(synchronize_session=False))
             else:
                 await session.execute(update(Alert).where(mine).values(
                     next_attempt_at=now + self._backoff(claim.attempts), last_error=error)

@@ -149,3 +149,25 @@ async def test_school_without_dsl_alerts_the_next_stage_at_once(sessions, connec
     await submit(sessions, clock.now())
     await dispatcher_for(sessions, clock).run_once()
     assert len(received(connector, "deputy")) == 1
+
+
+async def test_acknowledgement_edits_the_alerts_other_leads_already_see(sessions, connector):
+    clock = ManualClock(START)
+    await seed_school(sessions, connector.url)
+    report = await submit(sessions, clock.now())
+    dispatcher = dispatcher_for(sessions, clock)
+    await dispatcher.run_once()
+    clock.advance(minutes=10)
+    await dispatcher.run_once()  # the deputy is paged too
+    deputy_id, deputy_name = STAFF["deputy"]
+    await acknowledge(sessions, report.reference, Actor("msteams", deputy_id, deputy_name), clock.now(),
+                      role="deputy")
+    await dispatcher.run_once()
+
+    edited = {conversation: (activity_id, body["text"]) for conversation, activity_id, body in connector.updated}
+    assert set(edited) == {conversation_of(STAFF["dsl"][0]), conversation_of(deputy_id)}
+    assert edited[conversation_of(STAFF["dsl"][0])][0] == "activity-1"  # the DSL's original alert, edited
+    assert all(f"acknowledged by {deputy_name}" in text for _, text in edited.values())
+    receipt = connector.in_conversation(conversation_of(REPORTER[0]))
+    assert len(receipt) == 1 and "Deputy DSL has seen your report" in receipt[0]["text"]
+    assert len(connector.posted) == 3  # DSL, deputy, receipt: the edits posted nothing new
