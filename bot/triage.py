@@ -11,14 +11,26 @@ so every message is classified first:
 - ``allegation``  a concern about an adult who works at the school (incl. low-level concerns)
 - ``question``    an ordinary policy question
 
-How: the text is normalised (case, punctuation, leetspeak, chat abbreviations, typos of the
-words that matter), then named pattern groups each detect one *signal* (a child reference, a
-harm term, a disclosure verb, an adult-at-school role next to harmful conduct, ...). The
-decision combines signals rather than matching whole sentences, so it generalises to messages
-nobody wrote down. When in doubt between a question and a report, the report wins: the
-reporting flow lets the user back out, an FAQ answer to a disclosure cannot be taken back.
-Ordinary "can I / am I allowed / what does the policy say" questions about staff conduct stay
-questions unless something in them is genuinely alarming.
+How: the text is normalised (case, punctuation, leetspeak, chat abbreviations, US spellings,
+typos of the words that matter), then named pattern groups each detect one *signal* (a child
+reference, a harm term, a disclosure verb, an adult-at-school role next to harmful conduct, a
+question frame, ...). `_decide` combines signals rather than matching whole sentences, so it
+generalises to messages nobody wrote down:
+
+- serious harm (sexual, self-harm, exploitation, secrecy) with a person in view -> disclosure,
+  even inside a question, unless it only asks what the policy says / how to teach it;
+- other harm or broad risk words -> disclosure when the message describes a real situation
+  (a telling verb, time words, "I'm worried") or is not phrased as a question;
+- "a pupil told me ..." as a statement -> disclosure even with no harm word (recall safety net);
+- an adult-at-school role acting harmfully -> allegation (takes precedence: it routes to the
+  head, not the DSL); online-safety incident types narrated as events -> incident;
+- an explicit intent to report ("I need to report a concern") -> the matching flow, defaulting
+  to disclosure; "do I have to report ...?" is a procedure question.
+
+When in doubt between a question and a report, the report wins: the reporting flow lets the
+user back out, an FAQ answer to a disclosure cannot be taken back. Ordinary "can I / am I
+allowed / what does the policy say" questions about staff conduct stay questions unless
+something in them is genuinely alarming.
 
 ``reasons`` are short machine-readable codes (never the user's words) so they can be logged.
 Pure Python, no I/O, no botbuilder: microseconds per call.
@@ -35,9 +47,10 @@ from rapidfuzz import fuzz, process
 
 TriageKind = Literal["disclosure", "incident", "allegation", "question"]
 
-# Long messages are scanned in full up to this many characters; beyond it, a disclosure would
-# already have shown itself, and the cap keeps the worst case fast.
-MAX_SCAN_CHARS = 20_000
+# Slack's own limit for one message; Teams' is lower. Everything a platform can deliver is
+# scanned (a disclosure may come at the end of a long message); the cap only bounds the cost
+# of input that did not come from a chat platform.
+MAX_SCAN_CHARS = 40_000
 
 
 @dataclass(frozen=True)
@@ -216,7 +229,7 @@ CHILD = _words(
 )
 CHILD_RX = re.compile(CHILD)
 
-# Someone specific is being talked about in the third person (he / she / they / a name-ish).
+# Someone specific is being talked about in the third person (he / she / they).
 THIRD_PERSON_RX = _rx(r"he", r"she", r"him", r"her", r"his", r"hers", r"herself", r"himself",
                       r"themselves", r"they", r"them", r"their")
 
