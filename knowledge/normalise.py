@@ -64,6 +64,22 @@ _PHRASES: list[tuple[str, str]] = [
     (r"\b(?:is|am|are|turned|now|just|only) 1[3-7]\b", " under18 "),
     (r"(?<!year )(?<!years )(?<!yr )(?<!y )\b(?:1[89]|2\d)\b(?! (?:pupil|child|staff|teacher|people|member))", " adult "),
     (r"(?<!year )(?<!years )(?<!yr )(?<!y )\b1[3-7]\b(?! (?:pupil|child|staff|teacher|people|member))", " under18 "),
+    (r"\b(?:at|in|started|starting|off to|gone to|goes to|now at) (?:uni|university)\b", " adult "),
+    (r"\b(?:at|in|gone to|goes to|moved to|moved up to|started|now at) (?:secondary|high school|big school|upper school)\b", " expupil under18 "),
+    (r"\b(?:used to teach|i taught|i used to teach|taught (?:him|her|them)|was in my class|were in my class|my old class|my first ever class)\b", " expupil "),
+    # who started it: a pupil or parent reaching out to staff (not staff reaching out)
+    (r"\b(?:sent|sends|send|sending|add|follow|message|contact|tag|friend|dmd|found|commented on|request) (?:me|us)\b|\b(?:request|message|sent|sends|send) to (?:me|us|a staff|staff)\b", " \\g<0> inbound "),
+    (r"\b(?:tries|tried|trying|try|wants|wanted|asked) to (?:add|follow|contact|message|friend|join) (?:me|us|a staff|staff)\b", " \\g<0> inbound "),
+    # family and pre-existing relationships
+    (r"\b(?:cousins?|aunts?|uncles?|nieces?|nephews?|sisters? in law|brothers? in law|in laws?|step ?(?:son|daughter)s?|grandchild(?:ren)?|godchild(?:ren)?)\b", " relative "),
+    (r"\b(?:neighbours?|neighbors?|next door|same church|church|pre ?existing|already friends|known (?:them|her|him) for years|knew (?:them|her|him) before)\b", " familyfriend "),
+    # other adults the policy may cover
+    (r"\b(?:student|trainee|placement|pgce) (?:teacher|staff)s?\b|\btrainees?\b|\bpupil staff\b|\bon placement\b|\bpta\b|\b(?:lunchtime|midday|dinner) (?:supervisors?|staff|ladies|lady)\b|\bcoaches\b|\bcoach\b|\bvolunteers?\b|\bgovernors?\b|\bcontractors?\b|\bsupply\b|\bagency staff\b|\bvisiting staff\b", " \\g<0> otheradult "),
+    # commerce and promotion
+    (r"\b(?:sell|sells|selling|sold|business|businesses|advertis\w*|promot\w*|etsy|ebay|vinted|shop|side hustle|tutoring|my products?)\b", " commercial "),
+    (r"\bporn\w*\b|\bextreme (?:images?|material|content)\b|\b(?:unsuitable|illegal|obscene) (?:material|content|images?)\b", " indecentimage "),
+    (r"\bsmart ?watch(?:es)?\b|\bapple watch\b", " phone "),
+    (r"\b(?:bad|negative) reviews?\b|\bglassdoor\b|\brubbish\b|\bcrap\b|\bhopeless\b|\buseless\b", " criticise "),
     # former pupils
     (r"\b(?:ex|former|past|(?<!year )(?<!years )(?<!yr )old|previous|formerly) (?:pupil|student|learner|child|kid|children|kids|pupils|students|learners)s?\b", " expupil "),
     (r"\bex ?pupils?\b|\bex ?students?\b|\balumn(?:i|us|a|ae)\b|\bold boys?\b|\bold girls?\b", " expupil "),
