@@ -265,7 +265,7 @@ PHYSICAL_HARM_RX = re.compile(
     r"physically abused?|physical abuse|gets? hit|got hit|been hit|gets? beaten|got beaten|"
     r"gets? hurt|got hurt|been hurt|is hurt|was hurt|hurt at home|hiding from (?:his|her|my) \w+|"
     r"gives? (?:me|her|him) a hiding|(?:gets?|got|get) (?:a )?hiding|(?:got|get|gets|been|was|were) beat(?:en)? up|"
-    r"abus(?:e|ed|ing)|abusive (?:dad|mum|father|mother|parents?|home|household|relationship|boyfriend|step \w+)|knocks? (?:me|her|him) about|domestic (?:violence|abuse)|"
+    r"(?<!racist )(?<!verbal )(?<!homophobic )(?<!online )abus(?:e|ed|ing)|abusive (?:dad|mum|father|mother|parents?|home|household|relationship|boyfriend|step \w+)|knocks? (?:me|her|him) about|domestic (?:violence|abuse)|"
     r"with a belt|with a (?:stick|shoe|wooden spoon|slipper))\b"
 )
 
@@ -562,7 +562,8 @@ NUDES_RX = re.compile(
     r"dick pictures?|topless (?:pictures?|photos?|selfies?)|sexual (?:pictures?|photos?|images?|videos?)|"
     r"youth produced sexual imagery|sexual imagery|inappropriate (?:pictures?|photos?|images?|selfies?)|"
     r"(?:photo|picture|video|film|record)\w* (?:\w+ ){0,5}(?:getting changed|changing|undressed|undressing|naked|"
-    r"in the (?:toilets?|showers?|changing rooms?)))\b"
+    r"in the (?:toilets?|showers?|changing rooms?))|"
+    r"(?:photos?|pictures?|videos?|filmed|filming|film) (?:\w+ ){0,2}up (?:\w+ ){0,2}(?:skirts?|dress(?:es)?))\b"
 )
 # Cyberbullying: a bullying word and an online setting, or the word itself.
 _BULLYING = re.compile(
@@ -575,7 +576,7 @@ _BULLYING = re.compile(
 _ONLINE = re.compile(
     r"\b(?:online|snapchat|instagram|tiktok|whatsapp|facebook|group chats?|chat|screenshots?|posted|posting|posts|"
     r"messages|comments|youtube|discord|roblox|xbox|fortnite|twitter|social media|texts|account|page|profile|video|"
-    r"apps?|anonymous(?:ly)?|airdrop\w*|posting|post)\b"
+    r"apps?|anonymous(?:ly)?|airdrop\w*|posting|post|filmed|filming|recorded)\b"
 )
 _CYBERBULLYING_WORD = re.compile(
     r"\b(?:cyber ?bull\w*|filmed (?:a |the )?fights?|happy slapping|fight videos?|"
@@ -653,7 +654,9 @@ REPORT_INTENT_RX = re.compile(
     r"(?:report|raise|log|record|flag|submit|file|make|have|got|with) (?:a |an |this |my |some )?"
     r"(?:safeguarding |welfare |child protection |cp )?(?:concern|disclosure|referral|worry|worries|allegation)|"
     r"(?:report|raise|log|record|flag|submit|file) (?:a |an |this )?(?:online safety |e ?safety )?incident|"
-    r"make a referral|making a referral|refer (?:a |this )?(?:child|pupil|student)|"
+    r"make a referral|making a referral|make a (?:cp|child protection|safeguarding) referral|"
+    r"(?:who|where|how) (?:do|should|can|must) (?:i|we) (?:\w+ ){0,3}(?:if|when) (?:a |the |my |one of my )?(?:\w+ )?"
+    r"(?:child|pupil|student|kid|boy|girl) (?:discloses|has disclosed|makes a disclosure|tells me something)|refer (?:a |this )?(?:child|pupil|student)|"
     r"(?:put|log|record|add|write) (?:\w+ ){0,3}(?:on|in|onto) (?:cpoms|myconcern|my concern))\b"
 )
 # "Do I have to report ...?" asks about procedure; it is not a report.

@@ -317,6 +317,39 @@ EMERGENCIES_AND_FORMAL_REPORTS: list[tuple[str, str, bool | None]] = [
     ('A Year 7 student received unsolicited explicit images from another student via AirDrop.', I, False),
 ]
 
+# Peer-on-peer abuse, honour, domestic abuse, substance misuse, gaming grooming, sextortion;
+# shouting, emoji and line breaks; procedure questions that should open the flow.
+MORE_HARMS_AND_SHAPES: list[tuple[str, str, bool | None]] = [
+    ('a boy took a photo up a girls skirt on the stairs', I, None),
+    ('year 10 girls say a group of boys keep grabbing their bums in the corridor', D, None),
+    ('pupil says her brothers will hurt her if they find out about her boyfriend, family honour', D, None),
+    ('kid said he saw his dad strangle his mum last night and he hid under the bed', D, None),
+    ("child says mum hasnt got out of bed for a week and she's been making tea for her little brother", D, None),
+    ('year 8 lad smelled of weed again and said his mum gives it him', D, None),
+    ("girl in year 9 said she's been living at her aunties for 3 months cos mum kicked her out", D, None),
+    ('boy in 6B is being bullied every day at break and says he doesnt want to live anymore', D, None),
+    ('someone on fortnite has been telling one of my year 5s to keep their chats secret and asked for his address', D, None),
+    ('a yr 11 boy is being blackmailed for money after sending a pic to someone he thought was a girl', D, None),
+    ('pupils were shouting racist abuse at a year 7 girl on the bus and filmed it', I, None),
+    ('HE SAID HIS DAD PUNCHED HIM', D, None),
+    ('🙁 one of my yr2s said daddy hurts mummy and she cries', D, None),
+    ('year 4 boy\nsaid uncle\ntouches him', D, None),
+    ('pupil told me they are being bullied', D, None),
+    ('child has a big bruise on her cheek 😢', D, None),
+    ('what should i do if a child tells me they are being abused at home', D, None),
+    ('who do i speak to if a child discloses', D, None),
+    ("I've got a safeguarding concern", D, None),
+    ('need to make a cp referral', D, None),
+    ("what's the difference between an allegation and a low level concern", Q, False),
+    ("can i follow the school's instagram from my personal account", Q, False),
+    ('im a governor, can I post about school events on my facebook', Q, False),
+    ('are pupils allowed phones on the residential trip', Q, False),
+    ('is it ok to livestream the school play for parents', Q, False),
+    ('our dsl is off, who is the deputy', Q, False),
+    ('what do i do if a parent keeps messaging me on whatsapp', Q, False),
+    ('can i block a parent who was rude to me on facebook', Q, False),
+]
+
 # Statements about pupils that are not reports.
 NEAR_MISS_STATEMENTS: list[tuple[str, str, bool | None]] = [
     ('I told the pupils about online safety today and they loved it', Q, False),
@@ -361,7 +394,8 @@ EDGE_INPUTS: list[tuple[str, str, bool | None]] = [
 
 ALL_CASES = (
     DISCLOSURES + INCIDENTS + ALLEGATIONS + QUESTIONS + FORMAL_REGISTER + FORMAL_HARMS
-    + CHAT_AND_TOPIC_WORDS + EMERGENCIES_AND_FORMAL_REPORTS + NEAR_MISS_STATEMENTS + EDGE_INPUTS
+    + CHAT_AND_TOPIC_WORDS + EMERGENCIES_AND_FORMAL_REPORTS
+    + MORE_HARMS_AND_SHAPES + NEAR_MISS_STATEMENTS + EDGE_INPUTS
 )
 REPORT_KINDS = {D, I, A}
 
