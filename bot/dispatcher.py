@@ -379,6 +379,7 @@ async def run_dispatch(settings, once: bool = False) -> int:
     from bot.db import create_engine, migrate, sessionmaker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     engine = create_engine(settings.database_url)
     try:
         await migrate(engine)

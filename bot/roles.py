@@ -76,7 +76,7 @@ class HolderStatus:
     why_not: str = ""
 
 
-async def holder_statuses(session: AsyncSession, school_slug: str) -> list[HolderStatus]:
+async def holder_statuses(session: AsyncSession, school_slug: str, email_configured: bool = True) -> list[HolderStatus]:
     """Every role holder with whether an alert can reach them now, in role order."""
     rows = (await session.execute(
         select(RoleAssignment).where(RoleAssignment.school_slug == school_slug))).scalars().all()
@@ -90,6 +90,9 @@ async def holder_statuses(session: AsyncSession, school_slug: str) -> list[Holde
                     "the bot cannot message them yet: they have never messaged the bot or installed the "
                     "Teams app (in Teams a 1:1 proactive message fails unless the user has the app installed)")))
                 continue
+        if row.channel == "email" and not email_configured:
+            statuses.append(HolderStatus(row, False, "email alerts need SMTP_HOST set (and the dispatcher restarted)"))
+            continue
         statuses.append(HolderStatus(row, True))
     return statuses
 
@@ -115,7 +118,7 @@ async def run_school_command(settings, args) -> int:
             if command == "remove-role":
                 return await _remove_role(session, args)
             if command == "show":
-                return await _show(session, args.school, school_name)
+                return await _show(session, args.school, school_name, email_configured=bool(settings.smtp_host))
             if command == "map-tenant":
                 return await _map_tenant(session, args)
             print(f"error: unknown school command {command!r}", file=sys.stderr)
@@ -169,9 +172,9 @@ async def _remove_role(session: AsyncSession, args) -> int:
     return 0
 
 
-async def _show(session: AsyncSession, slug: str, school_name: str) -> int:
+async def _show(session: AsyncSession, slug: str, school_name: str, email_configured: bool) -> int:
     print(f"{school_name} ({slug})")
-    statuses = await holder_statuses(session, slug)
+    statuses = await holder_statuses(session, slug, email_configured)
     held = {s.holder.role for s in statuses}
     for role in ROLE_ORDER:
         print(f"  {ROLE_TITLES[role]}:")

@@ -144,3 +144,35 @@ async def test_unreachable_holder_is_retried_until_they_install_the_app(sessions
     clock.advance(minutes=1)
     assert (await dispatcher.run_once()).delivered == 1
     assert len(connector.in_conversation(conversation_of(STAFF["dsl"][0]))) == 1
+
+
+async def test_send_that_could_not_be_recorded_is_not_sent_again(sessions, connector):
+    """The connector took the alert but the database failed before it was marked delivered:
+    the retry records the earlier send instead of posting the alert a second time."""
+    clock = ManualClock(START)
+    await seed_school(sessions, connector.url)
+    await submit(sessions, clock.now())
+
+    class FlakyRecording(Dispatcher):
+        failures = 1
+
+        async def _settle(self, claim, error, message_id, purpose):
+            if error is None and self.failures:
+                self.failures -= 1
+                raise ConnectionError("database went away")
+            await super()._settle(claim, error, message_id, purpose)
+
+    settings = anonymous_settings()
+    dispatcher = FlakyRecording(sessions, {"msteams": BotFrameworkSender(build_cloud_adapter(settings), "")},
+                                clock, settings=settings)
+    try:
+        await dispatcher.run_once()
+    except ConnectionError:
+        pass
+    assert len(connector.posted) == 1
+    clock.advance(minutes=3)  # past the lease
+    assert (await dispatcher.run_once()).delivered == 1
+    assert len(connector.posted) == 1
+    async with sessions() as session:
+        alert = (await session.execute(select(Alert))).scalar_one()
+        assert alert.status == "delivered" and alert.channel_message_id == "activity-1"

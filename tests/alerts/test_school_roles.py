@@ -11,9 +11,9 @@ from bot.settings import Settings
 from conftest import teams_activity
 
 
-async def school(db_url, capsys, *argv) -> tuple[int, str, str]:
+async def school(db_url, capsys, *argv, smtp_host="127.0.0.1") -> tuple[int, str, str]:
     args = build_parser().parse_args(["school", *argv])
-    code = await run_school_command(Settings(DATABASE_URL=db_url), args)
+    code = await run_school_command(Settings(DATABASE_URL=db_url, SMTP_HOST=smtp_host), args)
     out = capsys.readouterr()
     return code, out.out, out.err
 
@@ -31,6 +31,8 @@ async def test_set_show_and_remove_roles(db_url, sessions, capsys):
     assert "Ms Amara Okafor" in out and "Mrs Helen Rowe" in out and "head@oakfield.example" in out
     assert "[NOT REACHABLE]" in out and "WARNING: Ms Amara Okafor" in out and "app installed" in out
     assert "WARNING: Mrs Helen Rowe" not in out  # email needs no prior conversation
+    _, out, _ = await school(db_url, capsys, "show", "--school", "oakfield", smtp_host="")
+    assert "WARNING: Mrs Helen Rowe" in out and "SMTP_HOST" in out  # ...but it does need a mail server
 
     # Once she installs the app in Teams, the warning goes.
     await conversation_refs.remember(sessions, teams_activity(
