@@ -506,11 +506,12 @@ ADULT_CONDUCT = (
     r"(?:took|taking|takes|take|posted|posts|posting|shared|uploaded) (?:\w+ ){0,3}(?:photos?|pictures?|videos?|selfies?|images?)",
     r"(?:images?|pictures?|photos?|videos?) of (?:\w+ )?(?:children|kids|pupils|girls|boys)", r"search history",
     r"inappropriate(?:ly)?", r"sexual\w*", r"flirt\w*",
-    r"(?:comments?|remarks?|jokes?) (?:\w+ ){0,8}(?:body|bodies|appearance|looks|chest|bum|legs|figure|weight|boobs)",
+    r"(?:comments?|remarks?|jokes?) (?:\w+ ){0,8}(?:body|bodies|appearance|looks|chest|bum|legs|figure|weight|boobs|skirts?|tops?|clothes|clothing|uniform|outfits?)",
     r"(?:relationship|dating|going out|sleeping) with (?:a |an |one of )?(?:\w+ )?(?:pupils?|students?|sixth formers?|year \d+|girls?|boys?)",
     r"(?:gave|gives|giving|offered) (?:\w+ ){0,2}(?:a )?lifts?", r"lifts? home",
     r"(?:driving|drove|drives|driven|taking|took|takes|walking|walked|walks) (?:\w+ ){0,3}home", r"alone with",
-    r"with (?:him|her|them) alone", r"on (?:his|her|their) own with",
+    r"with (?:him|her|them) alone", r"on (?:his|her|their) own with", r"drinking",
+    r"(?:sharing|shared|shares) (?:a |the )?(?:room|tent|bed|dorm)", r"(?:slept|sleeping|sleeps|stayed) in (?:\w+ ){0,2}(?:room|tent|bed|dorm)",
     r"(?:gave|gives|giving|buys|bought|buying) (?:\w+ ){0,4}(?:gifts?|presents?|money|sweets|vapes|cigarettes|alcohol)",
     r"(?:gifts?|presents?|money|sweets) (?:to|for) (?:\w+ ){0,2}" + _YOUNG,
     r"favourites?", r"(?:grab|grabbed|grabs|grabbing|shoved|pushed|restrain\w*|dragged|manhandled|shook)",
@@ -563,7 +564,8 @@ NUDES_RX = re.compile(
     r"youth produced sexual imagery|sexual imagery|inappropriate (?:pictures?|photos?|images?|selfies?)|"
     r"(?:photo|picture|video|film|record)\w* (?:\w+ ){0,5}(?:getting changed|changing|undressed|undressing|naked|"
     r"in the (?:toilets?|showers?|changing rooms?))|"
-    r"(?:photos?|pictures?|videos?|filmed|filming|film) (?:\w+ ){0,2}up (?:\w+ ){0,2}(?:skirts?|dress(?:es)?))\b"
+    r"(?:photos?|pictures?|videos?|filmed|filming|film) (?:\w+ ){0,2}up (?:\w+ ){0,2}(?:skirts?|dress(?:es)?)|"
+    r"deep ?fakes?|ai (?:generated |made )?(?:nudes?|naked|images?|pictures?|photos?|videos?)|nudif\w*|undress(?:ing)? apps?)\b"
 )
 # Cyberbullying: a bullying word and an online setting, or the word itself.
 _BULLYING = re.compile(
@@ -584,6 +586,10 @@ _CYBERBULLYING_WORD = re.compile(
 )
 # Abuse aimed at the member of staff themselves is a policy matter, not a child's incident.
 _STAFF_TARGET = re.compile(r"\b(?:about me|at me|against me|to be me|of me|on me|aimed at staff|about staff|about teachers)\b")
+# Sexual harassment by message between young people.
+SEXUAL_MESSAGES_RX = re.compile(
+    r"\b(?:sexual|sexually explicit|sexualised|unwanted|rude|dirty|creepy|pervy) (?:\w+ )?(?:messages|texts|comments|snaps|dms|chats?)\b"
+)
 # Harmful content seen or found by children.
 HARMFUL_CONTENT_RX = re.compile(
     r"\b(?:porn\w*|beheading|gore|violent (?:videos?|content|images?)|extremist (?:content|material|videos?)|"
@@ -598,11 +604,11 @@ HARMFUL_CONTENT_RX = re.compile(
 # Images of pupils posted by others, and hacked accounts.
 IMAGES_POSTED_RX = re.compile(
     r"\b(?:posted|uploaded|shared|put|sharing|posting|uploading|putting|streamed|livestreamed) (?:\w+ ){0,3}"
-    r"(?:photos?|pictures?|videos?|images?|footage|clips?|recordings?) (?:\w+ ){0,6}(?:pupils?|students?|children|child|kids|"
-    r"our|school|class|nativity|sports day|play|trip|uniform|my class|faces?)"
+    r"(?:photos?|pictures?|videos?|images?|footage|clips?|recordings?) (?:\w+ ){0,8}(?:pupils?|students?|children|child|kids|"
+    r"our|school|class|nativity|sports day|play|trip|uniform|my class|faces?|year \d+)"
     r"|\b(?:photos?|pictures?|videos?|images?) of (?:\w+ ){0,3}(?:pupils?|students?|children|kids|our|the class) "
     r"(?:\w+ ){0,4}(?:online|on (?:facebook|instagram|tiktok|snapchat|twitter|x|youtube|social media|a (?:website|page|group))|posted|been posted|went up)"
-    r"|\b(?:posted|uploaded|put|shared|streamed|livestreamed) (?:\w+ ){0,6}(?:on|to|onto) (?:youtube|facebook|instagram|tiktok|"
+    r"|\b(?:posted|uploaded|put|shared|streamed|livestreamed) (?:\w+ ){0,10}(?:on|to|onto) (?:youtube|facebook|instagram|tiktok|"
     r"twitter|snapchat|online|social media|the internet)\b(?=.*\b(?:faces?|play|nativity|concert|assembly|sports day|trip|"
     r"class|pupils?|children|kids|students?)\b)"
     r"|\b(?:account|page|site) (?:\w+ ){0,3}(?:hacked|compromised)|hacked|data breach|leaked"
@@ -747,6 +753,8 @@ def _incident_types(t: str, person: bool) -> list[str]:
         person and _BULLYING.search(t) and _ONLINE.search(t) and not (_STAFF_TARGET.search(t) and not CHILD_RX.search(t))
     ):
         found.append("incident_cyberbullying")
+    if SEXUAL_MESSAGES_RX.search(t):
+        found.append("incident_sexual_messages")
     if HARMFUL_CONTENT_RX.search(t):
         found.append("incident_harmful_content")
     if IMAGES_POSTED_RX.search(t):
@@ -906,7 +914,7 @@ _TOKEN_START_PATTERNS = (
     "NEGLECT_RX", "RISK_WORDS_RX", "EXPLOITATION_RX", "ABUSE_RX", "URGENT_RX", "_URGENT_ON_ITS_OWN_RX",
     "FIRST_PERSON_HARM_RX", "DISCLOSURE_VERB_RX", "STRONG_TELL_RX", "EVENT_RX", "ADULT_ROLE_RX",
     "ADULT_CONDUCT_RX", "ADULT_ACTS_RX", "SPECIFIC_ADULT_RX", "ADULT_CONCERN_RX", "NUDES_RX", "_BULLYING",
-    "_ONLINE", "_CYBERBULLYING_WORD", "_STAFF_TARGET", "HARMFUL_CONTENT_RX", "IMAGES_POSTED_RX",
+    "_ONLINE", "_CYBERBULLYING_WORD", "SEXUAL_MESSAGES_RX", "_STAFF_TARGET", "HARMFUL_CONTENT_RX", "IMAGES_POSTED_RX",
     "STRANGER_CONTACT_RX", "PUPIL_CONTACT_RX", "PERSONAL_ACCOUNT_RX", "INCIDENT_ACTION_RX",
     "INCIDENT_WORD_RX", "REPORT_INTENT_RX", "PROCEDURE_QUESTION_RX", "CHILD_WORRY_RX", "SECRECY_RX",
     "QUESTION_FRAME_RX", "POLICY_ABOUT_RX", "HYPOTHETICAL_RX",

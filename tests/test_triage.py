@@ -350,6 +350,32 @@ MORE_HARMS_AND_SHAPES: list[tuple[str, str, bool | None]] = [
     ('can i block a parent who was rude to me on facebook', Q, False),
 ]
 
+# Questions about allegations and staff conduct in general, next to concrete adult and incident reports.
+ADULT_AND_INCIDENT_EDGES: list[tuple[str, str, bool | None]] = [
+    ('what happens if a parent makes an allegation against me', Q, False),
+    ('im worried a parent will complain about my facebook photos', Q, False),
+    ('can a teacher be sacked for posting drunk photos on instagram', Q, False),
+    ('my colleague posts loads about school on her tiktok, is that allowed', Q, False),
+    ('is it a disciplinary matter if staff swear on social media', Q, False),
+    ('do teachers have to declare if they are related to a pupil', Q, False),
+    ('what if a pupil makes a false allegation about me on snapchat', Q, False),
+    ('can staff hug pupils', Q, False),
+    ('should I tell the head if I bump into a pupil at the gym', Q, False),
+    ('is the caretaker allowed to be on the school facebook group', Q, False),
+    ('our new TA has added half of year 6 on snapchat', A, None),
+    ('I think Mr Adeyemi is grooming a girl in 10F, he keeps her behind after lessons and messages her', A, None),
+    ('a parent rang to say the swimming instructor touched her daughter in the changing room', A, None),
+    ("I need to report myself, I lost my temper and grabbed a pupil's arm", A, None),
+    ('One of the lunchtime supervisors calls the SEN kids names and laughs at them', A, None),
+    ("the minibus driver keeps making comments about the girls' skirts", A, None),
+    ('a volunteer on the trip was drinking and sharing a room with pupils', A, None),
+    ('a pupil created a fake tiktok using my photos and name and is posting nasty things about other teachers', I, None),
+    ('someone posted a video of a year 9 having a meltdown in class on instagram', I, None),
+    ('a boy in year 10 has been sending unwanted sexual messages to several girls', I, None),
+    ('kids are sharing a deepfake of a year 11 girl', I, None),
+    ("our school's facebook page was hacked and is posting spam", I, None),
+]
+
 # Statements about pupils that are not reports.
 NEAR_MISS_STATEMENTS: list[tuple[str, str, bool | None]] = [
     ('I told the pupils about online safety today and they loved it', Q, False),
@@ -395,7 +421,7 @@ EDGE_INPUTS: list[tuple[str, str, bool | None]] = [
 ALL_CASES = (
     DISCLOSURES + INCIDENTS + ALLEGATIONS + QUESTIONS + FORMAL_REGISTER + FORMAL_HARMS
     + CHAT_AND_TOPIC_WORDS + EMERGENCIES_AND_FORMAL_REPORTS
-    + MORE_HARMS_AND_SHAPES + NEAR_MISS_STATEMENTS + EDGE_INPUTS
+    + MORE_HARMS_AND_SHAPES + ADULT_AND_INCIDENT_EDGES + NEAR_MISS_STATEMENTS + EDGE_INPUTS
 )
 REPORT_KINDS = {D, I, A}
 
