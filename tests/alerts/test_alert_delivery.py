@@ -176,3 +176,20 @@ async def test_send_that_could_not_be_recorded_is_not_sent_again(sessions, conne
     async with sessions() as session:
         alert = (await session.execute(select(Alert))).scalar_one()
         assert alert.status == "delivered" and alert.channel_message_id == "activity-1"
+
+
+async def test_teams_alert_is_an_adaptive_card_with_open_and_acknowledge(sessions, connector):
+    from adapters.rendering import renderer_for
+
+    clock = ManualClock(START)
+    await seed_school(sessions, connector.url)
+    report = await submit(sessions, clock.now(), urgency="urgent")
+    await dispatcher_for(sessions, clock, renderer_for=renderer_for).run_once()
+
+    [activity] = connector.in_conversation(conversation_of(STAFF["dsl"][0]))
+    [attachment] = activity["attachments"]
+    assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
+    card = str(attachment["content"])
+    assert report.reference in card and "Jayden" not in card and "hurts" not in card
+    assert "{'action': 'acknowledge', 'reference': '%s'}" % report.reference in card
+    assert "{'action': 'open_report', 'reference': '%s'}" % report.reference in card
