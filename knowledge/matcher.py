@@ -67,6 +67,7 @@ Kind = Literal["answer", "clarify", "fallback"]
 class IntentCandidate:
     intent: str
     score: float  # 0-100
+    probability: float = 0.0  # naive Bayes posterior among intents (how sure, not how close)
 
 
 @dataclass(frozen=True)
@@ -328,9 +329,13 @@ class Matcher:
             counts = np.array([max(1, known.count(t)) for t in query if t in self._columns], dtype=np.float32)
             log_like = self._nb_log[:, cols] @ counts
             posterior = np.exp(log_like - log_like.max())
-            scores = scores + W_NB * scores.max() * posterior / posterior.sum()  # reorders, cannot invent confidence
+            posterior /= posterior.sum()
+            scores = scores + W_NB * scores.max() * posterior  # reorders, cannot invent confidence
+        else:
+            posterior = np.zeros(len(self.intent_ids), dtype=np.float32)
         top = np.argsort(-scores)[:limit]
-        return [IntentCandidate(self.intent_ids[i], round(float(scores[i]), 2)) for i in top]
+        return [IntentCandidate(self.intent_ids[i], round(float(scores[i]), 2), round(float(posterior[i]), 3))
+                for i in top]
 
     # ---- clauses -----------------------------------------------------------------------
     def _prototype_scores(self, index: _SchoolIndex, intent: str) -> list[float]:

@@ -217,6 +217,7 @@ one thing things way still even ever much many
 _TOKEN = re.compile(r"[a-z0-9]+")
 
 
+@lru_cache(maxsize=20000)
 def _clean(text: str) -> str:
     """Lower case, plain apostrophes, contractions expanded, everything else not a word -> space."""
     text = unicodedata.normalize("NFKC", text).lower()
