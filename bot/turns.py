@@ -52,6 +52,11 @@ TRIAGE_INTRO = {
                      "report it to the right person now.",
 }
 
+GREETINGS = ("hi", "hello", "hey", "help", "start", "menu", "what can you do", "what can you do?")
+WELCOME = ("I answer questions about your school's social media and safeguarding policy, quoting the policy, "
+           "for example: 'Can I accept a friend request from a parent?'. To report a concern about a child "
+           "or an adult, type 'report a concern'. If a child is in immediate danger, call 999 now.")
+
 SchoolFor = Callable[[TurnContext], "str | Awaitable[str]"]
 
 
@@ -106,14 +111,17 @@ class AssistantBot(ActivityHandler):
     async def on_message_activity(self, turn_context: TurnContext):
         await self._remember_conversation(turn_context)
         dc = await self.dialogs.create_context(turn_context)
+        value = turn_context.activity.value if isinstance(turn_context.activity.value, dict) else {}
+        action = value.get("action")
         if dc.active_dialog is not None:
+            if await self._side_action_mid_report(turn_context, action, value):
+                await dc.reprompt_dialog()  # the report waits at the same question
+                return
             result = await dc.continue_dialog()
             await self._after_flow(dc, result)
             return
         text = adopt_button_text(turn_context.activity)
         school = await self.school_for(turn_context)
-        value = turn_context.activity.value if isinstance(turn_context.activity.value, dict) else {}
-        action = value.get("action")
         pending = await self.pending.get(turn_context, dict) or {}
         if pending:
             await self.pending.delete(turn_context)
@@ -140,6 +148,8 @@ class AssistantBot(ActivityHandler):
             return await self._say(turn_context, "Type a question about the policy, or 'report a concern'.")
         if is_report_command(text):
             return await self._offer_flows(turn_context)
+        if text.strip().lower().rstrip("!.") in GREETINGS:
+            return await self._say(turn_context, WELCOME)
         if await self._dsl_command(turn_context, text, school):
             return
 
@@ -162,6 +172,21 @@ class AssistantBot(ActivityHandler):
                 "question": text, "choices": [[c.intent or "", c.label] for c in answer.choices]})
         if answer.kind == "fallback":
             await self._record_gap(school, text)
+
+    async def _side_action_mid_report(self, context: TurnContext, action: str | None, value: dict) -> bool:
+        """Buttons from other cards pressed during a report: act on them, never record them as answers."""
+        if action in ("acknowledge", "open_report"):
+            school = await self.school_for(context)
+            if not await self._dsl_command(context, adopt_button_text(context.activity), school):
+                await self._say(context, "That button can't be used here.")
+            return True
+        if action == "feedback":
+            await self._store_feedback(context, await self.school_for(context), value)
+            return True
+        if action in ("report_concern", "choose_intent"):
+            await self._say(context, "You're in the middle of a report. Finish it, or type 'cancel', first.")
+            return True
+        return False
 
     # --- flows -----------------------------------------------------------------------------------
     async def _start(self, dc, kind: str, school: str) -> None:

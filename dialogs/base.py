@@ -321,6 +321,7 @@ class ReportFlow(ComponentDialog):
         inner_dc.parent.active_dialog.state["report"] = progress
         _open(inner_dc.context, progress, self.services.cipher)
         log.info("report started", extra={"flow": self.kind})
+        await self._touch_draft(inner_dc.context, progress)  # known about from the first moment
         if self.intro:
             await say(inner_dc.context, self.intro)
         return await super().on_begin_dialog(inner_dc, options)
@@ -440,6 +441,11 @@ class ReportFlow(ComponentDialog):
             log.warning("draft marker not cleared", extra={"flow": self.kind})
 
     # --- interruptions -------------------------------------------------------------------------------
+    async def reprompt_dialog(self, context: TurnContext, instance) -> None:
+        """Asked by the turn loop after a side action (e.g. a DSL pressed an alert button mid-report)."""
+        _open(context, instance.state["report"], self.services.cipher)
+        await super().reprompt_dialog(context, instance)
+
     async def on_continue_dialog(self, inner_dc: DialogContext) -> DialogTurnResult:
         context = inner_dc.context
         if context.activity.type != ActivityTypes.message:
@@ -447,6 +453,9 @@ class ReportFlow(ComponentDialog):
         progress = self._progress(inner_dc)
         if has_attachment(context.activity):
             await say(context, self.attachment_refusal(progress))
+            return await self._reprompt(inner_dc)
+        if self._is_stale_button(context.activity.value, progress):
+            await say(context, "That button belongs to an earlier question, so I haven't used it.")
             return await self._reprompt(inner_dc)
         text = adopt_button_text(context.activity)
         if progress.get("at") == "confirm_cancel":
@@ -474,6 +483,20 @@ class ReportFlow(ComponentDialog):
         if await self._answered_policy_question(context, progress, text):
             return await self._reprompt(inner_dc)
         return await super().on_continue_dialog(inner_dc)
+
+    def _is_stale_button(self, value, progress: dict) -> bool:
+        """A choice button from an older card: its option is not one this step offers."""
+        if not isinstance(value, dict) or value.get("action") != "choice":
+            return False
+        choice = str(value.get("choice") or "")
+        if flow_command(choice):
+            return False
+        at = progress.get("at")
+        if at == "question":
+            options = self._by_key[progress["asking"]].options
+        else:
+            options = self._options_for({"ask": at}, progress) or ()
+        return choice not in {option.key for option in options}
 
     def attachment_refusal(self, progress: dict) -> str:
         return ("I can't accept files or images in a report, so that one has not been kept. "

@@ -221,3 +221,42 @@ def test_the_terminal_chat_refuses_an_unknown_school(tmp_path):
     done = subprocess.run([sys.executable, "app.py", "chat", "--school", "nowhere-academy"], input="",
                           capture_output=True, text=True, cwd=PROJECT_ROOT, env=env, timeout=120)
     assert done.returncode == 2 and "Unknown school 'nowhere-academy'" in done.stderr
+
+
+async def test_a_dsl_can_acknowledge_an_alert_mid_report_and_the_report_waits(runtime):
+    staff = Chat(runtime)
+    await staff.say("report a concern")
+    await staff.press("disclosure")
+    await staff.press("no")
+    await staff.answer_all(*DISCLOSURE_ANSWERS)
+    await staff.press("submit")
+    [report] = await reports(runtime)
+
+    dsl = Chat(runtime, user_id="dsl-okafor", name="Ms Amara Okafor")
+    await dsl.say("report a concern")
+    await dsl.press("incident")
+    await dsl.press("cyberbullying")
+    reply = await dsl.say(None, value={"action": "acknowledge", "reference": report.reference})
+    assert f"Acknowledged {report.reference}" in reply
+    assert reply.rstrip().endswith("2. No") and "member of staff's own conduct" in reply  # same question
+    async with runtime.sessions() as session:
+        assert (await session.get(type(report), report.id)).status == "acknowledged"
+    feedback = await dsl.say(None, value={"action": "feedback", "helpful": True, "intent": "x", "clause_id": None})
+    assert "Thanks for the feedback" in feedback and "member of staff's own conduct" in feedback
+    await dsl.press("no")
+    assert "Which app" in dsl.transcript[-1][1]
+
+
+async def test_a_button_from_an_earlier_card_is_not_taken_as_an_answer(runtime):
+    chat = Chat(runtime)
+    await chat.say("report a concern")
+    await chat.press("disclosure")
+    await chat.press("no")
+    reply = await chat.press("yes")  # an old "Yes" pressed at the free-text "Which child?" step
+    assert "earlier question" in reply and "Which child" in reply
+    assert await reports(runtime) == []
+
+
+async def test_hello_explains_what_the_assistant_does(runtime):
+    reply = await Chat(runtime).say("hello")
+    assert "report a concern" in reply and "999" in reply
