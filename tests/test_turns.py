@@ -260,3 +260,23 @@ async def test_a_button_from_an_earlier_card_is_not_taken_as_an_answer(runtime):
 async def test_hello_explains_what_the_assistant_does(runtime):
     reply = await Chat(runtime).say("hello")
     assert "report a concern" in reply and "999" in reply
+
+
+async def test_when_a_step_cannot_be_saved_the_user_is_asked_to_send_it_again(runtime):
+    from bot.storage import StorageUnavailable
+
+    chat = Chat(runtime)
+    await chat.say("report a concern")
+    await chat.press("disclosure")
+    await chat.press("no")
+    real_write = runtime.storage.write
+
+    async def database_down(changes):
+        raise StorageUnavailable("state could not be written")
+
+    runtime.storage.write = database_down
+    reply = await chat.say("Jayden, Year 5")
+    assert "couldn't save that step" in reply and "send your last answer again" in reply
+    runtime.storage.write = real_write
+    reply = await chat.say("Jayden, Year 5")  # the saved state is still at "Which child?"
+    assert "What did the child say?" in reply
