@@ -413,7 +413,7 @@ DISCLOSURE_VERB_RX = re.compile(
     r"opened up|came to me|come to me|wrote|written|drew|drawing|noticed|noticing|spotted|"
     r"i saw|i seen|i have seen|have seen|witnessed|showed me|shown me|"
     r"(?:i am|i was|am|really|very|bit|a little|quite|getting) (?:worried|concerned|uneasy|uncomfortable)|"
-    r"worried about|concerned about|concerns? about|worry about|not sure what to do|do not know what to do|"
+    r"(?<!not )(?<!no )(?<!any )worried about|(?<!not )concerned about|(?<!no )(?<!any )concerns? about|worry about|not sure what to do|do not know what to do|"
     r"asked me not to tell|do not tell|not to tell|keep it (?:a )?secret|promise not to tell|"
     r"(?:has|had|have) (?:got )?(?:marks|bruises|a bruise|cuts|injuries|burns)|came in with|turned up with|"
     r"i think (?:he|she|they|a|the|one)|i suspect|suspicious|something (?:is not|not|isnt) right|"
@@ -660,10 +660,15 @@ REPORT_INTENT_RX = re.compile(
     r"(?:report|raise|log|record|flag|submit|file|make|have|got|with) (?:a |an |this |my |some )?"
     r"(?:safeguarding |welfare |child protection |cp )?(?:concern|disclosure|referral|worry|worries|allegation)|"
     r"(?:report|raise|log|record|flag|submit|file) (?:a |an |this )?(?:online safety |e ?safety )?incident|"
-    r"make a referral|making a referral|make a (?:cp|child protection|safeguarding) referral|"
+    r"^report$|^report (?:it|this|something|a child)$|make a referral|making a referral|make a (?:cp|child protection|safeguarding) referral|"
     r"(?:who|where|how) (?:do|should|can|must) (?:i|we) (?:\w+ ){0,3}(?:if|when) (?:a |the |my |one of my )?(?:\w+ )?"
     r"(?:child|pupil|student|kid|boy|girl) (?:discloses|has disclosed|makes a disclosure|tells me something)|refer (?:a |this )?(?:child|pupil|student)|"
     r"(?:put|log|record|add|write) (?:\w+ ){0,3}(?:on|in|onto) (?:cpoms|myconcern|my concern))\b"
+)
+# The report is about an adult at school: "a concern about the head teacher".
+ALLEGATION_TARGET_RX = re.compile(
+    r"\b(?:about|against|regarding|concerning|involving) (?:a |an |the |my |our |one of (?:the|our|my) )?(?:\w+ )?"
+    + _words(*ADULT_ROLE)
 )
 # "Do I have to report ...?" asks about procedure; it is not a report.
 PROCEDURE_QUESTION_RX = re.compile(
@@ -673,7 +678,7 @@ PROCEDURE_QUESTION_RX = re.compile(
 
 # Generic worry about a child without a harm word: "I'm worried about a boy in my class".
 CHILD_WORRY_RX = re.compile(
-    r"\b(?:worried|concerned|worry|concerns?|uneasy|not sure) (?:about|for|regarding) (?:a |an |the |one of (?:my|our|the) |this |my |our )?"
+    r"\b(?<!no )(?<!not )(?<!any )(?<!without )(?:worried|concerned|worry|concerns?|uneasy|not sure) (?:about|for|regarding) (?:a |an |the |one of (?:my|our|the) |this |my |our )?"
     r"(?:\w+ ){0,2}(?:child|pupil|student|boy|girl|kid|year \d+|learner|young person|her|him|them|tutee|\w+s (?:welfare|safety))"
     r"|\b(?:worried|concerned) about [a-z]+ (?:in|from) (?:year|my|class)"
     r"|\b(?:something (?:is |isnt )?(?:not |isnt )?(?:right|going on) (?:at home|with (?:her|him|them)))"
@@ -875,7 +880,7 @@ def _decide(t: str) -> Triage:
     elif incident:
         kind = "incident"
     elif report_intent:
-        if role and (not child or ADULT_CONDUCT_RX.search(t)):
+        if role and (ALLEGATION_TARGET_RX.search(t) or ADULT_CONDUCT_RX.search(t)):
             kind = "allegation"
         elif incidents or INCIDENT_WORD_RX.search(t):
             kind = "incident"
@@ -916,7 +921,7 @@ _TOKEN_START_PATTERNS = (
     "ADULT_CONDUCT_RX", "ADULT_ACTS_RX", "SPECIFIC_ADULT_RX", "ADULT_CONCERN_RX", "NUDES_RX", "_BULLYING",
     "_ONLINE", "_CYBERBULLYING_WORD", "SEXUAL_MESSAGES_RX", "_STAFF_TARGET", "HARMFUL_CONTENT_RX", "IMAGES_POSTED_RX",
     "STRANGER_CONTACT_RX", "PUPIL_CONTACT_RX", "PERSONAL_ACCOUNT_RX", "INCIDENT_ACTION_RX",
-    "INCIDENT_WORD_RX", "REPORT_INTENT_RX", "PROCEDURE_QUESTION_RX", "CHILD_WORRY_RX", "SECRECY_RX",
+    "INCIDENT_WORD_RX", "REPORT_INTENT_RX", "ALLEGATION_TARGET_RX", "PROCEDURE_QUESTION_RX", "CHILD_WORRY_RX", "SECRECY_RX",
     "QUESTION_FRAME_RX", "POLICY_ABOUT_RX", "HYPOTHETICAL_RX",
 )
 for _name in _TOKEN_START_PATTERNS:

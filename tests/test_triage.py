@@ -376,6 +376,23 @@ ADULT_AND_INCIDENT_EDGES: list[tuple[str, str, bool | None]] = [
     ("our school's facebook page was hacked and is posting spam", I, None),
 ]
 
+# Bare commands, negated worry, and who the report is about.
+COMMANDS_AND_NEGATIONS: list[tuple[str, str, bool | None]] = [
+    ("report", D, None),
+    ("i want to report", D, None),
+    ("the dsl said to ask you how to record a disclosure", D, None),
+    ("need to report a concern about the head teacher", A, None),
+    ("no concerns about the child, just want to know if i can accept his mums friend request", Q, False),
+    ("this isnt a safeguarding issue, just wondering if I can post photos of pupils on the blog", Q, False),
+    ("not a disclosure or anything but can pupils follow the school tiktok", Q, False),
+    ("she said nobody hurts her at home, should I still be worried", D, None),
+    ("hes fine now but yesterday he told me his dad hit him", D, False),
+    ("i already told the dsl, do i need to write it on cpoms too", Q, False),
+    ("help", Q, False),
+    ("cancel", Q, False),
+]
+
+
 # Statements about pupils that are not reports.
 NEAR_MISS_STATEMENTS: list[tuple[str, str, bool | None]] = [
     ('I told the pupils about online safety today and they loved it', Q, False),
@@ -421,7 +438,8 @@ EDGE_INPUTS: list[tuple[str, str, bool | None]] = [
 ALL_CASES = (
     DISCLOSURES + INCIDENTS + ALLEGATIONS + QUESTIONS + FORMAL_REGISTER + FORMAL_HARMS
     + CHAT_AND_TOPIC_WORDS + EMERGENCIES_AND_FORMAL_REPORTS
-    + MORE_HARMS_AND_SHAPES + ADULT_AND_INCIDENT_EDGES + NEAR_MISS_STATEMENTS + EDGE_INPUTS
+    + MORE_HARMS_AND_SHAPES + ADULT_AND_INCIDENT_EDGES
+    + COMMANDS_AND_NEGATIONS + NEAR_MISS_STATEMENTS + EDGE_INPUTS
 )
 REPORT_KINDS = {D, I, A}
 
