@@ -146,8 +146,9 @@ async def to_activity(data: dict, client: SlackClient) -> Activity | None:
     """The activity the bot should see, or None for events it should not act on."""
     if data.get("type") == "interactivity":
         payload = data["payload"]
-        if payload.get("type") != "block_actions" or not payload.get("actions") or not payload.get("channel"):
-            return None
+        if (payload.get("type") != "block_actions" or not payload.get("actions") or not payload.get("channel")
+                or not isinstance(payload.get("message"), dict)):
+            return None  # only presses of our buttons in a conversation
         activity = SlackHelper.payload_to_activity(SlackPayload(payload=json.dumps(payload)))
         activity.from_property.id = (payload.get("user") or {}).get("id")  # the person, not the bot's message
         value = button_value(activity.text)
