@@ -498,11 +498,10 @@ ADULT_ROLE_RX = _rx(*ADULT_ROLE)
 # Conduct by an adult at school that is harmful or breaks the code of conduct (incl. low-level).
 _YOUNG = r"(?:pupils?|students?|child(?:ren)?|kids?|girls?|boys?|year \d+|sixth formers?|her|him|them)"
 ADULT_CONDUCT = (
-    r"(?:messag|text|snapchat|dm|whatsapp|email|call|ring|phon|contact|chat)\w* (?:\w+ ){0,3}" + _YOUNG,
+    r"(?:messag\w*|text\w*|snapchat\w*|dm\w*|whatsapp\w*|email\w*|call(?:s|ed|ing)?|ring(?:s|ing)?|rang|"
+    r"phon(?:es|ed|ing)|contact\w*|chat(?:s|ted|ting)?) (?:\w+ ){0,3}" + _YOUNG,
     r"(?:follow|add|friend)\w* (?:\w+ ){0,4}(?:pupils?|students?|kids|girls?|boys?|year \d+)",
     r"(?:photos?|pictures?|photograph\w*|videos?|film\w*|record\w*)(?: \w+){0,6} (?:on (?:his|her|their) (?:own |personal )?(?:phone|mobile|camera)|personal (?:phone|mobile|device))",
-    r"(?:on|with|from) (?:his|her|their) (?:own |personal )(?:phone|mobile|instagram|snapchat|facebook|account|number)",
-    r"personal (?:phone|mobile|number|account|instagram|snapchat|facebook|email)",
     r"(?:took|taking|takes|take|posted|posts|posting|shared|uploaded) (?:\w+ ){0,3}(?:photos?|pictures?|videos?|selfies?|images?)",
     r"(?:images?|pictures?|photos?|videos?) of (?:\w+ )?(?:children|kids|pupils|girls|boys)", r"search history",
     r"inappropriate(?:ly)?", r"sexual\w*", r"flirt\w*",
@@ -704,16 +703,17 @@ QUESTION_FRAME_RX = re.compile(
     r"(?:can|could|may|should|must|shall|would|is|are|am|do(?! not)|does|what|whats|who|whos|where|wheres|"
     r"when|which|how|hows|why|any|anyone)\b"
     r"|\b(?:can|could|may|should|shall) (?:i|we)\b|\b(?:am i|are we|are staff|is staff) allowed\b"
-    r"|\b(?:is (?:this|that|it)|its) (?:ok|okay|allowed|acceptable|appropriate)\b"
+    r"|\b(?:is (?:this|that|it)|its) (?:ok|okay|allowed|acceptable|appropriate|permitted|permissible|against|a breach|a problem)\b"
+    r"|\b(?:is there anything|do i need to|do we need to|what (?:should|do|must) (?:i|we) do)\b"
     r"|\b(?:ok|okay|allowed|acceptable|fine|alright)(?: if| to|$)"
-    r"|\b(?:where|what|who|how|when|which) (?:does|do|did|should|can|could|is|are|would) (?:it|they|this|that|i|we|staff)\b"
+    r"|\b(?:where|what|who|how|when|which) (?:does|do|did|should|can|could|is|are|would) (?:it|they|this|that|i|we|staff|the|our|my)\b"
     r"|\b(?:(?:i|we) (?:would|want|wanted) (?:like )?to know|i was wondering|could you (?:please )?(?:tell|clarify|confirm|explain|advise)|"
     r"please (?:clarify|confirm|explain))\b"
 )
 # Questions about what the policy says, definitions and training: general by nature.
 POLICY_ABOUT_RX = re.compile(
     r"\b(?:(?:does|do|did) (?:the |our )?(?:school |schools )?(?:policy|policies|guidance|procedure|kcsie|rules?|code of conduct) "
-    r"(?:say|says|state|mention|cover|allow)|policy (?:say|says)|"
+    r"(?:\w+ )?(?:say|says|state|mention|cover|allow)|policy (?:say|says)|"
     r"what (?:the|our) (?:school |schools )?(?:policy|policies|guidance|procedure|rules?) (?:says?|states?)|"
     r"(?:is there|do we have|have we got) (?:a |any )?(?:policy|guidance|procedure|rule)|"
     r"(?:policy|guidance|procedure|rules?) (?:on|about|for|regarding)|"

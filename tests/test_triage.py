@@ -393,6 +393,20 @@ COMMANDS_AND_NEGATIONS: list[tuple[str, str, bool | None]] = [
 ]
 
 
+# Long, polite questions with context before them (a past incident, a colleague, a niece).
+CONTEXT_THEN_QUESTION: list[tuple[str, str, bool | None]] = [
+    ('Last year a parent posted photos of the nativity online and it caused a lot of upset. This year, are we allowed to ask parents not to film?', Q, False),
+    ("I run the school's football team and the boys keep asking me to join their WhatsApp group. Am I permitted to do that?", Q, False),
+    ('One of my former students, who is now at university, has sent me a friend request on Facebook. Is it acceptable to accept it?', Q, False),
+    ("I'm new to the school and noticed some staff have pupils on Snapchat. What does our policy actually say about this?", Q, False),
+    ("A colleague mentioned that she uses her personal phone to photograph pupils' work for the class blog. Is that permitted under the policy?", Q, False),
+    ('My niece has just started in Year 7 at the school where I teach. Can I still be friends with her on Instagram?', Q, False),
+    ("We've been asked by the PTA to set up a Facebook page for parents. Who needs to approve that?", Q, False),
+    ('Following the online safety training last week, I wanted to check whether staff can use TikTok in lessons.', Q, False),
+    ("Some of the children told me they have Instagram accounts even though they're only 10. Is there anything I need to do?", Q, False),
+    ('Parents have been complaining about a teacher in a Facebook group. What does the policy say staff should do?', Q, False),
+]
+
 # Statements about pupils that are not reports.
 NEAR_MISS_STATEMENTS: list[tuple[str, str, bool | None]] = [
     ('I told the pupils about online safety today and they loved it', Q, False),
@@ -439,7 +453,7 @@ ALL_CASES = (
     DISCLOSURES + INCIDENTS + ALLEGATIONS + QUESTIONS + FORMAL_REGISTER + FORMAL_HARMS
     + CHAT_AND_TOPIC_WORDS + EMERGENCIES_AND_FORMAL_REPORTS
     + MORE_HARMS_AND_SHAPES + ADULT_AND_INCIDENT_EDGES
-    + COMMANDS_AND_NEGATIONS + NEAR_MISS_STATEMENTS + EDGE_INPUTS
+    + COMMANDS_AND_NEGATIONS + CONTEXT_THEN_QUESTION + NEAR_MISS_STATEMENTS + EDGE_INPUTS
 )
 REPORT_KINDS = {D, I, A}
 
