@@ -44,7 +44,9 @@ CLAUSE_FLOOR = 0.25  # direct retrieval: a school's best clause below this -> it
 DIRECT_FLOOR = 0.5  # no intent, but a clause matches the question itself this well -> quote it
 
 W_EXAMPLE, W_CENTROID, W_CLAUSES, W_FUZZY = 0.3, 0.5, 0.1, 0.1  # intent score blend (sums to 1)
-W_NB, NB_ALPHA = 0.4, 0.1  # naive Bayes posterior added on top
+W_NB, NB_ALPHA = 0.4, 0.05  # naive Bayes posterior added on top
+NB_BIGRAMS = False  # measured: pairs overfit the few examples per intent
+NB_CLAUSE_WEIGHT = 0.0  # curated clause words in the intent model
 
 # The assistant answers questions about conduct online, with devices and images, and about
 # the policy itself. A question with none of these words ("what time is lunch", "can I wear
@@ -89,6 +91,13 @@ class MatchResult:
     @property
     def intent(self) -> str | None:
         return self.intents[0].intent if self.intents and self.kind != "fallback" else None
+
+
+def _nb_features(toks: list[str]) -> list[str]:
+    """Words, plus adjacent word pairs ("follow back", "my phone") when NB_BIGRAMS is on."""
+    if not NB_BIGRAMS:
+        return list(toks)
+    return [*toks, *(f"{a}_{b}" for a, b in zip(toks, toks[1:]))]
 
 
 def _unit(counts: Counter, idf) -> dict[str, float]:
@@ -240,11 +249,20 @@ class Matcher:
                                                for iid in self.intent_ids])
         # Multinomial naive Bayes over the same tokens: discriminative where cosine is not
         # (it learns that "parent" separates two friend-request intents that share most words).
-        counts = np.full((len(self.intent_ids), len(columns)), NB_ALPHA, dtype=np.float64)
+        nb_columns: dict[str, int] = {}
+        for _, toks in (*self._example_token_lists, *self._curated_clause_tokens):
+            for t in _nb_features(toks):
+                nb_columns.setdefault(t, len(nb_columns))
+        self._nb_columns = nb_columns
+        counts = np.full((len(self.intent_ids), len(nb_columns)), NB_ALPHA, dtype=np.float64)
         row_of = {iid: n for n, iid in enumerate(self.intent_ids)}
         for iid, toks in self._example_token_lists:
-            for t in toks:
-                counts[row_of[iid], columns[t]] += 1.0
+            for t in _nb_features(toks):
+                counts[row_of[iid], nb_columns[t]] += 1.0
+        if NB_CLAUSE_WEIGHT:
+            for iid, toks in self._curated_clause_tokens:
+                for t in toks:
+                    counts[row_of[iid], nb_columns[t]] += NB_CLAUSE_WEIGHT
         self._nb_log = np.asfortranarray(np.log(counts / counts.sum(axis=1, keepdims=True)).astype(np.float32))
         # The same for policy prose: which intent does a clause read like (for uncurated schools)?
         clause_columns: dict[str, int] = {}
@@ -326,8 +344,9 @@ class Matcher:
         scores = (100.0 * (W_EXAMPLE * best_example + W_CENTROID * centroid + W_CLAUSES * clause_side)
                   + W_FUZZY * fuzzy_best)
         if W_NB:
-            counts = np.array([max(1, known.count(t)) for t in query if t in self._columns], dtype=np.float32)
-            log_like = self._nb_log[:, cols] @ counts
+            features = Counter(f for f in _nb_features(known) if f in self._nb_columns)
+            log_like = self._nb_log[:, [self._nb_columns[f] for f in features]] @ np.array(
+                list(features.values()), dtype=np.float32)
             posterior = np.exp(log_like - log_like.max())
             posterior /= posterior.sum()
             scores = scores + W_NB * scores.max() * posterior  # reorders, cannot invent confidence
