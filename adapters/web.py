@@ -28,6 +28,7 @@ from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from sqlalchemy import text
 
+from adapters.client_cache import CachingBotFrameworkAuthentication
 from adapters.rendering import renderer_for
 from adapters.schools import SchoolDirectory, SchoolGate
 from adapters.slack import SLACK_API, SlackEndpoint, build_slack_adapter
@@ -105,7 +106,7 @@ def runtime_context(runtime=None, slack_api_url: str = SLACK_API, dispatcher: bo
             log.warning(ANONYMOUS_WARNING)
         gate = SchoolGate(SchoolDirectory(app[RUNTIME].sessions, settings.default_school), renderer_for)
         app[BOT] = ChannelBot(app[RUNTIME].bot, gate)
-        cloud = CloudAdapter(bot_framework_auth(settings))
+        cloud = CloudAdapter(CachingBotFrameworkAuthentication(bot_framework_auth(settings)))  # clients reused
         cloud.on_turn_error = on_turn_error
         app[BOT_FRAMEWORK_ADAPTER] = cloud
         adapters: dict[str, BotAdapter] = {"msteams": cloud, "emulator": cloud, "webchat": cloud}

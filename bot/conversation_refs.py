@@ -9,6 +9,11 @@ Teams user id ("29:..."), so the reference is stored under both.
 """
 from __future__ import annotations
 
+import json
+import time
+import weakref
+from collections import OrderedDict
+
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -51,6 +56,28 @@ def is_personal(activity: Activity) -> bool:
     return (conversation.conversation_type or "personal").lower() not in GROUP_CONVERSATION_TYPES
 
 
+# What this process last stored per (channel, user ids): skipping an identical upsert saves a
+# database write (an fsync on SQLite) on every message. Entries expire, so a reference another
+# process changed meanwhile is rewritten by this one within REWRITE_AFTER_S at the latest.
+# Kept per sessionmaker (weakly), so two databases in one process never share the memory.
+_STORED: "weakref.WeakKeyDictionary[async_sessionmaker, OrderedDict]" = weakref.WeakKeyDictionary()
+_STORED_MAX = 10_000
+REWRITE_AFTER_S = 600.0
+
+
+def _already_stored(sessions, key: tuple, fingerprint: str) -> bool:
+    seen = _STORED.get(sessions, {}).get(key)
+    return seen is not None and seen[0] == fingerprint and time.monotonic() - seen[1] < REWRITE_AFTER_S
+
+
+def _stored(sessions, key: tuple, fingerprint: str) -> None:
+    stored = _STORED.setdefault(sessions, OrderedDict())
+    stored[key] = (fingerprint, time.monotonic())
+    stored.move_to_end(key)
+    while len(stored) > _STORED_MAX:
+        stored.popitem(last=False)
+
+
 async def remember(sessions: async_sessionmaker, activity: Activity) -> bool:
     """Store (or refresh) the sender's conversation reference. Returns whether one was stored."""
     if activity.type not in REMEMBERED_TYPES or not activity.channel_id or not is_personal(activity):
@@ -61,9 +88,14 @@ async def remember(sessions: async_sessionmaker, activity: Activity) -> bool:
     reference = TurnContext.get_conversation_reference(activity).serialize()
     reference.pop("activityId", None)  # a proactive message starts a new thread, not a reply
     name = (activity.from_property.name or "")[:200]
+    key = (activity.channel_id, ids)
+    fingerprint = json.dumps([reference, _tenant_id(activity), name], sort_keys=True, default=str)
+    if _already_stored(sessions, key, fingerprint):
+        return True
     async with sessions() as session, session.begin():
         for user_id in ids:
             await _upsert(session, activity.channel_id, user_id, _tenant_id(activity), name, reference)
+    _stored(sessions, key, fingerprint)
     return True
 
 
