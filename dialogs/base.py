@@ -567,14 +567,14 @@ class ReportFlow(ComponentDialog):
             return False  # the child's own words may well be a question: record them
         free_text = question is not None and not question.options
         answer = assistant.answer(text, progress["school"])
-        if answer.kind in ("disclosure", "incident", "allegation"):
-            return False  # sounds like part of the account: let the step record it
-        if free_text and answer.kind != "answer":
-            return False
-        log.info("policy question answered mid-report", extra={"flow": self.kind})
-        await context.send_activity(renderer_of(context).answer(answer))
+        log.info("policy question answered mid-report", extra={"flow": self.kind, "answer_kind": answer.kind})
+        if answer.starts_report:  # about the very situation being reported: no FAQ content, ever
+            await say(context, "That's part of what you're reporting, so the DSL will advise on it rather than "
+                               "the policy. Type 'help' for what to do now.")
+        else:
+            await context.send_activity(renderer_of(context).answer(answer))
         if free_text:
-            progress["held"] = text
+            progress["held"] = text  # nothing typed is lost, even when we guessed wrong
             await say(context, "Back to your report. (If that was your answer to this question, "
                                "reply 'keep it' and I'll record it exactly as you typed it.)")
         else:

@@ -95,3 +95,16 @@ async def test_a_member_of_staffs_conduct_hands_over_to_the_adult_concern_flow(r
     assert "Is your concern about the headteacher?" in reply
     await chat.press("no")
     assert await reports(runtime) == []
+
+
+async def test_a_question_the_policy_does_not_cover_is_still_not_recorded_as_an_answer(runtime):
+    chat = Chat(runtime)
+    await start(chat)
+    await chat.press("nudes")
+    await chat.press("no")
+    await chat.say("Snapchat")
+    await chat.say("this morning")
+    reply = await chat.say("Can I look at the images to check what they show?")
+    assert "Back to your report" in reply and "keep it" in reply
+    assert reply.rstrip().endswith("target, alleged perpetrator or witness?")  # the same step again
+    assert "What happened?" in await chat.say("Leah (Y9) target")
