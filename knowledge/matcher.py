@@ -40,6 +40,7 @@ CLARIFY_K = 0.2  # runner-up within CLARIFY_K * sqrt(top) -> "Did you mean"
 CLARIFY_CEILING = 80.0  # a top score this high is answered unless the runner-up ties it
 # Clause relevance: the question itself, the clauses curated for the intent elsewhere, its examples.
 P_QUERY, P_CLAUSES, P_EXAMPLES, P_POSTERIOR = 0.4, 0.4, 0.2, 0.4
+LEAD_IN_WEIGHT, SHORT_CLAUSE_TOKENS = 0.5, 5
 CLAUSE_FLOOR = 0.25  # direct retrieval: a school's best clause below this -> its policy is silent
 DIRECT_FLOOR = 0.5  # no intent, but a clause matches the question itself this well -> quote it
 
@@ -134,6 +135,9 @@ class _SchoolIndex:
         for i, vec in enumerate(self.vectors):
             for t, w in vec.items():
                 self.postings[t].append((i, w))
+        # A lead-in ("Staff must not:") or a fragment is not a rule to quote on its own.
+        self.rule_weight = [(LEAD_IN_WEIGHT if c.text.rstrip().endswith(":") else 1.0)
+                            * min(1.0, (len(v) / SHORT_CLAUSE_TOKENS) ** 0.5) for c, v in zip(self.clauses, self.vectors)]
         self.prototype_scores: dict[str, list[float]] = {}  # intent -> proto cosine per clause (lazy)
         self.posteriors = None  # P(intent | clause) per clause (lazy, see Matcher._clause_posteriors)
 
@@ -391,7 +395,7 @@ class Matcher:
             # every curated clause vanished in a new version of the policy: retrieve directly
         q_scores = index.similarity(query) if query else [0.0] * len(index.clauses)
         proto_scores = self._prototype_scores(index, intent)
-        scores = [P_QUERY * q + p for q, p in zip(q_scores, proto_scores)]
+        scores = [(P_QUERY * q + p) * w for q, p, w in zip(q_scores, proto_scores, index.rule_weight)]
         order = sorted(range(len(scores)), key=lambda i: -scores[i])[:limit]
         if not order or scores[order[0]] < CLAUSE_FLOOR:
             return [], None, False
