@@ -73,7 +73,12 @@ class ManualClock:
 # --- senders ---------------------------------------------------------------------------
 
 class Unreachable(Exception):
-    """The recipient has no conversation the bot can post to (yet)."""
+    """The recipient has no conversation the bot can post to (yet): retried."""
+
+
+class Undeliverable(Exception):
+    """A receipt or reminder for someone on a channel that cannot take proactive messages
+    (the terminal chat): recorded as failed, never retried. Pages to role holders never get here."""
 
 
 @dataclass
@@ -286,7 +291,7 @@ class Dispatcher:
         async with self.sessions() as session:
             alert = await session.get(Alert, claim.alert_id)
             reference = None
-            if alert.recipient_channel in CHAT_CHANNELS:
+            if alert.recipient_channel != "email":
                 reference = await conversation_refs.lookup(session, alert.recipient_channel, alert.recipient_id)
             if reference is None and alert.recipient_channel == "slack":
                 reference = slack_direct_message(alert.recipient_id)
@@ -296,8 +301,10 @@ class Dispatcher:
             if claim.alert_id in self._sent:  # went out, but recording it failed: just record it
                 message_id = self._sent[claim.alert_id]
             else:
-                sender = self.senders.get(alert.recipient_channel)
+                sender = self._sender_for(alert.recipient_channel, reference)
                 if sender is None:
+                    if alert.purpose not in ALERTING_PURPOSES and reference is None:
+                        raise Undeliverable(f"channel {alert.recipient_channel!r} cannot be messaged later")
                     raise Unreachable(f"no sender configured for channel {alert.recipient_channel!r}")
                 if alert.recipient_channel in CHAT_CHANNELS and reference is None:
                     raise Unreachable("the recipient has not installed the app or messaged the bot yet")
@@ -310,12 +317,25 @@ class Dispatcher:
             raise
         except asyncio.TimeoutError:
             error = f"timed out after {self.send_timeout:g}s"
+        except Undeliverable as exc:
+            await self._settle(claim, f"undeliverable: {exc}", None, alert.purpose, give_up=True)
+            return False
         except Exception as exc:  # any channel failure is retried; the error text carries no report content
             error = f"{type(exc).__name__}: {exc}"[:500]
         await self._settle(claim, error, message_id, alert.purpose)
         return error is None
 
-    async def _settle(self, claim: _Claim, error: str | None, message_id: str | None, purpose: str) -> None:
+    def _sender_for(self, channel: str, reference: ConversationReference | None) -> Sender | None:
+        """The channel's own sender; any other channel the bot holds a conversation reference for
+        (the Emulator, Web Chat) is a Bot Framework channel, so the Teams sender serves it too."""
+        if channel in self.senders:
+            return self.senders[channel]
+        if reference is not None and reference.service_url and channel != "slack":
+            return self.senders.get("msteams")
+        return None
+
+    async def _settle(self, claim: _Claim, error: str | None, message_id: str | None, purpose: str,
+                      give_up: bool = False) -> None:
         now = self.clock.now()
         mine = (Alert.id == claim.alert_id) & (Alert.attempts == claim.attempts) & (Alert.status == "pending")
         async with self.sessions() as session, session.begin():
@@ -324,7 +344,7 @@ class Dispatcher:
                 await session.execute(update(Alert).where(mine).values(
                     status="delivered", delivered_at=now, last_error=None, channel_message_id=message_id)
                     .execution_options(synchronize_session=False))
-            elif purpose in BEST_EFFORT_PURPOSES and claim.attempts >= BEST_EFFORT_ATTEMPTS:
+            elif give_up or (purpose in BEST_EFFORT_PURPOSES and claim.attempts >= BEST_EFFORT_ATTEMPTS):
                 await session.execute(update(Alert).where(mine).values(status="failed", last_error=error)
                                       .execution_options(synchronize_session=False))
             else:

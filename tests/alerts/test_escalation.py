@@ -171,3 +171,34 @@ async def test_acknowledgement_edits_the_alerts_other_leads_already_see(sessions
     receipt = connector.in_conversation(conversation_of(REPORTER[0]))
     assert len(receipt) == 1 and "Deputy DSL has seen your report" in receipt[0]["text"]
     assert len(connector.posted) == 3  # DSL, deputy, receipt: the edits posted nothing new
+
+
+async def test_receipt_reaches_reporters_on_other_bot_framework_channels(sessions, connector):
+    """A reporter in the Emulator or Web Chat gets the receipt there; one in the terminal
+    (no conversation to post to later) is recorded as undeliverable, not retried forever."""
+    from bot import conversation_refs
+    from conftest import teams_activity
+    from bot.reports import Reporter, submit_report
+    from conftest import CIPHER
+
+    clock = ManualClock(START)
+    await seed_school(sessions, connector.url)
+    emulator_user = teams_activity(connector.url, "emulator-user-1", "Ms Jo Park")
+    emulator_user.channel_id = "emulator"
+    await conversation_refs.remember(sessions, emulator_user)
+    refs = []
+    for channel, user in (("emulator", "emulator-user-1"), ("console", "console-user")):
+        submitted = await submit_report(sessions, CIPHER, school_slug="oakfield", kind="incident", category="",
+                                        urgency="normal", route_to="dsl", reporter=Reporter(channel, user),
+                                        content={"what_happened": "unkind comments"}, now=clock.now())
+        refs.append(submitted.reference)
+        await acknowledge(sessions, submitted.reference, Actor("msteams", STAFF["dsl"][0]), clock.now())
+
+    dispatcher = dispatcher_for(sessions, clock)
+    await dispatcher.run_once()
+    [receipt] = connector.in_conversation(conversation_of("emulator-user-1"))
+    assert refs[0] in receipt["text"]
+    async with sessions() as session:
+        console_receipt = (await session.execute(select(Alert).where(
+            Alert.purpose == "receipt", Alert.recipient_channel == "console"))).scalar_one()
+        assert console_receipt.status == "failed" and "undeliverable" in console_receipt.last_error
