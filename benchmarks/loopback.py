@@ -47,6 +47,7 @@ class LoopbackConnector:
     def __init__(self, host: str = "127.0.0.1", port: int = 0):
         self.host, self.port = host, port
         self.replies: dict[str, list[dict]] = defaultdict(list)
+        self.on_reply = None  # optional callable(conversation_id, activity), run before answering the bot
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.url = ""
@@ -60,7 +61,10 @@ class LoopbackConnector:
         return app
 
     async def _reply(self, request: web.Request) -> web.Response:
-        self.replies[request.match_info["conversation"]].append(await request.json())
+        activity = await request.json()
+        self.replies[request.match_info["conversation"]].append(activity)
+        if self.on_reply is not None:
+            self.on_reply(request.match_info["conversation"], activity)
         return web.json_response({"id": f"reply-{next(self._ids)}"})
 
     async def _member(self, request: web.Request) -> web.Response:
