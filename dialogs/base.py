@@ -41,7 +41,7 @@ from botbuilder.dialogs import (
     WaterfallStepContext,
 )
 from botbuilder.dialogs.prompts import PromptOptions, PromptValidatorContext, TextPrompt
-from botbuilder.schema import ActivityTypes
+from botbuilder.schema import Activity, ActivityTypes
 
 from bot.rendering import Button, PlainRenderer, Prompt, Renderer, Summary
 from dialogs.filing import Reporter, ReportNotFiled
@@ -132,7 +132,9 @@ class AnswerPrompt(TextPrompt):
         ask = _validations(options)
         problem = state.pop("problem", "") if is_retry else ""
         progress = turn_context.turn_state.get(_PROGRESS_KEY) or {}
-        await turn_context.send_activity(self._flow.render(turn_context, ask, progress, problem))
+        sent = await turn_context.send_activity(self._flow.render(turn_context, ask, progress, problem))
+        if ask.get("ask") == "review" and getattr(sent, "id", None):
+            progress.setdefault("summary_ids", []).append(sent.id)  # replaced by a receipt later
 
 
 _PROGRESS_KEY = "assistant.report_progress"  # the active flow's progress, for AnswerPrompt rendering
@@ -393,6 +395,8 @@ class ReportFlow(ComponentDialog):
             return await step.replace_dialog(REVIEW)
         await self._clear_draft(context)
         log.info("report submitted", extra={"flow": self.kind, "reference": filed.reference})
+        await self._withdraw_summaries(context, progress, f"Report summary removed from this chat: submitted as "
+                                                          f"{filed.reference} and stored securely.")
         await say(context, self.receipt(filed.reference, answers))
         return await step.end_dialog({"submitted": filed.reference, "kind": self.kind})
 
@@ -425,6 +429,15 @@ class ReportFlow(ComponentDialog):
         progress["reference"], progress["urgent_alert"] = filed.reference, True
         log.info("urgent alert raised", extra={"flow": self.kind, "reference": filed.reference})
         return filed.reference
+
+    async def _withdraw_summaries(self, context: TurnContext, progress: dict, note: str) -> None:
+        """Replace the summaries shown in the chat by a one-line receipt: the chat keeps a receipt,
+        not the account. Channels that cannot edit messages (the terminal) keep them; we try anyway."""
+        for activity_id in progress.pop("summary_ids", []):
+            try:
+                await context.update_activity(Activity(id=activity_id, type=ActivityTypes.message, text=note))
+            except Exception as exc:  # noqa: BLE001 - best effort: the report itself is already safe
+                log.info("summary not withdrawn: %s", type(exc).__name__)
 
     # --- drafts ------------------------------------------------------------------------------------
     async def _touch_draft(self, context: TurnContext, progress: dict) -> None:
@@ -525,6 +538,7 @@ class ReportFlow(ComponentDialog):
         await inner_dc.cancel_all_dialogs()
         await self._clear_draft(inner_dc.context)
         log.info("report cancelled", extra={"flow": self.kind})
+        await self._withdraw_summaries(inner_dc.context, progress, "Report summary removed: the report was cancelled.")
         message = "Report cancelled. Nothing was saved and your answers have been deleted."
         if progress.get("reference"):
             message = (f"Report cancelled. The urgent alert already sent ({progress['reference']}) stays "

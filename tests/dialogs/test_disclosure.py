@@ -57,6 +57,9 @@ async def test_a_full_disclosure_is_stored_exactly_as_typed_and_the_chat_keeps_o
     assert b"Jayden" not in report.content  # encrypted at rest
     assert [a.recipient_role for a in await alerts(runtime)] == ["dsl"]
     assert await drafts(runtime) == []
+    # The summary card shown before Submit is replaced in the chat by a one-line receipt.
+    [withdrawn] = chat.adapter.updated_activities
+    assert report.reference in withdrawn.text and "Jayden" not in withdrawn.text
     # The reporter's identity came from the channel: no question asked for it.
     assert not any("your name" in said.lower() for who, said in chat.transcript if who == "bot")
 
@@ -109,6 +112,7 @@ async def test_editing_a_field_from_the_summary(runtime):
     await chat.press("submit")
     [report] = await reports(runtime)
     assert answers_of(runtime, report)["child"] == "Jayden Smith, Year 5 (5R)"
+    assert len(chat.adapter.updated_activities) == 2  # both summaries shown are withdrawn
 
 
 async def test_editing_into_a_branch_asks_its_extra_question(runtime):
