@@ -441,9 +441,21 @@ ABUSE_RX = re.compile(
     r"(?:sexual|physical|emotional|domestic|child) abuse|(?:disclosed|disclosing|discloses|disclose) (?:\w+ )?abuse)\b"
 )
 
+# A child who cannot be found, or an attempt to take one: urgent whatever else is said.
+_CHILD_LOST_OR_TAKEN = (
+    r"(?:can not|cannot|cant|could not|unable to) (?:find|locate|account for) "
+    r"(?!(?:the |a |an |this |that |our |my |your |any )?(?:policy|policies|form|document|link|page|file|guidance|"
+    r"section|clause|answer|info|information|rules?|procedure|dsl|email|number|details|contact|app|login|password)\b)"
+    r"|unaccounted for|"
+    r"(?:tried|trying|tries|attempted|attempting) to (?:take|grab|snatch|lure|abduct|entice|drag|lead) (?:away )?|"
+    r"(?:tried|trying|tries|attempted|attempting) to (?:get|persuade|convince|make) (?:\w+ ){1,4}(?:come|go|get in)\b"
+)
+
+_CHILD_LOST_OR_TAKEN_RX = re.compile(r"\b(?:" + _CHILD_LOST_OR_TAKEN + r")")
+
 # Danger words. Some need harm beside them ("tonight", "right now"); see _URGENT_ON_ITS_OWN_RX.
 URGENT_RX = re.compile(
-    r"\b(?:bleeding|blood everywhere|unconscious|not breathing|(?:can not|cant) breathe|"
+    r"\b(?:" + _CHILD_LOST_OR_TAKEN + r"|bleeding|blood everywhere|unconscious|not breathing|(?:can not|cant) breathe|"
     r"collapsed|seizure|fitting|overdos\w*|taken (?:\w+ ){0,3}(?:pills|tablets)|swallowed|ambulance|999|"
     r"stab\w*|"
     r"missing(?! (?:school|lessons?|class|classes|days|homework|work|education|a lot|registration|deadlines?))|"
@@ -460,7 +472,7 @@ URGENT_RX = re.compile(
 
 # Danger by itself: a child with a weapon, missing, collapsed, taken, or unsupervised for days.
 _URGENT_ON_ITS_OWN_RX = re.compile(
-    r"\b(?:bleeding|blood everywhere|unconscious|not breathing|(?:can not|cant) breathe|collapsed|seizure|"
+    r"\b(?:" + _CHILD_LOST_OR_TAKEN + r"|bleeding|blood everywhere|unconscious|not breathing|(?:can not|cant) breathe|collapsed|seizure|"
     r"overdos\w*|taken (?:\w+ ){0,3}(?:pills|tablets)|swallowed (?:\w+ ){0,3}(?:pills|tablets|bleach)|ambulance|999|"
     r"(?:has|had|have|got|carrying|carries|brought|bringing|pulled|holding|waving|with) (?:a |an |his |her )?(?:\w+ )?(?:knife|knives|blade|machete|gun|weapon)|"
     r"(?:knife|blade|gun|weapon) (?:in|on) (?:his|her|their) (?:bag|pocket|coat|locker|waistband)|stab (?:someone|him|her|them|people)|"
@@ -832,6 +844,8 @@ def _decide(t: str) -> Triage:
         disclosure = True  # "a pupil told me ..." narrated as a statement: the flow lets them back out
     if urgent_alone and (child or person) and (specific or not general_question):
         disclosure = True  # a missing child, a child with a knife, a child collapsed
+    if child and _CHILD_LOST_OR_TAKEN_RX.search(t):
+        disclosure = True  # "can't find Jayden in year 2": never an FAQ, however it is phrased
     if first_person:
         reasons.append("child_words_first_person")
     if disclosure:

@@ -449,8 +449,20 @@ EDGE_INPUTS: list[tuple[str, str, bool | None]] = [
     ("lorem ipsum " * 800 + "a pupil told me her dad hits her", D, None),  # disclosure at the very end
 ]
 
+# A child who cannot be found or whom someone tried to take: urgent, however it is phrased;
+# not finding a document stays a question.
+LOST_OR_TAKEN = [
+    ("cant find tyler in yr 3 after the fire drill", D, True),
+    ("we still can't locate one of the reception children after home time", D, True),
+    ("two year 8 boys are unaccounted for after the trip coach got back", D, True),
+    ("a man in a van tried to get a year 4 girl to come with him at the gate", D, True),
+    ("someone attempted to snatch a pupil from the playground fence", D, True),
+    ("I cannot find the policy on phones about pupils", Q, False),
+    ("cant find the form for reporting pupil photos", Q, False),
+]
+
 ALL_CASES = (
-    DISCLOSURES + INCIDENTS + ALLEGATIONS + QUESTIONS + FORMAL_REGISTER + FORMAL_HARMS
+    LOST_OR_TAKEN + DISCLOSURES + INCIDENTS + ALLEGATIONS + QUESTIONS + FORMAL_REGISTER + FORMAL_HARMS
     + CHAT_AND_TOPIC_WORDS + EMERGENCIES_AND_FORMAL_REPORTS
     + MORE_HARMS_AND_SHAPES + ADULT_AND_INCIDENT_EDGES
     + COMMANDS_AND_NEGATIONS + CONTEXT_THEN_QUESTION + NEAR_MISS_STATEMENTS + EDGE_INPUTS
