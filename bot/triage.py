@@ -448,7 +448,7 @@ _CHILD_LOST_OR_TAKEN = (
     r"section|clause|answer|info|information|rules?|procedure|dsl|email|number|details|contact|app|login|password)\b)"
     r"|unaccounted for|"
     r"(?:tried|trying|tries|attempted|attempting) to (?:take|grab|snatch|lure|abduct|entice|drag|lead) (?:away )?|"
-    r"(?:tried|trying|tries|attempted|attempting) to (?:get|persuade|convince|make) (?:\w+ ){1,4}(?:come|go|get in)\b"
+    r"(?:tried|trying|tries|attempted|attempting) to (?:get|persuade|convince|make) (?:\w+ ){1,6}(?:come|go|get in)\b"
 )
 
 _CHILD_LOST_OR_TAKEN_RX = re.compile(r"\b(?:" + _CHILD_LOST_OR_TAKEN + r")")
