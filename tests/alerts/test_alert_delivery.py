@@ -11,7 +11,7 @@ from bot.dispatcher import BotFrameworkSender, Dispatcher, ManualClock, build_cl
 from bot.models import Alert, DeliveryAttempt
 from bot.settings import Settings
 
-from conftest import START, STAFF, conversation_of, seed_school, submit
+from alert_fixtures import START, STAFF, conversation_of, seed_school, submit
 
 
 def anonymous_settings(**overrides) -> Settings:
@@ -129,7 +129,7 @@ async def test_retry_waits_for_backoff(sessions, connector):
 
 async def test_unreachable_holder_is_retried_until_they_install_the_app(sessions, connector):
     from bot import conversation_refs
-    from conftest import teams_activity
+    from alert_fixtures import teams_activity
 
     clock = ManualClock(START)
     await seed_school(sessions, connector.url, reachable=())

@@ -12,7 +12,7 @@ from bot.db import create_engine, sessionmaker
 from bot.dispatcher import BotFrameworkSender, Dispatcher, build_cloud_adapter
 from bot.models import Alert, DeliveryAttempt, Report
 
-from conftest import STAFF, seed_school
+from alert_fixtures import STAFF, seed_school
 from test_alert_delivery import anonymous_settings
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from bot import conversation_refs
 from bot.models import ConversationRef
 
-from conftest import teams_activity
+from alert_fixtures import teams_activity
 
 
 async def test_remember_stores_and_refreshes_one_row_per_identity(sessions):

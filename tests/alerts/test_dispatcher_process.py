@@ -14,7 +14,7 @@ from bot.dispatcher import ManualClock
 from bot.models import Alert, DeliveryAttempt
 from bot.settings import PROJECT_ROOT
 
-from conftest import STAFF, conversation_of, seed_school, submit
+from alert_fixtures import STAFF, conversation_of, seed_school, submit
 from test_alert_delivery import dispatcher_for
 
 

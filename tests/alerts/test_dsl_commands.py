@@ -10,7 +10,7 @@ from bot.dispatcher import ManualClock
 from bot.models import Alert, AuditEntry, Report, RoleAssignment
 from bot.rendering import PlainRenderer
 
-from conftest import CIPHER, REPORTER, START, STAFF, seed_school, submit
+from alert_fixtures import CIPHER, REPORTER, START, STAFF, seed_school, submit
 
 DSL_ID, DSL_NAME = STAFF["dsl"]
 

@@ -13,7 +13,7 @@ from bot.dispatcher import BotFrameworkSender, Dispatcher, EmailAlertSender, Man
 from bot.email import EmailSender
 from bot.models import Alert, ReportDraft, RoleAssignment
 
-from conftest import REPORTER, START, STAFF, conversation_of, seed_school, submit
+from alert_fixtures import REPORTER, START, STAFF, conversation_of, seed_school, submit
 from test_alert_delivery import anonymous_settings
 
 

@@ -8,7 +8,7 @@ from bot.alerts import Actor, acknowledge
 from bot.dispatcher import ManualClock
 from bot.models import Alert, Report
 
-from conftest import REPORTER, START, STAFF, conversation_of, seed_school, submit
+from alert_fixtures import REPORTER, START, STAFF, conversation_of, seed_school, submit
 from test_alert_delivery import anonymous_settings, dispatcher_for
 
 
@@ -177,9 +177,9 @@ async def test_receipt_reaches_reporters_on_other_bot_framework_channels(session
     """A reporter in the Emulator or Web Chat gets the receipt there; one in the terminal
     (no conversation to post to later) is recorded as undeliverable, not retried forever."""
     from bot import conversation_refs
-    from conftest import teams_activity
+    from alert_fixtures import teams_activity
     from bot.reports import Reporter, submit_report
-    from conftest import CIPHER
+    from alert_fixtures import CIPHER
 
     clock = ManualClock(START)
     await seed_school(sessions, connector.url)

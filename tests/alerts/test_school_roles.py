@@ -8,7 +8,7 @@ from bot.models import RoleAssignment, TenantSchool
 from bot.roles import run_school_command
 from bot.settings import Settings
 
-from conftest import teams_activity
+from alert_fixtures import teams_activity
 
 
 async def school(db_url, capsys, *argv, smtp_host="127.0.0.1") -> tuple[int, str, str]:

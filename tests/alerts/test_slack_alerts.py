@@ -12,7 +12,7 @@ from bot import conversation_refs
 from bot.dispatcher import Dispatcher, ManualClock, SlackSender
 from bot.models import Alert, RoleAssignment
 
-from conftest import START, submit
+from alert_fixtures import START, submit
 
 
 @pytest.fixture
