@@ -55,3 +55,14 @@ def test_unknown_school_is_a_clear_error_listing_known_ones(run):
     assert done.returncode == 2
     assert "atlantis" in done.stderr and "oakfield" in done.stderr and "ringway" in done.stderr
     assert done.stdout == ""
+
+
+def test_unanswered_questions_are_counted_as_knowledge_gaps(run, tmp_path):
+    for _ in range(2):
+        assert run("--school", "ringway", "--json", "what time does the canteen open").returncode == 0
+    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}"}
+    gaps = subprocess.run([sys.executable, "app.py", "gaps", "--school", "ringway"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert gaps.returncode == 0, gaps.stderr
+    line = next(l for l in gaps.stdout.splitlines() if "canteen" in l)
+    assert line.split()[0] == "2"
