@@ -21,7 +21,6 @@ ROLE_TITLES = {
     "head": "Headteacher",
     "chair": "Chair of Governors",
 }
-CHAT_CHANNELS = ("msteams", "slack")
 
 
 class UnknownSchool(ValueError):

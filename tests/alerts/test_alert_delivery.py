@@ -3,7 +3,6 @@ posted to a loopback stand-in for the Bot Framework connector, on SQLite and Pos
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 
 from sqlalchemy import select
 

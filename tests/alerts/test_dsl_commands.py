@@ -6,7 +6,6 @@ import pytest
 from sqlalchemy import select
 
 from bot.dsl_commands import REFUSAL, try_handle
-from bot.dispatcher import ManualClock
 from bot.models import Alert, AuditEntry, Report, RoleAssignment
 from bot.rendering import PlainRenderer
 
