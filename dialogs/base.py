@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, ClassVar
 
 from botbuilder.core import TurnContext
@@ -118,7 +118,6 @@ class ReportServices:
     desk: object  # dialogs.filing.ReportDesk
     assistant: object | None = None  # bot.assistant.Assistant: .answer(question, school_slug) -> Answer
     cipher: object | None = None  # bot.crypto.ContentCipher: seals typed answers inside dialog state
-    extra: dict = field(default_factory=dict)
 
 
 class AnswerPrompt(TextPrompt):

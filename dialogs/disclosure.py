@@ -35,7 +35,7 @@ The reporter is whoever the channel says is typing; they are never asked who the
 from __future__ import annotations
 
 from dialogs.base import Question, ReportFlow, say
-from dialogs.validation import YES_NO, Option
+from dialogs.validation import YES_NO
 
 DANGER = (
     "Is a child in immediate danger or in need of medical help right now?"
@@ -128,9 +128,3 @@ class DisclosureFlow(ReportFlow):
               "the record itself is stored securely for the safeguarding team."
         )
 
-
-def build(services) -> DisclosureFlow:
-    return DisclosureFlow(services)
-
-
-__all__ = ["DisclosureFlow", "build", "Option"]

@@ -92,7 +92,7 @@ def match_option(text: str | None, options: tuple[Option, ...]) -> str | None:
     if not text:
         return None
     said = _squash(text).rstrip(".!")
-    if said.isdigit():
+    if said.isdecimal():  # not isdigit(): "²" is a digit that int() rejects
         index = int(said) - 1
         return options[index].key if 0 <= index < len(options) else None
     for option in options:
