@@ -179,7 +179,7 @@ def seal_progress(context: TurnContext) -> None:
         if cipher is None or "sealed" in progress:
             continue
         typed = {key: progress.pop(key) for key in SEALED_FIELDS if key in progress}
-        progress["sealed"] = cipher.encrypt_text(json.dumps(typed, ensure_ascii=False)).decode("ascii")
+        progress["sealed"] = cipher.encrypt_text(json.dumps(typed)).decode("ascii")  # ASCII: any text survives
 
 
 def reporter_of(context: TurnContext) -> Reporter:

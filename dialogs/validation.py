@@ -15,6 +15,7 @@ MAX_ANSWER_CHARS = 4000  # roomy for a careful account, small enough to catch a 
 
 _KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "1234567890")
 _VOWELS = set("aeiouy")
+_SURROGATE = re.compile("[\ud800-\udfff]")  # half an emoji from a broken paste: not storable as UTF-8
 _QUESTION_OPENERS = (
     "can i", "can we", "can staff", "can teachers", "may i", "am i allowed", "are we allowed",
     "are staff allowed", "is it ok", "is it okay", "is it alright", "is it allowed", "should i",
@@ -77,6 +78,9 @@ def check_free_text(text: str | None, max_chars: int = MAX_ANSWER_CHARS) -> Chec
     if text is None or not text.strip():
         return Checked(False, problem="I didn't get an answer there. Please type your answer "
                                       "(or 'not known' if you don't know).")
+    if _SURROGATE.search(text):
+        return Checked(False, problem="That answer has a character I can't store (a broken emoji or symbol). "
+                                      "Please type it again.")
     if len(text) > max_chars:
         return Checked(False, problem=(
             f"That answer is {len(text):,} characters; the limit is {max_chars:,}. Please shorten it "

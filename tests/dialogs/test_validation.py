@@ -78,3 +78,9 @@ def test_files_count_as_attachments_but_teams_html_copies_do_not():
     assert has_attachment(SimpleNamespace(attachments=[image]))
     assert not has_attachment(SimpleNamespace(attachments=[html]))
     assert not has_attachment(SimpleNamespace(attachments=None))
+
+
+def test_half_an_emoji_from_a_broken_paste_is_refused_not_crashed_on():
+    checked = check_free_text("he said \ud83d then cried")
+    assert not checked.ok and "type it again" in checked.problem
+    assert check_free_text("he drew 👩🏽‍🏫 and cried").ok
