@@ -62,8 +62,8 @@ internet web website websites blog blogs vlog app apps platform platforms forum 
 post share tag comment like photo video image images device phone phonenumber email message directmessage
 contact friend request follow account accounts password login logout privacy privacy location record
 cyberbully gaming logo indecentimage under13 expupil videocall remotelearning stream streaming subscribe
-policy policies breach breaching disciplinary grossmisconduct misconduct criminal illegal offence volunteer
-governor supply contractor consent dsl report reported reporting camera screenshot selfie upload text
+policy policies breach breaching disciplinary grossmisconduct misconduct criminal illegal offence
+apply applies cover covered consent dsl report reported reporting camera screenshot selfie upload text
 abuse abused harassed harassment defame criticise confidential information views opinion campaign
 """.split()
 

@@ -17,6 +17,8 @@ Only the matcher reads these tokens; answers always quote the policy's own words
 """
 from __future__ import annotations
 
+import gzip
+import json
 import re
 import unicodedata
 from collections import Counter
@@ -258,6 +260,26 @@ def stem(word: str) -> str:
     return _STEMMER.stemWord(word)
 
 
+REAL_WORD_MIN_FREQUENCY = 100  # below this, pyspellchecker's list holds many misspellings
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Real English words (pyspellchecker's frequency list), loaded once on first need.
+
+    A real word the catalog and policies never use ("morning", "swap") must stay itself:
+    "correcting" it to a known neighbour ("moaning", "snap") invents a topic.
+    """
+    try:
+        from importlib.resources import files
+
+        raw = (files("spellchecker") / "resources" / "en.json.gz").read_bytes()
+        counts = json.loads(gzip.decompress(raw))
+    except (ImportError, OSError, ValueError):  # without the list, correct as before
+        return frozenset()
+    return frozenset(w for w, n in counts.items() if n >= REAL_WORD_MIN_FREQUENCY)
+
+
 class Vocabulary:
     """The words the catalog and policies use, for correcting typos in questions.
 
@@ -297,6 +319,9 @@ class Vocabulary:
             return word if self.knows(word) else None
         if word in self._cache:
             return self._cache[word]
+        if word in english_words():
+            self._cache[word] = None
+            return None
         max_edits = 1 if len(word) < 8 else 2
         found = process.extract(word, self._words, scorer=OSA.distance, score_cutoff=max_edits, limit=8)
         best = None

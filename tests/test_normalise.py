@@ -57,3 +57,9 @@ def test_unknown_words_are_kept_but_marked():
 
 def test_empty_and_emoji_only_give_no_tokens():
     assert tokens("") == [] and tokens("🙈😀👍") == [] and normalise("   ") == ""
+
+
+def test_real_english_words_are_never_corrected_into_topics():
+    vocab = Vocabulary(["Staff must not be moaning about parents on snap chat."])
+    assert tokens("what time does school open in the morning", vocab)[-1] == "?morning"
+    assert not set(tokens("can i swap my day", vocab)) & set(tokens("snapchat"))
