@@ -94,3 +94,46 @@ async def test_help_explains_allegation_versus_low_level(runtime):
     reply = await chat.say("help")
     assert "may pose a risk" in reply and "photographing pupils on a personal phone" in reply
     assert reply.rstrip().endswith("3. Not sure")
+
+
+class RecordingDesk:
+    """Files nothing: remembers what the flow asked to file (the flow alone, no bot, no database)."""
+
+    def __init__(self):
+        self.filed, self.drafts = [], []
+
+    async def file(self, **kwargs):
+        from dialogs.filing import Filed
+
+        self.filed.append(kwargs)
+        return Filed(reference=f"OAK-2026-{len(self.filed):04d}")
+
+    async def touch_draft(self, *args):
+        self.drafts.append(args)
+
+    async def clear_draft(self, key):
+        self.drafts.clear()
+
+
+async def test_the_flow_alone_in_a_dialog_test_client_hands_the_desk_the_route_and_no_reporter_question():
+    from botbuilder.testing import DialogTestClient
+
+    from dialogs.adult_concern import AdultConcernFlow
+    from dialogs.base import ReportServices
+
+    desk = RecordingDesk()
+    client = DialogTestClient("test", AdultConcernFlow(ReportServices(desk=desk)),
+                              initial_dialog_options={"school": "oakfield"})
+    first = await client.send_activity("start")
+    assert "never see it" in first.text
+    assert "Is your concern about the headteacher?" in client.get_next_reply().text
+    for step in ("yes", "no", "allegation", *DETAILS):
+        await client.send_activity(step)
+    assert desk.drafts and not desk.filed
+    await client.send_activity("submit")
+    [filed] = desk.filed
+    assert (filed["route_to"], filed["category"], filed["urgency"], filed["kind"]) == \
+        ("chair", "allegation", "high", "adult_concern")
+    assert filed["reporter"].user_id == "User1"  # from the channel
+    assert filed["content"]["answers"]["what_happened"]["answer"] == DETAILS[1]
+    assert desk.drafts == []
