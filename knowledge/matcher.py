@@ -33,7 +33,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from knowledge.clauses import Clause
-from knowledge.normalise import Vocabulary, tokens
+from knowledge.normalise import Vocabulary, english_words, tokens
 
 MAX_QUESTION_CHARS = 600  # a question longer than this is a paste; its start says what it is about
 
@@ -174,6 +174,7 @@ class Matcher:
         for policy in policies:
             texts += [c.text for c in policy.clauses]
         self.vocabulary = Vocabulary(texts)
+        english_words()  # load the real-word list now, not during someone's first question
 
         # Document frequencies over examples and bundled clauses: shared by all schools.
         example_tokens: list[tuple[str, list[str]]] = []
