@@ -72,6 +72,9 @@ CANCEL_OPTIONS = (
 )
 KEEP_IT = ("keep it", "keep that", "use that", "that was my answer")
 
+LOCKED_NOTE = ("The urgent alert ({reference}) has already gone on that answer, so it can't be changed here. "
+               "If it was wrong, tell the safeguarding lead in person. Carrying on:")
+
 COMMANDS_HELP = (
     "At any question you can reply 'back' to change your previous answer, 'start again', "
     "'cancel', or ask me a policy question; your report waits for you."
@@ -287,8 +290,10 @@ class ReportFlow(ComponentDialog):
         raise ValueError(f"unknown prompt {what!r}")
 
     def _pick_options(self, progress: dict) -> tuple[Option, ...]:
+        """Answers that can still be changed: not those that decided who an urgent alert went to."""
         answered = self.visible_answers(progress.get("answers", {}))
-        return tuple(Option(q.key, q.label) for q in self.questions if q.key in answered)
+        locked = set(progress.get("locked", ()))
+        return tuple(Option(q.key, q.label) for q in self.questions if q.key in answered and q.key not in locked)
 
     def _options_for(self, ask: dict, progress: dict) -> tuple[Option, ...] | None:
         what = ask.get("ask")
@@ -426,6 +431,7 @@ class ReportFlow(ComponentDialog):
             log.warning("urgent alert not saved: database unavailable", extra={"flow": self.kind})
             return None
         progress["reference"], progress["urgent_alert"] = filed.reference, True
+        progress["locked"] = list(progress["history"])  # these answers decided who was alerted
         log.info("urgent alert raised", extra={"flow": self.kind, "reference": filed.reference})
         return filed.reference
 
@@ -553,6 +559,9 @@ class ReportFlow(ComponentDialog):
         if not history:
             await say(inner_dc.context, "This is the first question, so there is nothing to go back to.")
             return await self._reprompt(inner_dc)
+        if history[-1] in progress.get("locked", ()):
+            await say(inner_dc.context, LOCKED_NOTE.format(reference=progress.get("reference")))
+            return await self._reprompt(inner_dc)
         key = history.pop()
         progress["answers"].pop(key, None)
         await inner_dc.cancel_all_dialogs()
@@ -564,9 +573,13 @@ class ReportFlow(ComponentDialog):
         fresh = self.new_progress(progress["school"], progress.get("reference"))
         fresh["urgent_alert"] = progress.get("urgent_alert", False)
         fresh["started"] = progress.get("started", fresh["started"])
+        fresh["locked"] = list(progress.get("locked", ()))
+        fresh["history"] = list(fresh["locked"])
+        fresh["answers"] = {key: progress["answers"][key] for key in fresh["locked"] if key in progress["answers"]}
         progress.clear()
         progress.update(fresh)
-        await say(inner_dc.context, "Starting this report again from the first question.")
+        await say(inner_dc.context, "Starting this report again." if fresh["locked"] else
+                  "Starting this report again from the first question.")
         return await inner_dc.begin_dialog(ASK)
 
     async def _answered_policy_question(self, context: TurnContext, progress: dict, text: str) -> bool:

@@ -137,3 +137,20 @@ async def test_the_flow_alone_in_a_dialog_test_client_hands_the_desk_the_route_a
     assert filed["reporter"].user_id == "User1"  # from the channel
     assert filed["content"]["answers"]["what_happened"]["answer"] == DETAILS[1]
     assert desk.drafts == []
+
+
+async def test_answers_that_decided_who_got_an_urgent_alert_cannot_be_changed_afterwards(runtime):
+    chat = Chat(runtime)
+    await start(chat)
+    await chat.press("yes")  # about the headteacher
+    await chat.press("yes")  # child in danger now: urgent alert to the chair
+    [early] = await reports(runtime)
+    reply = await chat.say("back")
+    assert f"urgent alert ({early.reference}) has already gone" in reply and "Which best describes it?" in reply
+    await chat.press("allegation")
+    summary = await chat.answer_all(*DETAILS)
+    assert "- Goes to: the chair of governors" in summary
+    pick = await chat.press("edit")
+    assert "Type of concern" in pick and "About the headteacher" not in pick
+    restarted = await chat.say("start again")
+    assert "Which best describes it?" in restarted and "Is your concern about the headteacher?" not in restarted
