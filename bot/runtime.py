@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from typing import Callable
 
-from botbuilder.core import ConversationState, Storage, UserState
+from botbuilder.core import ConversationState, PrivateConversationState, Storage, UserState
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.crypto import ContentCipher
@@ -70,10 +70,12 @@ async def build_runtime(settings: Settings, renderer_for: Callable[[str], Render
         storage = SqlStorage(engine)
         conversation_state = ConversationState(storage)
         user_state = UserState(storage)
+        private_state = PrivateConversationState(storage)
         services = ReportServices(desk=desk or ReportDesk(sessions, cipher), assistant=assistant, cipher=cipher)
         bot = AssistantBot(conversation_state=conversation_state, user_state=user_state, assistant=assistant,
                            services=services, sessions=sessions, renderer_for=renderer_for,
-                           default_school=settings.default_school, school_for=school_for, cipher=cipher)
+                           default_school=settings.default_school, school_for=school_for, cipher=cipher,
+                           private_state=private_state)
     except BaseException:
         await engine.dispose()
         raise

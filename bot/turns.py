@@ -19,7 +19,7 @@ import logging
 import re
 from typing import Awaitable, Callable
 
-from botbuilder.core import ActivityHandler, ConversationState, TurnContext, UserState
+from botbuilder.core import ActivityHandler, ConversationState, PrivateConversationState, TurnContext, UserState
 from botbuilder.dialogs import DialogSet, DialogTurnStatus
 
 from bot.models import Feedback
@@ -65,9 +65,13 @@ class AssistantBot(ActivityHandler):
 
     def __init__(self, *, conversation_state: ConversationState, user_state: UserState, assistant,
                  services: ReportServices, sessions, renderer_for: Callable[[str], Renderer] | None = None,
-                 default_school: str = "oakfield", school_for: SchoolFor | None = None, cipher=None):
+                 default_school: str = "oakfield", school_for: SchoolFor | None = None, cipher=None,
+                 private_state: PrivateConversationState | None = None):
         self.conversation_state = conversation_state
         self.user_state = user_state
+        # A report belongs to one person: in a group chat or Teams channel two members of staff
+        # share the conversation, so dialog state is kept per user within it.
+        self.private_state = private_state or conversation_state
         self.assistant = assistant
         self.services = services
         self.sessions = sessions
@@ -75,8 +79,8 @@ class AssistantBot(ActivityHandler):
         self.renderer_for = renderer_for or (lambda _channel: PlainRenderer())
         self.default_school = default_school
         self._school_for = school_for
-        self.dialog_state = conversation_state.create_property("DialogState")
-        self.pending = conversation_state.create_property("Pending")  # menus and "Did you mean" choices
+        self.dialog_state = self.private_state.create_property("DialogState")
+        self.pending = self.private_state.create_property("Pending")  # menus and "Did you mean" choices
         self.dialogs = DialogSet(self.dialog_state)
         for flow in (DisclosureFlow(services), IncidentFlow(services), AdultConcernFlow(services)):
             self.dialogs.add(flow)
@@ -101,6 +105,8 @@ class AssistantBot(ActivityHandler):
         seal_progress(context)  # typed answers leave memory only encrypted
         try:
             await self.conversation_state.save_changes(context)
+            if self.private_state is not self.conversation_state:
+                await self.private_state.save_changes(context)
             await self.user_state.save_changes(context)
         except Exception as exc:  # noqa: BLE001 - the user must hear that the step wasn't kept
             log.error("conversation state not saved: %s", type(exc).__name__)

@@ -62,12 +62,12 @@ class Chat:
     """One member of staff in one conversation with the bot."""
 
     def __init__(self, runtime, user_id: str = "staff-1", name: str = "Mr Tom Baker",
-                 conversation_id: str | None = None):
+                 conversation_id: str | None = None, conversation_type: str = "personal"):
         self.runtime = runtime
         self.user = ChannelAccount(id=user_id, name=name)
         template = Activity(
             channel_id=CHANNEL, from_property=self.user, recipient=ChannelAccount(id="assistant", name="Assistant"),
-            conversation=ConversationAccount(id=conversation_id or f"conv-{user_id}", conversation_type="personal"),
+            conversation=ConversationAccount(id=conversation_id or f"conv-{user_id}", conversation_type=conversation_type),
             service_url="https://test.invalid/")
         self.adapter = TestAdapter(runtime.bot.on_turn, template)
         self.transcript: list[tuple[str, str]] = []

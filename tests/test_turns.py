@@ -280,3 +280,18 @@ async def test_when_a_step_cannot_be_saved_the_user_is_asked_to_send_it_again(ru
     runtime.storage.write = real_write
     reply = await chat.say("Jayden, Year 5")  # the saved state is still at "Which child?"
     assert "What did the child say?" in reply
+
+
+async def test_two_staff_in_one_group_chat_each_have_their_own_report_and_are_warned(runtime):
+    amara = Chat(runtime, user_id="staff-amara", name="Ms Amara Okafor", conversation_id="staffroom",
+                 conversation_type="groupChat")
+    tom = Chat(runtime, user_id="staff-tom", name="Mr Tom Baker", conversation_id="staffroom",
+               conversation_type="groupChat")
+    await amara.say("report a concern")
+    opening = await amara.press("disclosure")
+    assert "others here can see what you type" in opening and DANGER in opening
+    assert "Please choose" not in await tom.say("Can I accept a friend request from a pupil on Facebook?")
+    await amara.press("no")
+    assert "What did the child say?" in await amara.say("Jayden, Year 5")
+    tom_reply = await tom.say("report a concern")
+    assert "What do you want to report?" in tom_reply and "Jayden" not in tom_reply
