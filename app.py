@@ -125,8 +125,9 @@ def main(argv: list[str] | None = None) -> int:
         from bot.roles import run_school_command
         return asyncio.run(run_school_command(settings, args))
     if command == "dispatch":
+        from adapters.rendering import renderer_for
         from bot.dispatcher import run_dispatch
-        return asyncio.run(run_dispatch(settings, once=args.once))
+        return asyncio.run(run_dispatch(settings, once=args.once, renderer_for=renderer_for))
     if command == "export":
         from bot.export import run_export
         return asyncio.run(run_export(settings, args.report, args.out, args.by))

@@ -394,8 +394,11 @@ def build_senders(settings, cloud_adapter=None, slack_adapter=None) -> dict[str,
     return senders
 
 
-async def run_dispatch(settings, once: bool = False) -> int:
-    """`python app.py dispatch`: deliver due alerts (and keep doing so unless --once)."""
+async def run_dispatch(settings, once: bool = False, renderer_for: Callable[[str], Renderer] | None = None) -> int:
+    """`python app.py dispatch`: deliver due alerts (and keep doing so unless --once).
+
+    `renderer_for` comes from the caller (app.py passes the channels' card renderers), since
+    bot/ never imports adapters/; without it alerts go as plain text."""
     from bot.db import create_engine, migrate, sessionmaker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -403,7 +406,8 @@ async def run_dispatch(settings, once: bool = False) -> int:
     engine = create_engine(settings.database_url)
     try:
         await migrate(engine)
-        dispatcher = Dispatcher(sessionmaker(engine), build_senders(settings), settings=settings)
+        dispatcher = Dispatcher(sessionmaker(engine), build_senders(settings), settings=settings,
+                                renderer_for=renderer_for or _default_renderer_for)
         if once:
             result = await dispatcher.run_once()
             print(f"delivered {result.delivered}, failed {result.failed} (will retry), "

@@ -68,5 +68,6 @@ async def test_dispatch_once_command_delivers_what_is_waiting(db_url, sessions, 
     assert process.returncode == 0, err.decode()
     assert "delivered 1" in out.decode()
     [activity] = connector.in_conversation(conversation_of(STAFF["dsl"][0]))
-    assert report.reference in activity["text"]
+    assert activity["attachments"][0]["contentType"] == "application/vnd.microsoft.card.adaptive"  # Teams card
+    assert report.reference in str(activity) and "Jayden" not in str(activity)
     assert "Jayden" not in err.decode() + out.decode()  # logs carry no report content
