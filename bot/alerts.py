@@ -17,6 +17,7 @@ the report itself is seen only by opening it with the right role (`bot.dsl_comma
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -26,6 +27,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.models import Alert, Report, ReportDraft, RoleAssignment
 from bot.roles import ROLE_TITLES, holders, known_schools
+
+log = logging.getLogger(__name__)
 
 ESCALATION_CHAINS: dict[str, tuple[str, ...]] = {
     "dsl": ("dsl", "deputy", "head"),
@@ -121,7 +124,12 @@ async def plan_alerts(session: AsyncSession, report: Report, now: datetime) -> l
     """Queue the first alerts for a just-stored report, in the caller's transaction."""
     if report.id is None:
         await session.flush()
-    return await _add_stage(session, report, 0, as_utc(now), "new_report")
+    alerts = await _add_stage(session, report, 0, as_utc(now), "new_report")
+    if not alerts:  # the report is safe in the database, but nobody is being paged about it
+        log.error("report %s at %s has nobody to alert: set role holders with "
+                  "'python app.py school set-role --school %s ...'", report.reference, report.school_slug,
+                  report.school_slug)
+    return alerts
 
 
 def escalation_timeout(settings, report: Report) -> timedelta:

@@ -202,3 +202,12 @@ async def test_receipt_reaches_reporters_on_other_bot_framework_channels(session
         console_receipt = (await session.execute(select(Alert).where(
             Alert.purpose == "receipt", Alert.recipient_channel == "console"))).scalar_one()
         assert console_receipt.status == "failed" and "undeliverable" in console_receipt.last_error
+
+
+async def test_school_with_no_role_holders_keeps_the_report_and_says_so_loudly(sessions, caplog):
+    report = await submit(sessions, START)
+    async with sessions() as session:
+        assert await session.get(Report, report.id) is not None
+        assert (await session.execute(select(Alert))).first() is None
+    assert any("nobody to alert" in r.getMessage() and report.reference in r.getMessage() for r in caplog.records)
+    assert not any("Jayden" in r.getMessage() for r in caplog.records)
