@@ -183,7 +183,7 @@ def uncurated_check(catalog, policies: dict, data: dict, schools: list[str]) -> 
     for school in schools:
         hidden = _HiddenSchool(catalog, school)
         assistant = Assistant(hidden, policies)
-        hits = total = silent_ok = silent = 0
+        hits = hits3 = total = silent_ok = silent = 0
         for item in (data.get("questions") or []):
             if not _applies(item, school):
                 continue
@@ -195,7 +195,9 @@ def uncurated_check(catalog, policies: dict, data: dict, schools: list[str]) -> 
                 continue
             total += 1
             hits += answer.kind == "answer" and bool(answer.clauses) and answer.clauses[0].id in mapping.clause_ids
-        print(f"  {school:14} top-1 clause {_pct(hits, total)}   silent-policy fallback {_pct(silent_ok, silent)}")
+            hits3 += answer.kind in ("answer", "clarify") and any(c.id in mapping.clause_ids for c in answer.clauses[:3])
+        print(f"  {school:14} top-1 clause {_pct(hits, total)}   top-3 {_pct(hits3, total)}   "
+              f"silent-policy fallback {_pct(silent_ok, silent)}")
 
 
 def run_eval(school: str | None = None, quiet: bool = False) -> int:

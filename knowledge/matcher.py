@@ -399,7 +399,7 @@ class Matcher:
         scores = [(P_QUERY * q + p) * w for q, p, w in zip(q_scores, proto_scores, index.rule_weight)]
         order = sorted(range(len(scores)), key=lambda i: -scores[i])[:limit]
         if not order or scores[order[0]] < CLAUSE_FLOOR:
-            return [], None, False
+            return [], None, False  # nothing in this policy reads like the intent: it is silent
         top = scores[order[0]]
         picked = [i for i in order if scores[i] >= max(CLAUSE_FLOOR, 0.6 * top)]
         return [ClauseCandidate(index.clauses[i], round(scores[i], 3)) for i in picked], None, False
