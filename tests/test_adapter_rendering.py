@@ -133,3 +133,14 @@ def test_welcome_card_offers_report_a_concern():
     assert card["version"] == "1.5"
     assert card["actions"] == [{"type": "Action.Submit", "title": "Report a concern",
                                 "data": {"action": "report_concern"}}]
+
+
+def test_slack_button_values_stay_within_slacks_limit_even_with_a_long_pending_question():
+    long_question = '"' * 1500  # every character doubles when escaped as JSON
+    prompt = Prompt("Which school are you at?", (
+        Button("Ringway Primary School", {"action": "choose_school", "school": "ringway", "pending": long_question}),))
+    blocks = renderer_for("slack").prompt(prompt).attachments[0].content
+    (element,) = next(b for b in blocks if b["type"] == "actions")["elements"]
+    value = json.loads(element["value"])
+    assert len(element["value"]) <= 2000
+    assert value["school"] == "ringway" and long_question.startswith(value["pending"]) and value["pending"]

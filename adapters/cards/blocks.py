@@ -31,12 +31,24 @@ def context(*markdown: str) -> dict:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": m[:SLACK_TEXT_LIMIT]} for m in markdown if m]}
 
 
+SLACK_VALUE_LIMIT = 2000  # a button's value may hold at most 2,000 characters
+
+
+def button_value(value: dict) -> str:
+    """The action as JSON; a replayed question ("pending") is shortened rather than break the button."""
+    encoded = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    while len(encoded) > SLACK_VALUE_LIMIT and value.get("pending"):
+        value = {**value, "pending": value["pending"][: len(value["pending"]) // 2]}
+        encoded = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return encoded
+
+
 def button(item: Button, index: int) -> dict:
     element = {
         "type": "button",
         "text": {"type": "plain_text", "text": item.label[:75]},
         "action_id": f"{item.value.get('action', 'choice')}-{index}",
-        "value": json.dumps(item.value, separators=(",", ":")),
+        "value": button_value(item.value),
     }
     if item.value.get("action") == "report_concern":
         element["style"] = "danger"
