@@ -2,6 +2,8 @@
 stand-in for Slack's Web API (chat.postMessage)."""
 from __future__ import annotations
 
+import json
+
 import pytest
 from aiohttp import web
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
@@ -60,3 +62,22 @@ async def test_slack_dsl_gets_alert_in_their_direct_messages(sessions, slack_api
     async with sessions() as session:
         ids = (await session.execute(select(Alert.channel_message_id).order_by(Alert.id))).scalars().all()
         assert all(ids)
+
+
+async def test_slack_alert_uses_block_kit_buttons(sessions, slack_api):
+    from adapters.rendering import renderer_for
+
+    base_url, posted = slack_api
+    clock = ManualClock(START)
+    async with sessions() as session, session.begin():
+        session.add(RoleAssignment(school_slug="oakfield", role="dsl", channel="slack", user_id="U0AMARA"))
+    report = await submit(sessions, clock.now(), urgency="urgent")
+    sender = SlackSender(build_slack_adapter("signing-secret", "xoxb-test-token", base_url))
+    assert (await Dispatcher(sessions, {"slack": sender}, clock, renderer_for=renderer_for).run_once()).delivered == 1
+    [form] = posted
+    assert form["channel"] == "U0AMARA"
+    buttons = [json.loads(element["value"]) for block in json.loads(form["blocks"])
+               for element in block.get("elements", ()) if element.get("type") == "button"]
+    assert {"action": "acknowledge", "reference": report.reference} in buttons
+    assert {"action": "open_report", "reference": report.reference} in buttons
+    assert "Jayden" not in str(form)
