@@ -6,8 +6,9 @@ card, remembers the choice in `user_schools`, and `switch school` asks again. No
 mapped: the configured default school. The resolved slug is put in the turn state under
 SCHOOL_KEY for the turn loop to read.
 
-The question that arrived while we had to ask travels inside the choice buttons and is
-replayed after the choice, so nothing the member of staff typed is lost.
+The question (or button press, e.g. "Report a concern") that arrived while we had to ask
+travels inside the choice buttons and is replayed after the choice, so nothing the member
+of staff typed or pressed is lost.
 """
 from __future__ import annotations
 
@@ -104,10 +105,12 @@ class SchoolGate:
             name = dict(await self.directory.names((value["school"],)))[value["school"]]
             await context.send_activity(MessageFactory.text(f"Thanks: I'll answer from {name}'s policy."))
             context.turn_state[SCHOOL_KEY] = value["school"]
-            pending = value.get("pending")
-            if not pending:
+            if value.get("pending_value"):  # a button pressed before the school was known
+                activity.text, activity.value = None, value["pending_value"]
+                return False
+            if not value.get("pending"):
                 return True
-            activity.text, activity.value = pending, None  # replay the question that arrived first
+            activity.text, activity.value = value["pending"], None  # replay the question that arrived first
             return False
         switching = (activity.text or "").strip().lower() == SWITCH_COMMAND
         resolution = await self.directory.resolve(channel, tenant, user)
@@ -119,7 +122,8 @@ class SchoolGate:
             await self._ask(context, hosted, pending="")
             return True
         if resolution.school is None:
-            await self._ask(context, resolution.choices, pending=(activity.text or "")[:PENDING_LIMIT])
+            await self._ask(context, resolution.choices, pending=(activity.text or "")[:PENDING_LIMIT],
+                            pending_value=value or None)
             return True
         context.turn_state[SCHOOL_KEY] = resolution.school
         return False
@@ -130,9 +134,11 @@ class SchoolGate:
                 TenantSchool.channel == channel, TenantSchool.tenant_id == tenant)
                 .order_by(TenantSchool.school_slug))).all())
 
-    async def _ask(self, context: TurnContext, slugs: tuple[str, ...], pending: str) -> None:
+    async def _ask(self, context: TurnContext, slugs: tuple[str, ...], pending: str,
+                   pending_value: dict | None = None) -> None:
         text = ("Which school are you at? I'll remember, and you can say 'switch school' later. "
                 "If a child is in immediate danger, call 999 now.")
-        buttons = tuple(Button(name, {"action": "choose_school", "school": slug, "pending": pending})
+        extra = {"pending_value": pending_value} if pending_value else {}
+        buttons = tuple(Button(name, {"action": "choose_school", "school": slug, "pending": pending, **extra})
                         for slug, name in await self.directory.names(slugs))
         await context.send_activity(self.renderer_for(context.activity.channel_id).prompt(Prompt(text, buttons)))

@@ -196,3 +196,16 @@ async def test_anonymous_mode_is_announced_loudly_and_an_app_id_silences_it(engi
             pass
         warned = any("UNAUTHENTICATED" in r.getMessage() and r.levelname == "WARNING" for r in caplog.records)
         assert warned is expected
+
+
+async def test_report_a_concern_pressed_before_the_school_is_known_is_replayed_after_the_choice(web, connector):
+    async with web.runtime.sessions() as session, session.begin():
+        session.add_all([TenantSchool(channel="msteams", tenant_id="trust", school_slug="oakfield"),
+                         TenantSchool(channel="msteams", tenant_id="trust", school_slug="ringway")])
+    await web.post("/api/messages", json=activity(connector, value={"action": "report_concern"}, tenant="trust"))
+    (question,) = await connector.wait_for("activity")
+    oakfield = next(a["data"] for a in question["attachments"][0]["content"]["actions"]
+                    if a["data"]["school"] == "oakfield")
+    await web.post("/api/messages", json=activity(connector, value=oakfield, tenant="trust"))
+    await connector.wait_for("activity", count=3)
+    assert [(t.text, t.value, t.school) for t in web.bot.messages] == [(None, {"action": "report_concern"}, "oakfield")]
