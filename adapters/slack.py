@@ -23,6 +23,7 @@ import asyncio
 import json
 import logging
 import re
+from datetime import datetime, timedelta, timezone
 from collections.abc import Awaitable, Callable
 from urllib.parse import parse_qs
 
@@ -37,6 +38,7 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 from slack.web.slack_response import SlackResponse
 from slack_sdk.signature import SignatureVerifier
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -45,6 +47,8 @@ from bot.models import ProcessedEvent
 log = logging.getLogger(__name__)
 
 SLACK_API = "https://slack.com/api/"
+KEEP_EVENT_IDS = timedelta(days=1)
+PRUNE_EVERY = 1000  # claims between clear-outs of old event ids
 MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>\s*")
 
 TurnHandler = Callable[[TurnContext], Awaitable]
@@ -131,6 +135,15 @@ async def claim_event(sessions: async_sessionmaker, key: str) -> bool:
     return True
 
 
+async def forget_old_events(sessions: async_sessionmaker, older_than: timedelta = KEEP_EVENT_IDS) -> int:
+    """Slack retries for about an hour; a day of ids is plenty, and the table stays small."""
+    cutoff = datetime.now(timezone.utc) - older_than
+    async with sessions() as session, session.begin():
+        result = await session.execute(delete(ProcessedEvent).where(
+            ProcessedEvent.event_id.like("slack:%"), ProcessedEvent.at < cutoff))
+    return result.rowcount or 0
+
+
 def button_value(text: str | None) -> dict | None:
     """Our Block Kit buttons carry the JSON of a card action; anything else is plain text."""
     if not text or not text.startswith("{"):
@@ -187,6 +200,7 @@ class SlackEndpoint:
         self.on_turn = on_turn
         self.verifier = verifier or SignatureVerifier(signing_secret)
         self.tasks: set[asyncio.Task] = set()
+        self.claims = 0
 
     async def handle(self, request: web.Request) -> web.Response:
         raw = await request.read()
@@ -202,6 +216,10 @@ class SlackEndpoint:
         if data.get("type") == "url_verification":
             return web.json_response({"challenge": data.get("challenge", "")})
         key = event_key(data)
+        if key:
+            self.claims += 1
+            if self.claims % PRUNE_EVERY == 1:
+                await forget_old_events(self.sessions)
         if key and not await claim_event(self.sessions, key):
             log.info("slack: dropped a retried delivery (retry %s)", request.headers.get("X-Slack-Retry-Num", "?"))
             return web.Response(status=200)

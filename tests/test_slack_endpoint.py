@@ -165,3 +165,21 @@ async def test_an_oversized_slack_body_gets_413_before_any_work(slack):
     assert response.status == 413
     await settle(slack)
     assert slack.bot.turns == []
+
+
+async def test_old_event_ids_are_forgotten_but_recent_ones_kept(engine):
+    from datetime import datetime, timedelta, timezone
+
+    from adapters.slack import claim_event, forget_old_events
+    from bot.db import sessionmaker
+    from bot.models import ProcessedEvent
+
+    sessions = sessionmaker(engine)
+    async with sessions() as session, session.begin():
+        session.add(ProcessedEvent(event_id="slack:EvOld", at=datetime.now(timezone.utc) - timedelta(days=2)))
+        session.add(ProcessedEvent(event_id="report:other-owner", at=datetime.now(timezone.utc) - timedelta(days=2)))
+    assert await claim_event(sessions, "slack:EvNew")
+    assert await forget_old_events(sessions) == 1
+    assert await claim_event(sessions, "slack:EvOld")  # forgotten: would be accepted again
+    assert not await claim_event(sessions, "slack:EvNew")  # recent: still a duplicate
+    assert not await claim_event(sessions, "report:other-owner")  # other owners' ids are left alone
