@@ -152,7 +152,8 @@ class Assistant:
         if match.mapping is not None:
             verdict, summary = match.mapping.verdict, match.mapping.summary.strip()
         else:
-            verdict, summary = "info", f"Your {policy.policy_title} says:"
+            title = policy.policy_title if policy.policy_title.strip().lower() != "policy" else "school's policy"
+            verdict, summary = "info", f"Your {title} says:"
         reply = self._reply(verdict, summary, quoted, ask)
         return self._base(question, policy, kind="answer", reply=reply, intent=top,
                           verdict=verdict, summary=summary, clauses=quoted, ask=ask)

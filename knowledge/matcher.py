@@ -44,6 +44,7 @@ CLARIFY_CEILING = 80.0  # a top score this high is answered unless the runner-up
 # Clause relevance: the question itself, the clauses curated for the intent elsewhere, its examples.
 P_QUERY, P_CLAUSES, P_EXAMPLES, P_POSTERIOR = 0.4, 0.4, 0.2, 0.4
 LEAD_IN_WEIGHT, SHORT_CLAUSE_TOKENS = 0.5, 5
+OTHER_TOPIC_RATIO = 0.01  # own-intent probability below this share of the clause's top intent: skip it
 CLAUSE_FLOOR = 0.25  # direct retrieval: a school's best clause below this -> its policy is silent
 DIRECT_FLOOR = 0.5  # no intent, but a clause matches the question itself this well -> quote it
 
@@ -397,6 +398,13 @@ class Matcher:
         q_scores = index.similarity(query) if query else [0.0] * len(index.clauses)
         proto_scores = self._prototype_scores(index, intent)
         scores = [(P_QUERY * q + p) * w for q, p, w in zip(q_scores, proto_scores, index.rule_weight)]
+        if OTHER_TOPIC_RATIO:
+            # a clause that plainly reads as another intent (pupils' friend requests, asked about
+            # parents') is not this intent's answer, however many words it shares with the question
+            posteriors = self._clause_posteriors(index)
+            own = posteriors[:, self._row_of[intent]]
+            best = posteriors.max(axis=1)
+            scores = [0.0 if b > 0 and o / b < OTHER_TOPIC_RATIO else sc for sc, o, b in zip(scores, own, best)]
         order = sorted(range(len(scores)), key=lambda i: -scores[i])[:limit]
         if not order or scores[order[0]] < CLAUSE_FLOOR:
             return [], None, False  # nothing in this policy reads like the intent: it is silent

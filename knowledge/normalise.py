@@ -120,7 +120,7 @@ _PHRASES: list[tuple[str, str]] = [
     (r"\bpersonal email\b|\bhome email\b|\bgmail\b|\bhotmail\b|\byahoo\b", " personal email "),
     (r"\blaptops?\b|\bipads?\b|\btablets?\b|\bpcs?\b|\bcomputers?\b|\bchromebooks?\b|\bmacbooks?\b|\bdesktops?\b", " device "),
     (r"\bpic(?:s|cy|cies)?\b|\bpix\b|\bphotographs?\b|\bphotographing\b|\bphotographed\b|\bpictures?\b|\bselfies?\b|\bsnaps\b|\bphotos?\b|\bfoto\b", " photo "),
-    (r"\bvids?\b|\bvideos?\b|\bvideoing\b|\bvideoed\b|\bfilming\b|\bfilmed\b|\bfootage\b|\bclips?\b", " video "),
+    (r"\bvids?\b|\bvideos?\b|\bvideoing\b|\bvideoed\b|\bfilm\b|\bfilming\b|\bfilmed\b|\bfootage\b|\bclips?\b", " video "),
     (r"\bpass ?words?\b|\bpwds?\b|\bpws?\b|\bpasswd\b|\bpass ?codes?\b|\bpins?\b", " password "),
     (r"\blog ?ins?\b|\blog ?on\b|\bsign ?in\b|\bcredentials?\b|\busernames?\b", " login "),
     (r"\blog(?:ged)? ?out\b|\bsign(?:ed)? ?out\b", " logout "),
