@@ -7,6 +7,7 @@ captured by a loopback connector (benchmarks.loopback) that the activities' serv
 points at, so every turn includes the bot posting its replies over HTTP as it would to Teams.
 
 Phases, per database:
+  qa x1     one conversation asking policy questions back to back -> unloaded turn latency
   qa        C conversations asking policy questions as fast as they get answers
             -> turns/s, p50/p99 turn latency (POST to response, replies already delivered), errors
   reports   R conversations each filing a whole disclosure (14 turns) concurrently
@@ -302,8 +303,11 @@ async def bench_one(kind: str, args, workdir: Path) -> dict:
                                              "-p", str(server.process.pid), "--nonblocking"],
                                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 results["profile"] = str(svg)
+            results["qa_one"] = await qa_phase(http, server.url, connector, 1, min(5.0, args.qa_seconds))
+            print(f"[{kind}] qa x1   {json.dumps(results['qa_one'])}  (one conversation: unloaded latency)",
+                  flush=True)
             results["qa"] = await qa_phase(http, server.url, connector, args.qa_conversations, args.qa_seconds)
-            print(f"[{kind}] qa      {json.dumps(results['qa'])}", flush=True)
+            print(f"[{kind}] qa x{args.qa_conversations:<4d}{json.dumps(results['qa'])}", flush=True)
             if profiler:
                 profiler.wait(60)
             results["reports"] = await reports_phase(http, server.url, connector, args.report_conversations)
