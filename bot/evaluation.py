@@ -163,6 +163,9 @@ def evaluate_file(assistant, catalog, path: Path, schools: list[str], quiet: boo
         s = score_school(assistant, catalog, data, school)
         print(f"\n== {label}: {school} ==")
         _print_score(s, quiet)
+        if not quiet:
+            print("  per intent:")
+            print("\n".join(intent_report(s.gold, s.predicted, limit_pairs=5)))
         for name in ("answered", "top1", "top3", "clarified", "false_alarms", "ordinary", "disclosures",
                      "disclosures_caught", "reports", "reports_flowed", "out_of_scope", "fallbacks"):
             setattr(total, name, getattr(total, name) + getattr(s, name))

@@ -72,6 +72,10 @@ _PHRASES: list[tuple[str, str]] = [
     # who started it: a pupil or parent reaching out to staff (not staff reaching out)
     (r"\b(?:sent|sends|send|sending|add|follow|message|contact|tag|friend|dmd|found|commented on|request) (?:me|us)\b|\b(?:request|message|sent|sends|send) to (?:me|us|a staff|staff)\b", " \\g<0> inbound "),
     (r"\b(?:tries|tried|trying|try|wants|wanted|asked) to (?:add|follow|contact|message|friend|join) (?:me|us|a staff|staff)\b", " \\g<0> inbound "),
+    # asking what to do about something that happened (not whether something is allowed)
+    (r"\bwhat (?:do|should|shall|can|must) (?:i|we) do\b|\bwhat to do\b|\bwho (?:do|should|must) (?:i|we) (?:tell|inform|report (?:it )?to|speak to)\b"
+     r"|\b(?:do|should|must) (?:i|we) (?:reply|respond|report|tell|inform|ignore|block)\b|\bhow (?:do|should) (?:i|we) (?:respond|handle|deal with|react)\b"
+     r"|\bprocedure\b|\bwhat happens (?:if|when)\b|\bjust ignore\b", " \\g<0> whattodo "),
     # family and pre-existing relationships
     (r"\b(?:cousins?|aunts?|uncles?|nieces?|nephews?|sisters? in law|brothers? in law|in laws?|step ?(?:son|daughter)s?|grandchild(?:ren)?|godchild(?:ren)?)\b", " relative "),
     (r"\b(?:neighbours?|neighbors?|next door|same church|church|pre ?existing|already friends|known (?:them|her|him) for years|knew (?:them|her|him) before)\b", " familyfriend "),
