@@ -320,3 +320,27 @@ async def test_no_log_record_contains_what_was_typed(runtime, caplog):
             assert typed not in logged
     for fragment in ("Jayden", "belt", "forearm", "Maya"):
         assert fragment not in logged
+
+
+async def test_with_the_reports_database_unreachable_the_user_is_told_and_nothing_is_lost(runtime):
+    from bot.db import create_engine, sessionmaker
+    from dialogs.filing import ReportDesk
+
+    real_desk = runtime.bot.services.desk
+    dead = create_engine("postgresql+asyncpg://postgres@127.0.0.1:9/nowhere")  # nothing listens on port 9
+    runtime.bot.services.desk = ReportDesk(sessionmaker(dead), runtime.cipher)
+    try:
+        chat = Chat(runtime)
+        await start(chat)
+        reply = await chat.press("yes")
+        assert "Call 999 now" in reply and "couldn't send the alert automatically" in reply
+        assert "Which child" in reply  # the report carries on
+        await chat.answer_all(*DISCLOSURE_ANSWERS)
+        reply = await chat.press("submit")
+        assert "couldn't save your report" in reply and "- The child: Jayden, Year 5" in reply
+    finally:
+        runtime.bot.services.desk = real_desk
+        await dead.dispose()
+    receipt = await chat.press("submit")  # the database is back
+    [report] = await reports(runtime)
+    assert report.reference in receipt and report.urgency == "urgent"
