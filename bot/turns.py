@@ -147,9 +147,11 @@ class AssistantBot(ActivityHandler):
             picked = _pick_choice(text, pending["choices"])
             if picked is not None:
                 return await self._answer_choice(turn_context, school, picked or None, pending)
-        if has_attachment(turn_context.activity) and not text.strip():
-            return await self._say(turn_context, "I can only read text. Please don't send images or files here: "
-                                                 "type your question, or 'report a concern'.")
+        if has_attachment(turn_context.activity):  # never kept, whatever comes with it
+            await self._say(turn_context, "I can only read text, so I haven't kept that file. Please don't send "
+                                          "images of children here: describe things in words instead.")
+            if not text.strip():
+                return
         if not text.strip():
             return await self._say(turn_context, "Type a question about the policy, or 'report a concern'.")
         if is_report_command(text):

@@ -295,3 +295,13 @@ async def test_two_staff_in_one_group_chat_each_have_their_own_report_and_are_wa
     assert "What did the child say?" in await amara.say("Jayden, Year 5")
     tom_reply = await tom.say("report a concern")
     assert "What do you want to report?" in tom_reply and "Jayden" not in tom_reply
+
+
+async def test_a_file_sent_outside_a_report_is_not_kept_and_the_text_is_still_answered(runtime):
+    from botbuilder.schema import Attachment
+
+    photo = Attachment(content_type="image/png", content_url="https://files.invalid/p.png", name="p.png")
+    chat = Chat(runtime)
+    assert "haven't kept that file" in await chat.say(None, attachments=[photo])
+    reply = await chat.say("Can I accept a friend request from a pupil on Facebook?", attachments=[photo])
+    assert "haven't kept that file" in reply and "Section:" in reply
