@@ -19,7 +19,7 @@ import hashlib
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -102,25 +102,6 @@ class StatusChange:
     changed: bool  # False when the report already had that status (someone got there first)
 
 
-@dataclass(frozen=True)
-class Draft:
-    """A report begun but not submitted (no content: the answers live in dialog state)."""
-    conversation_key: str
-    school_slug: str
-    kind: str
-    reporter: Reporter
-    started_at: datetime
-    last_activity_at: datetime
-    reminded_at: datetime | None
-    dsl_notified_at: datetime | None
-
-
-@dataclass(frozen=True)
-class DueDrafts:
-    reminders: list[Draft]  # reporter should be reminded to finish
-    dsl_notices: list[Draft]  # DSL should be told an incomplete disclosure exists
-
-
 # --- helpers ------------------------------------------------------------------------------------
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -170,15 +151,6 @@ def _summary_fields(report: Report) -> dict:
 
 def _summary(report: Report) -> ReportSummary:
     return ReportSummary(**_summary_fields(report))
-
-
-def _draft(row: ReportDraft) -> Draft:
-    return Draft(
-        conversation_key=row.conversation_key, school_slug=row.school_slug, kind=row.kind,
-        reporter=Reporter(row.reporter_channel, row.reporter_id, row.reporter_name),
-        started_at=_utc(row.started_at), last_activity_at=_utc(row.last_activity_at),
-        reminded_at=_utc(row.reminded_at), dsl_notified_at=_utc(row.dsl_notified_at),
-    )
 
 
 def _not_saved(what: str, exc: BaseException) -> ReportNotSaved:
@@ -524,42 +496,4 @@ async def clear_draft(sessions: async_sessionmaker, conversation_key: str) -> bo
                 result = await session.execute(delete(ReportDraft).where(ReportDraft.conversation_key == conversation_key))
     except Exception as exc:  # noqa: BLE001
         raise _not_saved("draft clearing", exc) from exc
-    return bool(result.rowcount)
-
-
-async def due_drafts(sessions: async_sessionmaker, *, remind_after: timedelta, notify_dsl_after: timedelta,
-                     now: datetime | None = None) -> DueDrafts:
-    """Drafts idle long enough for a reminder, and disclosures idle long enough to tell the DSL.
-
-    Each appears once: after `mark_reminded`/`mark_dsl_notified` it is no longer due.
-    """
-    now = _now(now)
-    async with sessions() as session:
-        reminders = (await session.execute(
-            select(ReportDraft).where(ReportDraft.reminded_at.is_(None),
-                                      ReportDraft.last_activity_at <= now - remind_after)
-            .order_by(ReportDraft.last_activity_at))).scalars().all()
-        notices = (await session.execute(
-            select(ReportDraft).where(ReportDraft.kind == "disclosure", ReportDraft.dsl_notified_at.is_(None),
-                                      ReportDraft.last_activity_at <= now - notify_dsl_after)
-            .order_by(ReportDraft.last_activity_at))).scalars().all()
-    return DueDrafts([_draft(row) for row in reminders], [_draft(row) for row in notices])
-
-
-async def mark_reminded(sessions: async_sessionmaker, conversation_key: str, now: datetime | None = None) -> bool:
-    """Claim the reminder for this draft; False if another process already sent it."""
-    return await _claim(sessions, conversation_key, ReportDraft.reminded_at, _now(now))
-
-
-async def mark_dsl_notified(sessions: async_sessionmaker, conversation_key: str, now: datetime | None = None) -> bool:
-    """Claim the DSL notice for this draft; False if another process already sent it."""
-    return await _claim(sessions, conversation_key, ReportDraft.dsl_notified_at, _now(now))
-
-
-async def _claim(sessions: async_sessionmaker, conversation_key: str, column, now: datetime) -> bool:
-    async with sessions() as session:
-        async with session.begin():
-            result = await session.execute(
-                update(ReportDraft).where(ReportDraft.conversation_key == conversation_key, column.is_(None))
-                .values({column.key: now}).execution_options(synchronize_session=False))
     return bool(result.rowcount)

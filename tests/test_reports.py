@@ -19,11 +19,8 @@ from bot.reports import (
     UnknownReport,
     clear_draft,
     complete_report,
-    due_drafts,
     get_report,
     list_reports,
-    mark_dsl_notified,
-    mark_reminded,
     reencrypt_reports,
     set_status,
     submit_report,
@@ -267,23 +264,31 @@ async def test_key_rotation_reencrypts_stored_reports(sessions):
 
 
 async def test_drafts_come_due_once_and_reactivity_rearms_the_reminder(sessions, cipher):
+    """The dispatcher's sweep (bot.alerts.sweep_drafts) reminds once, tells the DSL once."""
+    from bot.alerts import sweep_drafts
+    from bot.models import Alert, RoleAssignment
+    from bot.settings import Settings
+
+    settings = Settings(INCOMPLETE_REPORT_REMINDER_MINUTES=15, INCOMPLETE_DISCLOSURE_DSL_MINUTES=60)
+    async with sessions() as session, session.begin():
+        session.add(RoleAssignment(school_slug="oakfield", role="dsl", channel="msteams", user_id="dsl-1"))
+
+    async def queued() -> list[tuple[str, str]]:
+        async with sessions() as session:
+            rows = (await session.execute(select(Alert).where(Alert.purpose == "incomplete").order_by(Alert.id))).scalars()
+            return [(a.recipient_role, a.recipient_id) for a in rows]
+
     await touch_draft(sessions, "conv-a", "oakfield", "disclosure", REPORTER, now=NOW)
-    await touch_draft(sessions, "conv-b", "oakfield", "incident", REPORTER, now=NOW + timedelta(minutes=10))
-    due = await due_drafts(sessions, remind_after=timedelta(minutes=15), notify_dsl_after=timedelta(minutes=60),
-                           now=NOW + timedelta(minutes=20))
-    assert [d.conversation_key for d in due.reminders] == ["conv-a"] and due.dsl_notices == []
-    assert await mark_reminded(sessions, "conv-a", now=NOW) and not await mark_reminded(sessions, "conv-a", now=NOW)
-    later = await due_drafts(sessions, remind_after=timedelta(minutes=15), notify_dsl_after=timedelta(minutes=60),
-                             now=NOW + timedelta(minutes=61))
-    assert [d.conversation_key for d in later.reminders] == ["conv-b"]
-    assert [d.conversation_key for d in later.dsl_notices] == ["conv-a"]  # only disclosures reach the DSL
-    assert await mark_dsl_notified(sessions, "conv-a") and not await mark_dsl_notified(sessions, "conv-a")
+    await touch_draft(sessions, "conv-b", "oakfield", "incident", Reporter("msteams", "staff-2", "Mr Theo Brandt"),
+                      now=NOW + timedelta(minutes=10))
+    assert await sweep_drafts(sessions, settings, NOW + timedelta(minutes=20)) == 1
+    assert await sweep_drafts(sessions, settings, NOW + timedelta(minutes=21)) == 0  # reminded once
+    assert await queued() == [("reporter", REPORTER.user_id)]
+    assert await sweep_drafts(sessions, settings, NOW + timedelta(minutes=61)) == 2
+    assert sorted((await queued())[1:]) == [("dsl", "dsl-1"), ("reporter", "staff-2")]  # only disclosures reach the DSL
     await touch_draft(sessions, "conv-a", "oakfield", "disclosure", REPORTER, now=NOW + timedelta(minutes=70))
-    rearmed = await due_drafts(sessions, remind_after=timedelta(minutes=15), notify_dsl_after=timedelta(minutes=60),
-                               now=NOW + timedelta(minutes=90))
-    assert "conv-a" in [d.conversation_key for d in rearmed.reminders]
-    assert "conv-a" not in [d.conversation_key for d in rearmed.dsl_notices]  # the DSL is told once
-    assert [d.started_at for d in rearmed.reminders if d.conversation_key == "conv-a"] == [NOW]  # same draft
+    assert await sweep_drafts(sessions, settings, NOW + timedelta(minutes=90)) == 1  # re-armed reminder only
+    assert (await queued())[-1] == ("reporter", REPORTER.user_id)
     assert await clear_draft(sessions, "conv-a") and not await clear_draft(sessions, "conv-a")
 
 
