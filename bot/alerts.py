@@ -25,7 +25,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.models import Alert, Report, ReportDraft, RoleAssignment
+from bot.models import Alert, Report, ReportDraft, RoleAssignment, SchoolEscalation
 from bot.roles import ROLE_TITLES, holders, known_schools
 
 log = logging.getLogger(__name__)
@@ -132,9 +132,12 @@ async def plan_alerts(session: AsyncSession, report: Report, now: datetime) -> l
     return alerts
 
 
-def escalation_timeout(settings, report: Report) -> timedelta:
-    minutes = settings.urgent_escalation_minutes if report.urgency == "urgent" else settings.escalation_minutes
-    return timedelta(minutes=minutes)
+def escalation_timeout(settings, report: Report, school: SchoolEscalation | None = None) -> timedelta:
+    """How long a stage waits for an acknowledgement: the school's own setting, else the default."""
+    urgent = report.urgency == "urgent"
+    if school is not None:
+        return timedelta(minutes=school.urgent_minutes if urgent else school.minutes)
+    return timedelta(minutes=settings.urgent_escalation_minutes if urgent else settings.escalation_minutes)
 
 
 async def escalate_due(sessions: async_sessionmaker, settings, now: datetime) -> int:
@@ -162,7 +165,8 @@ async def escalate_due(sessions: async_sessionmaker, settings, now: datetime) ->
                         select(func.min(Alert.created_at)).where(
                             Alert.report_id == report_id, Alert.stage == stage,
                             Alert.purpose.in_(ALERTING_PURPOSES)))).scalar_one()
-                    if as_utc(stage_started) + escalation_timeout(settings, report) > now:
+                    school = await session.get(SchoolEscalation, report.school_slug)
+                    if as_utc(stage_started) + escalation_timeout(settings, report, school) > now:
                         continue
                     if stage + 1 >= len(chain_for(report.route_to)):
                         continue

@@ -184,6 +184,15 @@ class RoleAssignment(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
 
 
+class SchoolEscalation(Base):
+    """A school's own escalation timeouts; schools without a row use the configured defaults."""
+    __tablename__ = "school_escalation"
+
+    school_slug: Mapped[str] = mapped_column(String(64), primary_key=True)
+    minutes: Mapped[int] = mapped_column(Integer)  # unacknowledged for this long: next in the chain
+    urgent_minutes: Mapped[int] = mapped_column(Integer)
+
+
 class Alert(Base):
     """Outbox row: one message to one recipient about one report, delivered at least once."""
     __tablename__ = "alerts"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import ConversationRef, RoleAssignment, School, TenantSchool
+from bot.models import ConversationRef, RoleAssignment, School, SchoolEscalation, TenantSchool
 
 ROLE_ORDER = ("dsl", "deputy", "head", "chair")
 ROLE_TITLES = {
@@ -117,9 +117,11 @@ async def run_school_command(settings, args) -> int:
             if command == "remove-role":
                 return await _remove_role(session, args)
             if command == "show":
-                return await _show(session, args.school, school_name, email_configured=bool(settings.smtp_host))
+                return await _show(session, args.school, school_name, settings)
             if command == "map-tenant":
                 return await _map_tenant(session, args)
+            if command == "set-timeouts":
+                return await _set_timeouts(session, args, school_name)
             print(f"error: unknown school command {command!r}", file=sys.stderr)
             return 2
     finally:
@@ -171,9 +173,21 @@ async def _remove_role(session: AsyncSession, args) -> int:
     return 0
 
 
-async def _show(session: AsyncSession, slug: str, school_name: str, email_configured: bool) -> int:
+async def _set_timeouts(session: AsyncSession, args, school_name: str) -> int:
+    if not (1 <= args.urgent_minutes <= args.minutes <= 24 * 60):
+        print("error: need 1 <= --urgent-minutes <= --minutes <= 1440 (an urgent report must climb no slower)",
+              file=sys.stderr)
+        return 2
+    await session.merge(SchoolEscalation(school_slug=args.school, minutes=args.minutes,
+                                         urgent_minutes=args.urgent_minutes))
+    print(f"escalation at {school_name}: next in the chain after {args.minutes} min unacknowledged "
+          f"({args.urgent_minutes} min if urgent)")
+    return 0
+
+
+async def _show(session: AsyncSession, slug: str, school_name: str, settings) -> int:
     print(f"{school_name} ({slug})")
-    statuses = await holder_statuses(session, slug, email_configured)
+    statuses = await holder_statuses(session, slug, bool(settings.smtp_host))
     held = {s.holder.role for s in statuses}
     for role in ROLE_ORDER:
         print(f"  {ROLE_TITLES[role]}:")
@@ -184,6 +198,12 @@ async def _show(session: AsyncSession, slug: str, school_name: str, email_config
             holder = status.holder
             line = f"    {holder.name or '(no name)'}  {holder.channel} {holder.user_id}"
             print(line + ("" if status.reachable else "  [NOT REACHABLE]"))
+    own = await session.get(SchoolEscalation, slug)
+    if own is not None:
+        print(f"  escalation: after {own.minutes} min unacknowledged ({own.urgent_minutes} min if urgent)")
+    else:
+        print(f"  escalation: after {settings.escalation_minutes} min unacknowledged "
+              f"({settings.urgent_escalation_minutes} min if urgent; the defaults)")
     tenants = (await session.execute(select(TenantSchool).where(TenantSchool.school_slug == slug))).scalars().all()
     for tenant in tenants:
         print(f"  serves {tenant.channel} tenant/workspace {tenant.tenant_id}")

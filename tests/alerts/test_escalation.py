@@ -211,3 +211,21 @@ async def test_school_with_no_role_holders_keeps_the_report_and_says_so_loudly(s
         assert (await session.execute(select(Alert))).first() is None
     assert any("nobody to alert" in r.getMessage() and report.reference in r.getMessage() for r in caplog.records)
     assert not any("Jayden" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_school_can_set_its_own_escalation_timeouts(sessions, connector):
+    from bot.models import SchoolEscalation
+
+    clock = ManualClock(START)
+    await seed_school(sessions, connector.url)
+    async with sessions() as session, session.begin():
+        session.add(SchoolEscalation(school_slug="oakfield", minutes=5, urgent_minutes=1))
+    await submit(sessions, clock.now())
+    dispatcher = dispatcher_for(sessions, clock, anonymous_settings(ESCALATION_MINUTES=10))
+    await dispatcher.run_once()
+    clock.advance(minutes=4, seconds=59)
+    await dispatcher.run_once()
+    assert len(received(connector, "deputy")) == 0
+    clock.advance(seconds=1)  # the school's five minutes, not the default ten
+    await dispatcher.run_once()
+    assert len(received(connector, "deputy")) == 1

@@ -87,3 +87,16 @@ async def test_map_tenant(db_url, sessions, capsys):
         assert [(r.channel, r.school_slug) for r in rows] == [("msteams", "ringway")]
     _, out, _ = await school(db_url, capsys, "show", "--school", "ringway")
     assert "72f988bf" in out
+
+
+async def test_school_sets_its_own_escalation_timeouts(db_url, capsys):
+    _, out, _ = await school(db_url, capsys, "show", "--school", "ringway")
+    assert "after 10 min unacknowledged (2 min if urgent; the defaults)" in out
+    code, out, _ = await school(db_url, capsys, "set-timeouts", "--school", "ringway", "--minutes", "15",
+                                "--urgent-minutes", "3")
+    assert code == 0 and "after 15 min" in out
+    _, out, _ = await school(db_url, capsys, "show", "--school", "ringway")
+    assert "after 15 min unacknowledged (3 min if urgent)" in out
+    code, _, err = await school(db_url, capsys, "set-timeouts", "--school", "ringway", "--minutes", "2",
+                                "--urgent-minutes", "5")
+    assert code == 2 and "urgent report must climb no slower" in err
