@@ -43,7 +43,9 @@ CLARIFY_K = 0.2  # runner-up within CLARIFY_K * sqrt(top) -> "Did you mean"
 CLARIFY_CEILING = 80.0  # a top score this high is answered unless the runner-up ties it
 # Clause relevance: the question itself, the clauses curated for the intent elsewhere, its examples.
 P_QUERY, P_CLAUSES, P_EXAMPLES, P_POSTERIOR = 0.4, 0.4, 0.2, 0.4
+P_READS, READS_POWER = 0.0, 2.0
 LEAD_IN_WEIGHT, SHORT_CLAUSE_TOKENS = 0.5, 5
+CLAUSE_NB_PER_TOKEN = 0.0  # >0: clause posteriors from the mean word log-likelihood times this
 OTHER_TOPIC_RATIO = 0.01  # own-intent probability below this share of the clause's top intent: skip it
 CLAUSE_FLOOR = 0.25  # direct retrieval: a school's best clause below this -> its policy is silent
 DIRECT_FLOOR = 0.5  # no intent, but a clause matches the question itself this well -> quote it
@@ -67,6 +69,7 @@ cyberbully gaming logo indecentimage under13 expupil videocall remotelearning st
 policy policies breach breaching disciplinary grossmisconduct misconduct criminal illegal offence
 apply applies cover covered consent dsl report reported reporting camera screenshot selfie upload text
 abuse abused harassed harassment defame criticise confidential information views opinion campaign
+relative familyfriend family families relationship relationships connection connections
 """.split()
 
 Kind = Literal["answer", "clarify", "fallback"]
@@ -146,6 +149,7 @@ class _SchoolIndex:
                             * min(1.0, (len(v) / SHORT_CLAUSE_TOKENS) ** 0.5) for c, v in zip(self.clauses, self.vectors)]
         self.prototype_scores: dict[str, list[float]] = {}  # intent -> proto cosine per clause (lazy)
         self.posteriors = None  # P(intent | clause) per clause (lazy, see Matcher._clause_posteriors)
+        self.reads_like = None  # intent ranker's scores for the clause text (lazy, Matcher._clause_reads_like)
 
     @staticmethod
     def _matching_text(clause: Clause) -> str:
@@ -296,10 +300,25 @@ class Matcher:
                 if not cols:
                     continue
                 log_like = self._clause_nb_log[:, cols].sum(axis=1)
+                if CLAUSE_NB_PER_TOKEN:  # a long clause's product of word likelihoods is over-sure
+                    log_like = log_like * (CLAUSE_NB_PER_TOKEN / len(cols))
                 post = np.exp(log_like - log_like.max())
                 out[row] = post / post.sum()
             index.posteriors = out
         return index.posteriors
+
+    def _clause_reads_like(self, index: "_SchoolIndex") -> np.ndarray:
+        """How much each clause reads like each intent, by the question ranker itself
+        (n_clauses x n_intents, each row scaled so its best intent is 1), cached per school."""
+        if index.reads_like is None:
+            out = np.zeros((len(index.clauses), len(self.intent_ids)), dtype=np.float32)
+            for row, clause in enumerate(index.clauses):
+                toks = tokens(clause.text, None)
+                scored = self._intent_scores(_unit(Counter(toks), self.idf), toks)
+                if scored is not None and scored[0].max() > 0:
+                    out[row] = scored[0] / scored[0].max()
+            index.reads_like = out
+        return index.reads_like
 
     # ---- vocabulary and vectors -------------------------------------------------------
     def idf(self, token: str) -> float:
@@ -333,15 +352,25 @@ class Matcher:
         return self._rank_intents(query, known, limit)
 
     def _rank_intents(self, query: dict[str, float], known: list[str], limit: int) -> list[IntentCandidate]:
-        if not known:
+        scored = self._intent_scores(query, known)
+        if scored is None:
             return []
+        scores, posterior = scored
+        top = np.argsort(-scores)[:limit]
+        return [IntentCandidate(self.intent_ids[i], round(float(scores[i]), 2), round(float(posterior[i]), 3))
+                for i in top]
+
+    def _intent_scores(self, query: dict[str, float], known: list[str]):
+        """(score per intent 0-100, naive Bayes posterior per intent), or None when nothing matches."""
+        if not known:
+            return None
         cols = [self._columns[t] for t in query if t in self._columns]
         if not cols:
-            return []
+            return None
         weights = np.array([query[t] for t in query if t in self._columns], dtype=np.float32)
         per_example = self._example_matrix[:, cols] @ weights
         if not per_example.any():
-            return []
+            return None
         best_example = np.maximum.reduceat(per_example, self._intent_starts)
         centroid = self._centroid_matrix[:, cols] @ weights
         clause_side = self._clause_centroid_matrix[:, cols] @ weights
@@ -359,9 +388,7 @@ class Matcher:
             scores = scores + W_NB * scores.max() * posterior  # reorders, cannot invent confidence
         else:
             posterior = np.zeros(len(self.intent_ids), dtype=np.float32)
-        top = np.argsort(-scores)[:limit]
-        return [IntentCandidate(self.intent_ids[i], round(float(scores[i]), 2), round(float(posterior[i]), 3))
-                for i in top]
+        return scores, posterior
 
     # ---- clauses -----------------------------------------------------------------------
     def _prototype_scores(self, index: _SchoolIndex, intent: str) -> list[float]:
@@ -370,8 +397,10 @@ class Matcher:
         if cached is None:
             proto, examples = self._prototypes[intent], self.centroids[intent]
             post = self._clause_posteriors(index)[:, self._row_of[intent]] if P_POSTERIOR else None
+            reads = self._clause_reads_like(index)[:, self._row_of[intent]] if P_READS else None
             cached = [P_CLAUSES * _dot(vec, proto) + P_EXAMPLES * _dot(vec, examples)
                       + (P_POSTERIOR * float(post[i]) if P_POSTERIOR else 0.0)
+                      + (P_READS * float(reads[i]) ** READS_POWER if P_READS else 0.0)
                       for i, vec in enumerate(index.vectors)]
             index.prototype_scores[intent] = cached
         return cached

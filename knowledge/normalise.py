@@ -72,6 +72,16 @@ _PHRASES: list[tuple[str, str]] = [
     # who started it: a pupil or parent reaching out to staff (not staff reaching out)
     (r"\b(?:sent|sends|send|sending|add|follow|message|contact|tag|friend|dmd|found|commented on|request) (?:me|us)\b|\b(?:request|message|sent|sends|send) to (?:me|us|a staff|staff)\b", " \\g<0> inbound "),
     (r"\b(?:tries|tried|trying|try|wants|wanted|asked) to (?:add|follow|contact|message|friend|join) (?:me|us|a staff|staff)\b", " \\g<0> inbound "),
+    # ... in policy prose the staff member is "you": "if a pupil contacts you", "sends you a message";
+    # and a pupil or parent reaching a staff member's own phone or account ("texted my phone")
+    (r"\b(?:contacts?|messages?|sends?|sent|adds?|follows?|requests?|approach(?:es)?|tags?) you\b"
+     r"|\b(?:asked|asks|asking) (?:me|us)\b|\b(?:message|contact|email|sent|send|sends) (?:my|our) (?:phone|personal|account|email|cell|cellphone|mobile|number)\b",
+     " \\g<0> inbound "),
+    # who started it: staff reaching out to pupils or parents ("can i message parents", "to text a pupil")
+    (r"\b(?:i|we|staff) (?:\w+ ){0,2}?(?:message|contact|email|directmessage|whatsapp|phone|add|follow)"
+     r" (?:\w+ )?(?:a |the |my |our |their |any )?(?:parent|pupil|expupil|class|family|families)\b"
+     r"|\bto (?:message|contact|email|directmessage|whatsapp|phone) (?:a |the |my |our |any )?(?:parent|pupil|families)\b",
+     " \\g<0> outbound "),
     # asking what to do about something that happened (not whether something is allowed)
     (r"\bwhat (?:do|should|shall|can|must) (?:i|we) do\b|\bwhat to do\b|\bwho (?:do|should|must) (?:i|we) (?:tell|inform|report (?:it )?to|speak to)\b"
      r"|\b(?:do|should|must) (?:i|we) (?:reply|respond|report|tell|inform|ignore|block)\b|\bhow (?:do|should) (?:i|we) (?:respond|handle|deal with|react)\b"

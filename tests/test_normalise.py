@@ -63,3 +63,15 @@ def test_real_english_words_are_never_corrected_into_topics():
     vocab = Vocabulary(["Staff must not be moaning about parents on snap chat."])
     assert tokens("what time does school open in the morning", vocab)[-1] == "?morning"
     assert not set(tokens("can i swap my day", vocab)) & set(tokens("snapchat"))
+
+
+def test_who_started_the_contact_is_a_feature_in_chat_and_in_policy_prose():
+    # a parent or pupil reaching the staff member ("you" in a policy, "me"/"my phone" in chat)
+    assert "inbound" in normalise("If a pupil contacts you through a personal account, do not reply")
+    assert "inbound" in normalise("a mum texted my mobile last night")
+    assert "inbound" in normalise("parent asked me to add her on whatsapp")
+    # staff reaching out to pupils or parents
+    assert "outbound" in normalise("r we allowed to message parents on fb")
+    assert "outbound" in normalise("can i ring a pupil from home")
+    assert "outbound" not in normalise("can i accept a friend request from a pupil")
+    assert "inbound" not in normalise("can i message parents about the trip")
