@@ -65,9 +65,10 @@ async def build_runtime(settings: Settings, renderer_for: Callable[[str], Render
         cipher = ContentCipher.from_settings(settings)
         if assistant is None:
             from bot.assistant import Assistant
+            from knowledge.ingest import load_stored_policies
 
-            assistant = Assistant.default()
-        storage = SqlStorage(engine)
+            assistant = Assistant.default(extra_policies=await load_stored_policies(sessions))
+        storage = SqlStorage(engine, cipher)  # dialog state holds a report in progress: encrypted at rest
         conversation_state = ConversationState(storage)
         user_state = UserState(storage)
         private_state = PrivateConversationState(storage)

@@ -7,8 +7,11 @@ conversation they are, and tests can swap in a desk whose database is down.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
+
+log = logging.getLogger(__name__)
 
 
 class ReportNotFiled(Exception):
@@ -45,11 +48,17 @@ class ReportDesk:
 
         who = reports.Reporter(channel=reporter.channel, user_id=reporter.user_id, name=reporter.name)
         try:
+            submitted = None
             if reference:
-                submitted = await reports.complete_report(
-                    self.sessions, self.cipher, reference, reporter=who, content=content,
-                    category=category, urgency=urgency, conversation_key=conversation_key)
-            else:
+                try:
+                    submitted = await reports.complete_report(
+                        self.sessions, self.cipher, reference, reporter=who, content=content,
+                        category=category, urgency=urgency, conversation_key=conversation_key)
+                except reports.UnknownReport:
+                    # The early urgent report is not this reporter's (state from elsewhere): never
+                    # drop the answers, file them as a report of their own.
+                    log.error("early report reference not found for this reporter; filing a new report")
+            if submitted is None:
                 submitted = await reports.submit_report(
                     self.sessions, self.cipher, school_slug=school_slug, kind=kind, category=category,
                     urgency=urgency, route_to=route_to, reporter=who, content=content,
