@@ -69,6 +69,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc): load-independent cost per turn."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -306,11 +315,17 @@ async def bench_one(kind: str, args, workdir: Path) -> dict:
             results["qa_one"] = await qa_phase(http, server.url, connector, 1, min(5.0, args.qa_seconds))
             print(f"[{kind}] qa x1   {json.dumps(results['qa_one'])}  (one conversation: unloaded latency)",
                   flush=True)
+            cpu_before = cpu_seconds(server.process.pid)
             results["qa"] = await qa_phase(http, server.url, connector, args.qa_conversations, args.qa_seconds)
+            results["qa"]["server_cpu_ms_per_turn"] = round(
+                (cpu_seconds(server.process.pid) - cpu_before) * 1000 / max(1, results["qa"]["turns"]), 2)
             print(f"[{kind}] qa x{args.qa_conversations:<4d}{json.dumps(results['qa'])}", flush=True)
             if profiler:
                 profiler.wait(60)
+            cpu_before = cpu_seconds(server.process.pid)
             results["reports"] = await reports_phase(http, server.url, connector, args.report_conversations)
+            results["reports"]["server_cpu_ms_per_turn"] = round(
+                (cpu_seconds(server.process.pid) - cpu_before) * 1000 / max(1, results["reports"]["turns"]), 2)
             print(f"[{kind}] reports {json.dumps(results['reports'])}", flush=True)
             if args.burst:
                 results["burst"] = await burst_phase(http, server.url, connector, database_url, args.burst,
@@ -342,7 +357,8 @@ def verdict(result: dict) -> list[str]:
 async def main_async(args) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="load-bench-"))
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
-    print(f"load bench: {os.cpu_count()} CPUs, server logs and profiles in {workdir}", flush=True)
+    print(f"load bench: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start "
+          f"(other work on the machine skews latency); server logs and profiles in {workdir}", flush=True)
     all_results = []
     for kind in kinds:
         result = await bench_one(kind, args, workdir)

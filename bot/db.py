@@ -16,13 +16,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from bot.settings import PROJECT_ROOT
 
 
+# hide_parameters: SQLAlchemy otherwise renders statement parameters (staff names, ciphertext,
+# conversation ids) into exception messages and SQL echo logs; logs must stay free of them.
+ENGINE_OPTIONS = {"hide_parameters": True}
+
+
 def create_engine(url: str) -> AsyncEngine:
     """An engine with the settings each backend needs to be safe under concurrency."""
     if url.startswith("sqlite"):
         path = url.split(":///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, connect_args={"timeout": 30}, **ENGINE_OPTIONS)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # WAL: readers never block the writer
@@ -33,7 +38,7 @@ def create_engine(url: str) -> AsyncEngine:
             cur.close()
 
         return engine
-    return create_async_engine(url, pool_pre_ping=True)
+    return create_async_engine(url, pool_pre_ping=True, **ENGINE_OPTIONS)
 
 
 def sessionmaker(engine: AsyncEngine) -> async_sessionmaker:

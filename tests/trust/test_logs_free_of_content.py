@@ -123,3 +123,27 @@ async def test_a_full_day_over_http_at_debug_logs_no_content(db_url, debug_log):
             assert fragment not in logged, f"typed report text is in the log: {fragment!r}"
     for word in ("belt", "forearm", "stepdad", "snapchat", "tearful", "early help"):
         assert word not in logged, f"a word from a report is in the log: {word}"
+
+
+async def test_database_errors_never_quote_the_values_of_a_statement(engine):
+    """A failing INSERT's exception (what a traceback in the log shows) names no values: the engine
+    is built with hide_parameters, so a staff name or a ciphertext never lands in a log that way."""
+    from sqlalchemy.exc import IntegrityError
+
+    from bot.db import sessionmaker
+    from bot.models import Report
+
+    def row():
+        return Report(reference="OAK-2026-0001", school_slug="oakfield", kind="disclosure", reporter_channel="test",
+                      reporter_id="staff-secret-id", reporter_name="Ms Unusual Staffname", content=b"gAAAA-secret")
+
+    sessions = sessionmaker(engine)
+    async with sessions() as session, session.begin():
+        session.add(row())
+    with pytest.raises(IntegrityError) as failure:
+        async with sessions() as session, session.begin():
+            session.add(row())
+    message = str(failure.value)
+    assert "parameters hidden" in message
+    for value in ("Ms Unusual Staffname", "staff-secret-id", "gAAAA-secret"):
+        assert value not in message
