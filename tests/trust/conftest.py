@@ -1,0 +1,11 @@
+"""The trust tests drive the real web app with the same loopback connector and HTTP chat helper
+as the load benchmark (benchmarks/loopback.py), so the project root must be importable even when
+pytest is started as `pytest` rather than `python -m pytest` from the root."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = str(Path(__file__).resolve().parents[2])
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
