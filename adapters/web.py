@@ -83,13 +83,10 @@ async def build_default_runtime(settings: Settings):
     return await _maybe_await(build_runtime(settings, renderer_for))
 
 
-def start_dispatcher(app: web.Application) -> asyncio.Task | None:
+def start_dispatcher(app: web.Application) -> asyncio.Task:
     """The outbox dispatcher (bot.dispatcher) delivers DSL alerts through this server's own adapters."""
-    try:
-        from bot.dispatcher import Dispatcher, build_senders
-    except ImportError as exc:
-        log.warning("alert dispatcher not available (%s); alerts wait in the outbox", exc)
-        return None
+    from bot.dispatcher import Dispatcher, build_senders
+
     adapters = app[ADAPTERS]
     settings = app[SETTINGS]
     senders = build_senders(settings, cloud_adapter=adapters["msteams"], slack_adapter=adapters.get("slack"))

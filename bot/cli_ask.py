@@ -15,6 +15,9 @@ import json
 import sys
 
 from bot.answers import Answer
+from bot.db import create_engine, sessionmaker
+from bot.gaps import record_gap
+from knowledge.ingest import load_ingested_policies
 
 EXIT_USAGE = 2
 
@@ -23,10 +26,6 @@ async def _load_policies(settings) -> dict:
     from knowledge.policy_file import bundled_policies
 
     policies = dict(bundled_policies())
-    try:
-        from knowledge.ingest import load_ingested_policies
-    except ImportError:
-        return policies
     try:
         policies.update(await load_ingested_policies(settings))
     except Exception as exc:  # a broken database must not stop the bundled schools answering
@@ -38,11 +37,6 @@ async def _load_policies(settings) -> dict:
 async def _record_gaps(settings, answers: list[Answer]) -> None:
     gaps = [a for a in answers if a.kind == "fallback" and a.question.strip()]
     if not gaps:
-        return
-    try:
-        from bot.db import create_engine, sessionmaker
-        from bot.gaps import record_gap
-    except ImportError:
         return
     engine = create_engine(settings.database_url)
     try:

@@ -7,7 +7,6 @@ what staff most need the policy to say.
 from __future__ import annotations
 
 import re
-import sys
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert

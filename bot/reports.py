@@ -28,7 +28,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.crypto import ContentCipher
-from bot.models import Alert, AuditEntry, ReferenceCounter, Report, ReportDraft
+from bot.alerts import Actor, acknowledge, plan_alerts
+from bot.models import AuditEntry, ReferenceCounter, Report, ReportDraft
 
 log = logging.getLogger(__name__)
 
@@ -166,15 +167,6 @@ def _audit(session: AsyncSession, actor: Reporter, school_slug: str, action: str
                            detail=detail[:300]))
 
 
-async def _plan_alerts(session: AsyncSession, report: Report, now: datetime) -> None:
-    try:
-        from bot.alerts import plan_alerts
-    except ImportError:  # the alerts module is optional only while it is being written
-        log.warning("bot.alerts is not available: report %s stored without alert rows", report.reference)
-        return
-    await plan_alerts(session, report, now)
-
-
 async def _next_number(session: AsyncSession, prefix: str, year: int) -> int:
     """Atomically take the next number for prefix/year (the row stays locked until commit)."""
     insert = _insert_for(session)
@@ -270,7 +262,7 @@ async def submit_report(
                 )
                 session.add(report)
                 await session.flush()
-                await _plan_alerts(session, report, now)
+                await plan_alerts(session, report, now)
                 _audit(session, reporter, school_slug, "submit", report.reference, f"{kind}, {urgency}", now)
                 if conversation_key:
                     await session.execute(delete(ReportDraft).where(ReportDraft.conversation_key == conversation_key))
@@ -378,26 +370,9 @@ async def list_reports(sessions: async_sessionmaker, school_slug: str, status: s
 
 # --- status changes -------------------------------------------------------------------------------
 
-async def _cancel_pending_alerts(session: AsyncSession, report_id: int, why: str) -> None:
-    await session.execute(
-        update(Alert).where(Alert.report_id == report_id, Alert.status == "pending",
-                            Alert.purpose.in_(("new_report", "escalation")))
-        .values(status="cancelled", last_error=why).execution_options(synchronize_session=False))
-
-
 async def _acknowledge(session: AsyncSession, sessions, report: Report, actor: Reporter, role: str,
                        now: datetime) -> bool:
     """Mark the report seen and stop its escalation (bot.alerts also queues the reporter's receipt)."""
-    try:
-        from bot.alerts import Actor, acknowledge
-    except ImportError:
-        claimed = await session.execute(
-            update(Report).where(Report.id == report.id, Report.acknowledged_at.is_(None))
-            .values(status="acknowledged", acknowledged_at=now, acknowledged_by=actor.name or actor.user_id)
-            .execution_options(synchronize_session=False))
-        if claimed.rowcount:
-            await _cancel_pending_alerts(session, report.id, "acknowledged before delivery")
-        return bool(claimed.rowcount)
     outcome = await acknowledge(sessions, report.reference, Actor(actor.channel, actor.user_id, actor.name),
                                 now, role, session=session)
     return bool(outcome and outcome.first)

@@ -22,6 +22,8 @@ from typing import Awaitable, Callable
 from botbuilder.core import ActivityHandler, ConversationState, PrivateConversationState, TurnContext, UserState
 from botbuilder.dialogs import DialogSet, DialogTurnStatus
 
+from bot import conversation_refs, dsl_commands
+from bot.gaps import record_gap
 from bot.models import Feedback
 from bot.rendering import Button, PlainRenderer, Prompt, Renderer
 from bot.triage import classify
@@ -242,10 +244,6 @@ class AssistantBot(ActivityHandler):
 
     async def _record_gap(self, school: str, question: str) -> None:
         try:
-            from bot.gaps import record_gap
-        except ImportError:
-            return
-        try:
             await record_gap(self.sessions, school, question)
         except Exception as exc:  # noqa: BLE001
             log.warning("knowledge gap not recorded: %s", type(exc).__name__)
@@ -253,15 +251,10 @@ class AssistantBot(ActivityHandler):
     # --- other owners' hooks --------------------------------------------------------------------------
     async def _dsl_command(self, context: TurnContext, text: str, school: str) -> bool:
         """DSL commands (open reports, show/acknowledge/close REF) belong to bot.dsl_commands."""
-        try:
-            from bot import dsl_commands
-            from bot.conversation_refs import sender_ids
-        except ImportError:
-            return False
         activity = context.activity
         sender = activity.from_property
         reply = await dsl_commands.try_handle(
-            text, channel=activity.channel_id or "", user_id=sender_ids(activity), school_slug=school,
+            text, channel=activity.channel_id or "", user_id=conversation_refs.sender_ids(activity), school_slug=school,
             sessions=self.sessions, cipher=self.cipher, renderer=self._render(context),
             user_name=(getattr(sender, "name", None) or ""))
         if reply is None:
@@ -271,11 +264,7 @@ class AssistantBot(ActivityHandler):
 
     async def _remember_conversation(self, context: TurnContext) -> None:
         try:
-            from bot.conversation_refs import remember
-        except ImportError:
-            return
-        try:
-            await remember(self.sessions, context.activity)
+            await conversation_refs.remember(self.sessions, context.activity)
         except Exception as exc:  # noqa: BLE001 - a missed reference must not block a report
             log.warning("conversation reference not stored: %s", type(exc).__name__)
 

@@ -22,6 +22,7 @@ from sqlalchemy import delete, select
 
 from bot.db import create_engine, migrate, sessionmaker
 from bot.models import ClauseRow, School
+from knowledge.catalog import load_catalog
 from knowledge.clauses import Clause
 from knowledge.policy_file import Policy, bundled_policies, make_policy, split_front_matter
 from knowledge.readers import UnreadablePolicy, read_policy_text
@@ -81,10 +82,6 @@ def build_policy(path: Path, slug: str, name: str | None, ask: str | None) -> Po
 
 
 def _stale_mappings(slug: str, previous: Policy | None, new: Policy) -> list[StaleMapping]:
-    try:
-        from knowledge.catalog import load_catalog
-    except ImportError:
-        return []
     catalog = load_catalog()
     new_ids = {c.id for c in new.clauses}
     old_by_id = {c.id: c for c in previous.clauses} if previous else {}

@@ -171,12 +171,12 @@ async def test_submit_stores_alerts_audit_and_ends_the_draft_together(sessions, 
 
 
 async def test_a_failure_inside_the_transaction_stores_nothing_and_says_so(sessions, cipher, monkeypatch):
-    import bot.alerts
+    import bot.reports
 
     async def broken_plan_alerts(session, report, now):
         raise RuntimeError("alert planner exploded")
 
-    monkeypatch.setattr(bot.alerts, "plan_alerts", broken_plan_alerts)
+    monkeypatch.setattr(bot.reports, "plan_alerts", broken_plan_alerts)
     with pytest.raises(ReportNotSaved):
         await submit(sessions, cipher)
     assert await count(sessions, Report) == 0 and await count(sessions, AuditEntry) == 0
