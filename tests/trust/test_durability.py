@@ -4,13 +4,8 @@ before it even hears back; after a restart the report is there with every answer
 is still waiting to be delivered. SQLite file and PostgreSQL."""
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
-import socket
-import subprocess
-import sys
-import time
 
 import aiohttp
 from cryptography.fernet import Fernet
@@ -20,35 +15,9 @@ from benchmarks.loopback import CONFIRMATION, DISCLOSURE_ANSWERS, HttpChat, Loop
 from bot.crypto import ContentCipher
 from bot.db import create_engine, sessionmaker
 from bot.models import Alert, Report, RoleAssignment
-from bot.settings import PROJECT_ROOT
+from servers import free_port, start_server, stop_server
 
 KEY = Fernet.generate_key().decode()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-async def start_server(db_url: str, port: int, log_path) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "Microsoft"))}
-    env.update(DATABASE_URL=db_url, ENCRYPTION_KEYS=KEY, ENVIRONMENT="test", MicrosoftAppId="")
-    process = subprocess.Popen([sys.executable, "app.py", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                               cwd=PROJECT_ROOT, env=env, stdout=open(log_path, "ab"), stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    async with aiohttp.ClientSession() as http:
-        while time.monotonic() < deadline:
-            assert process.poll() is None, f"server exited early: {log_path.read_text()[-2000:]}"
-            try:
-                async with http.get(f"http://127.0.0.1:{port}/readyz") as response:
-                    if response.status == 200:
-                        return process
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.1)
-    process.kill()
-    raise AssertionError("server did not start")
 
 
 async def test_a_confirmed_report_survives_kill_9_right_after_the_confirmation(db_url, tmp_path):
@@ -59,7 +28,7 @@ async def test_a_confirmed_report_survives_kill_9_right_after_the_confirmation(d
                                    user_id="aad-dsl-okafor", name="Ms Amara Okafor"))
     connector = await LoopbackConnector().start()
     port = free_port()
-    server = await start_server(db_url, port, tmp_path / "server.log")
+    server = await start_server(db_url, KEY, port, tmp_path / "server.log")
     killed_at_confirmation = []
 
     def kill_on_confirmation(_conversation, activity):
@@ -85,7 +54,7 @@ async def test_a_confirmed_report_survives_kill_9_right_after_the_confirmation(d
         assert killed_at_confirmation, "no confirmation arrived"
         confirmation = str(killed_at_confirmation[0])
 
-        server = await start_server(db_url, port, tmp_path / "server.log")  # restart on the same database
+        server = await start_server(db_url, KEY, port, tmp_path / "server.log")  # restart on the same database
         async with sessions() as session:
             [report] = (await session.execute(select(Report))).scalars().all()
             alerts = (await session.execute(select(Alert).where(Alert.report_id == report.id))).scalars().all()
@@ -95,11 +64,6 @@ async def test_a_confirmed_report_survives_kill_9_right_after_the_confirmation(d
         assert stored["words"] == DISCLOSURE_ANSWERS[1] and stored["child"] == DISCLOSURE_ANSWERS[0]
         assert [a.recipient_role for a in alerts] == ["dsl"]  # the outbox row survived with it
     finally:
-        if server.poll() is None:
-            server.send_signal(signal.SIGINT)
-            try:
-                server.wait(15)
-            except subprocess.TimeoutExpired:
-                server.kill()
+        stop_server(server)
         await connector.stop()
         await engine.dispose()
