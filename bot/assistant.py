@@ -9,7 +9,8 @@ that kind, which starts the reporting flow, and never any FAQ content.
 
 Honesty rule: the bot only says what the school's own policy says. A curated school gets
 the catalog's verdict and summary; a school nobody curated (an ingested policy) gets the
-clauses retrieved for the question quoted under "Your policy says:" with verdict `info`;
+clauses retrieved for the question quoted under "Your policy says:", with a verdict read from
+the clause's own wording only where that is plainly honest (otherwise `info`);
 when the policy is silent the reply says so and names who to ask.
 """
 from __future__ import annotations
@@ -20,6 +21,8 @@ from typing import Any
 from bot import triage
 from bot.answers import VERDICT_LABELS, Answer, Choice, QuotedClause
 from knowledge.matcher import MatchResult, Matcher
+from knowledge.modality import clause_verdict
+from knowledge.normalise import normalise
 
 ENGLISH_SHARE = 0.34  # below this share of recognised words, the question is probably not English
 EXAMPLE_QUESTION = "can I accept a friend request from a parent?"
@@ -41,6 +44,7 @@ class Assistant:
         self.catalog = catalog
         self.policies = dict(policies)
         self.matcher = matcher or Matcher(catalog, self.policies)
+        self._intent_kinds: dict[str, str] = {}  # intent -> 'info' | 'verdict' (see _intent_kind)
 
     @classmethod
     def default(cls, extra_policies: dict[str, Any] | None = None) -> "Assistant":
@@ -153,10 +157,35 @@ class Assistant:
             verdict, summary = match.mapping.verdict, match.mapping.summary.strip()
         else:
             title = policy.policy_title if policy.policy_title.strip().lower() != "policy" else "school's policy"
-            verdict, summary = "info", f"Your {title} says:"
+            verdict, summary = self._uncurated_verdict(question, policy, top, quoted), f"Your {title} says:"
         reply = self._reply(verdict, summary, quoted, ask)
         return self._base(question, policy, kind="answer", reply=reply, intent=top,
                           verdict=verdict, summary=summary, clauses=quoted, ask=ask)
+
+    def _uncurated_verdict(self, question: str, policy, intent: str | None, quoted) -> str:
+        """A verdict for a clause nobody curated, read from its own wording (knowledge.modality),
+        given only when it is honest: the question asks whether something is allowed (not what
+        to do after it happened), curated schools answer this intent with a verdict rather than
+        information, and the clause plainly reads as this intent. Otherwise `info`."""
+        if not intent or not quoted or "whattodo" in normalise(question).split():
+            return "info"
+        if self._intent_kind(intent) == "info":
+            return "info"
+        best = quoted[0]
+        if not self.matcher.reads_as(policy.slug, best.id, intent):
+            return "info"
+        return clause_verdict(f"{best.lead_in} {best.text}" if best.lead_in else best.text)
+
+    def _intent_kind(self, intent: str) -> str:
+        """'info' when the curated schools mostly answer this intent with information (who to
+        tell, what happens), 'verdict' when they mostly say yes/no/it depends."""
+        cached = self._intent_kinds.get(intent)
+        if cached is None:
+            verdicts = [m.verdict for s in getattr(self.catalog, "curated_schools", lambda: ())()
+                        if (m := self.catalog.mapping(s, intent)) is not None]
+            cached = "info" if not verdicts or 2 * verdicts.count("info") >= len(verdicts) else "verdict"
+            self._intent_kinds[intent] = cached
+        return cached
 
     @staticmethod
     def _reply(verdict: str, summary: str, quoted: tuple[QuotedClause, ...], ask: str) -> str:

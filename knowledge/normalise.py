@@ -111,7 +111,7 @@ _PHRASES: list[tuple[str, str]] = [
     (r"\bfamily friends?\b|\bfriends? of the family\b", " familyfriend "),
     (r"\bmy own (?:kids?|children|child|son|daughter)\b|\bmy (?:son|daughter|nephew|niece|cousin|grandson|granddaughter|godson|goddaughter|godchild)s?\b|\brelatives?\b|\brelated to\b", " relative "),
     (r"\byoung (?:people|persons?)\b", " pupil "),
-    (r"\b(?:y|yr|yrs|year|years) ?([1-9]|1[0-3])\b", r" year\1 "),
+    (r"\b(?:y|yr|yrs|year|years) ?([1-9]|1[0-3])s?\b", r" year\1 "),
     (r"\breception class\b|\bnursery class\b", " earlyyear "),
     # platforms and social media
     (r"\bsocial (?:media|networking|network)(?: sites?| platforms?| apps?| accounts?| services?)?\b|\bsocial sites?\b|\bsocials\b|\bsns\b|\bsocmed\b", " socialmedia "),

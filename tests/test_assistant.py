@@ -94,9 +94,51 @@ def test_an_ingested_school_without_curation_answers_its_own_questions():
     assistant = Assistant(load_catalog(), bundled_policies())
     assistant.add_policy(make_policy("hillside", "Hillside Primary School", HILLSIDE))
     answer = assistant.answer("is it ok to follow back a pupil in my class on insta", "hillside")
-    assert answer.kind == "answer" and answer.verdict == "info"
-    assert answer.summary.startswith("Your ")
+    # the clause says "must never": an honest "No", read from the policy's own wording
+    assert answer.kind == "answer" and answer.verdict == "no"
+    assert answer.summary.startswith("Your ") and answer.reply.startswith("No.")
     assert "follow requests from current pupils" in answer.clauses[0].text
     assert answer.school_name == "Hillside Primary School"
     silent = assistant.answer("can I share my school email password with a colleague", "hillside")
     assert silent.kind == "fallback"
+
+
+UNCURATED_RULES = """Brookmere Academy
+Staff online conduct
+
+Contact with pupils
+If a pupil contacts you through a personal account, do not reply; take a screenshot and tell the Designated Safeguarding Lead.
+Former pupils may be accepted as contacts on social media only once they are 18 or over.
+Staff should keep their personal profiles private and should not list Brookmere Academy as their employer.
+"""
+
+
+@pytest.fixture(scope="module")
+def uncurated():
+    assistant = Assistant(load_catalog(), bundled_policies())
+    assistant.add_policy(make_policy("brookmere", "Brookmere Academy", UNCURATED_RULES))
+    return assistant
+
+
+def test_uncurated_what_to_do_question_quotes_the_procedure_without_a_yes_or_no(uncurated):
+    answer = uncurated.answer("a pupil messaged me on snapchat, what should i do", "brookmere")
+    assert answer.kind == "answer"
+    assert "If a pupil contacts you through a personal account" in answer.clauses[0].text
+    assert answer.verdict == "info"  # "do not reply" is a step to follow, not a verdict on the question
+
+
+def test_uncurated_condition_in_the_wording_gives_it_depends(uncurated):
+    answer = uncurated.answer("a former student is 22 now, can i accept her on facebook", "brookmere")
+    assert "only once they are 18 or over" in answer.clauses[0].text
+    assert answer.verdict == "conditional"
+
+
+def test_uncurated_prohibition_found_from_chat_words(uncurated):
+    answer = uncurated.answer("can i say i work here on my linkedin", "brookmere")
+    assert "should not list Brookmere Academy as their employer" in answer.clauses[0].text
+    assert answer.verdict == "no"
+
+
+def test_uncurated_silent_policy_still_falls_back(uncurated):
+    answer = uncurated.answer("are parents allowed to film the nativity", "brookmere")
+    assert answer.kind == "fallback"
