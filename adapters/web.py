@@ -63,10 +63,25 @@ def bot_framework_auth(settings: Settings) -> ConfigurationBotFrameworkAuthentic
     return ConfigurationBotFrameworkAuthentication(config)
 
 
+DATABASE_DOWN = ("Sorry, I couldn't save that just now: the system isn't answering. "
+                 "Please try again in a minute. If a child is in immediate danger, call 999.")
+
+
+def _database_failure(error: BaseException) -> bool:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.storage import StorageUnavailable
+
+    return isinstance(error, (SQLAlchemyError, StorageUnavailable, ConnectionRefusedError))
+
+
 async def on_turn_error(context: TurnContext, error: Exception) -> None:
     """The member of staff hears that it failed; the log gets the type, never what they typed."""
     log.error("turn failed: %s", type(error).__name__, exc_info=(type(error), error, error.__traceback__))
     try:
+        if _database_failure(error):  # say plainly it wasn't saved, never leave them guessing
+            await context.send_activity(DATABASE_DOWN)
+            return
         await context.send_activity("Sorry, something went wrong and I couldn't finish that. "
                                     "Please try again in a minute. If a child is in immediate danger, call 999.")
     except Exception:  # noqa: BLE001 - the channel itself may be what failed

@@ -102,7 +102,7 @@ async def test_the_whole_database_down_during_the_submit_turn_over_http(runtime,
             outage.everything()
             reply = await chat.press("submit")
             assert outage.failures > 0 and "Traceback" not in reply
-            assert "try again in a minute" in reply.lower()
+            assert "couldn't save" in reply.lower() and "try again in a minute" in reply.lower()
             assert not REFERENCE.search(reply) and "What happens next" not in reply
             outage.over()
             assert await reports(runtime) == []
