@@ -46,6 +46,7 @@ P_QUERY, P_CLAUSES, P_EXAMPLES, P_POSTERIOR = 0.4, 0.4, 0.2, 0.4
 # Direct retrieval also compares question and clause as profiles over the intents (what each is
 # about): uncurated top-1 +2.4 points, and 'kid messaged me on insta' finds 'If a pupil contacts you'.
 P_INTENT_SPACE, PROFILE_SHIFT = 0.4, 0.5
+QUERY_CACHE_SIZE = 2048  # recent questions whose vectors are kept
 READS_AS_SHARE = 0.8  # a clause 'reads as' an intent scoring at least this share of its best intent's
 LEAD_IN_WEIGHT, SHORT_CLAUSE_TOKENS = 0.5, 5
 OTHER_TOPIC_RATIO = 0.01  # own-intent probability below this share of the clause's top intent: skip it
@@ -182,6 +183,8 @@ class Matcher:
         for policy in policies:
             texts += [c.text for c in policy.clauses]
         self.vocabulary = Vocabulary(texts)
+        self._queries: dict[str, tuple] = {}  # recent questions' vectors (see query_vector)
+        self._profiles: dict[str, np.ndarray | None] = {}  # recent questions' intent profiles
         english_words()  # load the real-word list now, not during someone's first question
 
         # Document frequencies over examples and bundled clauses: shared by all schools.
@@ -309,7 +312,10 @@ class Matcher:
 
     def _profile(self, toks: list[str]) -> np.ndarray | None:
         """The intent scores of a text, sharpened and scaled to unit length (None: no match)."""
-        scored = self._intent_scores(_unit(Counter(toks), self.idf), toks)
+        return self._profile_of(self._intent_scores(_unit(Counter(toks), self.idf), toks))
+
+    @staticmethod
+    def _profile_of(scored) -> np.ndarray | None:
         if scored is None:
             return None
         vec = np.maximum(scored[0] - PROFILE_SHIFT * scored[0].max(), 0.0).astype(np.float32)
@@ -317,8 +323,12 @@ class Matcher:
         return vec / norm if norm else None
 
     def _intent_profile(self, question: str) -> np.ndarray | None:
-        _, known, _ = self.query_vector(question)
-        return self._profile(known)
+        question = question[:MAX_QUESTION_CHARS]
+        if question not in self._profiles:
+            if len(self._profiles) >= QUERY_CACHE_SIZE:
+                self._profiles.clear()
+            self._profiles[question] = self._profile(self.query_vector(question)[1])
+        return self._profiles[question]
 
     def _clause_profiles(self, index: "_SchoolIndex") -> np.ndarray:
         if index.profiles is None:
@@ -337,6 +347,8 @@ class Matcher:
     def add_policy(self, policy) -> None:
         """Make a new (or re-ingested) school answerable at once; O(its clauses)."""
         self.vocabulary.add(c.text for c in policy.clauses)
+        self._queries.clear()  # new words may change how a question's typos are corrected
+        self._profiles.clear()
         self.schools[policy.slug] = _SchoolIndex(policy, self.idf, self.vocabulary)
 
     def _mapping(self, school: str, intent: str):
@@ -351,10 +363,17 @@ class Matcher:
         return any(self._mapping(school, iid) is not None for iid in self.intent_ids)
 
     def query_vector(self, question: str) -> tuple[dict[str, float], list[str], float]:
-        toks = tokens(question[:MAX_QUESTION_CHARS], self.vocabulary)
-        known = [t for t in toks if not t.startswith("?")]
-        understood = len(known) / len(toks) if toks else 0.0
-        return _unit(Counter(toks), self.idf), known, understood
+        question = question[:MAX_QUESTION_CHARS]
+        cached = self._queries.get(question)
+        if cached is None:  # match() and clauses_for() read the same question: work it out once
+            toks = tokens(question, self.vocabulary)
+            known = [t for t in toks if not t.startswith("?")]
+            understood = len(known) / len(toks) if toks else 0.0
+            cached = (_unit(Counter(toks), self.idf), known, understood)
+            if len(self._queries) >= QUERY_CACHE_SIZE:
+                self._queries.clear()
+            self._queries[question] = cached
+        return cached
 
     # ---- intents -----------------------------------------------------------------------
     def rank_intents(self, question: str, limit: int = 5) -> list[IntentCandidate]:
@@ -362,7 +381,9 @@ class Matcher:
         return self._rank_intents(query, known, limit)
 
     def _rank_intents(self, query: dict[str, float], known: list[str], limit: int) -> list[IntentCandidate]:
-        scored = self._intent_scores(query, known)
+        return self._ranked(self._intent_scores(query, known), limit)
+
+    def _ranked(self, scored, limit: int) -> list[IntentCandidate]:
         if scored is None:
             return []
         scores, posterior = scored
@@ -483,7 +504,12 @@ class Matcher:
             raise KeyError(school)
         query, known, understood = self.query_vector(question or "")
         on_topic = any(t in self.topic_tokens for t in known)
-        ranked = self._rank_intents(query, known, 5) if on_topic else []
+        scored = self._intent_scores(query, known) if on_topic else None
+        ranked = self._ranked(scored, 5)
+        if scored is not None and P_INTENT_SPACE:  # direct retrieval reuses the question's intent profile
+            if len(self._profiles) >= QUERY_CACHE_SIZE:
+                self._profiles.clear()
+            self._profiles[question[:MAX_QUESTION_CHARS]] = self._profile_of(scored)
         if not ranked or ranked[0].score < ANSWER_FLOOR:
             direct = self._direct(school, query) if known else []
             if direct:  # no intent, but the policy words it much as the question does

@@ -78,7 +78,7 @@ _PHRASES: list[tuple[str, str]] = [
      r"|\b(?:asked|asks|asking) (?:me|us)\b|\b(?:message|contact|email|sent|send|sends) (?:my|our) (?:phone|personal|account|email|cell|cellphone|mobile|number)\b",
      " \\g<0> inbound "),
     # who started it: staff reaching out to pupils or parents ("can i message parents", "to text a pupil")
-    (r"\b(?:i|we|staff) (?:\w+ ){0,2}?(?:message|contact|email|directmessage|whatsapp|phone|add|follow)"
+    (r"\b(?:i|we|staff) (?:\w+ ){0,2}?(?:message|contact|email|directmessage|whatsapp|add|follow)"
      r" (?:\w+ )?(?:a |the |my |our |their |any )?(?:parent|pupil|expupil|class|family|families)\b"
      r"|\bto (?:message|contact|email|directmessage|whatsapp|phone) (?:a |the |my |our |any )?(?:parent|pupil|families)\b",
      " \\g<0> outbound "),
@@ -129,6 +129,9 @@ _PHRASES: list[tuple[str, str]] = [
     (r"\bgam(?:e|es|ing|er|ers)\b", " gaming "),
     # devices and things
     (r"\bmobile phones?\b|\bcell ?phones?\b|\bsmart ?phones?\b|\biphones?\b|\bandroids?\b|\bmobs?\b|\bmobiles?\b|\bcells?\b|\bphones?\b", " phone "),
+    # whose phone: a pupil's (handed in, banned in class) or the staff member's own
+    (r"\bpupil\s+(?:own\s+|personal\s+|mobile\s+)?(?:phone|device)\b", " \\g<0> pupilphone "),
+    (r"\b(?:my|our|staff|personal|own|your)\s+(?:own\s+|personal\s+|work\s+)?phone\b(?!\s+number)", " \\g<0> staffphone "),
     (r"\bphone (?:number|no|num)s?\b|\b(?:my|personal|home|your|her|his|their|private) (?:number|no|num)s?\b", " phonenumber "),
     (r"\be ?mail(?:s|ed|ing)?\b", " email "),
     (r"\bpersonal email\b|\bhome email\b|\bgmail\b|\bhotmail\b|\byahoo\b", " personal email "),
@@ -172,7 +175,8 @@ _WORDS: dict[str, str] = {
     "whatsapp": "whatsapp message", "facetime": "videocall", "smartwatch": "phone", "smartwatches": "phone",
     "camera": "device photo", "cameras": "device photo", "badge": "logo", "crest": "logo", "branding": "logo",
     "brand": "logo", "emblem": "logo", "logos": "logo", "sacked": "disciplinary", "fired": "disciplinary",
-    "dismissed": "disciplinary", "dismissal": "disciplinary", "sack": "disciplinary", "punished": "disciplinary",
+    "dismissed": "disciplinary", "trouble": "disciplinary", "punishment": "disciplinary",
+    "punish": "disciplinary", "sanction": "disciplinary", "sanctions": "disciplinary", "dismissal": "disciplinary", "sack": "disciplinary", "punished": "disciplinary",
     "complain": "criticise", "complaining": "criticise", "vent": "criticise", "venting": "criticise",
     "moan": "criticise", "moaning": "criticise", "rant": "criticise", "ranting": "criticise",
     "hide": "privacy", "hidden": "privacy", "private": "privacy", "visible": "privacy", "public": "privacy",
@@ -263,7 +267,7 @@ def normalise(text: str) -> str:
     text = _clean(text)
     text = " " + " ".join(_british(w) for w in text.split()) + " "
     for pattern, repl in _PHRASE_RULES:
-        text = pattern.sub(repl, text)
+        text = " " + " ".join(pattern.sub(repl, text).split()) + " "  # rules see single spaces
     return " ".join(text.split())
 
 

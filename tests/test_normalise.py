@@ -36,7 +36,8 @@ def test_chat_shorthand_and_media_words():
     assert tokens("r u allowed to msg pupils pls") == tokens("are you allowed to message pupils please")
     assert set(tokens("message")) <= set(tokens("can i dm a pupil"))
     assert tokens("pics") == tokens("photos") == tokens("selfie")
-    assert tokens("my mob") == tokens("my mobile phone") == tokens("cell")
+    assert tokens("my mob") == tokens("my mobile phone")
+    assert tokens("cell") == tokens("mobiles") == tokens("phone")
 
 
 def test_question_framing_is_dropped_but_negation_words_do_not_crash():
@@ -75,3 +76,11 @@ def test_who_started_the_contact_is_a_feature_in_chat_and_in_policy_prose():
     assert "outbound" in normalise("can i ring a pupil from home")
     assert "outbound" not in normalise("can i accept a friend request from a pupil")
     assert "inbound" not in normalise("can i message parents about the trip")
+
+
+def test_whose_phone_it_is_is_a_feature():
+    # "pupils' phones" (handed in at the office) and "my phone" (staff use in class) are different rules
+    assert "pupilphon" in tokens("where do pupils' mobiles go during the day")
+    assert "staffphon" in tokens("can i check my mobile in class")
+    assert "staffphon" not in tokens("pupils' phones must be handed in")
+    assert "outbound" not in tokens("can i use my phone in class")
