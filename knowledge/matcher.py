@@ -47,7 +47,7 @@ P_QUERY, P_CLAUSES, P_EXAMPLES, P_POSTERIOR = 0.4, 0.4, 0.2, 0.4
 # about): uncurated top-1 +2.4 points, and 'kid messaged me on insta' finds 'If a pupil contacts you'.
 P_INTENT_SPACE, PROFILE_SHIFT = 0.4, 0.5
 QUERY_CACHE_SIZE = 2048  # recent questions whose vectors are kept
-READS_AS_SHARE = 0.8  # a clause 'reads as' an intent scoring at least this share of its best intent's
+READS_AS_SHARE = 0.6  # a clause 'reads as' an intent scoring at least this share of its best intent's
 LEAD_IN_WEIGHT, SHORT_CLAUSE_TOKENS = 0.5, 5
 OTHER_TOPIC_RATIO = 0.01  # own-intent probability below this share of the clause's top intent: skip it
 CLAUSE_FLOOR = 0.35  # direct retrieval: a school's best clause below this -> its policy is silent

@@ -96,6 +96,16 @@ _PHRASES: list[tuple[str, str]] = [
     (r"\bporn\w*\b|\bextreme (?:images?|material|content)\b|\b(?:unsuitable|illegal|obscene) (?:material|content|images?)\b", " indecentimage "),
     (r"\bsmart ?watch(?:es)?\b|\bapple watch\b", " phone "),
     (r"\b(?:bad|negative) reviews?\b|\bglassdoor\b|\brubbish\b|\bcrap\b|\bhopeless\b|\buseless\b", " criticise "),
+    # what must stay inside school: data, security, finances, cases (even "anonymised")
+    (r"\b(?:confidential\w+|sensitive|personal data|pupil data|data protection|gdpr|data|secur\w+|internal|budgets?"
+     r"|financ\w*|funding|door codes?|entry codes?|alarm codes?|anonymous\w*|anonymi[sz]\w*|case details|a case|cases)\b",
+     " \\g<0> confidential "),
+    # saying where you work
+    (r"\b(?:where i work|i work (?:at|here|for|in)|work here|place of work|job title|i teach (?:at|in)"
+     r"|identify(?:ing)? (?:myself|me|the school|where)|identif(?:y|ies|ied) (?:as|me as))\b", " \\g<0> workplace "),
+    # ties that pre-date the job
+    (r"\bfamily (?:links?|ties|connections?|members?)\b|\bconnections? (?:out of|outside(?: of)?) (?:school|work)\b"
+     r"|\bdeclar(?:e|ed|ing|ation)\b", " \\g<0> familyfriend "),
     # former pupils
     (r"\b(?:ex|former|past|(?<!year )(?<!years )(?<!yr )old|previous|formerly) (?:pupil|student|learner|child|kid|children|kids|pupils|students|learners)s?\b", " expupil "),
     (r"\bex ?pupils?\b|\bex ?students?\b|\balumn(?:i|us|a|ae)\b|\bold boys?\b|\bold girls?\b", " expupil "),
@@ -196,7 +206,7 @@ _WORDS: dict[str, str] = {
     "stepdad": "parent", "grandparent": "parent", "grandparents": "parent",
     "colleagues": "colleague", "coworker": "colleague", "coworkers": "colleague", "workmate": "colleague",
     "workmates": "colleague",
-    "teachers": "staff", "teacher": "staff", "employee": "staff", "employees": "staff", "employer": "school",
+    "teachers": "staff", "teacher": "staff", "employee": "staff", "employees": "staff", "employer": "school workplace", "employers": "school workplace",
     "volunteers": "volunteer", "governors": "governor", "contractors": "contractor",
     # actions
     "post": "post", "posting": "post", "posted": "post", "posts": "post", "upload": "post", "uploaded": "post",

@@ -84,3 +84,12 @@ def test_whose_phone_it_is_is_a_feature():
     assert "staffphon" in tokens("can i check my mobile in class")
     assert "staffphon" not in tokens("pupils' phones must be handed in")
     assert "outbound" not in tokens("can i use my phone in class")
+
+
+def test_policy_concepts_meet_chat_words():
+    # where you work, what is confidential, ties that pre-date the job: one token each side
+    assert "workplac" in tokens("can my insta bio say i work at this school")
+    assert "workplac" in tokens("Staff should not list the school as their employer")
+    assert "confidenti" in tokens("can i post about the school budget")
+    assert "confidenti" in tokens("Do not disclose sensitive data about pupils")
+    assert "familyfriend" in tokens("do i have to declare that my neighbour's son is in my class")
