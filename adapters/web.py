@@ -18,6 +18,7 @@ import asyncio
 import inspect
 import json
 import logging
+import traceback
 from collections.abc import AsyncIterator
 from types import SimpleNamespace
 from typing import Any
@@ -77,7 +78,9 @@ def _database_failure(error: BaseException) -> bool:
 
 async def on_turn_error(context: TurnContext, error: Exception) -> None:
     """The member of staff hears that it failed; the log gets the type, never what they typed."""
-    log.error("turn failed: %s", type(error).__name__, exc_info=(type(error), error, error.__traceback__))
+    # Where it failed (the frames), never the exception's message: messages can quote what was typed
+    # (e.g. "invalid literal for int(): '<the answer>'") or SQL parameters.
+    log.error("turn failed: %s\n%s", type(error).__name__, "".join(traceback.format_tb(error.__traceback__)))
     try:
         if _database_failure(error):  # say plainly it wasn't saved, never leave them guessing
             await context.send_activity(DATABASE_DOWN)

@@ -112,7 +112,7 @@ async def test_a_full_day_over_http_at_debug_logs_no_content(db_url, debug_log):
         await connector.stop()
 
     logged = debug_log.read_text(encoding="utf-8")
-    assert "report submitted" in logged and "Traceback" in logged  # it did log, at length
+    assert "report submitted" in logged and "turn failed: OperationalError" in logged  # it did log, at length
     assert "GET" in logged or "POST /api/messages" in logged  # the access log was on
     for name in CHILD_NAMES:
         assert name not in logged, f"a child's name is in the log: {name}"
@@ -147,3 +147,35 @@ async def test_database_errors_never_quote_the_values_of_a_statement(engine):
     assert "parameters hidden" in message
     for value in ("Ms Unusual Staffname", "staff-secret-id", "gAAAA-secret"):
         assert value not in message
+
+
+async def test_a_crashing_turn_logs_where_it_failed_but_not_the_message_that_quotes_the_user(db_url, debug_log):
+    """An exception's message can quote the user's words ("invalid literal for int(): '...'"):
+    the web app logs the exception type and the frames, never the message."""
+    from chat_harness import build
+
+    runtime = await build(db_url)
+    typed = "the sports day photo of Kacper Nowak in 3B"
+
+    def explode(question, school_slug):
+        raise ValueError(f"could not parse {question!r}")
+
+    runtime.bot.assistant = type("Exploding", (), {"answer": staticmethod(explode)})()
+    connector = await LoopbackConnector().start()
+    app = create_app(runtime.settings, runtime, dispatcher=False)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            chat = HttpChat(http, f"http://127.0.0.1:{runner.addresses[0][1]}", connector,
+                            conversation_id="conv-crash", channel_id="test")
+            reply = await chat.say(f"can I post {typed} on the school facebook page?")
+        assert "something went wrong" in reply
+    finally:
+        await runner.cleanup()
+        await connector.stop()
+        await runtime.close()
+    logged = debug_log.read_text(encoding="utf-8")
+    assert "turn failed: ValueError" in logged and "explode" in logged  # where, for the developer
+    assert "Kacper" not in logged and "Nowak" not in logged and "sports day photo" not in logged
