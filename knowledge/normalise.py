@@ -82,6 +82,11 @@ _PHRASES: list[tuple[str, str]] = [
      r" (?:\w+ )?(?:a |the |my |our |their |any )?(?:parent|pupil|expupil|class|family|families)\b"
      r"|\bto (?:message|contact|email|directmessage|whatsapp|phone) (?:a |the |my |our |any )?(?:parent|pupil|families)\b",
      " \\g<0> outbound "),
+    # ages that make a child too young for most platforms
+    (r"\b(?:aged?|at age|is|are|only|just) (?:[4-9]|1[0-2])\b|\b(?:[4-9]|1[0-2]) ?(?:years? old|yrs? old|yo)\b", " \\g<0> under13 "),
+    # a staff member made the target of posts or mockery
+    (r"\b(?:mick(?:ey)?|piss|mock\w*|fun|insult\w*|laugh\w*|meme|memes|jokes?|rude|nasty|horrible|abusive|lies) (?:out )?(?:of |at |about )?(?:me|us)\b"
+     r"|\b(?:posted|posting|post|saying|said|writing|wrote|spreading|made|making) (?:\w+ ){0,3}?about (?:me|us)\b", " \\g<0> targetedstaff "),
     # asking what to do about something that happened (not whether something is allowed)
     (r"\bwhat (?:do|should|shall|can|must) (?:i|we) do\b|\bwhat to do\b|\bwho (?:do|should|must) (?:i|we) (?:tell|inform|report (?:it )?to|speak to)\b"
      r"|\b(?:do|should|must) (?:i|we) (?:reply|respond|report|tell|inform|ignore|block)\b|\bhow (?:do|should) (?:i|we) (?:respond|handle|deal with|react)\b"
@@ -110,6 +115,7 @@ _PHRASES: list[tuple[str, str]] = [
     (r"\b(?:ex|former|past|(?<!year )(?<!years )(?<!yr )old|previous|formerly) (?:pupil|student|learner|child|kid|children|kids|pupils|students|learners)s?\b", " expupil "),
     (r"\bex ?pupils?\b|\bex ?students?\b|\balumn(?:i|us|a|ae)\b|\bold boys?\b|\bold girls?\b", " expupil "),
     (r"\b(?:has|have|had|who|that|since|after they|after she|after he|once they|when they) left (?:the |our |my )?(?:school|class)\b|\bleavers?\b", " expupil "),
+    (r"\b(?:leaves?|leaving|left|moves? on from|moving on from|moved on from) (?:(?:y|yr|year) ?\d+|primary|(?:the |our |my )?school|us)\b", " \g<0> expupil "),
     # people
     (r"\bsenior leadership(?: team)?\b|\bsenior management(?: team)?\b|\bsenior leaders?\b|\bslt\b|\bsmt\b|\bsenior team\b", " seniorleader "),
     (r"\bdesignated safeguarding (?:lead|leader|officer|person)s?\b|\bdesignated (?:person|teacher) for child protection\b|\bdsl\b|\bddsl\b|\bsafeguarding lead\b", " dsl "),
@@ -119,7 +125,7 @@ _PHRASES: list[tuple[str, str]] = [
     (r"\bgovs\b", " governor "),
     (r"\bsupply (?:teacher|staff)s?\b", " supply "),
     (r"\bfamily friends?\b|\bfriends? of the family\b", " familyfriend "),
-    (r"\bmy own (?:kids?|children|child|son|daughter)\b|\bmy (?:son|daughter|nephew|niece|cousin|grandson|granddaughter|godson|goddaughter|godchild)s?\b|\brelatives?\b|\brelated to\b", " relative "),
+    (r"\bmy own (?:kids?|children|child|pupil|son|daughter)\b|\bmy (?:son|daughter|nephew|niece|cousin|grandson|granddaughter|godson|goddaughter|godchild)s?\b|\brelatives?\b|\brelated to\b", " relative "),
     (r"\byoung (?:people|persons?)\b", " pupil "),
     (r"\b(?:y|yr|yrs|year|years) ?([1-9]|1[0-3])s?\b", r" year\1 "),
     (r"\breception class\b|\bnursery class\b", " earlyyear "),
@@ -158,7 +164,7 @@ _PHRASES: list[tuple[str, str]] = [
     (r"\b(?:nativity|christmas|school) (?:play|show|concert|performance)s?\b|\bnativity\b|\bassembl(?:y|ies)\b", " schoolevent "),
     (r"\bremote (?:learning|teaching|lessons?)\b|\bonline (?:lessons?|learning|classes|teaching)\b|\bzoom\b|\bgoogle meet\b|\bmicrosoft teams\b|\bms teams\b|\bvideo calls?\b|\blive stream(?:ing|ed)?\b|\blivestream(?:ing|ed)?\b", " remotelearning "),
     (r"\bgross misconduct\b", " grossmisconduct "),
-    (r"\bindecent (?:images?|photos?|pictures?)\b|\bnudes?\b|\bsemi nudes?\b|\bsexting\b|\bchild abuse images?\b", " indecentimage "),
+    (r"\bindecent (?:images?|photos?|pictures?)\b|\bnudes?\b|\bsemi nudes?\b|\bsexting\b|\b(?:child|pupil) abuse (?:images?|photo|material)\b", " indecentimage "),
     (r"\bcyber ?bull(?:y|ying|ied|ies)\b|\bonline bull(?:y|ying|ied|ies)\b|\btrolls?\b|\btrolling\b|\btrolled\b", " cyberbully "),
     (r"\bslag(?:ging|ged)? (?:off|of)\b|\bbad ?mouth(?:ing|ed)?\b|\bbitch(?:ing|ed)? about\b|\bmoan(?:ing|ed)? about\b|\brant(?:ing|ed)? about\b|\bdis(?:sing|sed)\b", " criticise "),
     (r"\bkeep in touch\b|\bkeeping in touch\b|\bkept in touch\b|\bstay in touch\b|\bstaying in touch\b|\bin contact\b", " contact "),

@@ -93,3 +93,12 @@ def test_policy_concepts_meet_chat_words():
     assert "confidenti" in tokens("can i post about the school budget")
     assert "confidenti" in tokens("Do not disclose sensitive data about pupils")
     assert "familyfriend" in tokens("do i have to declare that my neighbour's son is in my class")
+
+
+def test_phrases_see_words_after_the_word_map_and_ages_under_13():
+    # "child" becomes "pupil" before phrase rules run; the phrase must still be recognised
+    assert "indecentimag" in tokens("what about child abuse images")
+    assert tokens("relative")[0] in tokens("my own children go to this school")
+    assert "expupil" in tokens("when my class leaves yr 6 can we keep in touch")
+    assert "under13" in tokens("a pupil aged 9 is on tiktok")
+    assert "targetedstaff" in tokens("pupils keep mocking me on snapchat")
