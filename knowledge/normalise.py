@@ -141,6 +141,8 @@ _PHRASES: list[tuple[str, str]] = [
     (rf"\b({_PLATFORM})\b", r" \1 socialmedia "),
     (r"\bfriend ?req(?:uest)?s?\b|\bfr\b", " friend request "),
     (r"\b(?:direct|private|personal) messag(?:e|es|ing|ed)\b|\bdms?\b|\bpms?\b|\bdming\b|\bdmed\b|\bdm'?d\b|\binbox(?:ed)?\b", " directmessage message "),
+    # whose account: the school's official one or the staff member's own
+    (r"\b(?:my|personal|own|private|privacy|home) (?:own |personal |private )?(?:account|page|instagram|twitter|facebook|tiktok|snapchat|whatsapp|email|socialmedia)\b", " \\g<0> personalaccount "),
     (r"\bonline (?:game|games|gaming)\b|\bxbox\b|\bplaystation\b|\bps[45]\b|\bfortnite\b|\broblox\b|\bminecraft\b|\bgamer ?tag\b|\bconsoles?\b", " gaming "),
     (r"\bgam(?:e|es|ing|er|ers)\b", " gaming "),
     # devices and things
@@ -218,7 +220,7 @@ _WORDS: dict[str, str] = {
     "post": "post", "posting": "post", "posted": "post", "posts": "post", "upload": "post", "uploaded": "post",
     "uploading": "post", "share": "share", "sharing": "share", "shared": "share", "shares": "share",
     "reshare": "share", "repost": "share", "reposting": "share", "retweet": "share",
-    "call": "contact", "ring": "contact", "calling": "contact", "phoning": "contact", "contacting": "contact",
+    "call": "contact", "ring": "contact", "calling": "contact", "ringing": "contact", "rang": "contact", "calls": "contact", "phoning": "contact", "contacting": "contact",
     "contacted": "contact", "contacts": "contact", "communicate": "contact", "communicating": "contact",
     "communication": "contact", "communications": "contact",
     "record": "record", "recording": "record", "recorded": "record",

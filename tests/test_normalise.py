@@ -102,3 +102,10 @@ def test_phrases_see_words_after_the_word_map_and_ages_under_13():
     assert "expupil" in tokens("when my class leaves yr 6 can we keep in touch")
     assert "under13" in tokens("a pupil aged 9 is on tiktok")
     assert "targetedstaff" in tokens("pupils keep mocking me on snapchat")
+
+
+def test_the_staff_members_own_account_is_a_feature():
+    assert "personalaccount" in tokens("can i message a pupil from my own insta")
+    assert "personalaccount" in tokens("If a pupil contacts you through a personal account")
+    assert "personalaccount" not in tokens("can the school instagram post photos of the play")
+    assert tokens("ringing a parent") == tokens("calling a parent")
