@@ -115,7 +115,7 @@ _PHRASES: list[tuple[str, str]] = [
     (r"\b(?:ex|former|past|(?<!year )(?<!years )(?<!yr )old|previous|formerly) (?:pupil|student|learner|child|kid|children|kids|pupils|students|learners)s?\b", " expupil "),
     (r"\bex ?pupils?\b|\bex ?students?\b|\balumn(?:i|us|a|ae)\b|\bold boys?\b|\bold girls?\b", " expupil "),
     (r"\b(?:has|have|had|who|that|since|after they|after she|after he|once they|when they) left (?:the |our |my )?(?:school|class)\b|\bleavers?\b", " expupil "),
-    (r"\b(?:leaves?|leaving|left|moves? on from|moving on from|moved on from) (?:(?:y|yr|year) ?\d+|primary|(?:the |our |my )?school|us)\b", " \g<0> expupil "),
+    (r"\b(?:leaves?|leaving|left|moves? on from|moving on from|moved on from) (?:(?:y|yr|year) ?\d+|primary|(?:the |our |my )?school|us)\b", " \\g<0> expupil "),
     # people
     (r"\bsenior leadership(?: team)?\b|\bsenior management(?: team)?\b|\bsenior leaders?\b|\bslt\b|\bsmt\b|\bsenior team\b", " seniorleader "),
     (r"\bdesignated safeguarding (?:lead|leader|officer|person)s?\b|\bdesignated (?:person|teacher) for child protection\b|\bdsl\b|\bddsl\b|\bsafeguarding lead\b", " dsl "),
