@@ -43,6 +43,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.models import ProcessedEvent
+from bot.safe_logging import describe_failure
 
 log = logging.getLogger(__name__)
 
@@ -240,8 +241,8 @@ class SlackEndpoint:
             if activity is None:
                 return
             await self.adapter.run_pipeline(TurnContext(self.adapter, activity), self.on_turn)
-        except Exception:  # noqa: BLE001 - a background turn must log, never vanish
-            log.exception("slack: turn failed")
+        except Exception as error:  # noqa: BLE001 - a background turn must log, never vanish
+            log.error("slack: turn failed: %s", describe_failure(error))
 
     async def drain(self) -> None:
         """Let in-flight turns finish at shutdown, so an acknowledged report is not cut off."""

@@ -18,7 +18,6 @@ import asyncio
 import inspect
 import json
 import logging
-import traceback
 from collections.abc import AsyncIterator
 from types import SimpleNamespace
 from typing import Any
@@ -34,6 +33,7 @@ from adapters.rendering import renderer_for
 from adapters.schools import SchoolDirectory, SchoolGate
 from adapters.slack import SLACK_API, SlackEndpoint, build_slack_adapter
 from adapters.teams import ChannelBot
+from bot.safe_logging import describe_failure
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ async def on_turn_error(context: TurnContext, error: Exception) -> None:
     """The member of staff hears that it failed; the log gets the type, never what they typed."""
     # Where it failed (the frames), never the exception's message: messages can quote what was typed
     # (e.g. "invalid literal for int(): '<the answer>'") or SQL parameters.
-    log.error("turn failed: %s\n%s", type(error).__name__, "".join(traceback.format_tb(error.__traceback__)))
+    log.error("turn failed: %s", describe_failure(error))
     try:
         if _database_failure(error):  # say plainly it wasn't saved, never leave them guessing
             await context.send_activity(DATABASE_DOWN)

@@ -36,6 +36,7 @@ from bot import conversation_refs
 from bot.alerts import ALERTING_PURPOSES, as_utc, escalate_due, sweep_drafts
 from bot.models import Alert, DeliveryAttempt
 from bot.rendering import AlertCard, Button, PlainRenderer, Renderer
+from bot.safe_logging import describe_failure
 
 log = logging.getLogger(__name__)
 CHAT_CHANNELS = ("msteams", "slack")
@@ -236,8 +237,8 @@ class Dispatcher:
         while not stop.is_set():
             try:
                 await self.run_once()
-            except Exception:  # a database blip must not end alerting; log and go round again
-                log.exception("dispatcher pass failed; retrying")
+            except Exception as error:  # a database blip must not end alerting; log and go round again
+                log.error("dispatcher pass failed; retrying: %s", describe_failure(error))
             try:
                 await asyncio.wait_for(stop.wait(), timeout=poll_seconds)
             except asyncio.TimeoutError:
