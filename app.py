@@ -13,6 +13,7 @@
     python app.py hold --report REF --on|--off  place or lift a legal hold
     python app.py teams-package | slack-manifest
     python app.py migrate                       bring the database schema up to date
+    python app.py rekey                         re-encrypt reports under the newest key
 """
 from __future__ import annotations
 
@@ -100,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("teams-package", help="build the Teams app zip").add_argument("--out", default="build")
     sub.add_parser("slack-manifest", help="print the Slack app manifest")
     sub.add_parser("migrate", help="bring the database schema up to date")
+    sub.add_parser("rekey", help="re-encrypt every report under the newest ENCRYPTION_KEYS key (rotation)")
     return parser
 
 
@@ -141,6 +143,9 @@ def main(argv: list[str] | None = None) -> int:
     if command == "hold":
         from bot.retention import run_hold
         return asyncio.run(run_hold(settings, args.report, args.on, by=args.by))
+    if command == "rekey":
+        from bot.reports import run_rekey
+        return asyncio.run(run_rekey(settings))
     if command == "teams-package":
         from adapters.teams_package import build_package
         return build_package(settings, args.out)

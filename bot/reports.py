@@ -439,6 +439,22 @@ async def reencrypt_reports(sessions: async_sessionmaker, cipher: ContentCipher,
         last_id = rows[-1].id
 
 
+async def run_rekey(settings) -> int:
+    """`python app.py rekey`: after putting a new key first in ENCRYPTION_KEYS, re-encrypt every
+    report under it; then the old key can be removed from the list."""
+    from bot.db import create_engine, migrate, sessionmaker
+
+    cipher = ContentCipher.from_settings(settings)
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate(engine)
+        count = await reencrypt_reports(sessionmaker(engine), cipher)
+    finally:
+        await engine.dispose()
+    print(f"re-encrypted {count} report(s) under the newest key; older keys can now be removed")
+    return 0
+
+
 # --- drafts --------------------------------------------------------------------------------------
 
 async def touch_draft(sessions: async_sessionmaker, conversation_key: str, school_slug: str, kind: str,

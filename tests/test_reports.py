@@ -304,3 +304,36 @@ async def test_no_log_line_contains_report_content(sessions, cipher, caplog):
     assert filed.reference in caplog.text
     for secret in (*SECRETS, "safe now"):
         assert secret not in caplog.text
+
+
+def test_rekey_command_moves_reports_to_the_newest_key(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    old_key, new_key = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    url = f"sqlite+aiosqlite:///{tmp_path / 'k.sqlite3'}"
+
+    async def file_one():
+        from bot.db import create_engine, migrate, sessionmaker
+        engine = create_engine(url)
+        await migrate(engine)
+        await submit(sessionmaker(engine), ContentCipher([old_key]))
+        await engine.dispose()
+
+    asyncio.run(file_one())
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "DATABASE_URL": url, "ENCRYPTION_KEYS": f"{new_key},{old_key}"}
+    done = subprocess.run([sys.executable, "app.py", "rekey"], cwd=root, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and "re-encrypted 1 report(s)" in done.stdout
+
+    async def read_with_new_key_only():
+        from bot.db import create_engine, sessionmaker
+        engine = create_engine(url)
+        view = await get_report(sessionmaker(engine), ContentCipher([new_key]), "OAK-2026-0001")
+        await engine.dispose()
+        return view.content
+
+    assert asyncio.run(read_with_new_key_only()) == CONTENT
