@@ -46,6 +46,10 @@ P_QUERY, P_CLAUSES, P_EXAMPLES, P_POSTERIOR = 0.4, 0.4, 0.2, 0.4
 # Direct retrieval also compares question and clause as profiles over the intents (what each is
 # about): uncurated top-1 +2.4 points, and 'kid messaged me on insta' finds 'If a pupil contacts you'.
 P_INTENT_SPACE, PROFILE_SHIFT = 0.4, 0.5
+# whom a question or rule is about (stemmed concept tokens -> group): pupils current or past, or families
+WHO_GROUPS = {"pupil": "pupils", "expupil": "pupils", "parent": "families", "famili": "families",
+              "relat": "families", "familyfriend": "families"}
+WHO_MISMATCH = 0.5  # direct retrieval: a clause naming only other people than the question weighs this much
 QUERY_CACHE_SIZE = 2048  # recent questions whose vectors are kept
 READS_AS_SHARE = 0.6  # a clause 'reads as' an intent scoring at least this share of its best intent's
 LEAD_IN_WEIGHT, SHORT_CLAUSE_TOKENS = 0.5, 5
@@ -466,6 +470,12 @@ class Matcher:
                 profile[self._row_of[intent]] = 1.0
             agree = self._clause_profiles(index) @ profile
             scores = [sc + P_INTENT_SPACE * float(a) * w for sc, a, w in zip(scores, agree, index.rule_weight)]
+        if WHO_MISMATCH < 1.0 and query:
+            # a rule about someone else (pupils' friend requests, asked about parents') is not the answer
+            asked = {WHO_GROUPS[t] for t in query if t in WHO_GROUPS}
+            if asked:
+                scores = [sc * WHO_MISMATCH if (named := {WHO_GROUPS[t] for t in vec if t in WHO_GROUPS})
+                          and not (named & asked) else sc for sc, vec in zip(scores, index.vectors)]
         if OTHER_TOPIC_RATIO:
             # a clause that plainly reads as another intent (pupils' friend requests, asked about
             # parents') is not this intent's answer, however many words it shares with the question

@@ -68,7 +68,7 @@ _PHRASES: list[tuple[str, str]] = [
     (r"(?<!year )(?<!years )(?<!yr )(?<!y )\b1[3-7]\b(?! (?:pupil|child|staff|teacher|people|member))", " under18 "),
     (r"\b(?:at|in|started|starting|off to|gone to|goes to|now at) (?:uni|university)\b", " adult "),
     (r"\b(?:at|in|gone to|goes to|moved to|moved up to|started|now at) (?:secondary|high school|big school|upper school)\b", " expupil under18 "),
-    (r"\b(?:used to teach|i taught|i used to teach|taught (?:him|her|them)|was in my class|were in my class|my old class|my first ever class)\b", " expupil "),
+    (r"\b(?:used to teach|i taught(?! (?:today|yesterday|this|that|a|an|the|my|our|some|in|on|at|about|how|them? how))|i used to teach|taught (?:him|her|them)|was in my class|were in my class|my old class|my first ever class)\b", " expupil "),
     # who started it: a pupil or parent reaching out to staff (not staff reaching out)
     (r"\b(?:sent|sends|send|sending|add|follow|message|contact|tag|friend|dmd|found|commented on|request) (?:me|us)\b|\b(?:request|message|sent|sends|send) to (?:me|us|a staff|staff)\b", " \\g<0> inbound "),
     (r"\b(?:tries|tried|trying|try|wants|wanted|asked) to (?:add|follow|contact|message|friend|join) (?:me|us|a staff|staff)\b", " \\g<0> inbound "),
@@ -127,7 +127,8 @@ _PHRASES: list[tuple[str, str]] = [
     (r"\bfamily friends?\b|\bfriends? of the family\b", " familyfriend "),
     (r"\bmy own (?:kids?|children|child|pupil|son|daughter)\b|\bmy (?:son|daughter|nephew|niece|cousin|grandson|granddaughter|godson|goddaughter|godchild)s?\b|\brelatives?\b|\brelated to\b", " relative "),
     (r"\byoung (?:people|persons?)\b", " pupil "),
-    (r"\b(?:y|yr|yrs|year|years) ?([1-9]|1[0-3])s?\b", r" year\1 "),
+    (r"\b(?:y|yr|yrs|year|years) ?([1-9]|1[0-3])s\b", r" year\1 pupil "),  # "my yr 4s" are pupils
+    (r"\b(?:y|yr|yrs|year|years) ?([1-9]|1[0-3])\b", r" year\1 "),
     (r"\breception class\b|\bnursery class\b", " earlyyear "),
     # platforms and social media
     (r"\bsocial (?:media|networking|network)(?: sites?| platforms?| apps?| accounts?| services?)?\b|\bsocial sites?\b|\bsocials\b|\bsns\b|\bsocmed\b", " socialmedia "),
@@ -193,7 +194,7 @@ _WORDS: dict[str, str] = {
     "whatsapp": "whatsapp message", "facetime": "videocall", "smartwatch": "phone", "smartwatches": "phone",
     "camera": "device photo", "cameras": "device photo", "badge": "logo", "crest": "logo", "branding": "logo",
     "brand": "logo", "emblem": "logo", "logos": "logo", "sacked": "disciplinary", "fired": "disciplinary",
-    "dismissed": "disciplinary", "trouble": "disciplinary", "punishment": "disciplinary",
+    "dismissed": "disciplinary", "disciplined": "disciplinary", "discipline": "disciplinary", "trouble": "disciplinary", "punishment": "disciplinary",
     "punish": "disciplinary", "sanction": "disciplinary", "sanctions": "disciplinary", "dismissal": "disciplinary", "sack": "disciplinary", "punished": "disciplinary",
     "complain": "criticise", "complaining": "criticise", "vent": "criticise", "venting": "criticise",
     "moan": "criticise", "moaning": "criticise", "rant": "criticise", "ranting": "criticise",

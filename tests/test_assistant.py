@@ -142,3 +142,19 @@ def test_uncurated_prohibition_found_from_chat_words(uncurated):
 def test_uncurated_silent_policy_still_falls_back(uncurated):
     answer = uncurated.answer("are parents allowed to film the nativity", "brookmere")
     assert answer.kind == "fallback"
+
+
+def test_uncurated_rule_about_other_people_is_not_quoted_as_the_answer():
+    # the policy only talks about pupils' friend requests; a question about parents must not get it
+    assistant = Assistant(load_catalog(), bundled_policies())
+    assistant.add_policy(make_policy("elmfield", "Elmfield Primary", """Elmfield Primary
+Staff rules online
+
+Social media
+No current pupils as friends or followers on personal accounts.
+Keep your personal accounts private.
+"""))
+    answer = assistant.answer("can i be facebook friends with a parent from my class", "elmfield")
+    assert not (answer.clauses and "No current pupils as friends" in answer.clauses[0].text)
+    pupils = assistant.answer("a pupil in my class wants to be friends on facebook", "elmfield")
+    assert "No current pupils as friends" in pupils.clauses[0].text
