@@ -150,7 +150,7 @@ _PHRASES: list[tuple[str, str]] = [
     (r"\bmobile phones?\b|\bcell ?phones?\b|\bsmart ?phones?\b|\biphones?\b|\bandroids?\b|\bmobs?\b|\bmobiles?\b|\bcells?\b|\bphones?\b", " phone "),
     # whose phone: a pupil's (handed in, banned in class) or the staff member's own
     (r"\bpupil\s+(?:own\s+|personal\s+|mobile\s+)?(?:phone|device)\b", " \\g<0> pupilphone "),
-    (r"\b(?:my|our|staff|personal|own|your)\s+(?:own\s+|personal\s+|work\s+)?phone\b(?!\s+number)", " \\g<0> staffphone "),
+    (r"\b(?:my|our|staff|personal|own|your)\s+(?:own\s+|personal\s+|work\s+)?phone\b(?!\s+(?:number|no|num)s?\b)", " \\g<0> staffphone "),
     (r"\bphone (?:number|no|num)s?\b|\b(?:my|personal|home|your|her|his|their|private) (?:number|no|num)s?\b", " phonenumber "),
     (r"\be ?mail(?:s|ed|ing)?\b", " email "),
     (r"\bpersonal email\b|\bhome email\b|\bgmail\b|\bhotmail\b|\byahoo\b", " personal email "),
@@ -168,11 +168,12 @@ _PHRASES: list[tuple[str, str]] = [
     (r"\bremote (?:learning|teaching|lessons?)\b|\bonline (?:lessons?|learning|classes|teaching)\b|\bzoom\b|\bgoogle meet\b|\bmicrosoft teams\b|\bms teams\b|\bvideo calls?\b|\blive stream(?:ing|ed)?\b|\blivestream(?:ing|ed)?\b", " remotelearning "),
     (r"\bgross misconduct\b", " grossmisconduct "),
     (r"\bindecent (?:images?|photos?|pictures?)\b|\bnudes?\b|\bsemi nudes?\b|\bsexting\b|\b(?:child|pupil) abuse (?:images?|photo|material)\b", " indecentimage "),
+    (r"\btaunt\w*\b|\bpick(?:ing|ed)? on\b|\bpicks on\b|\bintimidat\w*\b|\bharass\w*\b", " \\g<0> cyberbully "),
     (r"\bcyber ?bull(?:y|ying|ied|ies)\b|\bonline bull(?:y|ying|ied|ies)\b|\btrolls?\b|\btrolling\b|\btrolled\b", " cyberbully "),
     (r"\bslag(?:ging|ged)? (?:off|of)\b|\bbad ?mouth(?:ing|ed)?\b|\bbitch(?:ing|ed)? about\b|\bmoan(?:ing|ed)? about\b|\brant(?:ing|ed)? about\b|\bdis(?:sing|sed)\b", " criticise "),
     (r"\bkeep in touch\b|\bkeeping in touch\b|\bkept in touch\b|\bstay in touch\b|\bstaying in touch\b|\bin contact\b", " contact "),
     (r"\bout of (?:school|work) hours\b|\bafter school\b|\bafter work\b|\bweekends?\b|\bholidays?\b", " outsidework "),
-    (r"\bwork (?:time|hours)\b|\bworking (?:time|hours|day)\b|\bschool day\b|\bschool hours\b|\bon duty\b|\bdirected time\b|\bon the clock\b", " worktime "),
+    (r"\bwork (?:time|hours)\b|\bat work\b|\bwhile (?:at )?work(?:ing)?\b|\bworking (?:time|hours|day)\b|\bschool day\b|\bschool hours\b|\bon duty\b|\bdirected time\b|\bon the clock\b", " worktime "),
     (r"\blunch ?(?:time|break)?\b|\bbreak ?times?\b|\bbreaks\b|\bplaytimes?\b|\bfree periods?\b|\bppa\b|\bstaff ?room\b", " breaktime "),
 ]
 _PHRASE_RULES = [(re.compile(p), r) for p, r in _PHRASES]

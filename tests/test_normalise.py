@@ -109,3 +109,10 @@ def test_the_staff_members_own_account_is_a_feature():
     assert "personalaccount" in tokens("If a pupil contacts you through a personal account")
     assert "personalaccount" not in tokens("can the school instagram post photos of the play")
     assert tokens("ringing a parent") == tokens("calling a parent")
+
+
+def test_number_cyberbullying_and_work_time_words():
+    assert "phonenumb" in tokens("can i give the kids my personal phone no")
+    assert "staffphon" not in tokens("can i give the kids my personal phone no")
+    assert "cyberbulli" in tokens("a year 8 keeps taunting another pupil on snapchat")
+    assert "worktim" in tokens("is scrolling instagram at work ok")
