@@ -8,7 +8,9 @@ tests all call, so every code path runs against the same schema.
 from __future__ import annotations
 
 import asyncio
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import AsyncIterator
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -67,6 +69,17 @@ async def migrate(engine: AsyncEngine) -> None:
 
     async with engine.begin() as conn:
         await conn.run_sync(_upgrade)
+
+
+@asynccontextmanager
+async def open_database(url: str) -> AsyncIterator[async_sessionmaker]:
+    """For one command-line run: an up-to-date database's session factory, closed afterwards."""
+    engine = create_engine(url)
+    try:
+        await migrate(engine)
+        yield sessionmaker(engine)
+    finally:
+        await engine.dispose()
 
 
 def migrate_sync(url: str) -> None:

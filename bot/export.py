@@ -216,20 +216,16 @@ async def export_report(sessions: async_sessionmaker, cipher: ContentCipher, ref
 
 async def run_export(settings, reference: str, out: str, by: str) -> int:
     """The CLI command: 0 when both files are written, 2 for an unknown reference."""
-    from bot.db import create_engine, migrate, sessionmaker
+    from bot.db import open_database
 
-    engine = create_engine(settings.database_url)
-    try:
-        await migrate(engine)
+    async with open_database(settings.database_url) as sessions:
         cipher = ContentCipher.from_settings(settings)
         try:
-            exported = await export_report(sessionmaker(engine), cipher, reference.strip().upper(), out, by=by)
+            exported = await export_report(sessions, cipher, reference.strip().upper(), out, by=by)
         except ReportNotFound:
             print(f"error: there is no report with reference {reference!r} (references look like OAK-2026-0042)",
                   file=sys.stderr)
             return 2
-    finally:
-        await engine.dispose()
     print(f"exported {exported.reference} (audited as 'export' by {by}):\n  {exported.json_path}\n  "
           f"{exported.html_path}\nThese files contain the full decrypted record: store them securely.")
     return 0

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from bot.db import create_engine, migrate, sessionmaker
+from bot.db import open_database
 from bot.models import KnowledgeGap, utcnow
 
 MAX_EXAMPLE = 500
@@ -52,12 +52,8 @@ async def list_gaps(sessions, school_slug: str) -> list[KnowledgeGap]:
 
 
 async def run_gaps(settings, school_slug: str) -> int:
-    engine = create_engine(settings.database_url)
-    try:
-        await migrate(engine)
-        gaps = await list_gaps(sessionmaker(engine), school_slug)
-    finally:
-        await engine.dispose()
+    async with open_database(settings.database_url) as sessions:
+        gaps = await list_gaps(sessions, school_slug)
     if not gaps:
         print(f"No unanswered questions recorded for {school_slug}.")
         return 0

@@ -117,14 +117,10 @@ async def set_legal_hold(sessions: async_sessionmaker, reference: str, on: bool,
 # --- the command line ----------------------------------------------------------------------------
 
 async def _with_sessions(settings, work):
-    from bot.db import create_engine, migrate, sessionmaker
+    from bot.db import open_database
 
-    engine = create_engine(settings.database_url)
-    try:
-        await migrate(engine)
-        return await work(sessionmaker(engine))
-    finally:
-        await engine.dispose()
+    async with open_database(settings.database_url) as sessions:
+        return await work(sessions)
 
 
 async def run_retention(settings, apply: bool = False, by: str = "cli-operator") -> int:

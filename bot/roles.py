@@ -99,12 +99,9 @@ async def holder_statuses(session: AsyncSession, school_slug: str, email_configu
 # --- the command line ----------------------------------------------------------------
 
 async def run_school_command(settings, args) -> int:
-    from bot.db import create_engine, migrate, sessionmaker
+    from bot.db import open_database
 
-    engine = create_engine(settings.database_url)
-    try:
-        await migrate(engine)
-        sessions = sessionmaker(engine)
+    async with open_database(settings.database_url) as sessions:
         async with sessions() as session, session.begin():
             try:
                 school_name = await require_school(session, args.school)
@@ -124,8 +121,6 @@ async def run_school_command(settings, args) -> int:
                 return await _set_timeouts(session, args, school_name)
             print(f"error: unknown school command {command!r}", file=sys.stderr)
             return 2
-    finally:
-        await engine.dispose()
 
 
 def _clean_user_id(channel: str, user_id: str) -> str | None:

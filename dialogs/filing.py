@@ -11,19 +11,14 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot import reports
+from bot.reports import Reporter  # the member of staff reporting, as the channel identifies them
+
 log = logging.getLogger(__name__)
 
 
 class ReportNotFiled(Exception):
     """The report (or draft marker) could not be saved: the database is unavailable."""
-
-
-@dataclass(frozen=True)
-class Reporter:
-    """The member of staff reporting, as the channel identifies them (never asked)."""
-    channel: str
-    user_id: str
-    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -44,15 +39,12 @@ class ReportDesk:
                    submission_id: str | None = None, conversation_key: str | None = None) -> Filed:
         """Store a report, or, given the `reference` of one filed early (an urgent alert raised
         before the questions), complete that same report with the full answers."""
-        from bot import reports
-
-        who = reports.Reporter(channel=reporter.channel, user_id=reporter.user_id, name=reporter.name)
         try:
             submitted = None
             if reference:
                 try:
                     submitted = await reports.complete_report(
-                        self.sessions, self.cipher, reference, reporter=who, content=content,
+                        self.sessions, self.cipher, reference, reporter=reporter, content=content,
                         category=category, urgency=urgency, conversation_key=conversation_key)
                 except reports.UnknownReport:
                     # The early urgent report is not this reporter's (state from elsewhere): never
@@ -61,24 +53,19 @@ class ReportDesk:
             if submitted is None:
                 submitted = await reports.submit_report(
                     self.sessions, self.cipher, school_slug=school_slug, kind=kind, category=category,
-                    urgency=urgency, route_to=route_to, reporter=who, content=content,
+                    urgency=urgency, route_to=route_to, reporter=reporter, content=content,
                     submission_id=submission_id, conversation_key=conversation_key)
         except reports.ReportNotSaved as exc:
             raise ReportNotFiled(type(exc).__name__) from exc
         return Filed(reference=submitted.reference, created_at=submitted.created_at)
 
     async def touch_draft(self, conversation_key: str, school_slug: str, kind: str, reporter: Reporter) -> None:
-        from bot import reports
-
         try:
-            await reports.touch_draft(self.sessions, conversation_key, school_slug, kind,
-                                      reports.Reporter(reporter.channel, reporter.user_id, reporter.name))
+            await reports.touch_draft(self.sessions, conversation_key, school_slug, kind, reporter)
         except reports.ReportNotSaved as exc:
             raise ReportNotFiled(type(exc).__name__) from exc
 
     async def clear_draft(self, conversation_key: str) -> None:
-        from bot import reports
-
         try:
             await reports.clear_draft(self.sessions, conversation_key)
         except reports.ReportNotSaved as exc:

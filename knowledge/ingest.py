@@ -20,7 +20,7 @@ from pathlib import Path
 from rapidfuzz import fuzz
 from sqlalchemy import delete, select
 
-from bot.db import create_engine, migrate, sessionmaker
+from bot.db import open_database
 from bot.models import ClauseRow, School
 from knowledge.catalog import load_catalog
 from knowledge.clauses import Clause
@@ -151,12 +151,8 @@ async def load_stored_policies(sessions) -> dict[str, Policy]:
 
 async def load_ingested_policies(settings) -> dict[str, Policy]:
     """Schools ingested into the database; a stored version overrides a bundled one."""
-    engine = create_engine(settings.database_url)
-    try:
-        await migrate(engine)
-        return await load_stored_policies(sessionmaker(engine))
-    finally:
-        await engine.dispose()
+    async with open_database(settings.database_url) as sessions:
+        return await load_stored_policies(sessions)
 
 
 async def all_policies(settings) -> dict[str, Policy]:
@@ -170,11 +166,7 @@ async def run_ingest(settings, file: str, slug: str, name: str | None, ask: str 
     except UnreadablePolicy as exc:
         print(f"error: {exc}. Nothing was changed.", file=sys.stderr)
         return 2
-    engine = create_engine(settings.database_url)
-    try:
-        await migrate(engine)
-        report = await store_policy(sessionmaker(engine), policy)
-    finally:
-        await engine.dispose()
+    async with open_database(settings.database_url) as sessions:
+        report = await store_policy(sessions, policy)
     print("\n".join(report.lines()))
     return 0
