@@ -1,4 +1,6 @@
 """Staff chat and policy prose must meet on the same tokens, whatever the spelling."""
+import pytest
+
 from knowledge.normalise import Vocabulary, normalise, tokens
 
 
@@ -116,3 +118,12 @@ def test_number_cyberbullying_and_work_time_words():
     assert "staffphon" not in tokens("can i give the kids my personal phone no")
     assert "cyberbulli" in tokens("a year 8 keeps taunting another pupil on snapchat")
     assert "worktim" in tokens("is scrolling instagram at work ok")
+
+
+@pytest.mark.parametrize("typed, concept", [
+    ("private messages to pupils", "directmessag"), ("the head teacher", "headteach"),
+    ("chair of governors", "chairgovernor"), ("snap chat", "snapchat"), ("video calls with my class", "remotelearn"),
+])
+def test_phrases_written_with_words_the_word_map_changes_still_match(typed, concept):
+    # the word map runs first ("private" -> privacy, "teacher" -> staff, "calls" -> contact)
+    assert concept in tokens(typed)
