@@ -143,6 +143,7 @@ _PHRASES: list[tuple[str, str]] = [
     (r"\bfriend ?req(?:uest)?s?\b|\bfr\b", " friend request "),
     (r"\b(?:direct|private|privacy|personal) messag(?:e|es|ing|ed)\b|\bdms?\b|\bpms?\b|\bdming\b|\bdmed\b|\bdm'?d\b|\binbox(?:ed)?\b", " directmessage message "),
     # whose account: the school's official one or the staff member's own
+    (r"\b(?:school|schools|class|official|academy|department) (?:account|page|instagram|twitter|facebook|tiktok|youtube|blog|channel|socialmedia)\b", " \\g<0> schoolaccount "),
     (r"\b(?:my|personal|own|private|privacy|home) (?:own |personal |private )?(?:account|page|instagram|twitter|facebook|tiktok|snapchat|whatsapp|email|socialmedia)\b", " \\g<0> personalaccount "),
     (r"\bonline (?:game|games|gaming)\b|\bxbox\b|\bplaystation\b|\bps[45]\b|\bfortnite\b|\broblox\b|\bminecraft\b|\bgamer ?tag\b|\bconsoles?\b", " gaming "),
     (r"\bgam(?:e|es|ing|er|ers)\b", " gaming "),

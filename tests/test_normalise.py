@@ -127,3 +127,9 @@ def test_number_cyberbullying_and_work_time_words():
 def test_phrases_written_with_words_the_word_map_changes_still_match(typed, concept):
     # the word map runs first ("private" -> privacy, "teacher" -> staff, "calls" -> contact)
     assert concept in tokens(typed)
+
+
+def test_the_schools_own_account_is_a_feature():
+    assert "schoolaccount" in tokens("can i dm a pupil from the class instagram")
+    assert "schoolaccount" in tokens("Staff may post on the school Facebook page")
+    assert "schoolaccount" not in tokens("can i message a pupil from my own insta")
