@@ -256,6 +256,7 @@ one thing things way still even ever much many
 """.split())
 
 _TOKEN = re.compile(r"[a-z0-9]+")
+_SPACES = re.compile(r"  +")
 
 
 @lru_cache(maxsize=20000)
@@ -288,7 +289,9 @@ def normalise(text: str) -> str:
     text = _clean(text)
     text = " " + " ".join(_british(w) for w in text.split()) + " "
     for pattern, repl in _PHRASE_RULES:
-        text = " " + " ".join(pattern.sub(repl, text).split()) + " "  # rules see single spaces
+        text, replaced = pattern.subn(repl, text)
+        if replaced:  # the next rules see single spaces ("pupil phone", never "pupil  phone")
+            text = _SPACES.sub(" ", text)
     return " ".join(text.split())
 
 
