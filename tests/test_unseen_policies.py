@@ -2,8 +2,8 @@
 
 Each tests/fixtures/unseen_policies/<slug>.yaml names a policy file and staff questions with
 the clause that answers each (null: the policy is silent, so an honest fallback is right).
-The school is ingested as-is and answered by direct clause retrieval. The floor is what the
-matcher reached when the fixtures were written (minus a margin): a drop below it means direct
+The school is ingested as-is and answered by direct clause retrieval. The floor is below what the
+matcher reached when the fixtures were written (larkspur-rise 17/19, thornbury-vale 15/18): a drop below it means direct
 retrieval got worse for schools we have never seen.
 """
 from pathlib import Path
@@ -16,7 +16,7 @@ from knowledge.ingest import build_policy
 
 FIXTURES = Path(__file__).parent / "fixtures" / "unseen_policies"
 SPECS = sorted(FIXTURES.glob("*.yaml"))
-CLAUSE_FLOOR = 0.6  # share of questions whose first quoted clause is the right one (or right fallback)
+CLAUSE_FLOOR = 0.7  # share of questions whose first quoted clause is the right one (or right fallback)
 VERDICT_ERRORS_ALLOWED = 0.1  # share of labelled questions given a yes/no/depends the label contradicts
 
 
@@ -30,10 +30,12 @@ def assistant():
 @pytest.mark.parametrize("spec_path", SPECS, ids=lambda p: p.stem)
 def test_an_uncurated_policy_answers_its_own_questions(assistant, spec_path):
     spec = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
-    right = wrong_verdicts = 0
+    right = wrong_verdicts = total = 0
     for item in spec["questions"]:
         answer = assistant.answer(item["text"], spec["school"])
-        assert answer.kind in ("answer", "clarify", "fallback", "disclosure", "incident", "allegation")
+        if answer.kind in ("disclosure", "incident", "allegation"):
+            continue  # triage sent it to a reporting flow first (the safety rule): not the matcher's call
+        total += 1
         if item["clause"] is None:
             right += answer.kind == "fallback"
         else:
@@ -41,7 +43,7 @@ def test_an_uncurated_policy_answers_its_own_questions(assistant, spec_path):
                       and item["clause"] in answer.clauses[0].text)
         if answer.kind == "answer" and answer.verdict not in (None, "info") and item.get("verdict"):
             wrong_verdicts += answer.verdict != item["verdict"] and answer.verdict != "conditional"
-    total = len(spec["questions"])
+    assert total >= len(spec["questions"]) // 2, "most fixture questions should reach the matcher"
     assert right / total >= CLAUSE_FLOOR, f"{spec['school']}: {right}/{total} right"
     assert wrong_verdicts / total <= VERDICT_ERRORS_ALLOWED
 
