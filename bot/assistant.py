@@ -20,7 +20,7 @@ from typing import Any
 
 from bot import triage
 from bot.answers import VERDICT_LABELS, Answer, Choice, QuotedClause
-from knowledge.matcher import MatchResult, Matcher
+from knowledge.matcher import MAX_QUESTION_CHARS, MatchResult, Matcher
 from knowledge.modality import clause_verdict
 from knowledge.normalise import normalise
 
@@ -167,7 +167,7 @@ class Assistant:
         given only when it is honest: the question asks whether something is allowed (not what
         to do after it happened), curated schools answer this intent with a verdict rather than
         information, and the clause plainly reads as this intent. Otherwise `info`."""
-        if not intent or not quoted or "whattodo" in normalise(question).split():
+        if not intent or not quoted or "whattodo" in normalise(question[:MAX_QUESTION_CHARS]).split():
             return "info"
         if self._intent_kind(intent) == "info":
             return "info"
