@@ -125,7 +125,7 @@ _PHRASES: list[tuple[str, str]] = [
     (r"\bgovs\b", " governor "),
     (r"\bsupply (?:teacher|staff)s?\b", " supply "),
     (r"\bfamily friends?\b|\bfriends? of the family\b", " familyfriend "),
-    (r"\bmy own (?:kids?|children|child|pupil|son|daughter)\b|\bmy (?:son|daughter|nephew|niece|cousin|grandson|granddaughter|godson|goddaughter|godchild)s?\b|\brelatives?\b|\brelated to\b", " relative "),
+    (r"\bmy (?:sister|brother|sibling)s? (?:son|daughter|boy|girl|pupil)s?\b|\bmy own (?:kids?|children|child|pupil|son|daughter)\b|\bmy (?:son|daughter|nephew|niece|cousin|grandson|granddaughter|godson|goddaughter|godchild)s?\b|\brelatives?\b|\brelated to\b", " relative "),
     (r"\byoung (?:people|persons?)\b", " pupil "),
     (r"\b(?:y|yr|yrs|year|years) ?([1-9]|1[0-3])s\b", r" year\1 pupil "),  # "my yr 4s" are pupils
     (r"\b(?:y|yr|yrs|year|years) ?([1-9]|1[0-3])\b", r" year\1 "),
@@ -217,7 +217,8 @@ _WORDS: dict[str, str] = {
     "stepdad": "parent", "grandparent": "parent", "grandparents": "parent",
     "colleagues": "colleague", "coworker": "colleague", "coworkers": "colleague", "workmate": "colleague",
     "workmates": "colleague",
-    "teachers": "staff", "teacher": "staff", "employee": "staff", "employees": "staff", "employer": "school workplace", "employers": "school workplace",
+    "teachers": "staff", "teacher": "staff", "employee": "staff", "employees": "staff", "employer": "school workplace",
+    "employers": "school workplace",
     "volunteers": "volunteer", "governors": "governor", "contractors": "contractor",
     # actions
     "post": "post", "posting": "post", "posted": "post", "posts": "post", "upload": "post", "uploaded": "post",

@@ -133,3 +133,7 @@ def test_the_schools_own_account_is_a_feature():
     assert "schoolaccount" in tokens("can i dm a pupil from the class instagram")
     assert "schoolaccount" in tokens("Staff may post on the school Facebook page")
     assert "schoolaccount" not in tokens("can i message a pupil from my own insta")
+
+
+def test_a_siblings_child_is_a_relative():
+    assert tokens("relative")[0] in tokens("my sister's son is in year 2 here")
