@@ -220,7 +220,7 @@ def run_eval(school: str | None = None, quiet: bool = False) -> int:
         return 2
     evaluate_file(assistant, catalog, QUESTION_FILES["questions"], schools, quiet, "questions.yaml")
     if QUESTION_FILES["heldout"].exists():
-        evaluate_file(assistant, catalog, QUESTION_FILES["heldout"], schools, quiet, "heldout.yaml (never tuned on)")
+        evaluate_file(assistant, catalog, QUESTION_FILES["heldout"], schools, quiet, "heldout.yaml (held out: no sentence added or tuned for; aggregate figures were seen)")
     data = yaml.safe_load(QUESTION_FILES["questions"].read_text(encoding="utf-8")) or {}
     uncurated_check(catalog, policies, data, schools)
     return 0
