@@ -400,14 +400,12 @@ async def run_dispatch(settings, once: bool = False, renderer_for: Callable[[str
 
     `renderer_for` comes from the caller (app.py passes the channels' card renderers), since
     bot/ never imports adapters/; without it alerts go as plain text."""
-    from bot.db import create_engine, migrate, sessionmaker
+    from bot.db import open_database
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    engine = create_engine(settings.database_url)
-    try:
-        await migrate(engine)
-        dispatcher = Dispatcher(sessionmaker(engine), build_senders(settings), settings=settings,
+    async with open_database(settings.database_url) as sessions:
+        dispatcher = Dispatcher(sessions, build_senders(settings), settings=settings,
                                 renderer_for=renderer_for or _default_renderer_for)
         if once:
             result = await dispatcher.run_once()
@@ -416,5 +414,3 @@ async def run_dispatch(settings, once: bool = False, renderer_for: Callable[[str
             return 0
         await dispatcher.run_forever()
         return 0
-    finally:
-        await engine.dispose()

@@ -155,11 +155,6 @@ async def load_ingested_policies(settings) -> dict[str, Policy]:
         return await load_stored_policies(sessions)
 
 
-async def all_policies(settings) -> dict[str, Policy]:
-    """Bundled schools, overridden or extended by what was ingested into the database."""
-    return {**bundled_policies(), **await load_ingested_policies(settings)}
-
-
 async def run_ingest(settings, file: str, slug: str, name: str | None, ask: str | None) -> int:
     try:
         policy = build_policy(Path(file), slug, name, ask)
