@@ -9,6 +9,11 @@ SCHOOL_KEY for the turn loop to read.
 The question (or button press, e.g. "Report a concern") that arrived while we had to ask
 travels inside the choice buttons and is replayed after the choice, so nothing the member
 of staff typed or pressed is lost.
+
+Both mappings are read on every message but change only when an IT lead runs
+`app.py school map-tenant` or someone picks a school, so each process keeps what it read for
+MAPPING_TTL_S seconds: a changed mapping reaches every running server within that time,
+and a choice made through this process applies at once.
 """
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from dataclasses import dataclass
 
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import Activity
+from cachetools import TTLCache
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -26,6 +32,9 @@ from knowledge.policy_file import bundled_policies
 SCHOOL_KEY = "school_slug"  # turn_state key the turn loop reads
 SWITCH_COMMAND = "switch school"
 PENDING_LIMIT = 1500  # Slack button values hold 2,000 characters
+MAPPING_TTL_S = 30.0
+MAPPING_CACHE_SIZE = 20_000  # tenants and members of staff remembered per process (least recent out)
+_UNREAD = object()
 
 
 @dataclass(frozen=True)
@@ -50,31 +59,52 @@ def user_of(activity: Activity) -> str:
 
 
 class SchoolDirectory:
-    def __init__(self, sessions: async_sessionmaker, default_school: str):
+    def __init__(self, sessions: async_sessionmaker, default_school: str, ttl: float = MAPPING_TTL_S):
         self.sessions = sessions
         self.default_school = default_school
+        self._hosted: TTLCache = TTLCache(MAPPING_CACHE_SIZE, ttl)  # (channel, tenant) -> slugs
+        self._chosen: TTLCache = TTLCache(MAPPING_CACHE_SIZE, ttl)  # (channel, user) -> slug or None
 
     async def resolve(self, channel: str, tenant_id: str, user_id: str) -> Resolution:
-        async with self.sessions() as session:
-            hosted = tuple((await session.scalars(
-                select(TenantSchool.school_slug).where(TenantSchool.channel == channel,
-                                                       TenantSchool.tenant_id == tenant_id)
-                .order_by(TenantSchool.school_slug))).all())
-            remembered = await session.scalar(select(UserSchool.school_slug).where(
-                UserSchool.channel == channel, UserSchool.user_id == user_id))
+        hosted = await self.hosted(channel, tenant_id)
         if len(hosted) == 1:
             return Resolution(hosted[0])
+        remembered = await self._remembered(channel, user_id)
         if remembered and (not hosted or remembered in hosted):
             return Resolution(remembered)
         if not hosted:
             return Resolution(self.default_school)
         return Resolution(None, hosted)
 
+    async def hosted(self, channel: str, tenant_id: str) -> tuple[str, ...]:
+        """The schools a tenant (Teams) or workspace (Slack) is mapped to, alphabetically."""
+        key = (channel, tenant_id)
+        hosted = self._hosted.get(key)
+        if hosted is None:
+            async with self.sessions() as session:
+                hosted = tuple((await session.scalars(
+                    select(TenantSchool.school_slug).where(TenantSchool.channel == channel,
+                                                           TenantSchool.tenant_id == tenant_id)
+                    .order_by(TenantSchool.school_slug))).all())
+            self._hosted[key] = hosted
+        return hosted
+
+    async def _remembered(self, channel: str, user_id: str) -> str | None:
+        key = (channel, user_id)
+        chosen = self._chosen.get(key, _UNREAD)
+        if chosen is _UNREAD:
+            async with self.sessions() as session:
+                chosen = await session.scalar(select(UserSchool.school_slug).where(
+                    UserSchool.channel == channel, UserSchool.user_id == user_id))
+            self._chosen[key] = chosen
+        return chosen
+
     async def remember(self, channel: str, user_id: str, school: str) -> None:
         async with self.sessions() as session, session.begin():
             await session.execute(delete(UserSchool).where(UserSchool.channel == channel,
                                                            UserSchool.user_id == user_id))
             session.add(UserSchool(channel=channel, user_id=user_id, school_slug=school))
+        self._chosen[(channel, user_id)] = school
 
     async def names(self, slugs: tuple[str, ...]) -> list[tuple[str, str]]:
         bundled = bundled_policies()
@@ -115,7 +145,7 @@ class SchoolGate:
         switching = (activity.text or "").strip().lower() == SWITCH_COMMAND
         resolution = await self.directory.resolve(channel, tenant, user)
         if switching:
-            hosted = resolution.choices or await self._hosted(channel, tenant)
+            hosted = resolution.choices or await self.directory.hosted(channel, tenant)
             if len(hosted) < 2:
                 await context.send_activity("Your organisation has only one school set up, so there is nothing to switch.")
                 return True
@@ -127,12 +157,6 @@ class SchoolGate:
             return True
         context.turn_state[SCHOOL_KEY] = resolution.school
         return False
-
-    async def _hosted(self, channel: str, tenant: str) -> tuple[str, ...]:
-        async with self.directory.sessions() as session:
-            return tuple((await session.scalars(select(TenantSchool.school_slug).where(
-                TenantSchool.channel == channel, TenantSchool.tenant_id == tenant)
-                .order_by(TenantSchool.school_slug))).all())
 
     async def _ask(self, context: TurnContext, slugs: tuple[str, ...], pending: str,
                    pending_value: dict | None = None) -> None:
