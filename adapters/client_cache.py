@@ -14,8 +14,6 @@ client is only reused for the identity and endpoint it was made for. The caches 
 """
 from __future__ import annotations
 
-from collections import OrderedDict
-
 from botbuilder.schema import Activity
 from botframework.connector.auth import (
     AuthenticateRequestResult,
@@ -25,27 +23,9 @@ from botframework.connector.auth import (
     JwtTokenValidation,
     UserTokenClient,
 )
+from cachetools import LRUCache
 
 MAX_CACHED_CLIENTS = 256
-
-
-class _Lru(OrderedDict):
-    def __init__(self, limit: int):
-        super().__init__()
-        self.limit = limit
-
-    def remember(self, key, value):
-        self[key] = value
-        self.move_to_end(key)
-        while len(self) > self.limit:
-            self.popitem(last=False)  # dropped, not closed: a turn may still be using it
-        return value
-
-    def recall(self, key):
-        value = self.get(key)
-        if value is not None:
-            self.move_to_end(key)
-        return value
 
 
 def _app_id(claims_identity: ClaimsIdentity | None) -> str:
@@ -55,14 +35,14 @@ def _app_id(claims_identity: ClaimsIdentity | None) -> str:
 
 
 class _CachingConnectorFactory(ConnectorFactory):
-    def __init__(self, inner: ConnectorFactory, cache: _Lru, app_id: str):
+    def __init__(self, inner: ConnectorFactory, cache: LRUCache, app_id: str):
         self._inner, self._cache, self._app_id = inner, cache, app_id
 
     async def create(self, service_url: str, audience: str = None):
         key = (self._app_id, service_url, audience)
-        client = self._cache.recall(key)
-        if client is None:
-            client = self._cache.remember(key, await self._inner.create(service_url, audience))
+        client = self._cache.get(key)
+        if client is None:  # an evicted client is dropped, not closed: a turn may still be using it
+            client = self._cache[key] = await self._inner.create(service_url, audience)
         return client
 
 
@@ -71,8 +51,8 @@ class CachingBotFrameworkAuthentication(BotFrameworkAuthentication):
 
     def __init__(self, inner: BotFrameworkAuthentication, limit: int = MAX_CACHED_CLIENTS):
         self._inner = inner
-        self._connectors = _Lru(limit)
-        self._token_clients = _Lru(limit)
+        self._connectors: LRUCache = LRUCache(limit)
+        self._token_clients: LRUCache = LRUCache(limit)
 
     def _wrap(self, result: AuthenticateRequestResult) -> AuthenticateRequestResult:
         if result is not None and result.connector_factory is not None:
@@ -92,9 +72,9 @@ class CachingBotFrameworkAuthentication(BotFrameworkAuthentication):
 
     async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
         key = _app_id(claims_identity)
-        client = self._token_clients.recall(key)
+        client = self._token_clients.get(key)
         if client is None:
-            client = self._token_clients.remember(key, await self._inner.create_user_token_client(claims_identity))
+            client = self._token_clients[key] = await self._inner.create_user_token_client(claims_identity)
         return client
 
     def create_bot_framework_client(self):

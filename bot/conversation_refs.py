@@ -10,10 +10,9 @@ Teams user id ("29:..."), so the reference is stored under both.
 from __future__ import annotations
 
 import json
-import time
 import weakref
-from collections import OrderedDict
 
+from cachetools import TTLCache
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -60,22 +59,16 @@ def is_personal(activity: Activity) -> bool:
 # database write (an fsync on SQLite) on every message. Entries expire, so a reference another
 # process changed meanwhile is rewritten by this one within REWRITE_AFTER_S at the latest.
 # Kept per sessionmaker (weakly), so two databases in one process never share the memory.
-_STORED: "weakref.WeakKeyDictionary[async_sessionmaker, OrderedDict]" = weakref.WeakKeyDictionary()
+_STORED: "weakref.WeakKeyDictionary[async_sessionmaker, TTLCache]" = weakref.WeakKeyDictionary()
 _STORED_MAX = 10_000
 REWRITE_AFTER_S = 600.0
 
 
-def _already_stored(sessions, key: tuple, fingerprint: str) -> bool:
-    seen = _STORED.get(sessions, {}).get(key)
-    return seen is not None and seen[0] == fingerprint and time.monotonic() - seen[1] < REWRITE_AFTER_S
-
-
-def _stored(sessions, key: tuple, fingerprint: str) -> None:
-    stored = _STORED.setdefault(sessions, OrderedDict())
-    stored[key] = (fingerprint, time.monotonic())
-    stored.move_to_end(key)
-    while len(stored) > _STORED_MAX:
-        stored.popitem(last=False)
+def _stored_for(sessions) -> TTLCache:
+    stored = _STORED.get(sessions)
+    if stored is None:
+        stored = _STORED[sessions] = TTLCache(_STORED_MAX, REWRITE_AFTER_S)
+    return stored
 
 
 async def remember(sessions: async_sessionmaker, activity: Activity) -> bool:
@@ -90,12 +83,12 @@ async def remember(sessions: async_sessionmaker, activity: Activity) -> bool:
     name = (activity.from_property.name or "")[:200]
     key = (activity.channel_id, ids)
     fingerprint = json.dumps([reference, _tenant_id(activity), name], sort_keys=True, default=str)
-    if _already_stored(sessions, key, fingerprint):
+    if _stored_for(sessions).get(key) == fingerprint:
         return True
     async with sessions() as session, session.begin():
         for user_id in ids:
             await _upsert(session, activity.channel_id, user_id, _tenant_id(activity), name, reference)
-    _stored(sessions, key, fingerprint)
+    _stored_for(sessions)[key] = fingerprint
     return True
 
 
