@@ -27,9 +27,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.crypto import ContentCipher
+from bot import audit
 from bot.alerts import Actor, acknowledge, plan_alerts
-from bot.models import AuditEntry, ReferenceCounter, Report, ReportDraft
+from bot.crypto import ContentCipher
+from bot.models import ReferenceCounter, Report, ReportDraft
 
 log = logging.getLogger(__name__)
 
@@ -162,9 +163,8 @@ def _not_saved(what: str, exc: BaseException) -> ReportNotSaved:
 
 def _audit(session: AsyncSession, actor: Reporter, school_slug: str, action: str, reference: str | None,
            detail: str, at: datetime) -> None:
-    session.add(AuditEntry(at=at, actor_channel=actor.channel[:32], actor_id=actor.user_id[:256],
-                           school_slug=school_slug[:64], action=action, report_reference=reference,
-                           detail=detail[:300]))
+    audit.record(session, actor_channel=actor.channel, actor_id=actor.user_id, school_slug=school_slug,
+                 action=action, reference=reference, detail=detail, at=at)
 
 
 async def _next_number(session: AsyncSession, prefix: str, year: int) -> int:
