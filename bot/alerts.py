@@ -177,37 +177,14 @@ async def escalate_due(sessions: async_sessionmaker, settings, now: datetime) ->
     return escalated
 
 
-@dataclass(frozen=True)
-class Acknowledgement:
-    reference: str
-    first: bool  # False when someone had already acknowledged it
-    acknowledged_by: str
-    acknowledged_at: datetime
+async def on_acknowledged(session: AsyncSession, report: Report, by: Actor, role: str, now: datetime) -> None:
+    """What a first acknowledgement means for alerts, in the caller's transaction: nobody else
+    need be paged, the leads already paged see it is in hand, and the reporter hears it was seen.
 
-
-async def acknowledge(sessions: async_sessionmaker, reference: str, by: Actor, now: datetime | None = None,
-                      role: str = "dsl", session: AsyncSession | None = None) -> Acknowledgement | None:
-    """Record who saw the report and when, stop its escalation, and queue a receipt to the reporter.
-
-    Idempotent: acknowledging again changes nothing and tells the caller who was first.
-    Returns None for an unknown reference. Pass `session` to run inside the caller's
-    transaction (so an audit entry commits with it).
+    The acknowledgement itself (who, when, the status) is recorded by `bot.reports`, the one
+    place a report's status changes; it calls this only when its acknowledgement was the first.
     """
-    if session is None:
-        async with sessions() as own, own.begin():
-            return await acknowledge(sessions, reference, by, now, role, session=own)
-    now = as_utc(now or datetime.now(timezone.utc))
-    report = (await session.execute(select(Report).where(Report.reference == reference))).scalar_one_or_none()
-    if report is None:
-        return None
-    claimed = await session.execute(
-        update(Report).where(Report.id == report.id, Report.acknowledged_at.is_(None))
-        .values(status="acknowledged", acknowledged_at=now, acknowledged_by=by.label[:256])
-        .execution_options(synchronize_session=False))
-    if claimed.rowcount == 0:
-        await session.refresh(report)
-        return Acknowledgement(reference, False, report.acknowledged_by or "", as_utc(report.acknowledged_at))
-    # Nobody else need be paged now: drop alerts about this report not yet sent.
+    now = as_utc(now)
     await session.execute(
         update(Alert).where(Alert.report_id == report.id, Alert.status == "pending",
                             Alert.purpose.in_(ALERTING_PURPOSES))
@@ -222,8 +199,6 @@ async def acknowledge(sessions: async_sessionmaker, reference: str, by: Actor, n
         payload={"reference": report.reference, "school": await _school_name(session, report.school_slug),
                  "text": f"The {title} has seen your report {report.reference}. Thank you for reporting it."},
         status="pending", attempts=0, next_attempt_at=now, created_at=now))
-    await session.refresh(report)
-    return Acknowledgement(reference, True, by.label, now)
 
 
 async def _queue_card_updates(session: AsyncSession, report: Report, text: str, now: datetime) -> None:

@@ -21,8 +21,8 @@ from botbuilder.schema import Activity
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import audit
-from bot.alerts import KIND_LABELS, Actor, acknowledge, as_utc, roles_allowed
+from bot import audit, reports
+from bot.alerts import KIND_LABELS, Actor, as_utc, roles_allowed
 from bot.models import Report
 from bot.rendering import Button, Renderer, Summary
 from bot.roles import ROLE_ORDER, ROLE_TITLES, known_schools, roles_of
@@ -37,7 +37,6 @@ CLOSE_PATTERN = re.compile(rf"^close\s+(?:report\s+)?{REFERENCE}(?:\s+with(?:\s+
 REFUSAL = ("Sorry, only the school's safeguarding leads can list, open or act on reports. "
            "If you want to report a concern, say \"report a concern\".")
 NO_SUCH_REPORT = "There is no report {reference} at this school that you can open."
-MAX_NOTE = 2000
 
 
 @dataclass(frozen=True)
@@ -111,16 +110,15 @@ async def try_handle(text_or_value, *, channel: str, user_id: str | Iterable[str
         if command.verb == "show":
             log("view", report.reference)
             return renderer.summary(await _full_view(session, report, cipher))
+        # bot.reports changes the status, auditing it in this same transaction.
         if command.verb == "acknowledge":
-            ack = await acknowledge(sessions, report.reference, actor, now, role=role, session=session)
-            if not ack.first:
-                log("acknowledge", report.reference, "already acknowledged: nothing changed")
-                return renderer.text(f"{report.reference} was already acknowledged by {ack.acknowledged_by} "
-                                     f"at {_when(ack.acknowledged_at)}.")
-            log("acknowledge", report.reference, f"as {role}")
+            change = await reports.acknowledge_report(session, report.reference, actor, role=role, now=now)
+            if not change.changed:
+                return renderer.text(f"{report.reference} was already acknowledged by {change.report.acknowledged_by} "
+                                     f"at {_when(change.report.acknowledged_at)}.")
             return renderer.text(f"Acknowledged {report.reference}. {report.reporter_name or 'The reporter'} "
                                  f"will be told that the {ROLE_TITLES[role]} has seen it.")
-        return await _close(session, sessions, report, command.note or "", actor, role, now, cipher, renderer, log)
+        return await _close(session, cipher, report.reference, command.note or "", actor, role, now, renderer)
 
 
 async def _list(session: AsyncSession, school_slug: str, roles: set[str], renderer: Renderer, log) -> Activity:
@@ -181,22 +179,19 @@ async def _full_view(session: AsyncSession, report: Report, cipher) -> Summary:
                    note="Confidential: do not forward. This view has been recorded in the audit log.")
 
 
-async def _close(session, sessions, report: Report, note: str, actor: Actor, role: str, now: datetime,
-                 cipher, renderer: Renderer, log) -> Activity:
-    if report.status == "closed":
-        return renderer.text(f"{report.reference} is already closed (by {report.closed_by} at {_when(report.closed_at)}).")
-    if not note:
-        return renderer.text(f"Please close it with a note saying what was done, e.g. "
-                             f"\"close {report.reference} with referred to children's social care\".")
-    if len(note) > MAX_NOTE:
-        return renderer.text(f"That note is {len(note)} characters; please keep it under {MAX_NOTE} "
-                             "(the full record belongs in the school's safeguarding system). Nothing was changed.")
-    if report.acknowledged_at is None:  # closing it means it has been seen: the reporter hears so
-        await acknowledge(sessions, report.reference, actor, now, role=role, session=session)
-        log("acknowledge", report.reference, f"as {role}, on closing")
-    report.status = "closed"
-    report.closed_at = now
-    report.closed_by = actor.label[:256]
-    report.close_note = cipher.encrypt_text(note)
-    log("close", report.reference, f"as {role}")
-    return renderer.text(f"Closed {report.reference} with your note.")
+async def _close(session: AsyncSession, cipher, reference: str, note: str, actor: Actor, role: str, now: datetime,
+                 renderer: Renderer) -> Activity:
+    """bot.reports.close_report, its refusals put as a lead would want them explained."""
+    try:
+        change = await reports.close_report(session, cipher, reference, actor, note, role=role, now=now)
+    except reports.CloseNoteRefused as refused:
+        if not refused.length:
+            return renderer.text(f"Please close it with a note saying what was done, e.g. "
+                                 f"\"close {reference} with referred to children's social care\".")
+        return renderer.text(f"That note is {refused.length} characters; please keep it under "
+                             f"{reports.MAX_CLOSE_NOTE} (the full record belongs in the school's safeguarding "
+                             "system). Nothing was changed.")
+    if not change.changed:
+        return renderer.text(f"{reference} is already closed (by {change.report.closed_by} "
+                             f"at {_when(change.report.closed_at)}).")
+    return renderer.text(f"Closed {reference} with your note.")

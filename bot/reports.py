@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import audit
-from bot.alerts import Actor, acknowledge, plan_alerts
+from bot.alerts import Actor, on_acknowledged, plan_alerts
 from bot.crypto import ContentCipher
 from bot.models import ReferenceCounter, Report, ReportDraft
 
@@ -38,6 +38,7 @@ KINDS = ("disclosure", "incident", "adult_concern")
 URGENCIES = ("urgent", "high", "normal")
 ROUTES = ("dsl", "head", "chair")
 STATUSES = ("new", "acknowledged", "closed")
+MAX_CLOSE_NOTE = 2000  # what was done, in short: the full record belongs in the school's safeguarding system
 _SUBMISSION_ID_MAX = 128  # reports.submission_id column width
 
 
@@ -53,6 +54,14 @@ class ReportNotSaved(Exception):
 
 class UnknownReport(LookupError):
     """No report has that reference (or it is not this reporter's to complete)."""
+
+
+class CloseNoteRefused(ValueError):
+    """A close without a note saying what was done, or with one over MAX_CLOSE_NOTE characters."""
+
+    def __init__(self, length: int):
+        super().__init__(f"a close note must be 1 to {MAX_CLOSE_NOTE} characters, not {length}")
+        self.length = length
 
 
 @dataclass(frozen=True)
@@ -161,7 +170,7 @@ def _not_saved(what: str, exc: BaseException) -> ReportNotSaved:
     return ReportNotSaved(f"{what} failed: the database is unavailable or refused the change")
 
 
-def _audit(session: AsyncSession, actor: Reporter, school_slug: str, action: str, reference: str | None,
+def _audit(session: AsyncSession, actor: Reporter | Actor, school_slug: str, action: str, reference: str | None,
            detail: str, at: datetime) -> None:
     audit.record(session, actor_channel=actor.channel, actor_id=actor.user_id, school_slug=school_slug,
                  action=action, reference=reference, detail=detail, at=at)
@@ -369,55 +378,77 @@ async def list_reports(sessions: async_sessionmaker, school_slug: str, status: s
 
 
 # --- status changes -------------------------------------------------------------------------------
+# Both run in the caller's transaction (bot.dsl_commands checks the lead's role in the same one)
+# and write their own audit entries there, so a change never commits without its record.
 
-async def _acknowledge(session: AsyncSession, sessions, report: Report, actor: Reporter, role: str,
-                       now: datetime) -> bool:
-    """Mark the report seen and stop its escalation (bot.alerts also queues the reporter's receipt)."""
-    outcome = await acknowledge(sessions, report.reference, Actor(actor.channel, actor.user_id, actor.name),
-                                now, role, session=session)
-    return bool(outcome and outcome.first)
+async def _locked_report(session: AsyncSession, reference: str) -> Report:
+    """The report, read after taking its write lock, so the status seen is the status changed."""
+    if not await _lock_report(session, reference):
+        raise UnknownReport(f"no report {reference!r}")
+    # populate_existing: the caller may have loaded this row before the lock; read it afresh.
+    return (await session.execute(select(Report).where(Report.reference == reference)
+                                  .execution_options(populate_existing=True))).scalar_one()
 
 
-async def set_status(sessions: async_sessionmaker, cipher: ContentCipher, reference: str, status: str, *,
-                     actor: Reporter, note: str | None = None, role: str = "dsl",
-                     now: datetime | None = None) -> StatusChange:
-    """Acknowledge or close a report, audited; the first of two racing leads wins.
+async def _acknowledge(session: AsyncSession, report: Report, actor: Actor, role: str, now: datetime) -> bool:
+    """Record who saw the report first and when; False when someone already had.
 
-    Closing an unacknowledged report acknowledges it too (closing means it was read), so its
-    escalation stops. A close note is encrypted like the content. A report is never reopened.
+    Only the first acknowledgement stops the escalation and sends the reporter a receipt
+    (bot.alerts.on_acknowledged): a second lead acknowledging changes nothing.
     """
-    if status not in ("acknowledged", "closed"):
-        raise ValueError("status can only be set to 'acknowledged' or 'closed'")
+    claimed = await session.execute(
+        update(Report).where(Report.id == report.id, Report.acknowledged_at.is_(None))
+        .values(status="acknowledged", acknowledged_at=now, acknowledged_by=actor.label[:256])
+        .execution_options(synchronize_session=False))
+    if not claimed.rowcount:
+        return False
+    await on_acknowledged(session, report, actor, role, now)
+    return True
+
+
+async def acknowledge_report(session: AsyncSession, reference: str, actor: Actor, *, role: str,
+                             now: datetime | None = None) -> StatusChange:
+    """A lead, acting as `role`, has seen the report. Idempotent: the first lead stays on record.
+
+    Every attempt is audited, a repeated one as "nothing changed", so the log shows each lead
+    who answered the page. Raises UnknownReport for an unknown reference.
+    """
     now = _now(now)
-    sealed_note = cipher.encrypt_text(note) if note else None
-    try:
-        async with sessions() as session:
-            async with session.begin():
-                if not await _lock_report(session, reference):
-                    raise UnknownReport(f"no report {reference!r}")
-                report = (await session.execute(
-                    select(Report).where(Report.reference == reference))).scalar_one()
-                changed = False
-                if report.acknowledged_at is None:
-                    changed = await _acknowledge(session, sessions, report, actor, role, now)
-                if status == "closed":
-                    closed = await session.execute(
-                        update(Report).where(Report.id == report.id, Report.status != "closed")
-                        .values(status="closed", closed_at=now, closed_by=(actor.name or actor.user_id)[:256],
-                                close_note=sealed_note)
-                        .execution_options(synchronize_session=False))
-                    changed = bool(closed.rowcount)
-                if changed:
-                    action = "close" if status == "closed" else "acknowledge"
-                    _audit(session, actor, report.school_slug, action, reference, "", now)
-                await session.refresh(report)
-                summary = _summary(report)
-    except UnknownReport:
-        raise
-    except Exception as exc:  # noqa: BLE001
-        raise _not_saved(f"status change to {status}", exc) from exc
-    log.info("report %s %s (changed=%s)", reference, status, changed)
-    return StatusChange(summary, changed)
+    report = await _locked_report(session, reference)
+    changed = await _acknowledge(session, report, actor, role, now)
+    _audit(session, actor, report.school_slug, "acknowledge", reference,
+           f"as {role}" if changed else "already acknowledged: nothing changed", now)
+    await session.refresh(report)
+    log.info("report %s acknowledged (changed=%s)", reference, changed)
+    return StatusChange(_summary(report), changed)
+
+
+async def close_report(session: AsyncSession, cipher: ContentCipher, reference: str, actor: Actor, note: str, *,
+                       role: str, now: datetime | None = None) -> StatusChange:
+    """Close the report with a note saying what was done (encrypted like the content).
+
+    A closed report is never reopened or re-noted: closing it again changes nothing and
+    returns who closed it. The note is required and at most MAX_CLOSE_NOTE characters
+    (CloseNoteRefused), since the full record belongs in the school's safeguarding system.
+    Closing an unacknowledged report acknowledges it first: closing means it was read, so
+    its escalation stops and the reporter hears so.
+    """
+    now = _now(now)
+    report = await _locked_report(session, reference)
+    if report.status == "closed":
+        return StatusChange(_summary(report), False)
+    note = (note or "").strip()
+    if not note or len(note) > MAX_CLOSE_NOTE:
+        raise CloseNoteRefused(len(note))
+    if await _acknowledge(session, report, actor, role, now):
+        _audit(session, actor, report.school_slug, "acknowledge", reference, f"as {role}, on closing", now)
+    report.status, report.closed_at, report.closed_by = "closed", now, actor.label[:256]
+    report.close_note = cipher.encrypt_text(note)
+    _audit(session, actor, report.school_slug, "close", reference, f"as {role}", now)
+    await session.flush()
+    await session.refresh(report)
+    log.info("report %s closed", reference)
+    return StatusChange(_summary(report), True)
 
 
 async def reencrypt_reports(sessions: async_sessionmaker, cipher: ContentCipher, batch_size: int = 200) -> int:

@@ -10,26 +10,29 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import func, select, text
 
+from bot.alerts import Actor
 from bot.crypto import ContentCipher
 from bot.db import create_engine, sessionmaker
 from bot.models import Alert, AuditEntry, Report, ReportDraft, RoleAssignment
 from bot.reports import (
+    CloseNoteRefused,
     Reporter,
     ReportNotSaved,
     UnknownReport,
+    acknowledge_report,
     clear_draft,
+    close_report,
     complete_report,
     get_report,
     list_reports,
     reencrypt_reports,
-    set_status,
     submit_report,
     touch_draft,
 )
 
 NOW = datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)
 REPORTER = Reporter("msteams", "aad-staff-1", "Ms Amara Okafor")
-LEAD = Reporter("msteams", "aad-dsl-1", "Mr Tom Reyes")
+LEAD = Actor("msteams", "aad-dsl-1", "Mr Tom Reyes")
 CONTENT = {"kind": "disclosure", "answers": {
     "child": {"question": "The child", "answer": "Jayden Whitlock-Amadi, Year 5"},
     "words": {"question": "Their words", "answer": "he said “my uncle hurts me” 🙁"},
@@ -54,6 +57,20 @@ async def submit(sessions, cipher, **overrides):
     return await submit_report(sessions, cipher, **arguments)
 
 
+async def transact(sessions, operation, *args, **kwargs):
+    """One bot.reports read or status change in a transaction of its own, as its callers run them."""
+    async with sessions() as session, session.begin():
+        return await operation(session, *args, **kwargs)
+
+
+async def acknowledge(sessions, reference, actor=LEAD, role="dsl", **kwargs):
+    return await transact(sessions, acknowledge_report, reference, actor, role=role, **kwargs)
+
+
+async def close(sessions, cipher, reference, note="Referred to children's social care", actor=LEAD, **kwargs):
+    return await transact(sessions, close_report, cipher, reference, actor, note, role="dsl", **kwargs)
+
+
 async def count(sessions, model) -> int:
     async with sessions() as session:
         return (await session.execute(select(func.count()).select_from(model))).scalar_one()
@@ -73,7 +90,7 @@ async def test_submitted_report_reads_back_decrypted_with_its_reference(sessions
 
 async def test_content_is_encrypted_in_every_stored_row(sessions, cipher, engine):
     await submit(sessions, cipher)
-    await set_status(sessions, cipher, "OAK-2026-0001", "closed", actor=LEAD, note="Jayden seen by social care")
+    await close(sessions, cipher, "OAK-2026-0001", note="Jayden seen by social care")
     async with engine.connect() as conn:
         dumped = ""
         for table in ("reports", "audit_log", "alerts", "reference_counters", "report_drafts"):
@@ -107,7 +124,7 @@ async def test_list_reports_by_school_and_status_without_content(sessions, ciphe
     await submit(sessions, cipher)
     await submit(sessions, cipher)
     await submit(sessions, cipher, school_slug="ringway")
-    await set_status(sessions, cipher, "OAK-2026-0001", "acknowledged", actor=LEAD)
+    await acknowledge(sessions, "OAK-2026-0001")
     assert [r.reference for r in await list_reports(sessions, "oakfield")] == ["OAK-2026-0002", "OAK-2026-0001"]
     assert [r.reference for r in await list_reports(sessions, "oakfield", status="new")] == ["OAK-2026-0002"]
     assert not hasattr((await list_reports(sessions, "oakfield"))[0], "content")
@@ -193,8 +210,6 @@ async def test_an_unreachable_database_raises_report_not_saved(cipher):
         assert "try again" in error.value.user_message
         with pytest.raises(ReportNotSaved):
             await touch_draft(sessions, "conv", "oakfield", "disclosure", REPORTER)
-        with pytest.raises(ReportNotSaved):
-            await set_status(sessions, cipher, "OAK-2026-0001", "acknowledged", actor=LEAD)
     finally:
         await engine.dispose()
 
@@ -203,42 +218,62 @@ async def test_an_unreachable_database_raises_report_not_saved(cipher):
 
 async def test_acknowledge_once_then_close_with_an_encrypted_note(sessions, cipher, engine):
     await submit(sessions, cipher)
-    first = await set_status(sessions, cipher, "OAK-2026-0001", "acknowledged", actor=LEAD, now=NOW)
-    second = await set_status(sessions, cipher, "OAK-2026-0001", "acknowledged",
-                              actor=Reporter("msteams", "aad-deputy", "Ms Ana Lind"), now=NOW)
+    first = await acknowledge(sessions, "OAK-2026-0001", now=NOW)
+    second = await acknowledge(sessions, "OAK-2026-0001", Actor("msteams", "aad-deputy", "Ms Ana Lind"),
+                               role="deputy", now=NOW)
     assert first.changed and first.report.status == "acknowledged" and "Tom Reyes" in first.report.acknowledged_by
     assert not second.changed and "Tom Reyes" in second.report.acknowledged_by  # the first lead stays on record
-    closed = await set_status(sessions, cipher, "OAK-2026-0001", "closed", actor=LEAD,
-                              note="Referred to children's social care", now=NOW)
-    assert closed.changed and closed.report.status == "closed"
+    closed = await close(sessions, cipher, "OAK-2026-0001", now=NOW)
+    assert closed.changed and closed.report.status == "closed" and "aad-dsl-1" in closed.report.closed_by
+    again = await close(sessions, cipher, "OAK-2026-0001", note="something else",
+                        actor=Actor("msteams", "aad-deputy", "Ms Ana Lind"), now=NOW)
+    assert not again.changed and "Tom Reyes" in again.report.closed_by  # never re-closed or re-noted
     view = await get_report(sessions, cipher, "OAK-2026-0001", viewer=LEAD)
     assert view.close_note == "Referred to children's social care"
     async with engine.connect() as conn:
         raw_note = (await conn.execute(text("SELECT close_note FROM reports"))).scalar_one()
     assert b"social care" not in bytes(raw_note)
     async with sessions() as session:
-        actions = (await session.execute(select(AuditEntry.action).order_by(AuditEntry.id))).scalars().all()
-    assert actions == ["submit", "acknowledge", "close", "view"]
+        audit = (await session.execute(select(AuditEntry).order_by(AuditEntry.id))).scalars().all()
+    # Every acknowledgement is on record, the second saying it changed nothing; a repeated close is not.
+    assert [(e.action, e.actor_id, e.detail) for e in audit] == [
+        ("submit", REPORTER.user_id, "disclosure, normal"), ("acknowledge", "aad-dsl-1", "as dsl"),
+        ("acknowledge", "aad-deputy", "already acknowledged: nothing changed"), ("close", "aad-dsl-1", "as dsl"),
+        ("view", "aad-dsl-1", "")]
 
 
 async def test_closing_an_unread_report_acknowledges_it_and_stops_escalation(sessions, cipher):
     async with sessions() as session, session.begin():
         session.add(RoleAssignment(school_slug="oakfield", role="dsl", channel="slack", user_id="UDSL"))
     await submit(sessions, cipher)
-    change = await set_status(sessions, cipher, "OAK-2026-0001", "closed", actor=LEAD, now=NOW)
+    change = await close(sessions, cipher, "OAK-2026-0001", now=NOW)
     assert change.report.status == "closed" and change.report.acknowledged_at is not None
     async with sessions() as session:
         pending = (await session.execute(select(Alert).where(
             Alert.status == "pending", Alert.purpose.in_(("new_report", "escalation"))))).scalars().all()
+        receipts = (await session.execute(select(Alert).where(Alert.purpose == "receipt"))).scalars().all()
+        actions = (await session.execute(select(AuditEntry.action, AuditEntry.detail).order_by(AuditEntry.id))).all()
     assert pending == []
+    assert [r.recipient_id for r in receipts] == [REPORTER.user_id]  # the reporter hears it was seen
+    assert [tuple(a) for a in actions[1:]] == [("acknowledge", "as dsl, on closing"), ("close", "as dsl")]
 
 
-async def test_unknown_reference_and_bad_status_are_clear_errors(sessions, cipher):
-    with pytest.raises(UnknownReport):
-        await set_status(sessions, cipher, "OAK-2026-0404", "acknowledged", actor=LEAD)
+async def test_a_close_needs_a_short_note_and_changes_nothing_without_one(sessions, cipher):
     await submit(sessions, cipher)
-    with pytest.raises(ValueError):
-        await set_status(sessions, cipher, "OAK-2026-0001", "new", actor=LEAD)
+    for note, length in (("", 0), ("   ", 0), ("x" * 2001, 2001)):
+        with pytest.raises(CloseNoteRefused) as refused:
+            await close(sessions, cipher, "OAK-2026-0001", note=note)
+        assert refused.value.length == length
+    async with sessions() as session:
+        assert (await session.execute(select(Report.status))).scalar_one() == "new"
+    assert (await close(sessions, cipher, "OAK-2026-0001", note="x" * 2000)).changed
+
+
+async def test_an_unknown_reference_is_a_clear_error(sessions, cipher):
+    with pytest.raises(UnknownReport):
+        await acknowledge(sessions, "OAK-2026-0404")
+    with pytest.raises(UnknownReport):
+        await close(sessions, cipher, "OAK-2026-0404")
 
 
 # --- early filing, rotation, drafts --------------------------------------------------------------------
@@ -299,7 +334,7 @@ async def test_no_log_line_contains_report_content(sessions, cipher, caplog):
         filed = await submit(sessions, cipher, submission_id="s-1")
         await submit(sessions, cipher, submission_id="s-1")
         await get_report(sessions, cipher, filed.reference, viewer=LEAD)
-        await set_status(sessions, cipher, filed.reference, "closed", actor=LEAD, note="Jayden is safe now")
+        await close(sessions, cipher, filed.reference, note="Jayden is safe now")
         await complete_report(sessions, cipher, filed.reference, reporter=REPORTER, content=CONTENT)
     assert filed.reference in caplog.text
     for secret in (*SECRETS, "safe now"):

@@ -16,7 +16,8 @@ from bot import conversation_refs
 from bot.crypto import ContentCipher
 from bot.db import create_engine, sessionmaker
 from bot.models import RoleAssignment
-from bot.reports import Reporter, submit_report
+from bot.alerts import Actor
+from bot.reports import Reporter, acknowledge_report, submit_report
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 CIPHER = ContentCipher([Fernet.generate_key().decode()])
@@ -125,3 +126,9 @@ async def submit(sessions, now: datetime, *, school: str = "oakfield", kind: str
         sessions, CIPHER, school_slug=school, kind=kind, category="allegation" if kind == "adult_concern" else "",
         urgency=urgency, route_to=route_to, reporter=Reporter("msteams", reporter[0], reporter[1]),
         content={"child": "Jayden in Year 5", "childs_words": "he said it hurts at home"}, now=now)
+
+
+async def acknowledge(sessions, reference: str, actor: Actor, now: datetime, *, role: str = "dsl"):
+    """A lead acknowledging a report in a transaction of its own (bot.reports.acknowledge_report)."""
+    async with sessions() as session, session.begin():
+        return await acknowledge_report(session, reference, actor, role=role, now=now)

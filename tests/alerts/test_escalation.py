@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.alerts import Actor, acknowledge
+from bot.alerts import Actor
 from bot.dispatcher import ManualClock
 from bot.models import Alert, Report
 
-from alert_fixtures import REPORTER, START, STAFF, conversation_of, seed_school, submit
+from alert_fixtures import REPORTER, START, STAFF, acknowledge, conversation_of, seed_school, submit
 from test_alert_delivery import anonymous_settings, dispatcher_for
 
 
@@ -70,9 +70,10 @@ async def test_acknowledgement_stops_escalation_and_tells_the_reporter(sessions,
     clock.advance(minutes=4)
     dsl_id, dsl_name = STAFF["dsl"]
     ack = await acknowledge(sessions, report.reference, Actor("msteams", dsl_id, dsl_name), clock.now())
-    assert ack.first
-    again = await acknowledge(sessions, report.reference, Actor("msteams", STAFF["deputy"][0]), clock.now())
-    assert not again.first and dsl_name in again.acknowledged_by
+    assert ack.changed
+    again = await acknowledge(sessions, report.reference, Actor("msteams", STAFF["deputy"][0]), clock.now(),
+                              role="deputy")
+    assert not again.changed and dsl_name in again.report.acknowledged_by
 
     await dispatcher.run_once()
     [receipt] = connector.in_conversation(conversation_of(REPORTER[0]))

@@ -14,17 +14,18 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select
 
+from bot.alerts import Actor
 from bot.crypto import ContentCipher
 from bot.db import sessionmaker
 from bot.export import run_export
 from bot.models import AuditEntry, RoleAssignment
-from bot.reports import Reporter, set_status, submit_report
+from bot.reports import Reporter, close_report, submit_report
 from bot.settings import PROJECT_ROOT, Settings
 
 KEY = Fernet.generate_key().decode()
 NOW = datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)
 REPORTER = Reporter("msteams", "aad-staff-1", "Mr Tom Baker")
-LEAD = Reporter("msteams", "aad-dsl-1", "Ms Amara Okafor")
+LEAD = Actor("msteams", "aad-dsl-1", "Ms Amara Okafor")
 # The child's words include markup, quotes and an emoji: they must come out exactly, and inert.
 WORDS = 'he said <script>alert("x")</script> me uncle "hits" me & it hurts 🙁'
 CONTENT = {"kind": "disclosure", "answers": {
@@ -44,8 +45,9 @@ async def filed(engine, db_url):
                                    name="Ms Amara Okafor"))
     report = await submit_report(sessions, cipher, school_slug="oakfield", kind="disclosure", category="",
                                  urgency="high", route_to="dsl", reporter=REPORTER, content=CONTENT, now=NOW)
-    await set_status(sessions, cipher, report.reference, "closed", actor=LEAD, note="Referred to MASH <ok>",
-                     now=NOW.replace(hour=11))
+    async with sessions() as session, session.begin():
+        await close_report(session, cipher, report.reference, LEAD, "Referred to MASH <ok>", role="dsl",
+                           now=NOW.replace(hour=11))
     return report.reference, sessions
 
 
