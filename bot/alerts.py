@@ -55,9 +55,9 @@ def chain_for(route_to: str) -> tuple[str, ...]:
         raise ValueError(f"unknown route_to {route_to!r}; expected one of {', '.join(ESCALATION_CHAINS)}") from None
 
 
-def roles_allowed(report: Report) -> set[str]:
-    """Roles that may open and act on this report: exactly those its alerts can reach."""
-    return set(chain_for(report.route_to))
+def roles_allowed(route_to: str) -> set[str]:
+    """Roles that may open and act on a report routed so: exactly those its alerts can reach."""
+    return set(chain_for(route_to))
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,10 @@ from datetime import datetime, timezone
 from typing import Iterable
 
 from botbuilder.schema import Activity
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import audit, reports
 from bot.alerts import KIND_LABELS, Actor, as_utc, roles_allowed
-from bot.models import Report
 from bot.rendering import Button, Renderer, Summary
 from bot.roles import ROLE_ORDER, ROLE_TITLES, known_schools, roles_of
 
@@ -97,35 +95,32 @@ async def try_handle(text_or_value, *, channel: str, user_id: str | Iterable[str
             return renderer.text(REFUSAL)
         if command.verb == "list":
             return await _list(session, school_slug, roles, renderer, log)
-        report = (await session.execute(select(Report).where(Report.reference == command.reference))
-                  ).scalar_one_or_none()
+        report = await reports.find_report(session, command.reference)
         if report is None or report.school_slug != school_slug:
             log("denied", command.reference, f"{command.verb}: no such report at this school")
             return renderer.text(NO_SUCH_REPORT.format(reference=command.reference))
-        allowed = roles & roles_allowed(report)
+        allowed = roles & roles_allowed(report.route_to)
         if not allowed:
             log("denied", report.reference, f"{command.verb}: role {', '.join(sorted(roles))} not on this report's route")
             return renderer.text(NO_SUCH_REPORT.format(reference=command.reference))
         role = _best_role(allowed)
+        # From here bot.reports reads and changes the report, auditing in this same transaction.
         if command.verb == "show":
-            log("view", report.reference)
-            return renderer.summary(await _full_view(session, report, cipher))
-        # bot.reports changes the status, auditing it in this same transaction.
+            return renderer.summary(_full_view(
+                await reports.read_report(session, cipher, report.reference, reader=actor, now=now)))
         if command.verb == "acknowledge":
             change = await reports.acknowledge_report(session, report.reference, actor, role=role, now=now)
             if not change.changed:
                 return renderer.text(f"{report.reference} was already acknowledged by {change.report.acknowledged_by} "
                                      f"at {_when(change.report.acknowledged_at)}.")
-            return renderer.text(f"Acknowledged {report.reference}. {report.reporter_name or 'The reporter'} "
+            return renderer.text(f"Acknowledged {report.reference}. {report.reporter.name or 'The reporter'} "
                                  f"will be told that the {ROLE_TITLES[role]} has seen it.")
         return await _close(session, cipher, report.reference, command.note or "", actor, role, now, renderer)
 
 
 async def _list(session: AsyncSession, school_slug: str, roles: set[str], renderer: Renderer, log) -> Activity:
-    reports = (await session.execute(
-        select(Report).where(Report.school_slug == school_slug, Report.status != "closed")
-        .order_by(Report.created_at))).scalars().all()
-    visible = [r for r in reports if roles & roles_allowed(r)]
+    visible = [r for r in await reports.list_reports(session, school_slug, reports.OPEN_STATUSES)
+               if roles & roles_allowed(r.route_to)]
     log("list", None, f"{len(visible)} open reports")
     school = (await known_schools(session)).get(school_slug, school_slug)
     if not visible:
@@ -133,7 +128,7 @@ async def _list(session: AsyncSession, school_slug: str, roles: set[str], render
     return renderer.summary(Summary(
         title=f"Open reports at {school}",
         fields=tuple((r.reference, f"{KIND_LABELS.get(r.kind, r.kind)}, {r.urgency}, {r.status}, "
-                                   f"raised by {r.reporter_name or 'a member of staff'} at {_when(r.created_at)}")
+                                   f"raised by {r.reporter.name or 'a member of staff'} at {_when(r.created_at)}")
                      for r in visible),
         buttons=tuple(Button(f"Open {r.reference}", {"action": "open_report", "reference": r.reference})
                       for r in visible[:5]),
@@ -156,13 +151,14 @@ def _value(value) -> str:
     return str(value)
 
 
-async def _full_view(session: AsyncSession, report: Report, cipher) -> Summary:
+def _full_view(report: reports.ReportView) -> Summary:
+    """The opened report as a card: its metadata, status, close note and every answer."""
     fields = [
         ("Reference", report.reference),
         ("Kind", KIND_LABELS.get(report.kind, report.kind) + (f" ({report.category})" if report.category else "")),
         ("Urgency", report.urgency),
         ("Status", report.status),
-        ("Raised by", report.reporter_name or report.reporter_id),
+        ("Raised by", report.reporter.name or report.reporter.user_id),
         ("Raised at", _when(report.created_at)),
     ]
     if report.acknowledged_at:
@@ -170,9 +166,8 @@ async def _full_view(session: AsyncSession, report: Report, cipher) -> Summary:
     if report.closed_at:
         fields.append(("Closed", f"by {report.closed_by} at {_when(report.closed_at)}"))
         if report.close_note:
-            fields.append(("Closing note", cipher.decrypt_text(report.close_note)))
-    content = cipher.decrypt_json(report.content)
-    fields.extend((_label(key), _value(value)) for key, value in content.items())
+            fields.append(("Closing note", report.close_note))
+    fields.extend((_label(key), _value(value)) for key, value in report.content.items())
     buttons = () if report.acknowledged_at else (
         Button("Acknowledge", {"action": "acknowledge", "reference": report.reference}),)
     return Summary(title=f"Safeguarding report {report.reference}", fields=tuple(fields), buttons=buttons,

@@ -27,17 +27,14 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from bot import audit
+from bot.alerts import Actor
 from bot.crypto import ContentCipher
-from bot.models import Alert, AuditEntry, Report, School
+from bot.models import Alert, AuditEntry, School
+from bot.reports import UnknownReport, read_report
 
 FORMAT_VERSION = 1
 KIND_TITLES = {"disclosure": "Disclosure by a child", "incident": "Online-safety incident",
                "adult_concern": "Concern about an adult"}
-
-
-class ReportNotFound(LookupError):
-    """No report has that reference."""
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -57,25 +54,27 @@ class Exported:
 async def build_record(sessions: async_sessionmaker, cipher: ContentCipher, reference: str, *,
                        actor_channel: str = "cli", actor_id: str = "cli-operator",
                        now: datetime | None = None) -> dict:
-    """The report's complete record as plain JSON-ready data; records an 'export' audit entry first."""
+    """The report's complete record as plain JSON-ready data; UnknownReport if there is none.
+
+    bot.reports reads and decrypts the report and records the 'export' audit entry; the
+    transaction commits before this returns, so before any file is written.
+    """
     now = now or datetime.now(timezone.utc)
     async with sessions() as session:
         async with session.begin():
-            report = (await session.execute(select(Report).where(Report.reference == reference))).scalar_one_or_none()
+            report = await read_report(session, cipher, reference, reader=Actor(actor_channel, actor_id),
+                                       action="export", detail="full record (json, html)", now=now)
             if report is None:
-                raise ReportNotFound(reference)
-            audit.record(session, actor_channel=actor_channel, actor_id=actor_id, school_slug=report.school_slug,
-                         action="export", reference=reference, detail="full record (json, html)", at=now)
-        school = await session.get(School, report.school_slug)
-        alerts = (await session.execute(
-            select(Alert).where(Alert.report_id == report.id).order_by(Alert.created_at, Alert.id))).scalars().all()
-        trail = (await session.execute(
-            select(AuditEntry).where(AuditEntry.report_reference == reference).order_by(AuditEntry.at, AuditEntry.id)
-        )).scalars().all()
+                raise UnknownReport(reference)
+            school = await session.get(School, report.school_slug)
+            alerts = (await session.execute(
+                select(Alert).where(Alert.report_id == report.id).order_by(Alert.created_at, Alert.id))).scalars().all()
+            trail = (await session.execute(  # includes the export entry: the query flushes it first
+                select(AuditEntry).where(AuditEntry.report_reference == reference)
+                .order_by(AuditEntry.at, AuditEntry.id))).scalars().all()
 
-    content = cipher.decrypt_json(report.content)
-    close_note = cipher.decrypt_text(report.close_note) if report.close_note else None
-    history = [{"status": "new", "at": _iso(report.created_at), "by": report.reporter_name or report.reporter_id}]
+    raised_by = report.reporter.name or report.reporter.user_id
+    history = [{"status": "new", "at": _iso(report.created_at), "by": raised_by}]
     if report.acknowledged_at:
         history.append({"status": "acknowledged", "at": _iso(report.acknowledged_at), "by": report.acknowledged_by})
     if report.closed_at:
@@ -89,13 +88,13 @@ async def build_record(sessions: async_sessionmaker, cipher: ContentCipher, refe
             "kind": report.kind, "category": report.category, "urgency": report.urgency,
             "status": report.status, "route_to": report.route_to, "legal_hold": bool(report.legal_hold),
             "created_at": _iso(report.created_at),
-            "reporter": {"channel": report.reporter_channel, "user_id": report.reporter_id,
-                         "name": report.reporter_name},
+            "reporter": {"channel": report.reporter.channel, "user_id": report.reporter.user_id,
+                         "name": report.reporter.name},
         },
-        "content": content,
+        "content": report.content,
         "acknowledgement": ({"at": _iso(report.acknowledged_at), "by": report.acknowledged_by}
                             if report.acknowledged_at else None),
-        "closure": ({"at": _iso(report.closed_at), "by": report.closed_by, "note": close_note}
+        "closure": ({"at": _iso(report.closed_at), "by": report.closed_by, "note": report.close_note}
                     if report.closed_at else None),
         "status_history": history,
         "alerts": [{"purpose": a.purpose, "stage": a.stage, "recipient_role": a.recipient_role,
@@ -222,7 +221,7 @@ async def run_export(settings, reference: str, out: str, by: str) -> int:
         cipher = ContentCipher.from_settings(settings)
         try:
             exported = await export_report(sessions, cipher, reference.strip().upper(), out, by=by)
-        except ReportNotFound:
+        except UnknownReport:
             print(f"error: there is no report with reference {reference!r} (references look like OAK-2026-0042)",
                   file=sys.stderr)
             return 2

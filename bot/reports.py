@@ -11,6 +11,12 @@ statement of the transaction: on PostgreSQL the counter row stays locked until c
 SQLite the write lock is taken before anything is read, so concurrent submissions queue
 rather than collide, and a rolled-back submission gives its number back (no gaps).
 
+It is also the one place that reads a stored report (`find_report` for metadata,
+`read_report` decrypted, `list_reports`) and changes its status (`acknowledge_report`,
+`close_report`), each writing its audit entry in the caller's transaction. Callers bring
+that transaction and decide who may ask: the chat's role checks (bot.dsl_commands), the
+operator's export (bot.export). Nothing here knows about channels.
+
 Nothing logged here contains report content: references, kinds and exception type names only.
 """
 from __future__ import annotations
@@ -38,6 +44,7 @@ KINDS = ("disclosure", "incident", "adult_concern")
 URGENCIES = ("urgent", "high", "normal")
 ROUTES = ("dsl", "head", "chair")
 STATUSES = ("new", "acknowledged", "closed")
+OPEN_STATUSES = ("new", "acknowledged")
 MAX_CLOSE_NOTE = 2000  # what was done, in short: the full record belongs in the school's safeguarding system
 _SUBMISSION_ID_MAX = 128  # reports.submission_id column width
 
@@ -347,18 +354,26 @@ async def complete_report(
 
 # --- reading ---------------------------------------------------------------------------------------
 
-async def get_report(sessions: async_sessionmaker, cipher: ContentCipher, reference: str, *,
-                     viewer: Reporter | None = None, now: datetime | None = None) -> ReportView | None:
-    """The report with its content decrypted, or None. With `viewer`, the view is audited
-    in the same transaction (role checks belong to the caller: bot.dsl_commands)."""
-    async with sessions() as session:
-        report = (await session.execute(select(Report).where(Report.reference == reference))).scalar_one_or_none()
+async def find_report(session: AsyncSession, reference: str) -> ReportSummary | None:
+    """The report's metadata, or None: what an access check needs, decrypting nothing."""
+    report = (await session.execute(select(Report).where(Report.reference == reference))).scalar_one_or_none()
+    return None if report is None else _summary(report)
+
+
+async def read_report(session: AsyncSession, cipher: ContentCipher, reference: str, *, reader: Actor | None = None,
+                      action: str = "view", detail: str = "", now: datetime | None = None) -> ReportView | None:
+    """The report with its content and close note decrypted, or None.
+
+    With `reader`, the read is written to the audit log (`action`: a lead's 'view', an
+    operator's 'export') before anything is decrypted, in the caller's transaction, so it
+    commits before the caller can show anything. Whether the reader may read it is the
+    caller's check (bot.dsl_commands by role, bot.export by holding the database).
+    """
+    report = (await session.execute(select(Report).where(Report.reference == reference))).scalar_one_or_none()
     if report is None:
         return None
-    if viewer is not None:  # recorded before anything is shown; a write-only transaction
-        async with sessions() as session:
-            async with session.begin():
-                _audit(session, viewer, report.school_slug, "view", reference, "", _now(now))
+    if reader is not None:
+        _audit(session, reader, report.school_slug, action, reference, detail, _now(now))
     return ReportView(
         **_summary_fields(report),
         content=cipher.decrypt_json(report.content),
@@ -366,14 +381,15 @@ async def get_report(sessions: async_sessionmaker, cipher: ContentCipher, refere
     )
 
 
-async def list_reports(sessions: async_sessionmaker, school_slug: str, status: str | None = None) -> list[ReportSummary]:
-    """A school's reports, newest first, without content."""
-    query = select(Report).where(Report.school_slug == school_slug)
-    if status is not None:
+async def list_reports(session: AsyncSession, school_slug: str,
+                       statuses: tuple[str, ...] = STATUSES) -> list[ReportSummary]:
+    """A school's reports with one of `statuses`, without content, oldest first: the report
+    waiting longest heads a lead's list of open ones (OPEN_STATUSES)."""
+    for status in statuses:
         _check_choice("status", status, STATUSES)
-        query = query.where(Report.status == status)
-    async with sessions() as session:
-        rows = (await session.execute(query.order_by(Report.created_at.desc(), Report.id.desc()))).scalars().all()
+    rows = (await session.execute(
+        select(Report).where(Report.school_slug == school_slug, Report.status.in_(statuses))
+        .order_by(Report.created_at, Report.id))).scalars().all()
     return [_summary(row) for row in rows]
 
 

@@ -23,8 +23,8 @@ from bot.reports import (
     clear_draft,
     close_report,
     complete_report,
-    get_report,
     list_reports,
+    read_report,
     reencrypt_reports,
     submit_report,
     touch_draft,
@@ -63,6 +63,10 @@ async def transact(sessions, operation, *args, **kwargs):
         return await operation(session, *args, **kwargs)
 
 
+async def read(sessions, cipher, reference, **kwargs):
+    return await transact(sessions, read_report, cipher, reference, **kwargs)
+
+
 async def acknowledge(sessions, reference, actor=LEAD, role="dsl", **kwargs):
     return await transact(sessions, acknowledge_report, reference, actor, role=role, **kwargs)
 
@@ -81,11 +85,11 @@ async def count(sessions, model) -> int:
 async def test_submitted_report_reads_back_decrypted_with_its_reference(sessions, cipher):
     filed = await submit(sessions, cipher, urgency="urgent")
     assert filed.reference == "OAK-2026-0001" and not filed.already_filed
-    view = await get_report(sessions, cipher, "OAK-2026-0001")
+    view = await read(sessions, cipher, "OAK-2026-0001")
     assert view.content == CONTENT
     assert (view.kind, view.urgency, view.status, view.route_to) == ("disclosure", "urgent", "new", "dsl")
     assert view.reporter == REPORTER and view.created_at == NOW
-    assert await get_report(sessions, cipher, "OAK-2026-9999") is None
+    assert await read(sessions, cipher, "OAK-2026-9999") is None
 
 
 async def test_content_is_encrypted_in_every_stored_row(sessions, cipher, engine):
@@ -120,14 +124,21 @@ async def test_schools_sharing_a_prefix_never_share_a_reference(sessions, cipher
     assert {first.reference, second.reference} == {"STO-2026-0001", "STO-2026-0002"}
 
 
-async def test_list_reports_by_school_and_status_without_content(sessions, cipher):
+async def test_list_reports_by_school_and_status_oldest_first_without_content(sessions, cipher):
     await submit(sessions, cipher)
-    await submit(sessions, cipher)
+    await submit(sessions, cipher, now=NOW + timedelta(minutes=5))
+    await submit(sessions, cipher, now=NOW + timedelta(minutes=10))
     await submit(sessions, cipher, school_slug="ringway")
     await acknowledge(sessions, "OAK-2026-0001")
-    assert [r.reference for r in await list_reports(sessions, "oakfield")] == ["OAK-2026-0002", "OAK-2026-0001"]
-    assert [r.reference for r in await list_reports(sessions, "oakfield", status="new")] == ["OAK-2026-0002"]
-    assert not hasattr((await list_reports(sessions, "oakfield"))[0], "content")
+    await close(sessions, cipher, "OAK-2026-0003")
+    listed = await transact(sessions, list_reports, "oakfield")
+    assert [r.reference for r in listed] == ["OAK-2026-0001", "OAK-2026-0002", "OAK-2026-0003"]
+    assert [r.reference for r in await transact(sessions, list_reports, "oakfield", ("new",))] == ["OAK-2026-0002"]
+    open_ones = await transact(sessions, list_reports, "oakfield", ("new", "acknowledged"))
+    assert [r.reference for r in open_ones] == ["OAK-2026-0001", "OAK-2026-0002"]  # the longest waiting first
+    assert not hasattr(listed[0], "content")
+    with pytest.raises(ValueError):
+        await transact(sessions, list_reports, "oakfield", ("open",))
 
 
 async def test_bad_arguments_are_refused_before_anything_is_stored(sessions, cipher):
@@ -228,7 +239,7 @@ async def test_acknowledge_once_then_close_with_an_encrypted_note(sessions, ciph
     again = await close(sessions, cipher, "OAK-2026-0001", note="something else",
                         actor=Actor("msteams", "aad-deputy", "Ms Ana Lind"), now=NOW)
     assert not again.changed and "Tom Reyes" in again.report.closed_by  # never re-closed or re-noted
-    view = await get_report(sessions, cipher, "OAK-2026-0001", viewer=LEAD)
+    view = await read(sessions, cipher, "OAK-2026-0001", reader=LEAD)
     assert view.close_note == "Referred to children's social care"
     async with engine.connect() as conn:
         raw_note = (await conn.execute(text("SELECT close_note FROM reports"))).scalar_one()
@@ -283,7 +294,7 @@ async def test_an_urgent_report_filed_early_is_completed_by_its_reporter_only(se
     done = await complete_report(sessions, cipher, early.reference, reporter=REPORTER, content=CONTENT,
                                  urgency="normal", category="physical")
     assert done.reference == early.reference
-    view = await get_report(sessions, cipher, early.reference)
+    view = await read(sessions, cipher, early.reference)
     assert view.content == CONTENT and view.urgency == "urgent" and view.category == "physical"
     with pytest.raises(UnknownReport):
         await complete_report(sessions, cipher, early.reference, reporter=LEAD, content={})
@@ -294,7 +305,7 @@ async def test_key_rotation_reencrypts_stored_reports(sessions):
     old_key, new_key = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     await submit(sessions, ContentCipher([old_key]))
     assert await reencrypt_reports(sessions, ContentCipher([new_key, old_key])) == 1
-    view = await get_report(sessions, ContentCipher([new_key]), "OAK-2026-0001")
+    view = await read(sessions, ContentCipher([new_key]), "OAK-2026-0001")
     assert view.content == CONTENT
 
 
@@ -333,7 +344,7 @@ async def test_no_log_line_contains_report_content(sessions, cipher, caplog):
     with caplog.at_level(logging.DEBUG):
         filed = await submit(sessions, cipher, submission_id="s-1")
         await submit(sessions, cipher, submission_id="s-1")
-        await get_report(sessions, cipher, filed.reference, viewer=LEAD)
+        await read(sessions, cipher, filed.reference, reader=LEAD)
         await close(sessions, cipher, filed.reference, note="Jayden is safe now")
         await complete_report(sessions, cipher, filed.reference, reporter=REPORTER, content=CONTENT)
     assert filed.reference in caplog.text
@@ -367,7 +378,8 @@ def test_rekey_command_moves_reports_to_the_newest_key(tmp_path):
     async def read_with_new_key_only():
         from bot.db import create_engine, sessionmaker
         engine = create_engine(url)
-        view = await get_report(sessionmaker(engine), ContentCipher([new_key]), "OAK-2026-0001")
+        async with sessionmaker(engine)() as session:
+            view = await read_report(session, ContentCipher([new_key]), "OAK-2026-0001")
         await engine.dispose()
         return view.content
 

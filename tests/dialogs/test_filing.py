@@ -3,7 +3,7 @@ from cryptography.fernet import Fernet
 
 from bot.crypto import ContentCipher
 from bot.db import sessionmaker
-from bot.reports import get_report
+from bot.reports import read_report
 from dialogs.filing import ReportDesk, Reporter
 
 STAFF = Reporter(channel="msteams", user_id="aad-staff-9", name="Mr Felix Adeyemi")
@@ -16,5 +16,6 @@ async def test_completing_an_unknown_early_report_files_a_new_one(engine):
     filed = await desk.file(reporter=STAFF, school_slug="oakfield", kind="disclosure", category="",
                             urgency="urgent", route_to="dsl", content=content, reference="OAK-2026-9999")
     assert filed.reference != "OAK-2026-9999"
-    view = await get_report(sessionmaker(engine), cipher, filed.reference)
+    async with sessionmaker(engine)() as session:
+        view = await read_report(session, cipher, filed.reference)
     assert view.content == content and view.urgency == "urgent"
