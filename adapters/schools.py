@@ -10,10 +10,11 @@ The question (or button press, e.g. "Report a concern") that arrived while we ha
 travels inside the choice buttons and is replayed after the choice, so nothing the member
 of staff typed or pressed is lost.
 
-Both mappings are read on every message but change only when an IT lead runs
-`app.py school map-tenant` or someone picks a school, so each process keeps what it read for
-MAPPING_TTL_S seconds: a changed mapping reaches every running server within that time,
-and a choice made through this process applies at once.
+The tenant mapping is read on every message but changes only when an IT lead runs
+`app.py school map-tenant`, so each process keeps what it read for MAPPING_TTL_S seconds: a
+changed mapping reaches every running server within that time. A member of staff's own
+choice is never cached: their next message may reach another server process, which must
+not answer from the school they just switched away from.
 """
 from __future__ import annotations
 
@@ -33,8 +34,7 @@ SCHOOL_KEY = "school_slug"  # turn_state key the turn loop reads
 SWITCH_COMMAND = "switch school"
 PENDING_LIMIT = 1500  # Slack button values hold 2,000 characters
 MAPPING_TTL_S = 30.0
-MAPPING_CACHE_SIZE = 20_000  # tenants and members of staff remembered per process (least recent out)
-_UNREAD = object()
+MAPPING_CACHE_SIZE = 20_000  # tenants remembered per process (least recent out)
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,6 @@ class SchoolDirectory:
         self.sessions = sessions
         self.default_school = default_school
         self._hosted: TTLCache = TTLCache(MAPPING_CACHE_SIZE, ttl)  # (channel, tenant) -> slugs
-        self._chosen: TTLCache = TTLCache(MAPPING_CACHE_SIZE, ttl)  # (channel, user) -> slug or None
 
     async def resolve(self, channel: str, tenant_id: str, user_id: str) -> Resolution:
         hosted = await self.hosted(channel, tenant_id)
@@ -90,21 +89,15 @@ class SchoolDirectory:
         return hosted
 
     async def _remembered(self, channel: str, user_id: str) -> str | None:
-        key = (channel, user_id)
-        chosen = self._chosen.get(key, _UNREAD)
-        if chosen is _UNREAD:
-            async with self.sessions() as session:
-                chosen = await session.scalar(select(UserSchool.school_slug).where(
-                    UserSchool.channel == channel, UserSchool.user_id == user_id))
-            self._chosen[key] = chosen
-        return chosen
+        async with self.sessions() as session:
+            return await session.scalar(select(UserSchool.school_slug).where(
+                UserSchool.channel == channel, UserSchool.user_id == user_id))
 
     async def remember(self, channel: str, user_id: str, school: str) -> None:
         async with self.sessions() as session, session.begin():
             await session.execute(delete(UserSchool).where(UserSchool.channel == channel,
                                                            UserSchool.user_id == user_id))
             session.add(UserSchool(channel=channel, user_id=user_id, school_slug=school))
-        self._chosen[(channel, user_id)] = school
 
     async def names(self, slugs: tuple[str, ...]) -> list[tuple[str, str]]:
         bundled = bundled_policies()
