@@ -9,7 +9,6 @@ Teams user id ("29:..."), so the reference is stored under both.
 """
 from __future__ import annotations
 
-import json
 import weakref
 
 from cachetools import TTLCache
@@ -71,6 +70,14 @@ def _stored_for(sessions) -> TTLCache:
     return stored
 
 
+def _fingerprint(activity: Activity) -> tuple:
+    """Everything a stored reference is made of, read off the activity (serialising it each turn costs more)."""
+    conversation, sender, bot = activity.conversation, activity.from_property, activity.recipient
+    return (activity.service_url, activity.locale, conversation.id, conversation.name, conversation.conversation_type,
+            conversation.tenant_id, _tenant_id(activity), sender.name, getattr(bot, "id", None),
+            getattr(bot, "name", None))
+
+
 async def remember(sessions: async_sessionmaker, activity: Activity) -> bool:
     """Store (or refresh) the sender's conversation reference. Returns whether one was stored."""
     if activity.type not in REMEMBERED_TYPES or not activity.channel_id or not is_personal(activity):
@@ -78,13 +85,13 @@ async def remember(sessions: async_sessionmaker, activity: Activity) -> bool:
     ids = sender_ids(activity)
     if not ids or (not activity.service_url and activity.channel_id != "slack"):  # Slack needs none
         return False
+    key = (activity.channel_id, ids)
+    fingerprint = _fingerprint(activity)
+    if _stored_for(sessions).get(key) == fingerprint:
+        return True
     reference = TurnContext.get_conversation_reference(activity).serialize()
     reference.pop("activityId", None)  # a proactive message starts a new thread, not a reply
     name = (activity.from_property.name or "")[:200]
-    key = (activity.channel_id, ids)
-    fingerprint = json.dumps([reference, _tenant_id(activity), name], sort_keys=True, default=str)
-    if _stored_for(sessions).get(key) == fingerprint:
-        return True
     async with sessions() as session, session.begin():
         for user_id in ids:
             await _upsert(session, activity.channel_id, user_id, _tenant_id(activity), name, reference)
