@@ -29,7 +29,12 @@ def create_engine(url: str) -> AsyncEngine:
         path = url.split(":///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **ENGINE_OPTIONS)
+        # One connection per process: SQLite lets one writer in at a time anyway, and with a pool
+        # the process's own connections queued on the file lock in SQLite's sleeping busy handler
+        # (turns of 1-3 s under load). One connection queues them on the event loop instead, in
+        # order. Other processes (more workers, the CLI) still wait on the lock, up to 30 s.
+        engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0,
+                                     **ENGINE_OPTIONS)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # WAL: readers never block the writer
