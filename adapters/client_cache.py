@@ -25,6 +25,8 @@ from botframework.connector.auth import (
 )
 from cachetools import LRUCache
 
+from adapters.reply_transport import AiohttpTransport
+
 MAX_CACHED_CLIENTS = 256
 
 
@@ -35,29 +37,34 @@ def _app_id(claims_identity: ClaimsIdentity | None) -> str:
 
 
 class _CachingConnectorFactory(ConnectorFactory):
-    def __init__(self, inner: ConnectorFactory, cache: LRUCache, app_id: str):
-        self._inner, self._cache, self._app_id = inner, cache, app_id
+    def __init__(self, inner: ConnectorFactory, cache: LRUCache, app_id: str, transport: AiohttpTransport | None):
+        self._inner, self._cache, self._app_id, self._transport = inner, cache, app_id, transport
 
     async def create(self, service_url: str, audience: str = None):
         key = (self._app_id, service_url, audience)
         client = self._cache.get(key)
         if client is None:  # an evicted client is dropped, not closed: a turn may still be using it
-            client = self._cache[key] = await self._inner.create(service_url, audience)
+            client = await self._inner.create(service_url, audience)
+            if self._transport is not None:
+                self._transport.adopt(client)
+            self._cache[key] = client
         return client
 
 
 class CachingBotFrameworkAuthentication(BotFrameworkAuthentication):
-    """Delegates everything to `inner`; caches the clients it hands out."""
+    """Delegates everything to `inner`; caches the clients it hands out (sending through `transport`)."""
 
-    def __init__(self, inner: BotFrameworkAuthentication, limit: int = MAX_CACHED_CLIENTS):
+    def __init__(self, inner: BotFrameworkAuthentication, limit: int = MAX_CACHED_CLIENTS,
+                 transport: AiohttpTransport | None = None):
         self._inner = inner
+        self._transport = transport
         self._connectors: LRUCache = LRUCache(limit)
         self._token_clients: LRUCache = LRUCache(limit)
 
     def _wrap(self, result: AuthenticateRequestResult) -> AuthenticateRequestResult:
         if result is not None and result.connector_factory is not None:
             result.connector_factory = _CachingConnectorFactory(
-                result.connector_factory, self._connectors, _app_id(result.claims_identity))
+                result.connector_factory, self._connectors, _app_id(result.claims_identity), self._transport)
         return result
 
     async def authenticate_request(self, activity: Activity, auth_header: str) -> AuthenticateRequestResult:
@@ -68,7 +75,7 @@ class CachingBotFrameworkAuthentication(BotFrameworkAuthentication):
 
     def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
         return _CachingConnectorFactory(self._inner.create_connector_factory(claims_identity), self._connectors,
-                                        _app_id(claims_identity))
+                                        _app_id(claims_identity), self._transport)
 
     async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
         key = _app_id(claims_identity)

@@ -18,6 +18,8 @@ import asyncio
 import inspect
 import json
 import logging
+import os
+import socket
 from collections.abc import AsyncIterator
 from types import SimpleNamespace
 from typing import Any
@@ -30,6 +32,7 @@ from sqlalchemy import text
 
 from adapters.client_cache import CachingBotFrameworkAuthentication
 from adapters.rendering import renderer_for
+from adapters.reply_transport import AiohttpTransport
 from adapters.schools import SchoolDirectory, SchoolGate
 from adapters.slack import SLACK_API, SlackEndpoint, build_slack_adapter
 from adapters.teams import ChannelBot
@@ -121,7 +124,8 @@ def runtime_context(runtime=None, slack_api_url: str = SLACK_API, dispatcher: bo
             log.warning(ANONYMOUS_WARNING)
         gate = SchoolGate(SchoolDirectory(app[RUNTIME].sessions, settings.default_school), renderer_for)
         app[BOT] = ChannelBot(app[RUNTIME].bot, gate)
-        cloud = CloudAdapter(CachingBotFrameworkAuthentication(bot_framework_auth(settings)))  # clients reused
+        transport = AiohttpTransport()  # replies and alerts over aiohttp, not requests in a thread
+        cloud = CloudAdapter(CachingBotFrameworkAuthentication(bot_framework_auth(settings), transport=transport))
         cloud.on_turn_error = on_turn_error
         app[BOT_FRAMEWORK_ADAPTER] = cloud
         adapters: dict[str, BotAdapter] = {"msteams": cloud, "emulator": cloud, "webchat": cloud}
@@ -144,6 +148,7 @@ def runtime_context(runtime=None, slack_api_url: str = SLACK_API, dispatcher: bo
                 await asyncio.gather(task, return_exceptions=True)
             if slack is not None:
                 await slack.drain()
+            await transport.close()
             if owned:
                 await _maybe_await(app[RUNTIME].close())
 
@@ -209,9 +214,22 @@ def create_app(settings: Settings, runtime=None, *, slack_api_url: str = SLACK_A
     return app
 
 
-def serve(settings: Settings, host: str | None = None, port: int | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+def serve(settings: Settings, host: str | None = None, port: int | None = None, *, workers: int | None = None,
+          fd: int | None = None) -> int:
+    """The server in this process, or (workers > 1) a parent of worker processes (adapters.workers).
+
+    `fd` is the listening socket a worker inherits from that parent."""
     host, port = host or settings.host, port or settings.port
+    workers = workers or settings.workers
+    if fd is None and workers > 1:
+        from adapters.workers import serve_workers
+
+        return serve_workers(settings, host, port, workers)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if fd is not None:
+        log.info("worker %d serving on the shared socket", os.getpid())
+        web.run_app(create_app(settings), sock=socket.socket(fileno=fd), print=None)
+        return 0
     log.info("serving on http://%s:%s (Bot Framework: /api/messages, Slack: /api/slack)", host, port)
     web.run_app(create_app(settings), host=host, port=port, print=None)
     return 0
