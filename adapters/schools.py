@@ -66,13 +66,13 @@ class SchoolDirectory:
 
     async def resolve(self, channel: str, tenant_id: str, user_id: str) -> Resolution:
         hosted = await self.hosted(channel, tenant_id)
+        if not hosted:  # an unmapped tenant (or the Playground, or a terminal): the configured school
+            return Resolution(self.default_school)
         if len(hosted) == 1:
             return Resolution(hosted[0])
         remembered = await self._remembered(channel, user_id)
-        if remembered and (not hosted or remembered in hosted):
+        if remembered in hosted:
             return Resolution(remembered)
-        if not hosted:
-            return Resolution(self.default_school)
         return Resolution(None, hosted)
 
     async def hosted(self, channel: str, tenant_id: str) -> tuple[str, ...]:

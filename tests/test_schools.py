@@ -28,7 +28,8 @@ async def test_messages_from_a_mapped_tenant_do_not_query_the_database_each_time
     queries = count_queries(engine)
     for _ in range(50):
         assert await directory.resolve("msteams", "tenant-a", "29:staff-1") == Resolution("ringway")
-    assert len(queries) == 1
+        assert await directory.resolve("msteams", "unmapped", "29:staff-1") == Resolution("oakfield")
+    assert len(queries) == 2  # one per tenant
 
 
 async def test_a_new_tenant_mapping_reaches_a_running_server_after_the_ttl(engine):
