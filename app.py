@@ -1,6 +1,6 @@
 """Command-line entry point: wiring only. Each command lives in the module named beside it.
 
-    python app.py serve [--port 3978]           the web app (Teams, Slack, health)
+    python app.py serve [--port 3978] [--workers N]  the web app (Teams, Slack, health)
     python app.py chat --school SLUG            a terminal conversation with the same brain
     python app.py ask --school SLUG [--json] [--batch] "QUESTION"
     python app.py eval                          accuracy on the labelled question set
@@ -31,6 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the web app for Teams and Slack")
     serve.add_argument("--port", type=int, default=None)
     serve.add_argument("--host", default=None)
+    serve.add_argument("--workers", type=int, default=None,
+                       help="server processes sharing the port (default WEB_WORKERS, 1); one per core")
+    serve.add_argument("--as-worker", action="store_true", help=argparse.SUPPRESS)  # started by --workers
 
     chat = sub.add_parser("chat", help="talk to the assistant in the terminal")
     chat.add_argument("--school", default=None)
@@ -111,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command
     if command == "serve":
         from adapters.web import serve
-        return serve(settings, host=args.host, port=args.port)
+        return serve(settings, host=args.host, port=args.port, workers=args.workers, as_worker=args.as_worker)
     if command == "chat":
         from adapters.console import run_chat
         return asyncio.run(run_chat(settings, school=args.school, user_id=args.user))

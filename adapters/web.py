@@ -19,7 +19,6 @@ import inspect
 import json
 import logging
 import os
-import socket
 from collections.abc import AsyncIterator
 from types import SimpleNamespace
 from typing import Any
@@ -41,6 +40,7 @@ from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
+LOG_FORMAT = "%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s"  # several workers share a log
 MAX_BODY_BYTES = 1024 * 1024  # a Teams message is at most ~28 KB; 1 MiB leaves room and stops abuse
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -215,21 +215,17 @@ def create_app(settings: Settings, runtime=None, *, slack_api_url: str = SLACK_A
 
 
 def serve(settings: Settings, host: str | None = None, port: int | None = None, *, workers: int | None = None,
-          fd: int | None = None) -> int:
-    """The server in this process, or (workers > 1) a parent of worker processes (adapters.workers).
-
-    `fd` is the listening socket a worker inherits from that parent."""
+          as_worker: bool = False) -> int:
+    """The server in this process, or (workers > 1) a parent of worker processes (adapters.workers),
+    each of which calls this with `as_worker` and shares the port."""
     host, port = host or settings.host, port or settings.port
     workers = workers or settings.workers
-    if fd is None and workers > 1:
+    if not as_worker and workers > 1:
         from adapters.workers import serve_workers
 
         return serve_workers(settings, host, port, workers)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if fd is not None:
-        log.info("worker %d serving on the shared socket", os.getpid())
-        web.run_app(create_app(settings), sock=socket.socket(fileno=fd), print=None)
-        return 0
-    log.info("serving on http://%s:%s (Bot Framework: /api/messages, Slack: /api/slack)", host, port)
-    web.run_app(create_app(settings), host=host, port=port, print=None)
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    log.info("%s on http://%s:%s (Bot Framework: /api/messages, Slack: /api/slack)",
+             f"worker {os.getpid()} serving" if as_worker else "serving", host, port)
+    web.run_app(create_app(settings), host=host, port=port, reuse_port=as_worker or None, print=None)
     return 0

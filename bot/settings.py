@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     # Server
     host: str = Field(default="127.0.0.1", alias="HOST")
     port: int = Field(default=3978, alias="PORT")
+    workers: int = Field(default=1, ge=1, le=64, alias="WEB_WORKERS",
+                         description="server processes sharing the port; one per CPU core uses them all")
     environment: str = Field(default="development", alias="ENVIRONMENT",
                              description="'production' refuses to start without an encryption key")
     # Data protection: comma-separated Fernet keys, newest first (MultiFernet rotation).

@@ -20,12 +20,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-async def start_server(db_url: str, key: str, port: int, log_path) -> subprocess.Popen:
+async def start_server(db_url: str, key: str, port: int, log_path, workers: int = 1) -> subprocess.Popen:
     """Start the server and wait until /readyz says the database answers."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "Microsoft"))}
     env.update(DATABASE_URL=db_url, ENCRYPTION_KEYS=key, ENVIRONMENT="test", MicrosoftAppId="")
     with open(log_path, "ab") as log:
-        process = subprocess.Popen([sys.executable, "app.py", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        process = subprocess.Popen([sys.executable, "app.py", "serve", "--host", "127.0.0.1", "--port", str(port),
+                                    "--workers", str(workers)],
                                    cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     async with aiohttp.ClientSession() as http:
