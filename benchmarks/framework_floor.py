@@ -1,9 +1,10 @@
 """What botbuilder itself costs per turn: an echo bot behind the same CloudAdapter, auth wrapper
 and loopback connector as the real app, measured the same way (server CPU ms per turn, turns/s).
 
-Why: it separates the framework's floor (activity (de)serialisation with msrest, the reply POST
-through msrest + requests in a thread) from what this project's bot adds (school gate, state,
-triage, matcher, rendering). `python -m benchmarks.framework_floor [--serve PORT]`.
+Why: it separates the framework's floor (activity (de)serialisation, the reply POST) from what
+this project's bot adds (school gate, state, triage, matcher, rendering). Run twice in one go:
+with botbuilder's stock reply path (msrest body + requests in a thread) and with the project's
+(adapters.reply_transport), printing the ratio. `python -m benchmarks.framework_floor`.
 """
 from __future__ import annotations
 
@@ -18,19 +19,21 @@ from types import SimpleNamespace
 import aiohttp
 
 
-def serve(port: int) -> None:
+def serve(port: int, transport: str) -> None:
     from aiohttp import web
     from botbuilder.core import ActivityHandler, TurnContext
     from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 
     from adapters.client_cache import CachingBotFrameworkAuthentication
+    from adapters.reply_transport import AiohttpTransport
 
     class Echo(ActivityHandler):
         async def on_message_activity(self, turn_context: TurnContext):
             await turn_context.send_activity(f"you said {len(turn_context.activity.text or '')} characters")
 
     config = SimpleNamespace(APP_ID="", APP_PASSWORD="", APP_TENANTID="", APP_TYPE="MultiTenant")
-    adapter = CloudAdapter(CachingBotFrameworkAuthentication(ConfigurationBotFrameworkAuthentication(config)))
+    adapter = CloudAdapter(CachingBotFrameworkAuthentication(
+        ConfigurationBotFrameworkAuthentication(config), transport=AiohttpTransport() if transport == "aiohttp" else None))
     bot = Echo()
 
     async def messages(request: web.Request) -> web.Response:
@@ -45,12 +48,13 @@ def serve(port: int) -> None:
     web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
 
 
-async def drive(seconds: float, conversations: int) -> None:
+async def drive(seconds: float, conversations: int, transport: str) -> dict:
     from benchmarks.load import QUESTIONS, Stats, cpu_seconds, free_port, timed_say
     from benchmarks.loopback import HttpChat, LoopbackConnector
 
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "benchmarks.framework_floor", "--serve", str(port)])
+    process = subprocess.Popen([sys.executable, "-m", "benchmarks.framework_floor", "--serve", str(port),
+                                "--transport", transport])
     connector = await LoopbackConnector().start()
     try:
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
@@ -76,11 +80,19 @@ async def drive(seconds: float, conversations: int) -> None:
             result = stats.summary(time.perf_counter() - started)
             result["server_cpu_ms_per_turn"] = round((cpu_seconds(process.pid) - cpu_before) * 1000
                                                      / max(1, result["turns"]), 2)
-            print(f"echo bot x{conversations}: {result}")
+            print(f"echo bot x{conversations}, {transport} replies: {result}", flush=True)
     finally:
         process.terminate()
         process.wait(10)
         await connector.stop()
+    return result
+
+
+async def compare(seconds: float, conversations: int) -> None:
+    stock = await drive(seconds, conversations, "stock")
+    ours = await drive(seconds, conversations, "aiohttp")
+    print(f"aiohttp replies vs stock: {ours['turns_per_s'] / stock['turns_per_s']:.2f}x turns/s, "
+          f"{stock['server_cpu_ms_per_turn'] / ours['server_cpu_ms_per_turn']:.2f}x less CPU per turn")
 
 
 if __name__ == "__main__":
@@ -88,8 +100,9 @@ if __name__ == "__main__":
     parser.add_argument("--serve", type=int, default=None)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--conversations", type=int, default=16)
+    parser.add_argument("--transport", choices=["stock", "aiohttp"], default="aiohttp")
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve)
+        serve(args.serve, args.transport)
     else:
-        asyncio.run(drive(args.seconds, args.conversations))
+        asyncio.run(compare(args.seconds, args.conversations))
