@@ -48,26 +48,30 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
+import yaml
 
 from benchmarks.loopback import CONFIRMATION, DISCLOSURE_ANSWERS, HttpChat, LoopbackConnector
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
-QUESTIONS = (
-    "can I accept a friend request from a parent?",
-    "am I allowed to follow pupils on instagram",
-    "can i post photos of the class trip on my own facebook",
-    "is it ok to message a student on whatsapp about homework",
-    "can I use my personal phone to take pictures of pupils",
-    "should I accept a linkedin request from a former pupil",
-    "can I mention the school on my twitter profile",
-    "what do I do if a parent messages me on facebook",
-    "can we make a class tiktok account",
-    "can I join the parents' facebook group",
-    "who do I ask about using social media in lessons",
-    "can I give my mobile number to a pupil on a trip",
-)
+BENCH_SCHOOL = "oakfield"  # the server's default school: the loopback tenant is not mapped
+
+
+def staff_questions(school: str = BENCH_SCHOOL) -> tuple[str, ...]:
+    """What staff ask: the labelled evaluation questions for `school`, in file order.
+
+    All of them, including intents its policy does not cover and the out-of-scope ones, so
+    fallbacks (each records a knowledge gap: a database write) come as often as in the
+    labelled set rather than as often as a hand-picked list happens to make them.
+    Safeguarding messages are left out: whole reports are their own phase."""
+    data = yaml.safe_load((ROOT / "evaluation" / "questions.yaml").read_text(encoding="utf-8"))
+    asked = [item["text"] for item in (data.get("questions") or []) + (data.get("near_misses") or [])
+             if item.get("schools", "all") in (None, "all") or school in item["schools"]]
+    return tuple(asked + list(data.get("out_of_scope") or []))
+
+
+QUESTIONS = staff_questions()
 
 
 def free_port() -> int:
@@ -354,7 +358,7 @@ async def bench_one(kind: str, args, workdir: Path) -> dict:
         timeout = aiohttp.ClientTimeout(total=120)
         async with aiohttp.ClientSession(connector=limits, timeout=timeout) as http:
             warm = HttpChat(http, server.url, connector, conversation_id="warm-up")
-            for question in QUESTIONS:
+            for question in QUESTIONS[:: max(1, len(QUESTIONS) // 24)]:
                 await warm.say(question)
             spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
             if args.profile and Path(spy).exists():
