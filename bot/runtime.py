@@ -39,6 +39,7 @@ class Runtime:
     settings: Settings | None = None
 
     async def close(self) -> None:
+        await self.bot.gaps.close()  # the last knowledge-gap counts
         await self.engine.dispose()
 
 

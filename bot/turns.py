@@ -23,7 +23,7 @@ from botbuilder.core import ActivityHandler, ConversationState, PrivateConversat
 from botbuilder.dialogs import DialogSet, DialogTurnStatus
 
 from bot import conversation_refs, dsl_commands
-from bot.gaps import record_gap
+from bot.gaps import GapCounter
 from bot.models import Feedback
 from bot.rendering import Button, PlainRenderer, Prompt, Renderer
 from bot.triage import classify
@@ -84,6 +84,7 @@ class AssistantBot(ActivityHandler):
         self.dialog_state = self.private_state.create_property("DialogState")
         self.pending = self.private_state.create_property("Pending")  # menus and "Did you mean" choices
         self.dialogs = DialogSet(self.dialog_state)
+        self.gaps = GapCounter(sessions)  # unanswered questions, written in batches
         for flow in (DisclosureFlow(services), IncidentFlow(services), AdultConcernFlow(services)):
             self.dialogs.add(flow)
 
@@ -103,11 +104,31 @@ class AssistantBot(ActivityHandler):
         finally:
             await self._save_state(turn_context)
 
+    def _nothing_to_keep(self, context: TurnContext) -> bool:
+        """True when this turn's private state holds nothing and no row exists to update.
+
+        botbuilder fills in an empty dialog stack and our empty pending choice on every
+        turn: both mean what a missing row means already, so they are dropped. Without this
+        the first question of every conversation wrote a row that says nothing: a database
+        commit, and on SQLite a lock every other server process waits for. A stored row
+        (it has an eTag) is still saved, so a finished report's dialog is cleared."""
+        cached = self.private_state.get_cached_state(context)
+        if cached is None:
+            return True  # not loaded this turn: nothing changed
+        dialog = cached.state.get(self.dialog_state.name)
+        if dialog is not None and not getattr(dialog, "dialog_stack", None):
+            del cached.state[self.dialog_state.name]
+        if self.pending.name in cached.state and not cached.state[self.pending.name]:
+            del cached.state[self.pending.name]
+        return not cached.state
+
     async def _save_state(self, context: TurnContext) -> None:
         seal_progress(context)  # typed answers leave memory only encrypted
+        skip_private = self._nothing_to_keep(context)
         try:
-            await self.conversation_state.save_changes(context)
-            if self.private_state is not self.conversation_state:
+            if not (skip_private and self.private_state is self.conversation_state):
+                await self.conversation_state.save_changes(context)
+            if self.private_state is not self.conversation_state and not skip_private:
                 await self.private_state.save_changes(context)
             await self.user_state.save_changes(context)
         except Exception as exc:  # noqa: BLE001 - the user must hear that the step wasn't kept
@@ -181,7 +202,7 @@ class AssistantBot(ActivityHandler):
             await self.pending.set(turn_context, {
                 "question": text, "choices": [[c.intent or "", c.label] for c in answer.choices]})
         if answer.kind == "fallback":
-            await self._record_gap(school, text)
+            self.gaps.count(school, text)
 
     async def _side_action_mid_report(self, context: TurnContext, action: str | None, value: dict) -> bool:
         """Buttons from other cards pressed during a report: act on them, never record them as answers."""
@@ -225,7 +246,7 @@ class AssistantBot(ActivityHandler):
             await self._say(context, "Thanks. I couldn't find that in the policy, so I've noted it for whoever "
                                      "looks after the policy. Please ask your DSL or line manager.")
             if question:
-                await self._record_gap(school, question)
+                self.gaps.count(school, question)
             return
         answer = self.assistant.answer_intent(question, school, intent)
         await context.send_activity(self._render(context).answer(answer))
@@ -241,12 +262,6 @@ class AssistantBot(ActivityHandler):
             log.warning("feedback not stored: %s", type(exc).__name__)
         await self._say(context, "Thanks for the feedback." if helpful else
                         "Thanks: I've noted that wasn't helpful. Your DSL can give you a definite answer.")
-
-    async def _record_gap(self, school: str, question: str) -> None:
-        try:
-            await record_gap(self.sessions, school, question)
-        except Exception as exc:  # noqa: BLE001
-            log.warning("knowledge gap not recorded: %s", type(exc).__name__)
 
     # --- other owners' hooks --------------------------------------------------------------------------
     async def _dsl_command(self, context: TurnContext, text: str, school: str) -> bool:

@@ -1,4 +1,5 @@
 """Knowledge gaps are counted per question, never with who asked, and listed most-asked first."""
+import asyncio
 import os
 import subprocess
 import sys
@@ -7,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import inspect
 
 from bot.db import sessionmaker
-from bot.gaps import list_gaps, record_gap
+from bot.gaps import GapCounter, list_gaps, record_gap
 from bot.models import KnowledgeGap
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,6 +34,39 @@ async def test_blank_questions_are_not_recorded(engine):
     sessions = sessionmaker(engine)
     await record_gap(sessions, "oakfield", "  ?? ")
     assert await list_gaps(sessions, "oakfield") == []
+
+
+async def test_a_running_bot_writes_its_counts_soon_after_and_when_it_stops(engine):
+    sessions = sessionmaker(engine)
+    counter = GapCounter(sessions, flush_s=0.1)
+    counter.count("oakfield", "Can I use TikTok for PE homework?")
+    counter.count("oakfield", "can i use tiktok for PE homework")
+    await asyncio.sleep(0.4)
+    assert [(g.count, g.example) for g in await list_gaps(sessions, "oakfield")] == [
+        (2, "Can I use TikTok for PE homework?")]
+    counter.count("oakfield", "Can I use TikTok for PE homework?")  # the row exists: it is added to
+    counter.count("oakfield", "Is there a policy on smart watches?")
+    await counter.close()  # the server stops before the next write is due
+    assert [(g.count, g.example) for g in await list_gaps(sessions, "oakfield")] == [
+        (3, "Can I use TikTok for PE homework?"), (1, "Is there a policy on smart watches?")]
+
+
+async def test_counts_survive_a_failed_write_and_go_in_the_next(engine):
+    real = sessionmaker(engine)
+    down = {"now": True}
+
+    def sessions():
+        if down["now"]:
+            raise ConnectionRefusedError("the database is down")
+        return real()
+
+    counter = GapCounter(sessions, flush_s=60)
+    counter.count("ringway", "Can I wear a smart watch?")
+    await counter.flush()  # fails: kept
+    counter.count("ringway", "can I wear a smart watch")
+    down["now"] = False
+    await counter.close()
+    assert [(g.count, g.example) for g in await list_gaps(real, "ringway")] == [(2, "Can I wear a smart watch?")]
 
 
 def test_gaps_command_lists_counts(tmp_path):

@@ -62,9 +62,22 @@ async def test_a_policy_question_gets_the_policy_answer_with_its_clause(runtime)
 async def test_an_unanswered_question_is_counted_as_a_knowledge_gap(runtime):
     chat = Chat(runtime)
     await chat.say("What's the weather tomorrow?")
+    await runtime.bot.gaps.flush()  # the server writes them within gaps.FLUSH_S seconds
     async with runtime.sessions() as session:
         [gap] = (await session.scalars(select(KnowledgeGap))).all()
     assert (gap.school_slug, gap.count) == ("oakfield", 1)
+
+
+async def test_policy_questions_leave_no_conversation_state_behind(runtime):
+    chat = Chat(runtime)
+    await chat.say("Can I accept a friend request from a pupil on Facebook?")
+    await chat.say("What's the weather tomorrow?")
+    async with runtime.sessions() as session:
+        assert (await session.scalars(select(BotStateItem))).all() == []  # nothing to resume, nothing written
+    await chat.say("report a concern")
+    await chat.say("1")
+    async with runtime.sessions() as session:
+        assert len((await session.scalars(select(BotStateItem))).all()) == 1  # a report under way is kept
 
 
 async def test_feedback_buttons_store_a_feedback_row(runtime):
@@ -119,6 +132,7 @@ async def test_did_you_mean_choices_can_be_typed_or_pressed(clarifying_runtime):
     await chat.say(ClarifyingAssistant.VAGUE)
     none = await chat.say(None, value={"action": "choose_intent", "intent": None})
     assert "couldn't find that in the policy" in none
+    await clarifying_runtime.bot.gaps.flush()
     async with clarifying_runtime.sessions() as session:
         assert [g.example for g in (await session.scalars(select(KnowledgeGap))).all()] == [ClarifyingAssistant.VAGUE]
 
