@@ -65,10 +65,12 @@ class Assistant:
         return sorted(self.policies)
 
     # ---- the one entry point ---------------------------------------------------------
-    def answer(self, question: str, school_slug: str) -> Answer:
+    def answer(self, question: str, school_slug: str, verdict: "triage.Triage | None" = None) -> Answer:
+        """`verdict`: the caller's own `triage.classify(question)`, when it has already run it
+        (the turn loop does, before anything else); never answered without one."""
         policy = self._policy(school_slug)
         question = question if isinstance(question, str) else ""
-        verdict = triage.classify(question)
+        verdict = verdict or triage.classify(question)
         if verdict.kind != "question":
             return self._report(question, policy, verdict)
         if not re.search(r"[^\W_]", question):

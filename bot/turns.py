@@ -191,8 +191,8 @@ class AssistantBot(ActivityHandler):
             await self._say(turn_context, TRIAGE_INTRO[kind])
             return await self._start(dc, kind, school)
 
-        answer = self.assistant.answer(text, school)
-        if answer.starts_report:  # the Assistant's own triage: the same rule, applied twice on purpose
+        answer = self.assistant.answer(text, school, triage)  # the verdict above, not a second classify
+        if answer.starts_report:  # an Assistant plugged in here may triage more strictly than the router
             kind = FLOW_FOR_KIND[answer.kind]
             await self._say(turn_context, TRIAGE_INTRO[kind])
             return await self._start(dc, kind, school)

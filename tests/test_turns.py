@@ -99,9 +99,9 @@ class ClarifyingAssistant:
         self.real = real
         self.schools = real.schools
 
-    def answer(self, question, school_slug):
+    def answer(self, question, school_slug, verdict=None):
         if question != self.VAGUE:
-            return self.real.answer(question, school_slug)
+            return self.real.answer(question, school_slug, verdict)
         base = self.real.answer("Can I accept a friend request from a pupil on Facebook?", school_slug)
         return replace(base, question=question, kind="clarify", verdict=None, clauses=(),
                        reply="Did you mean:\n1. Posting photos of pupils\n2. Photos on my own phone\n3. None of these",
