@@ -3,10 +3,14 @@ fails the way a dead server or a full disk does, as a DBAPI error raised by the 
 
 Why at the engine and not a fake desk: the point is to prove the REAL path (bot.reports,
 the dialogs, the web app) says "couldn't save" and never a false receipt when the
-database itself fails, including at the last moment (COMMIT).
+database itself fails, including at the last moment (COMMIT). The state store's direct
+SQLite read (aiosqlite's execute_fetchall, which SQLAlchemy's events never see) fails too.
 """
 from __future__ import annotations
 
+import sqlite3
+
+import aiosqlite
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
@@ -20,6 +24,16 @@ class DatabaseOutage:
         event.listen(self.engine, "before_cursor_execute", self._before_execute)
         event.listen(self.engine, "commit", self._before_commit)
         event.listen(self.engine, "rollback", self._forget)
+        self._direct_read = aiosqlite.Connection.execute_fetchall
+        outage = self
+
+        async def failing_read(connection, sql, parameters=None):
+            if outage.matching is not None and any(f in sql.lower() for f in outage.matching):
+                outage.failures += 1
+                raise sqlite3.OperationalError("database unavailable (test outage)")
+            return await outage._direct_read(connection, sql, parameters)
+
+        aiosqlite.Connection.execute_fetchall = failing_read
 
     def everything(self) -> None:
         self.matching = ("",)
@@ -50,6 +64,7 @@ class DatabaseOutage:
         conn.info.pop("outage_fail_commit", None)
 
     def remove(self) -> None:
+        aiosqlite.Connection.execute_fetchall = self._direct_read
         event.remove(self.engine, "rollback", self._forget)
         event.remove(self.engine, "before_cursor_execute", self._before_execute)
         event.remove(self.engine, "commit", self._before_commit)
