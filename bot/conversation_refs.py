@@ -1,8 +1,10 @@
 """Where the bot can reach each person later: their 1:1 conversation reference, kept in the
 database so alerts survive restarts and reach people on any server process.
 
-The turn loop calls `remember` for every message, `installationUpdate` and
-`conversationUpdate`. Only personal (1:1) conversations are kept: a reference to a team
+The turn loop notes the sender of every message, `installationUpdate` and
+`conversationUpdate` in a `ReferenceBatch`, written within a second, many rows in one
+transaction (bot.write_behind); `remember` writes at once, for everything else. Only
+personal (1:1) conversations are kept: a reference to a team
 channel or group chat would post a safeguarding alert where everyone can read it.
 In Teams, a role holder is usually configured by AAD object id while activities carry a
 Teams user id ("29:..."), so the reference is stored under both.
@@ -21,6 +23,7 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ConversationReference
 
 from bot.models import ConversationRef, utcnow
+from bot.write_behind import WriteBehind
 
 REMEMBERED_TYPES = {ActivityTypes.message, ActivityTypes.installation_update, ActivityTypes.conversation_update}
 GROUP_CONVERSATION_TYPES = {"channel", "groupchat", "group", "mpim"}
@@ -78,8 +81,10 @@ def _fingerprint(activity: Activity) -> tuple:
             getattr(bot, "name", None))
 
 
-async def remember(sessions: async_sessionmaker, activity: Activity) -> bool:
-    """Store (or refresh) the sender's conversation reference. Returns whether one was stored."""
+def _new_rows(sessions, activity: Activity) -> tuple[tuple, tuple, list[dict]] | None | bool:
+    """The rows to store for `activity`'s sender: (cache key, fingerprint, one row per id).
+
+    False: nothing to store for this activity; True: this process stored the same already."""
     if activity.type not in REMEMBERED_TYPES or not activity.channel_id or not is_personal(activity):
         return False
     ids = sender_ids(activity)
@@ -91,25 +96,60 @@ async def remember(sessions: async_sessionmaker, activity: Activity) -> bool:
         return True
     reference = TurnContext.get_conversation_reference(activity).serialize()
     reference.pop("activityId", None)  # a proactive message starts a new thread, not a reply
-    name = (activity.from_property.name or "")[:200]
-    async with sessions() as session, session.begin():
-        for user_id in ids:
-            await _upsert(session, activity.channel_id, user_id, _tenant_id(activity), name, reference)
+    values = dict(channel=activity.channel_id, tenant_id=_tenant_id(activity),
+                  user_name=(activity.from_property.name or "")[:200], reference=reference, updated_at=utcnow())
+    return key, fingerprint, [dict(values, user_id=user_id) for user_id in ids]
+
+
+async def remember(sessions: async_sessionmaker, activity: Activity) -> bool:
+    """Store (or refresh) the sender's conversation reference now. Returns whether there is one."""
+    prepared = _new_rows(sessions, activity)
+    if isinstance(prepared, bool):
+        return prepared
+    key, fingerprint, rows = prepared
+    await _write(sessions, rows)
     _stored_for(sessions)[key] = fingerprint
     return True
 
 
-async def _upsert(session: AsyncSession, channel: str, user_id: str, tenant_id: str, name: str,
-                  reference: dict) -> None:
-    values = dict(channel=channel, user_id=user_id, tenant_id=tenant_id, user_name=name,
-                  reference=reference, updated_at=utcnow())
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(ConversationRef).values(**values)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[ConversationRef.channel, ConversationRef.user_id],
-        set_={k: stmt.excluded[k] for k in ("tenant_id", "user_name", "reference", "updated_at")},
-    )
-    await session.execute(stmt)
+class ReferenceBatch:
+    """The turn loop's `remember`: references are written within DELAY_S, many in one transaction
+    (bot.write_behind), so a turn never waits for this bookkeeping commit."""
+
+    DELAY_S = 1.0
+
+    def __init__(self, sessions: async_sessionmaker, delay_s: float = DELAY_S):
+        self.sessions = sessions
+        self._batch = WriteBehind("conversation references",
+                                  lambda queued: _write(sessions, list(queued.values())), delay_s)
+
+    def note(self, activity: Activity) -> bool:
+        prepared = _new_rows(self.sessions, activity)
+        if isinstance(prepared, bool):
+            return prepared
+        key, fingerprint, rows = prepared
+        for row in rows:
+            self._batch.add((row["channel"], row["user_id"]), row)
+        _stored_for(self.sessions)[key] = fingerprint  # queued: written (and retried) by the batch
+        return True
+
+    async def flush(self) -> None:
+        await self._batch.flush()
+
+    async def close(self) -> None:
+        await self._batch.close()
+
+
+async def _write(sessions: async_sessionmaker, rows: list[dict]) -> None:
+    """Upsert the rows in one executemany (a Core statement; the ORM would go row by row)."""
+    table = ConversationRef.__table__
+    async with sessions() as session, session.begin():
+        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        stmt = insert(table)
+        await session.execute(stmt.on_conflict_do_update(
+            index_elements=[table.c.channel, table.c.user_id],
+            set_={k: stmt.excluded[k] for k in ("tenant_id", "user_name", "reference", "updated_at")},
+        ), rows)
 
 
 async def lookup(session: AsyncSession, channel: str, user_id: str) -> ConversationReference | None:

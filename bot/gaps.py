@@ -4,16 +4,12 @@ Only the question is kept, never who asked it. Repeats of the same question (aft
 normalisation) are counted on one row, so `python app.py gaps --school SLUG` shows
 what staff most need the policy to say.
 
-A running bot counts gaps in memory (`GapCounter`) and writes them at most every FLUSH_S
-seconds in one transaction, and when it stops. Why: two in five questions at a school whose
-policy is short are gaps, and writing each one at once made every such turn wait for a
-database commit (an fsync on SQLite, and a lock the other server processes queue behind).
-A crash loses at most FLUSH_S seconds of counts; the answers themselves were already given.
+A running bot counts gaps in memory (`GapCounter`) and writes them within FLUSH_S seconds
+in one transaction, and when it stops (bot.write_behind says why and what that costs): two
+in five questions at a school whose policy is short are gaps.
 """
 from __future__ import annotations
 
-import asyncio
-import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,8 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.db import open_database
 from bot.models import KnowledgeGap, utcnow
-
-log = logging.getLogger(__name__)
+from bot.write_behind import WriteBehind
 
 MAX_EXAMPLE = 500
 FLUSH_S = 5.0
@@ -59,71 +54,40 @@ async def _write(sessions, tallies: dict[tuple[str, str], _Tally]) -> None:
         ), rows)
 
 
-def _tally(tallies: dict, school_slug: str, question: str) -> bool:
+def _one(school_slug: str, question: str) -> tuple[tuple[str, str], _Tally] | None:
+    """One asking of `question`, under its row's key; None for a question with no words."""
     key = gap_key(question)
     if not key:
-        return False
+        return None
     now = utcnow()
-    tally = tallies.get((school_slug, key))
-    if tally is None:
-        tallies[(school_slug, key)] = _Tally(question.strip()[:MAX_EXAMPLE], 1, now, now)
-    else:
-        tally.count, tally.last_seen = tally.count + 1, now
-    return True
+    return (school_slug, key), _Tally(question.strip()[:MAX_EXAMPLE], 1, now, now)
+
+
+def _combine(older: _Tally, newer: _Tally) -> _Tally:
+    return _Tally(older.example, older.count + newer.count, older.first_seen, newer.last_seen)
 
 
 async def record_gap(sessions, school_slug: str, question: str) -> None:
     """Count one unanswered question now (the command line; a running bot uses GapCounter)."""
-    tallies: dict = {}
-    if _tally(tallies, school_slug, question):
-        await _write(sessions, tallies)
+    if gap := _one(school_slug, question):
+        await _write(sessions, dict([gap]))
 
 
 class GapCounter:
-    """Counts gaps in memory; writes them FLUSH_S seconds after the first unwritten one, and on close()."""
+    """Counts gaps in memory; they are written within FLUSH_S seconds and at close() (bot.write_behind)."""
 
     def __init__(self, sessions, flush_s: float = FLUSH_S):
-        self.sessions, self.flush_s = sessions, flush_s
-        self._pending: dict[tuple[str, str], _Tally] = {}
-        self._timer: asyncio.TimerHandle | None = None
-        self._flushing: set[asyncio.Task] = set()
+        self._batch = WriteBehind("knowledge gaps", lambda tallies: _write(sessions, tallies), flush_s, _combine)
 
     def count(self, school_slug: str, question: str) -> None:
-        if _tally(self._pending, school_slug, question) and self._timer is None:
-            self._timer = asyncio.get_running_loop().call_later(self.flush_s, self._flush_soon)
-
-    def _flush_soon(self) -> None:
-        task = asyncio.get_running_loop().create_task(self.flush())
-        self._flushing.add(task)
-        task.add_done_callback(self._flushing.discard)
+        if gap := _one(school_slug, question):
+            self._batch.add(*gap)
 
     async def flush(self) -> None:
-        """Write what has been counted. On failure the counts stay, to be written next time."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        batch, self._pending = self._pending, {}
-        if not batch:
-            return
-        try:
-            await _write(self.sessions, batch)
-        except Exception as exc:  # noqa: BLE001 - gaps are a courtesy to the policy owner; keep them for later
-            log.warning("knowledge gaps not written yet: %s", type(exc).__name__)
-            for key, tally in batch.items():
-                kept = self._pending.get(key)
-                if kept is None:
-                    self._pending[key] = tally
-                else:
-                    kept.count, kept.first_seen = kept.count + tally.count, tally.first_seen
-            if self._timer is None:
-                self._timer = asyncio.get_running_loop().call_later(self.flush_s, self._flush_soon)
+        await self._batch.flush()
 
     async def close(self) -> None:
-        await asyncio.gather(*self._flushing, return_exceptions=True)
-        await self.flush()
-        if self._timer is not None:  # the last write failed: nothing more can be done
-            self._timer.cancel()
-            self._timer = None
+        await self._batch.close()
 
 
 async def list_gaps(sessions, school_slug: str) -> list[KnowledgeGap]:

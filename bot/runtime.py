@@ -39,7 +39,8 @@ class Runtime:
     settings: Settings | None = None
 
     async def close(self) -> None:
-        await self.bot.gaps.close()  # the last knowledge-gap counts
+        await self.bot.references.close()  # the last conversation references and knowledge-gap counts
+        await self.bot.gaps.close()
         await self.engine.dispose()
 
 

@@ -85,6 +85,7 @@ class AssistantBot(ActivityHandler):
         self.pending = self.private_state.create_property("Pending")  # menus and "Did you mean" choices
         self.dialogs = DialogSet(self.dialog_state)
         self.gaps = GapCounter(sessions)  # unanswered questions, written in batches
+        self.references = conversation_refs.ReferenceBatch(sessions)  # where to reach people, likewise
         for flow in (DisclosureFlow(services), IncidentFlow(services), AdultConcernFlow(services)):
             self.dialogs.add(flow)
 
@@ -99,6 +100,7 @@ class AssistantBot(ActivityHandler):
     # --- the turn ------------------------------------------------------------------------------
     async def on_turn(self, turn_context: TurnContext):
         turn_context.turn_state.setdefault(RENDERER_KEY, self.renderer_for(turn_context.activity.channel_id))
+        self._remember_conversation(turn_context)
         try:
             await super().on_turn(turn_context)
         finally:
@@ -138,7 +140,6 @@ class AssistantBot(ActivityHandler):
                 "If a child may be at risk, tell the DSL in person now."))
 
     async def on_message_activity(self, turn_context: TurnContext):
-        await self._remember_conversation(turn_context)
         dc = await self.dialogs.create_context(turn_context)
         value = turn_context.activity.value if isinstance(turn_context.activity.value, dict) else {}
         action = value.get("action")
@@ -277,9 +278,9 @@ class AssistantBot(ActivityHandler):
         await context.send_activity(reply)
         return True
 
-    async def _remember_conversation(self, context: TurnContext) -> None:
+    def _remember_conversation(self, context: TurnContext) -> None:
         try:
-            await conversation_refs.remember(self.sessions, context.activity)
+            self.references.note(context.activity)  # messages, installs: whoever may need an alert later
         except Exception as exc:  # noqa: BLE001 - a missed reference must not block a report
             log.warning("conversation reference not stored: %s", type(exc).__name__)
 

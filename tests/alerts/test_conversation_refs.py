@@ -1,12 +1,17 @@
 """Everyone who messages or installs the bot can be reached later; group chats never are."""
 from __future__ import annotations
 
+import asyncio
+
+from botbuilder.core import TurnContext
+from botbuilder.core.adapters import TestAdapter
 from sqlalchemy import select
 
 from bot import conversation_refs
 from bot.models import ConversationRef
 
 from alert_fixtures import teams_activity
+from chat_harness import build
 
 
 async def test_remember_stores_and_refreshes_one_row_per_identity(sessions):
@@ -36,3 +41,36 @@ async def test_group_conversations_are_never_remembered(sessions):
 async def test_other_activity_types_are_ignored(sessions):
     activity = teams_activity("https://smba.trafficmanager.net/uk/", "29:amara", "Ms Amara Okafor", kind="typing")
     assert not await conversation_refs.remember(sessions, activity)
+
+
+async def test_installing_the_app_makes_a_person_reachable_within_a_second(db_url):
+    """The turn loop notes references for every activity (installs included) and writes them a
+    moment later in one batch, so a DSL who only installed the app can still be paged."""
+    runtime = await build(db_url)
+    try:
+        install = teams_activity("https://smba.trafficmanager.net/uk/", "29:amara", "Ms Amara Okafor",
+                                 aad="aad-amara", kind="installationUpdate")
+        await runtime.bot.on_turn(TurnContext(TestAdapter(), install))
+        async with runtime.sessions() as session:
+            assert await conversation_refs.reachable(session, "msteams", ["aad-amara"]) == set()  # not yet
+        await asyncio.sleep(conversation_refs.ReferenceBatch.DELAY_S + 0.5)
+        async with runtime.sessions() as session:
+            assert await conversation_refs.reachable(session, "msteams", ["29:amara", "aad-amara"]) == {
+                "29:amara", "aad-amara"}
+    finally:
+        await runtime.close()
+
+
+async def test_references_noted_just_before_shutdown_are_written_at_shutdown(db_url):
+    runtime = await build(db_url)
+    for n in range(30):
+        activity = teams_activity("https://smba.trafficmanager.net/uk/", f"29:staff-{n}", f"Staff {n}")
+        await runtime.bot.on_turn(TurnContext(TestAdapter(), activity))
+    await runtime.close()  # well within the batch delay
+    reopened = await build(runtime.settings.database_url)
+    try:
+        async with reopened.sessions() as session:
+            found = await conversation_refs.reachable(session, "msteams", [f"29:staff-{n}" for n in range(30)])
+        assert len(found) == 30
+    finally:
+        await reopened.close()
