@@ -157,7 +157,7 @@ async def test_a_crashing_turn_logs_where_it_failed_but_not_the_message_that_quo
     runtime = await build(db_url)
     typed = "the sports day photo of Kacper Nowak in 3B"
 
-    def explode(question, school_slug):
+    def explode(question, school_slug, verdict=None):
         raise ValueError(f"could not parse {question!r}")
 
     runtime.bot.assistant = type("Exploding", (), {"answer": staticmethod(explode)})()
