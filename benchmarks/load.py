@@ -254,6 +254,9 @@ async def qa_phase(http, base, connector, conversations: int, seconds: float) ->
     return stats.summary(time.perf_counter() - started)
 
 
+WINDOW_S = 5  # the rate phase also reports p99 per window: a stall shows where it happened
+
+
 async def rate_phase(http, base, connector, rate: float, conversations: int, seconds: float) -> dict:
     """Questions scheduled every 1/rate s, each from a conversation not already waiting for an answer."""
     stats = Stats()
@@ -263,8 +266,11 @@ async def rate_phase(http, base, connector, rate: float, conversations: int, sec
                                  user_id=f"29:rate-{n}"))
     in_flight: set[asyncio.Task] = set()
 
+    windows: dict[int, list[float]] = {}
+
     async def ask(chat: HttpChat, due: float, question: str) -> None:
         await timed_say(chat, stats, question, started=due)
+        windows.setdefault(int((due - started) // WINDOW_S), []).append((time.perf_counter() - due) * 1000)
         idle.put_nowait(chat)
 
     started = time.perf_counter()
@@ -278,7 +284,8 @@ async def rate_phase(http, base, connector, rate: float, conversations: int, sec
         task.add_done_callback(in_flight.discard)
     await asyncio.gather(*in_flight)
     result = stats.summary(time.perf_counter() - started)
-    result.update(offered_per_s=rate, conversations=conversations)
+    result.update(offered_per_s=rate, conversations=conversations,
+                  p99_ms_by_window=[round(percentile(w, 99), 1) for _, w in sorted(windows.items())])
     return result
 
 
