@@ -32,8 +32,9 @@ def serve(port: int, transport: str) -> None:
             await turn_context.send_activity(f"you said {len(turn_context.activity.text or '')} characters")
 
     config = SimpleNamespace(APP_ID="", APP_PASSWORD="", APP_TENANTID="", APP_TYPE="MultiTenant")
-    adapter = CloudAdapter(CachingBotFrameworkAuthentication(
-        ConfigurationBotFrameworkAuthentication(config), transport=AiohttpTransport() if transport == "aiohttp" else None))
+    replies = AiohttpTransport() if transport == "aiohttp" else None
+    adapter = CloudAdapter(CachingBotFrameworkAuthentication(ConfigurationBotFrameworkAuthentication(config),
+                                                             transport=replies))
     bot = Echo()
 
     async def messages(request: web.Request) -> web.Response:
@@ -45,6 +46,8 @@ def serve(port: int, transport: str) -> None:
     app = web.Application()
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/readyz", healthz)
+    if replies is not None:
+        app.on_cleanup.append(lambda _app: replies.close())
     web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
 
 
