@@ -14,7 +14,7 @@ import yaml
 from bot.assistant import Assistant
 from knowledge.ingest import build_policy
 
-FIXTURES = Path(__file__).parent / "fixtures" / "unseen_policies"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "unseen_policies"
 SPECS = sorted(FIXTURES.glob("*.yaml"))
 CLAUSE_FLOOR = 0.7  # share of questions whose first quoted clause is the right one (or right fallback)
 VERDICT_ERRORS_ALLOWED = 0.1  # share of labelled questions given a yes/no/depends the label contradicts
