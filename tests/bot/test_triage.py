@@ -544,7 +544,7 @@ def test_typo_correction_never_turns_ordinary_policy_words_into_alarm_words():
 
     from bot.triage import _ABBREVIATIONS, normalise
 
-    policy_dir = Path(__file__).resolve().parent.parent / "knowledge" / "policies"
+    policy_dir = Path(__file__).resolve().parents[2] / "knowledge" / "policies"
     words: set[str] = set()
     for path in policy_dir.glob("*.txt"):
         words.update(re.findall(r"[a-z]+", path.read_text(encoding="utf-8").lower().replace("'", "")))

@@ -11,7 +11,7 @@ from bot.db import sessionmaker
 from bot.gaps import GapCounter, list_gaps, record_gap
 from bot.models import KnowledgeGap
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 async def test_repeats_are_counted_on_one_row(engine):

@@ -21,7 +21,7 @@ import yaml
 from knowledge.catalog import load_catalog
 from knowledge.policy_file import bundled_policies
 
-EVAL_DIR = Path(__file__).resolve().parent.parent / "evaluation"
+EVAL_DIR = Path(__file__).resolve().parents[2] / "evaluation"
 MAIN = EVAL_DIR / "questions.yaml"
 HELDOUT = EVAL_DIR / "heldout.yaml"
 
