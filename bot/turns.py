@@ -126,13 +126,12 @@ class AssistantBot(ActivityHandler):
 
     async def _save_state(self, context: TurnContext) -> None:
         seal_progress(context)  # typed answers leave memory only encrypted
-        skip_private = self._nothing_to_keep(context)
+        states = list(dict.fromkeys((self.conversation_state, self.private_state, self.user_state)))  # once each
+        if self._nothing_to_keep(context):
+            states.remove(self.private_state)
         try:
-            if not (skip_private and self.private_state is self.conversation_state):
-                await self.conversation_state.save_changes(context)
-            if self.private_state is not self.conversation_state and not skip_private:
-                await self.private_state.save_changes(context)
-            await self.user_state.save_changes(context)
+            for state in states:
+                await state.save_changes(context)
         except Exception as exc:  # noqa: BLE001 - the user must hear that the step wasn't kept
             log.error("conversation state not saved: %s", type(exc).__name__)
             await context.send_activity(self._render(context).text(
