@@ -113,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings()
     command = args.command
     if command == "serve":
+        if args.workers is not None and not 1 <= args.workers <= 64:
+            build_parser().error("--workers must be between 1 and 64 (one per CPU core is usual)")
         from adapters.web import serve
         return serve(settings, host=args.host, port=args.port, workers=args.workers, as_worker=args.as_worker)
     if command == "chat":

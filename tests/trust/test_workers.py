@@ -96,3 +96,9 @@ def test_a_worker_that_cannot_start_stops_the_server_with_its_reason(tmp_path):
     assert result.returncode == 1
     assert "ENCRYPTION_KEYS" in result.stderr + result.stdout
     assert time.monotonic() - started < 30  # no restart loop
+
+
+def test_a_nonsense_worker_count_is_refused_with_a_clear_message():
+    result = subprocess.run([sys.executable, "app.py", "serve", "--workers", "0"], cwd=PROJECT_ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "--workers must be between 1 and 64" in result.stderr
