@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="measure accuracy on the labelled question set")
     ev.add_argument("--school", default=None, help="only this school")
     ev.add_argument("--quiet", action="store_true", help="figures only, no list of misses")
+    ev.add_argument("--blind", action="store_true", help="only the blind sets in evaluation/blind/ (the figures that count)")
 
     ingest = sub.add_parser("ingest", help="load a school's policy (.txt, .md, .docx, .pdf)")
     ingest.add_argument("file")
@@ -124,8 +125,11 @@ def main(argv: list[str] | None = None) -> int:
         from bot.cli_ask import run_ask
         return asyncio.run(run_ask(settings, args))
     if command == "eval":
+        from bot.blind_evaluation import run_blind
         from bot.evaluation import run_eval
-        return run_eval(school=args.school, quiet=args.quiet)
+        status = 0 if args.blind else run_eval(school=args.school, quiet=args.quiet)
+        run_blind(quiet=args.quiet)
+        return status
     if command == "ingest":
         from knowledge.ingest import run_ingest
         return asyncio.run(run_ingest(settings, args.file, args.school, args.name, args.ask))
