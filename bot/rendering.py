@@ -21,6 +21,7 @@ from bot.answers import Answer
 # value["action"] names sent by card buttons, and the extra keys each carries.
 ACTIONS = {
     "report_concern": (),  # start the reporting flow (value may carry "kind")
+    "policy_question": (),  # "it's a policy question": answer the message triage was unsure of
     "choose_intent": ("intent",),  # a "Did you mean" choice; intent None = none of these
     "feedback": ("helpful", "intent", "clause_id"),
     "acknowledge": ("reference",),

@@ -6,6 +6,7 @@ Order of precedence, because safety comes before convenience:
      ("report a concern", DSL commands such as "open reports" / "acknowledge REF");
   3. triage: anything that reads like a disclosure, an online-safety incident or an
      allegation about an adult starts the matching report flow, never an FAQ answer;
+     when triage is unsure (the confirm band) the member of staff is asked which it is;
   4. otherwise the Assistant answers from the school's policy (and an unanswered
      question is counted as a knowledge gap for the policy owner).
 
@@ -26,7 +27,7 @@ from bot import conversation_refs, dsl_commands
 from bot.gaps import GapCounter
 from bot.models import Feedback
 from bot.rendering import Button, PlainRenderer, Prompt, Renderer
-from bot.triage import classify
+from bot.triage import Triage, classify
 from dialogs.adult_concern import AdultConcernFlow
 from dialogs.base import RENDERER_KEY, ReportServices, seal_progress
 from dialogs.disclosure import DisclosureFlow
@@ -53,6 +54,11 @@ TRIAGE_INTRO = {
     "adult_concern": "This sounds like a concern about an adult who works with children. I'll help you "
                      "report it to the right person now.",
 }
+
+# Typed replies to "report a concern, or is it a policy question?": the options' numbers and words.
+CONFIRM_REPORT = frozenset({"1", "report", "report a concern", "report it", "yes"})
+CONFIRM_QUESTION = frozenset({"2", "policy", "question", "policy question", "it's a policy question",
+                              "its a policy question", "no"})
 
 GREETINGS = ("hi", "hello", "hey", "help", "start", "menu", "what can you do", "what can you do?")
 WELCOME = ("I answer questions about your school's social media and safeguarding policy, quoting the policy, "
@@ -162,6 +168,8 @@ class AssistantBot(ActivityHandler):
         if action == "report_concern":
             kind = FLOW_FOR_KIND.get(value.get("kind") or "")
             return await (self._start(dc, kind, school) if kind else self._offer_flows(turn_context))
+        if action == "policy_question":
+            return await self._confirmed_question(turn_context, school, pending.get("confirm") or {})
         if pending.get("menu") == "flows":
             kind = match_option(text, FLOW_MENU)
             if kind:
@@ -170,6 +178,12 @@ class AssistantBot(ActivityHandler):
             picked = _pick_choice(text, pending["choices"])
             if picked is not None:
                 return await self._answer_choice(turn_context, school, picked or None, pending)
+        if pending.get("confirm"):
+            reply = _confirm_reply(text)
+            if reply == "report":
+                return await self._start(dc, pending["confirm"]["kind"], school)
+            if reply == "question" and pending["confirm"].get("question"):
+                return await self._confirmed_question(turn_context, school, pending["confirm"])
         if has_attachment(turn_context.activity):  # never kept, whatever comes with it
             await self._say(turn_context, "I can only read text, so I haven't kept that file. Please don't send "
                                           "images of children here: describe things in words instead.")
@@ -185,6 +199,8 @@ class AssistantBot(ActivityHandler):
             return
 
         triage = classify(text)
+        if triage.kind == "confirm":
+            return await self._ask_to_confirm(turn_context, text, school, triage)
         if triage.is_report:
             kind = FLOW_FOR_KIND[triage.kind]
             log.info("triage started a report flow", extra={"flow": kind, "urgent": triage.urgent})
@@ -196,13 +212,7 @@ class AssistantBot(ActivityHandler):
             kind = FLOW_FOR_KIND[answer.kind]
             await self._say(turn_context, TRIAGE_INTRO[kind])
             return await self._start(dc, kind, school)
-        await turn_context.send_activity(self._render(turn_context).answer(answer))
-        log.info("answered", extra={"answer_kind": answer.kind, "intent": answer.intent})
-        if answer.kind == "clarify" and answer.choices:
-            await self.pending.set(turn_context, {
-                "question": text, "choices": [[c.intent or "", c.label] for c in answer.choices]})
-        if answer.kind == "fallback":
-            self.gaps.count(school, text)
+        await self._send_answer(turn_context, school, text, answer)
 
     async def _side_action_mid_report(self, context: TurnContext, action: str | None, value: dict) -> bool:
         """Buttons from other cards pressed during a report: act on them, never record them as answers."""
@@ -214,7 +224,7 @@ class AssistantBot(ActivityHandler):
         if action == "feedback":
             await self._store_feedback(context, await self.school_for(context), value)
             return True
-        if action in ("report_concern", "choose_intent"):
+        if action in ("report_concern", "choose_intent", "policy_question"):
             await self._say(context, "You're in the middle of a report. Finish it, or type 'cancel', first.")
             return True
         return False
@@ -239,7 +249,60 @@ class AssistantBot(ActivityHandler):
         await context.send_activity(self._render(context).prompt(Prompt(
             "What do you want to report? If a child is in immediate danger, call 999 now.", buttons)))
 
+    # --- the confirm band --------------------------------------------------------------------------
+    async def _ask_to_confirm(self, context: TurnContext, text: str, school: str, triage: Triage) -> None:
+        """Triage is unsure whether this is about a child's safety, so the member of staff decides.
+
+        Guessing either way costs: a policy answer to a disclosure leaves a child unreported, and
+        a report forced on a plain question teaches staff to avoid the bot. One press (or typing
+        1 or 2) settles it; the message waits in private pending state, never in the card."""
+        flow = FLOW_FOR_KIND.get(triage.likely or "", "disclosure")
+        log.info("triage asked to confirm", extra={"likely": flow, "urgent": triage.urgent})
+        await self.pending.set(context, {"confirm": {"question": text, "kind": flow}})
+        danger = "If a child is in immediate danger, call 999 now. " if triage.urgent else ""
+        await context.send_activity(self._render(context).prompt(Prompt(
+            f"{danger}This sounds like it could be about a child's safety. Do you want to report a concern "
+            f"to the {self._dsl_name(school)}, or is it a policy question?",
+            (Button("Report a concern", {"action": "report_concern", "kind": flow}),
+             Button("It's a policy question", {"action": "policy_question"})))))
+
+    async def _confirmed_question(self, context: TurnContext, school: str, confirm: dict) -> None:
+        """"It's a policy question": answer the message triage was unsure of, as a question.
+
+        When the policy has nothing on it, a bare "couldn't find that" would leave a possible
+        concern about a child with nowhere to go, so the reply offers the report again and names
+        the DSL. The gap is still counted for the policy owner."""
+        question = confirm.get("question")
+        if not question:  # an old card's button: the message it asked about is gone
+            return await self._say(context, "Please type your question again and I'll answer it from the policy.")
+        flow = FLOW_FOR_KIND.get(confirm.get("kind") or "", "disclosure")
+        answer = self.assistant.answer(question, school, Triage("question", False, ("confirmed_question",)))
+        if answer.kind != "fallback":
+            return await self._send_answer(context, school, question, answer)
+        log.info("answered", extra={"answer_kind": answer.kind, "intent": answer.intent, "offered": flow})
+        self.gaps.count(school, question)
+        await self.pending.set(context, {"confirm": {"kind": flow}})  # a typed "1" or "report" still works
+        await context.send_activity(self._render(context).prompt(Prompt(
+            f"{answer.school_name}'s {answer.policy_title} doesn't cover this. If this is about a child's "
+            f"safety, press Report a concern or speak to the {self._dsl_name(school)} today.",
+            (Button("Report a concern", {"action": "report_concern", "kind": flow}),))))
+
+    def _dsl_name(self, school: str) -> str:
+        """The school's own name for its DSL role (policy front matter), else the standard title."""
+        policy = (getattr(self.assistant, "policies", None) or {}).get(school)
+        return (getattr(policy, "roles", None) or {}).get("dsl", "Designated Safeguarding Lead")
+
     # --- answers ---------------------------------------------------------------------------------
+    async def _send_answer(self, context: TurnContext, school: str, question: str, answer) -> None:
+        """Send a policy answer; remember its "Did you mean" choices; count an unanswered question."""
+        await context.send_activity(self._render(context).answer(answer))
+        log.info("answered", extra={"answer_kind": answer.kind, "intent": answer.intent})
+        if answer.kind == "clarify" and answer.choices:
+            await self.pending.set(context, {
+                "question": question, "choices": [[c.intent or "", c.label] for c in answer.choices]})
+        if answer.kind == "fallback":
+            self.gaps.count(school, question)
+
     async def _answer_choice(self, context: TurnContext, school: str, intent: str | None, pending: dict) -> None:
         question = pending.get("question") or ""
         if not intent:
@@ -289,6 +352,16 @@ class AssistantBot(ActivityHandler):
 
     async def _say(self, context: TurnContext, text: str) -> None:
         await context.send_activity(self._render(context).text(text))
+
+
+def _confirm_reply(text: str) -> str | None:
+    """'report' or 'question' when a typed message answers the confirm prompt, else None."""
+    said = re.sub(r"\s+", " ", (text or "").replace("\u2019", "'")).strip().lower().rstrip(".!")
+    if said in CONFIRM_REPORT:
+        return "report"
+    if said in CONFIRM_QUESTION:
+        return "question"
+    return None
 
 
 def _pick_choice(text: str, choices: list) -> str | None:

@@ -45,11 +45,25 @@ def settings_for(db_url: str) -> Settings:
                     ENVIRONMENT="test")
 
 
-async def build(db_url: str, **kwargs):
+async def build(db_url: str, renderer_for=None, **kwargs):
+    """The real runtime on the test's database; plain text unless a channel's `renderer_for` is given."""
     from bot.runtime import build_runtime
 
     kwargs.setdefault("assistant", shared_assistant())
-    return await build_runtime(settings_for(db_url), lambda _channel: PlainRenderer(), **kwargs)
+    return await build_runtime(settings_for(db_url), renderer_for or (lambda _channel: PlainRenderer()), **kwargs)
+
+
+def in_confirm_band(monkeypatch, likely: dict[str, str]) -> None:
+    """Make triage unsure about these messages (text -> the report it would start); others as usual.
+
+    Which real messages land in the confirm band is the triage model's business, so tests of
+    what the turn loop does with the band pick their own messages."""
+    from bot import turns
+    from bot.triage import Triage
+
+    real = turns.classify
+    monkeypatch.setattr(turns, "classify", lambda text: (
+        Triage("confirm", False, ("test",), likely[text]) if text in likely else real(text)))
 
 
 async def add_role_holders(runtime, school: str = "oakfield") -> None:
@@ -71,6 +85,7 @@ class Chat:
             service_url="https://test.invalid/")
         self.adapter = TestAdapter(runtime.bot.on_turn, template)
         self.transcript: list[tuple[str, str]] = []
+        self.replies: list[Activity] = []  # the last turn's activities, for tests that read more than text
 
     def use(self, runtime) -> None:
         """Continue the same conversation on another runtime (a restarted process)."""
@@ -82,10 +97,10 @@ class Chat:
         activity = Activity(type=ActivityTypes.message, text=text, value=value, attachments=attachments)
         self.transcript.append(("you", text if text is not None else f"[button {value}]"))
         await self.adapter.receive_activity(activity)
-        replies = []
+        self.replies = []
         while (reply := self.adapter.get_next_activity()) is not None:
-            replies.append(reply.text or "")
-        said = "\n".join(replies)
+            self.replies.append(reply)
+        said = "\n".join(reply.text or "" for reply in self.replies)
         self.transcript.append(("bot", said))
         return said
 

@@ -183,3 +183,85 @@ async def test_old_event_ids_are_forgotten_but_recent_ones_kept(engine):
     assert await claim_event(sessions, "slack:EvOld")  # forgotten: would be accepted again
     assert not await claim_event(sessions, "slack:EvNew")  # recent: still a duplicate
     assert not await claim_event(sessions, "report:other-owner")  # other owners' ids are left alone
+
+
+CONFIRM_QUESTION = "Can I accept a friend request from a pupil on Facebook?"
+CONFIRM_UNCOVERED = "What's the weather tomorrow?"
+
+
+@pytest.fixture
+async def real_slack(db_url, slack_api, monkeypatch):
+    """The real bot with Block Kit rendering, triage unsure about two messages (chat_harness.in_confirm_band)."""
+    from adapters.rendering import renderer_for
+    from chat_harness import build, in_confirm_band
+
+    in_confirm_band(monkeypatch, {CONFIRM_QUESTION: "allegation", CONFIRM_UNCOVERED: "incident"})
+    runtime = await build(db_url, renderer_for=renderer_for)
+    settings = Settings(DATABASE_URL=db_url, SLACK_SIGNING_SECRET=SECRET, SLACK_BOT_TOKEN="xoxb-test-token")
+    app = create_app(settings, runtime, slack_api_url=slack_api.url, dispatcher=False)
+    try:
+        async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+            client.api = slack_api
+            yield client
+    finally:
+        await runtime.close()
+
+
+def slack_buttons(posted: dict) -> dict:
+    """Block Kit buttons of a posted message: label -> the value string Slack sends back when pressed."""
+    blocks = json.loads(posted["blocks"])
+    return {e["text"]["text"]: e["value"] for b in blocks if b["type"] == "actions" for e in b["elements"]}
+
+
+def slack_question(posted: dict) -> str:
+    return next(b["text"]["text"] for b in json.loads(posted["blocks"]) if b.get("block_id") == "question")
+
+
+async def press_slack_button(client, value: str, action_ts: str) -> None:
+    payload = {
+        "type": "block_actions", "team": {"id": "T1"}, "user": {"id": "U0STAFF"},
+        "channel": {"id": "D0CHAT"}, "trigger_id": "t1",
+        "message": {"bot_id": "BBOT", "type": "message", "text": "", "ts": "1700000000.000100"},
+        "actions": [{"type": "button", "action_id": "x-0", "block_id": "actions", "value": value,
+                     "action_ts": action_ts}],
+    }
+    body = urlencode({"payload": json.dumps(payload)})
+    response = await client.post("/api/slack", data=body,
+                                 headers={"Content-Type": "application/x-www-form-urlencoded", **signed(body)})
+    assert response.status == 200
+
+
+async def test_slack_confirm_band_is_block_kit_buttons_carrying_the_actions(real_slack):
+    body = dm_event(CONFIRM_QUESTION, event_id="EvConfirm1")
+    assert (await post_json(real_slack, body, signed(body))).status == 200
+    (prompt,) = await real_slack.api.wait_for("chat.postMessage")
+    assert "report a concern to the Designated Safeguarding Lead, or is it a policy question?" in slack_question(prompt)
+    buttons = slack_buttons(prompt)
+    assert {label: json.loads(value) for label, value in buttons.items()} == {
+        "Report a concern": {"action": "report_concern", "kind": "adult_concern"},
+        "It's a policy question": {"action": "policy_question"}}
+
+    await press_slack_button(real_slack, buttons["It's a policy question"], "1700000001.000001")
+    answer = (await real_slack.api.wait_for("chat.postMessage", count=2))[-1]
+    assert json.loads(answer["blocks"])[0]["text"]["text"] == "No" and "Section:" in answer["blocks"]
+
+    await press_slack_button(real_slack, buttons["Report a concern"], "1700000002.000001")
+    started = (await real_slack.api.wait_for("chat.postMessage", count=4))[2:]  # who sees it, then the question
+    assert "Is your concern about the headteacher?" in slack_question(started[-1])
+
+
+async def test_slack_uncovered_policy_question_offers_the_report_as_a_button(real_slack):
+    body = dm_event(CONFIRM_UNCOVERED, event_id="EvConfirm2")
+    assert (await post_json(real_slack, body, signed(body))).status == 200
+    (prompt,) = await real_slack.api.wait_for("chat.postMessage")
+    await press_slack_button(real_slack, slack_buttons(prompt)["It's a policy question"], "1700000003.000001")
+    offer = (await real_slack.api.wait_for("chat.postMessage", count=2))[-1]
+    assert "doesn't cover this" in slack_question(offer)
+    assert "press Report a concern or speak to the Designated Safeguarding Lead today" in slack_question(offer)
+    report = slack_buttons(offer)
+    assert {label: json.loads(value) for label, value in report.items()} == {
+        "Report a concern": {"action": "report_concern", "kind": "incident"}}
+
+    await press_slack_button(real_slack, report["Report a concern"], "1700000004.000001")
+    started = (await real_slack.api.wait_for("chat.postMessage", count=3))[-1]
+    assert "What kind of online-safety incident" in slack_question(started)

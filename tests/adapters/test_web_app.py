@@ -209,3 +209,66 @@ async def test_report_a_concern_pressed_before_the_school_is_known_is_replayed_a
     await web.post("/api/messages", json=activity(connector, value=oakfield, tenant="trust"))
     await connector.wait_for("activity", count=3)
     assert [(t.text, t.value, t.school) for t in web.bot.messages] == [(None, {"action": "report_concern"}, "oakfield")]
+
+
+CONFIRM_QUESTION = "Can I accept a friend request from a pupil on Facebook?"
+CONFIRM_UNCOVERED = "What's the weather tomorrow?"
+
+
+@pytest.fixture
+async def real_web(db_url, monkeypatch):
+    """The real bot with Teams rendering, triage unsure about two messages (see chat_harness.in_confirm_band)."""
+    from adapters.rendering import renderer_for
+    from chat_harness import build, in_confirm_band
+
+    in_confirm_band(monkeypatch, {CONFIRM_QUESTION: "incident", CONFIRM_UNCOVERED: "disclosure"})
+    runtime = await build(db_url, renderer_for=renderer_for)
+    app = create_app(Settings(DATABASE_URL=db_url, MicrosoftAppId=""), runtime, dispatcher=False)
+    try:
+        async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+            yield client
+    finally:
+        await runtime.close()
+
+
+def card_actions(reply: dict) -> dict:
+    """An Adaptive Card's Action.Submit buttons: title -> the data Teams sends back."""
+    card = reply["attachments"][0]["content"]
+    assert card["type"] == "AdaptiveCard" and all(a["type"] == "Action.Submit" for a in card["actions"])
+    return {a["title"]: a["data"] for a in card["actions"]}
+
+
+def card_question(reply: dict) -> str:
+    return next(e["text"] for e in reply["attachments"][0]["content"]["body"] if e.get("id") == "question")
+
+
+async def test_teams_confirm_band_is_a_card_whose_buttons_carry_the_actions(real_web, connector):
+    await real_web.post("/api/messages", json=activity(connector, CONFIRM_QUESTION))
+    (prompt,) = await connector.wait_for("activity")
+    assert "report a concern to the Designated Safeguarding Lead, or is it a policy question?" in card_question(prompt)
+    actions = card_actions(prompt)
+    assert actions == {"Report a concern": {"action": "report_concern", "kind": "incident"},
+                       "It's a policy question": {"action": "policy_question"}}
+
+    await real_web.post("/api/messages", json=activity(connector, value=actions["It's a policy question"]))
+    answer = (await connector.wait_for("activity", count=2))[-1]["attachments"][0]["content"]
+    assert answer["body"][0]["text"] == "No" and any(e["type"] == "Container" for e in answer["body"])
+
+    await real_web.post("/api/messages", json=activity(connector, value=actions["Report a concern"]))
+    started = (await connector.wait_for("activity", count=3))[-1]
+    assert "What kind of online-safety incident" in card_question(started)
+
+
+async def test_teams_uncovered_policy_question_offers_the_report_on_a_card(real_web, connector):
+    await real_web.post("/api/messages", json=activity(connector, CONFIRM_UNCOVERED))
+    (prompt,) = await connector.wait_for("activity")
+    await real_web.post("/api/messages", json=activity(connector, value=card_actions(prompt)["It's a policy question"]))
+    offer = (await connector.wait_for("activity", count=2))[-1]
+    assert "doesn't cover this" in card_question(offer)
+    assert "press Report a concern or speak to the Designated Safeguarding Lead today" in card_question(offer)
+    report = card_actions(offer)
+    assert report == {"Report a concern": {"action": "report_concern", "kind": "disclosure"}}
+
+    await real_web.post("/api/messages", json=activity(connector, value=report["Report a concern"]))
+    started = (await connector.wait_for("activity", count=3))[-1]
+    assert "immediate danger" in card_question(started)
