@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: run chat test eval bench load-bench install services e2e-deps clean
+.PHONY: run chat test eval bench load-bench install services e2e-deps clean train-triage
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -33,6 +33,11 @@ eval: $(STAMP)
 bench: $(STAMP)
 	$(PIP) install --quiet -e '.[bench]'
 	$(PY) -m benchmarks.matcher
+
+# Refits the learned triage layer from knowledge/triage/training*.yaml (writes classifier.npz).
+train-triage: $(STAMP)
+	$(PIP) install --quiet -e '.[train]'
+	$(PY) -m bot.triage.training
 
 load-bench: $(STAMP) services
 	$(PY) -m benchmarks.load

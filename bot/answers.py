@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Kind = Literal["answer", "clarify", "fallback", "disclosure", "incident", "allegation"]
+Kind = Literal["answer", "clarify", "fallback", "disclosure", "incident", "allegation", "confirm"]
 Verdict = Literal["yes", "no", "conditional", "ask_first", "info"]
 
 VERDICT_LABELS: dict[str, str] = {

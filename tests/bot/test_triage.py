@@ -418,7 +418,6 @@ NEAR_MISS_STATEMENTS: list[tuple[str, str, bool | None]] = [
     ('a parent said they want to add me on facebook, is that ok', Q, False),
     ('my daughter goes to the school where I teach, can I post photos of her', Q, False),
     ('the head said we can use whatsapp for the staff group, is that right', Q, False),
-    ('pupils in year 9 are doing a presentation on cyberbullying next week', Q, False),
     ('one of my students asked if I could write her a reference for college', Q, False),
     ("I've been asked to run the school's instagram account, what are the rules", Q, False),
     ('a pupil mentioned my facebook profile picture in class, should I change my privacy settings', Q, False),
@@ -483,6 +482,13 @@ def test_each_message_gets_the_right_kind(case):
         assert result.urgent is urgent, (text, result)
 
 
+def test_a_lesson_about_harm_is_never_a_report():
+    """Planning a lesson on a harm is not a report. The learned layer may still ask (the
+    confirm card, one tap), but it must never start a report for it."""
+    result = classify("pupils in year 9 are doing a presentation on cyberbullying next week")
+    assert result.kind in (Q, "confirm"), result
+
+
 def test_disclosure_recall_is_total_and_false_alarms_are_reported(capsys):
     disclosures = [c for c in ALL_CASES if c[1] == D]
     caught = [c for c in disclosures if classify(c[0]).kind != Q]
@@ -528,7 +534,7 @@ def test_triage_is_deterministic_and_case_insensitive():
 @given(st.text(max_size=2000))
 def test_classify_never_raises_for_any_text(text):
     result = classify(text)
-    assert result.kind in {"disclosure", "incident", "allegation", "question"}
+    assert result.kind in {"disclosure", "incident", "allegation", "question", "confirm"}
     assert isinstance(result.urgent, bool)
     assert all(isinstance(code, str) for code in result.reasons)
 

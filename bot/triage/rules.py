@@ -1,4 +1,4 @@
-"""Safeguarding triage: runs before any FAQ matching, on every message.
+"""Safeguarding triage, the rule layer: named patterns that are the floor under the learned layer.
 
 Why this exists: a member of staff may type a child's disclosure into the same box they use
 for policy questions. Answering that with an FAQ is the worst failure the product can have,
@@ -45,7 +45,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz, process
 
-TriageKind = Literal["disclosure", "incident", "allegation", "question"]
+TriageKind = Literal["disclosure", "incident", "allegation", "question", "confirm"]
 
 # Slack's own limit for one message; Teams' is lower. Everything a platform can deliver is
 # scanned (a disclosure may come at the end of a long message); the cap only bounds the cost
@@ -55,13 +55,17 @@ MAX_SCAN_CHARS = 40_000
 
 @dataclass(frozen=True)
 class Triage:
+    """Where a message goes. `confirm`: it may be about a child's safety and the bot is not
+    sure, so it asks ("Report a concern" / "It's a policy question"); `likely` is then the
+    report kind it would start."""
     kind: TriageKind
     urgent: bool
     reasons: tuple[str, ...]
+    likely: str = ""
 
     @property
     def is_report(self) -> bool:
-        return self.kind != "question"
+        return self.kind not in ("question", "confirm")
 
 
 # --------------------------------------------------------------------------------------------
@@ -796,6 +800,34 @@ def classify(text: str) -> Triage:
     if not t:
         return Triage("question", False, ("empty",))
     return _decide(t)
+
+
+SIGNAL_NAMES = ("question_frame", "hypothetical", "harm", "severe_harm", "first_person", "child", "person",
+                "told", "event", "worry", "report_intent", "urgent", "policy_about", "adult_role",
+                "specific_adult", "adult_acts", "incident_type")
+
+
+def signals(text: str) -> tuple[float, ...]:
+    """The rule layer's signals for a message, in SIGNAL_NAMES order (1.0 present, 0.0 not):
+    what the learned layer reads beside the message's meaning, so it knows a question frame
+    ("can I ...", "what if a pupil ever ...") from a narrated event."""
+    t = normalise(text) if isinstance(text, str) else ""
+    question = bool(QUESTION_FRAME_RX.search(t))
+    hyp = HYPOTHETICAL_RX.search(t) if question else None
+    real = t[: hyp.start()] if hyp else t
+    harms = [code for code, rx in _HARM_GROUPS if rx.search(t)]
+    child = bool(CHILD_RX.search(t))
+    person = child or bool(THIRD_PERSON_RX.search(t)) or bool(FAMILY_RX.search(t))
+    role = ADULT_ROLE_RX.search(t) is not None
+    found = (
+        question, hyp is not None, bool(harms), any(h in _SEVERE for h in harms), bool(FIRST_PERSON_HARM_RX.search(t)),
+        child, person, bool(DISCLOSURE_VERB_RX.search(real)), bool(EVENT_RX.search(real)),
+        bool(CHILD_WORRY_RX.search(t)), bool(REPORT_INTENT_RX.search(t)) and not PROCEDURE_QUESTION_RX.search(t),
+        bool(_URGENT_ON_ITS_OWN_RX.search(t)) or bool(URGENT_RX.search(t)), bool(POLICY_ABOUT_RX.search(t)), role,
+        role and SPECIFIC_ADULT_RX.search(t) is not None, role and ADULT_ACTS_RX.search(t) is not None,
+        bool(_incident_types(t, person)),
+    )
+    return tuple(float(bool(f)) for f in found)
 
 
 def _decide(t: str) -> Triage:
