@@ -23,6 +23,8 @@ from pathlib import Path
 
 import yaml
 
+from knowledge.clauses import cited_ids
+
 ROOT = Path(__file__).resolve().parent.parent
 QUESTION_FILES = {"questions": ROOT / "evaluation" / "questions.yaml",
                   "heldout": ROOT / "evaluation" / "heldout.yaml"}
@@ -86,7 +88,8 @@ def score_school(assistant, catalog, data: dict, school: str) -> SchoolScore:
             score.false_alarms += 1
             score.misses.append(f"false alarm ({answer.kind}) [{source}]: {text!r}")
         mapping = catalog.mapping(school, intent)
-        ids = set(mapping.clause_ids) if mapping else set()
+        # a cited paragraph that is now split into parts is quoted by any of its parts
+        ids = cited_ids(mapping.clause_ids, assistant.policies[school].clauses) if mapping else set()
         score.answered += 1
         shown = [c.id for c in answer.clauses]
         if not ids:  # the policy is silent: an honest fallback is right
@@ -197,8 +200,9 @@ def uncurated_check(catalog, policies: dict, data: dict, schools: list[str]) -> 
                 silent_ok += answer.kind == "fallback"
                 continue
             total += 1
-            hits += answer.kind == "answer" and bool(answer.clauses) and answer.clauses[0].id in mapping.clause_ids
-            hits3 += answer.kind in ("answer", "clarify") and any(c.id in mapping.clause_ids for c in answer.clauses[:3])
+            ids = cited_ids(mapping.clause_ids, policies[school].clauses)
+            hits += answer.kind == "answer" and bool(answer.clauses) and answer.clauses[0].id in ids
+            hits3 += answer.kind in ("answer", "clarify") and any(c.id in ids for c in answer.clauses[:3])
         print(f"  {school:14} top-1 clause {_pct(hits, total)}   top-3 {_pct(hits3, total)}   "
               f"silent-policy fallback {_pct(silent_ok, silent)}")
 

@@ -20,6 +20,8 @@ from typing import Any, Iterable, Mapping as MappingType
 
 import yaml
 
+from knowledge.clauses import citable_ids
+
 CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
 VERDICTS = frozenset({"yes", "no", "conditional", "ask_first", "info"})
 ASK_ROLES = frozenset({"dsl", "head"})
@@ -78,8 +80,9 @@ class Catalog:
         )
 
     def citations_missing(self, school_slug: str, clause_ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
-        """For a new version of a curated school's policy (its clause ids), the curated intents
-        that quote a clause the new version no longer has, with those clause ids."""
+        """For a new version of a curated school's policy (the ids it answers to,
+        `citable_ids(policy.clauses)`), the curated intents that quote a clause the new
+        version no longer has, with those clause ids."""
         present = set(clause_ids)
         missing = {
             intent_id: tuple(cid for cid in m.clause_ids if cid not in present)
@@ -242,7 +245,7 @@ def validate_catalog(policies: MappingType[str, Any], catalog: Catalog | None = 
         if policy is None:
             problems.append(f"schools/{slug}.yaml: no policy for school {slug!r}")
             continue
-        known = {clause.id for clause in policy.clauses}
+        known = citable_ids(policy.clauses)  # a split paragraph still answers to its old id
         for intent_id, m in catalog.mappings[slug].items():
             problems += [
                 f"schools/{slug}.yaml: {intent_id} cites clause {cid!r}, which is not in {slug}'s policy"

@@ -83,29 +83,38 @@ def build_policy(path: Path, slug: str, name: str | None, ask: str | None) -> Po
 
 def _stale_mappings(slug: str, previous: Policy | None, new: Policy) -> list[StaleMapping]:
     catalog = load_catalog()
-    new_ids = {c.id for c in new.clauses}
-    old_by_id = {c.id: c for c in previous.clauses} if previous else {}
+    new_texts = _texts_by_id(new.clauses)  # a split paragraph still answers to its old id
+    old_texts = _texts_by_id(previous.clauses) if previous else {}
     stale = []
     for intent_id in catalog.intents:
         mapping = catalog.mapping(slug, intent_id)
         if mapping is None:
             continue
         for clause_id in mapping.clause_ids:
-            if clause_id in new_ids:
+            if clause_id in new_texts:
                 continue
-            old = old_by_id.get(clause_id)
-            old_text = old.text if old else ""
-            successor, similarity = _most_similar(old_text, new.clauses)
+            old_text = old_texts.get(clause_id, "")
+            successor, similarity = _most_similar(old_text, new_texts)
             stale.append(StaleMapping(intent_id, clause_id, old_text, successor, similarity))
     return stale
 
 
-def _most_similar(text: str, clauses: tuple[Clause, ...]) -> tuple[str | None, float]:
-    if not text:
+def _texts_by_id(clauses: tuple[Clause, ...]) -> dict[str, str]:
+    """Each citable id's text: a clause's own, and for a paragraph split into parts
+    (`Clause.block`), the parts joined again."""
+    texts = {c.id: c.text for c in clauses}
+    for c in clauses:
+        if c.block:
+            texts[c.block] = f"{texts[c.block]} {c.text}" if c.block in texts else c.text
+    return texts
+
+
+def _most_similar(text: str, texts: dict[str, str]) -> tuple[str | None, float]:
+    if not text or not texts:
         return None, 0.0
-    best = max(clauses, key=lambda c: fuzz.token_sort_ratio(text, c.text))
-    score = fuzz.token_sort_ratio(text, best.text)
-    return (best.id, score) if score >= SUCCESSOR_MIN_SIMILARITY else (None, score)
+    best = max(texts, key=lambda cid: fuzz.token_sort_ratio(text, texts[cid]))
+    score = fuzz.token_sort_ratio(text, texts[best])
+    return (best, score) if score >= SUCCESSOR_MIN_SIMILARITY else (None, score)
 
 
 async def _previous_version(sessions, slug: str) -> Policy | None:

@@ -151,6 +151,9 @@ class _SchoolIndex:
         self.policy = policy
         self.clauses: tuple[Clause, ...] = tuple(policy.clauses)
         self.by_id = {c.id: i for i, c in enumerate(self.clauses)}
+        for i, c in enumerate(self.clauses):  # a split paragraph's old id cites its first part
+            if c.block:
+                self.by_id.setdefault(c.block, i)
         self.vectors = [_unit(Counter(tokens(self._matching_text(c), None)), idf) for c in self.clauses]
         self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for i, vec in enumerate(self.vectors):

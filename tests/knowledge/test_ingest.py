@@ -138,6 +138,43 @@ def test_cli_failed_ingest_changes_nothing(tmp_path):
         assert conn.execute("select count(*) from clauses where school_slug='hillside'").fetchone()[0] == 3
 
 
+def image_only_pdf(path: Path) -> None:
+    """A PDF with no text layer, as a scanner makes: only a filled rectangle on the page."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.rect(20, 20, 120, 80, style="F")
+    pdf.output(str(path))
+
+
+@pytest.mark.parametrize("make,message", [
+    (image_only_pdf, "no readable policy text"),
+    (lambda path: path.write_bytes(b""), "could not be read as .pdf"),
+    (lambda path: path.write_bytes(b"%PDF-1.4 truncated"), "could not be read as .pdf"),
+], ids=["image-only", "empty", "corrupt"])
+def test_unreadable_pdfs_are_refused(tmp_path, make, message):
+    path = tmp_path / "policy.pdf"
+    make(path)
+    with pytest.raises(UnreadablePolicy, match=message):
+        build_policy(path, "hillside", "Hillside", None)
+
+
+def test_cli_ingest_of_an_image_only_pdf_changes_nothing(tmp_path):
+    db = f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}"
+    good = tmp_path / "hillside.txt"
+    good.write_text(POLICY)
+    assert _cli("ingest", str(good), "--school", "hillside", "--name", "Hillside Academy", env_db=db).returncode == 0
+    scanned = tmp_path / "scanned.pdf"
+    image_only_pdf(scanned)
+    result = _cli("ingest", str(scanned), "--school", "hillside", "--name", "Hillside Academy", env_db=db)
+    assert result.returncode == 2
+    assert "scanned image" in result.stderr and "Nothing was changed" in result.stderr
+    import sqlite3
+    with sqlite3.connect(tmp_path / "cli.sqlite3") as conn:
+        assert conn.execute("select count(*) from clauses where school_slug='hillside'").fetchone()[0] == 3
+
+
 def test_reingesting_a_curated_school_lists_intents_whose_clause_changed(tmp_path):
     from knowledge.catalog import load_catalog
 
