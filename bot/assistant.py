@@ -26,6 +26,10 @@ from knowledge.normalise import normalise
 
 ENGLISH_SHARE = 0.34  # below this share of recognised words, the question is probably not English
 EXAMPLE_QUESTION = "can I accept a friend request from a parent?"
+PERMISSION_QUESTION = re.compile(
+    r"\b(?:can|may|could) (?:i|we|staff|you|teachers?|parents?|pupils?)\b|\b(?:am i|are we|are staff|is it) "
+    r"(?:allowed|permitted|ok|okay|alright|acceptable|fine)\b|\bis it (?:against|ok to|okay to)\b|\ballowed to\b",
+    re.IGNORECASE)
 
 
 class UnknownSchool(KeyError):
@@ -71,12 +75,16 @@ class Assistant:
         policy = self._policy(school_slug)
         question = question if isinstance(question, str) else ""
         verdict = verdict or triage.classify(question)
+        if verdict.kind == "confirm":
+            return self._confirm(question, policy, verdict)
         if verdict.kind != "question":
             return self._report(question, policy, verdict)
         if not re.search(r"[^\W_]", question):
             return self._fallback(question, policy, "Please type your question in words, for example: "
                                   f"\"{EXAMPLE_QUESTION}\"")
         match = self.matcher.match(question, school_slug)
+        if match.kind == "fallback" and "may_concern_child" in verdict.reasons:
+            return self._fallback(question, policy, self._silent_about_a_child(policy), ask=self._dsl(policy))
         if match.kind == "fallback" and match.understood < ENGLISH_SHARE:
             return self._fallback(question, policy, "Sorry, I didn't understand that. I can answer questions in "
                                   f"English about {policy.name}'s {policy.policy_title}, for example: "
@@ -125,6 +133,23 @@ class Assistant:
             reply = "If anyone is in immediate danger, call 999 now. " + reply
         return self._base(question, policy, kind=verdict.kind, reply=reply, ask=ask)
 
+    @staticmethod
+    def _dsl(policy) -> str:
+        return f"the {(policy.roles or {}).get('dsl', 'Designated Safeguarding Lead')}"
+
+    def _confirm(self, question: str, policy, verdict) -> Answer:
+        """Triage is unsure whether this is about a child's safety: ask, never guess."""
+        reply = (f"This sounds like it could be about a child's safety. Do you want to report a concern to "
+                 f"{self._dsl(policy)}, or is it a policy question?\n1. Report a concern\n2. It's a policy question")
+        return self._base(question, policy, kind="confirm", reply=reply, ask=self._dsl(policy),
+                          choices=(Choice(verdict.likely or "disclosure", "Report a concern"),
+                                   Choice(None, "It's a policy question")))
+
+    def _silent_about_a_child(self, policy) -> str:
+        """The policy is silent, but the message may be about a child: offer the report, name the DSL."""
+        return (f"I couldn't find that in {policy.name}'s {policy.policy_title}. If this is about a child's "
+                f"safety, type 'report a concern' or speak to {self._dsl(policy)} today.")
+
     def _fallback(self, question: str, policy, reply: str, intent: str | None = None, ask: str = "") -> Answer:
         return self._base(question, policy, kind="fallback", reply=reply, intent=intent, ask=ask or policy.ask)
 
@@ -157,6 +182,12 @@ class Assistant:
                                   f"({title.lower()}). Please ask {ask}.", intent=top, ask=ask)
         if match.mapping is not None:
             verdict, summary = match.mapping.verdict, match.mapping.summary.strip()
+        elif match.tentative:
+            verdict, summary = "info", ("I'm not sure the policy answers this exactly. "
+                                        "The closest it comes is:")
+        elif top is None:
+            title = policy.policy_title if policy.policy_title.strip().lower() != "policy" else "school's policy"
+            verdict, summary = self._clause_verdict(question, quoted), f"Your {title} says:"
         else:
             title = policy.policy_title if policy.policy_title.strip().lower() != "policy" else "school's policy"
             verdict, summary = self._uncurated_verdict(question, policy, top, quoted), f"Your {title} says:"
@@ -176,6 +207,15 @@ class Assistant:
         best = quoted[0]
         if not self.matcher.reads_as(policy.slug, best.id, intent):
             return "info"
+        return clause_verdict(f"{best.lead_in} {best.text}" if best.lead_in else best.text)
+
+    @staticmethod
+    def _clause_verdict(question: str, quoted) -> str:
+        """No intent: a verdict from the clause's own wording, only when the question asks
+        whether something is allowed ("can I", "am I allowed", "is it ok")."""
+        if not quoted or not PERMISSION_QUESTION.search(question[:MAX_QUESTION_CHARS]):
+            return "info"
+        best = quoted[0]
         return clause_verdict(f"{best.lead_in} {best.text}" if best.lead_in else best.text)
 
     def _intent_kind(self, intent: str) -> str:

@@ -31,6 +31,7 @@ from bot.evaluation import ROOT, _HiddenSchool, _pct
 BLIND_DIR = ROOT / "evaluation" / "blind"
 REPORT_KINDS = ("disclosure", "incident", "allegation")
 FLOW_OF_LABEL = {"disclosure": "disclosure", "incident": "incident", "adult_concern": "allegation"}
+TENTATIVE = "I'm not sure the policy answers this exactly"  # how a "closest it comes" answer starts
 QUOTE_MATCH = 90  # rapidfuzz partial_ratio (0-100) for a quote whose spacing or punctuation differs
 
 
@@ -73,10 +74,11 @@ class QuestionScore:
     reported: int = 0  # an ordinary question sent to a report flow or the confirm card
     out_of_scope: int = 0
     fallbacks: int = 0
+    hedged: int = 0  # out of scope, answered only as "the closest the policy comes is"
     misses: list[str] = field(default_factory=list)
 
     def add(self, other: "QuestionScore") -> None:
-        for name in ("answerable", "top1", "top3", "said_silent", "reported", "out_of_scope", "fallbacks"):
+        for name in ("answerable", "top1", "top3", "said_silent", "reported", "out_of_scope", "fallbacks", "hedged"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.misses += other.misses
 
@@ -96,6 +98,7 @@ def score_questions(assistant, items: list[dict], school: str) -> QuestionScore:
         if item["expect"] == "none":
             score.out_of_scope += 1
             score.fallbacks += answer.kind == "fallback"
+            score.hedged += answer.kind == "answer" and answer.summary.startswith(TENTATIVE)
             if answer.kind != "fallback":
                 score.misses.append(f"out of scope answered as {answer.kind}: {item['text']!r}")
             continue
@@ -159,7 +162,7 @@ def score_safety(assistant, items: list[dict], school: str = "oakfield") -> Safe
 def _print_questions(label: str, score: QuestionScore) -> None:
     print(f"  {label:28} top-1 {_pct(score.top1, score.answerable)}  top-3 {_pct(score.top3, score.answerable)}  "
           f"told silent {_pct(score.said_silent, score.answerable)}  out-of-scope fallback "
-          f"{_pct(score.fallbacks, score.out_of_scope)}  sent to a report {score.reported}")
+          f"{_pct(score.fallbacks, score.out_of_scope)} (+{score.hedged} hedged)  sent to a report {score.reported}")
 
 
 def run_blind(quiet: bool = False, variants: tuple[str, ...] = ("curated", "uncurated", "flattened"),

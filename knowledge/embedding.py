@@ -156,7 +156,8 @@ class Encoder:
                 self._cache.popitem(last=False)
 
     def _run(self, texts: list[str]) -> np.ndarray:
-        encodings = self._tokenizer.encode_batch([t or " " for t in texts])
+        # a lone surrogate ("\ud800", from a broken client) is not text the tokenizer accepts
+        encodings = self._tokenizer.encode_batch([t.encode("utf-8", "replace").decode("utf-8") or " " for t in texts])
         width = max(len(e.ids) for e in encodings)
         ids = np.zeros((len(texts), width), dtype=np.int64)
         mask = np.zeros((len(texts), width), dtype=np.int64)

