@@ -25,9 +25,12 @@ from bot.models import ClauseRow, School
 from knowledge.catalog import load_catalog
 from knowledge.clauses import Clause
 from knowledge.policy_file import Policy, bundled_policies, make_policy, split_front_matter
+from knowledge.embedding import ModelMissing, load_encoder
 from knowledge.readers import UnreadablePolicy, read_policy_text
+from knowledge.retrieval import passage
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+ENCODE_STEP = 64  # clauses encoded between two progress lines
 SUCCESSOR_MIN_SIMILARITY = 70  # below this, a changed clause is reported as vanished
 
 
@@ -170,7 +173,19 @@ async def run_ingest(settings, file: str, slug: str, name: str | None, ask: str 
     except UnreadablePolicy as exc:
         print(f"error: {exc}. Nothing was changed.", file=sys.stderr)
         return 2
+    try:
+        encoder = load_encoder()
+    except ModelMissing as exc:
+        print(f"error: {exc}. Nothing was changed.", file=sys.stderr)
+        return 2
     async with open_database(settings.database_url) as sessions:
         report = await store_policy(sessions, policy)
     print("\n".join(report.lines()))
+    # the clause vectors, once, now: the server reads them back from the vector store at start
+    texts = [passage(c) for c in policy.clauses]
+    for start in range(0, len(texts), ENCODE_STEP):
+        encoder.encode_many(texts[start:start + ENCODE_STEP])
+        print(f"\rEncoding clauses for answers by meaning: {min(start + ENCODE_STEP, len(texts))}/{len(texts)}",
+              end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
     return 0
