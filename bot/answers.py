@@ -20,6 +20,13 @@ VERDICT_LABELS: dict[str, str] = {
 }
 
 
+# What the core says in the confirm band, and before a clause that only comes close; every
+# channel and the evaluation read these, so the words live in one place.
+CONFIRM_PROMPT = ("This sounds like it could be about a child's safety. Do you want to report a concern to "
+                  "the {dsl}, or is it a policy question?")
+TENTATIVE_SUMMARY = "I'm not sure the policy answers this exactly. The closest it comes is:"
+
+
 @dataclass(frozen=True)
 class QuotedClause:
     id: str

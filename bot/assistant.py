@@ -19,7 +19,7 @@ import re
 from typing import Any
 
 from bot import triage
-from bot.answers import VERDICT_LABELS, Answer, Choice, QuotedClause
+from bot.answers import CONFIRM_PROMPT, TENTATIVE_SUMMARY, VERDICT_LABELS, Answer, Choice, QuotedClause
 from knowledge.matcher import MAX_QUESTION_CHARS, MatchResult, Matcher
 from knowledge.modality import clause_verdict
 from knowledge.normalise import normalise
@@ -139,8 +139,8 @@ class Assistant:
 
     def _confirm(self, question: str, policy, verdict) -> Answer:
         """Triage is unsure whether this is about a child's safety: ask, never guess."""
-        reply = (f"This sounds like it could be about a child's safety. Do you want to report a concern to "
-                 f"{self._dsl(policy)}, or is it a policy question?\n1. Report a concern\n2. It's a policy question")
+        dsl = (policy.roles or {}).get("dsl", "Designated Safeguarding Lead")
+        reply = CONFIRM_PROMPT.format(dsl=dsl) + "\n1. Report a concern\n2. It's a policy question"
         return self._base(question, policy, kind="confirm", reply=reply, ask=self._dsl(policy),
                           choices=(Choice(verdict.likely or "disclosure", "Report a concern"),
                                    Choice(None, "It's a policy question")))
@@ -183,14 +183,12 @@ class Assistant:
         if match.mapping is not None:
             verdict, summary = match.mapping.verdict, match.mapping.summary.strip()
         elif match.tentative:
-            verdict, summary = "info", ("I'm not sure the policy answers this exactly. "
-                                        "The closest it comes is:")
-        elif top is None:
-            title = policy.policy_title if policy.policy_title.strip().lower() != "policy" else "school's policy"
-            verdict, summary = self._clause_verdict(question, quoted), f"Your {title} says:"
+            verdict, summary = "info", TENTATIVE_SUMMARY
         else:
             title = policy.policy_title if policy.policy_title.strip().lower() != "policy" else "school's policy"
-            verdict, summary = self._uncurated_verdict(question, policy, top, quoted), f"Your {title} says:"
+            verdict = (self._clause_verdict(question, quoted) if top is None
+                       else self._uncurated_verdict(question, policy, top, quoted))
+            summary = f"Your {title} says:"
         reply = self._reply(verdict, summary, quoted, ask)
         return self._base(question, policy, kind="answer", reply=reply, intent=top,
                           verdict=verdict, summary=summary, clauses=quoted, ask=ask)

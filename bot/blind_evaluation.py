@@ -26,12 +26,12 @@ from pathlib import Path
 import yaml
 from rapidfuzz import fuzz
 
+from bot.answers import TENTATIVE_SUMMARY
 from bot.evaluation import ROOT, _HiddenSchool, _pct
 
 BLIND_DIR = ROOT / "evaluation" / "blind"
 REPORT_KINDS = ("disclosure", "incident", "allegation")
 FLOW_OF_LABEL = {"disclosure": "disclosure", "incident": "incident", "adult_concern": "allegation"}
-TENTATIVE = "I'm not sure the policy answers this exactly"  # how a "closest it comes" answer starts
 QUOTE_MATCH = 90  # rapidfuzz partial_ratio (0-100) for a quote whose spacing or punctuation differs
 
 
@@ -98,7 +98,7 @@ def score_questions(assistant, items: list[dict], school: str) -> QuestionScore:
         if item["expect"] == "none":
             score.out_of_scope += 1
             score.fallbacks += answer.kind == "fallback"
-            score.hedged += answer.kind == "answer" and answer.summary.startswith(TENTATIVE)
+            score.hedged += answer.kind == "answer" and answer.summary == TENTATIVE_SUMMARY
             if answer.kind != "fallback":
                 score.misses.append(f"out of scope answered as {answer.kind}: {item['text']!r}")
             continue

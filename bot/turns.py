@@ -24,6 +24,7 @@ from botbuilder.core import ActivityHandler, ConversationState, PrivateConversat
 from botbuilder.dialogs import DialogSet, DialogTurnStatus
 
 from bot import conversation_refs, dsl_commands
+from bot.answers import CONFIRM_PROMPT
 from bot.gaps import GapCounter
 from bot.models import Feedback
 from bot.rendering import Button, PlainRenderer, Prompt, Renderer
@@ -261,8 +262,7 @@ class AssistantBot(ActivityHandler):
         await self.pending.set(context, {"confirm": {"question": text, "kind": flow}})
         danger = "If a child is in immediate danger, call 999 now. " if triage.urgent else ""
         await context.send_activity(self._render(context).prompt(Prompt(
-            f"{danger}This sounds like it could be about a child's safety. Do you want to report a concern "
-            f"to the {self._dsl_name(school)}, or is it a policy question?",
+            danger + CONFIRM_PROMPT.format(dsl=self._dsl_name(school)),
             (Button("Report a concern", {"action": "report_concern", "kind": flow}),
              Button("It's a policy question", {"action": "policy_question"})))))
 

@@ -557,7 +557,7 @@ class Matcher:
     # ---- the decision ------------------------------------------------------------------
     def match(self, question: str, school: str) -> MatchResult:
         """The intent reading of the question (catalog), then every clause of the school scored
-        by meaning, words and that intent: the intent answers when its clauses are (nearly) the
+        by meaning, words and that intent: the intent answers when one of its clauses is the
         best; otherwise the best clause answers by itself, tentatively when it is only close."""
         if school not in self.schools:
             raise KeyError(school)
@@ -572,8 +572,9 @@ class Matcher:
             # better than a near neighbour (on the tuning set: 13 of 14 such questions were
             # unanswerable); so, less surely, does a confident intent with no clause of its own
             return by_intent
+        query, known, _ = self.query_vector(question)
         meaning = self.retriever.scores(question, school)
-        words = np.asarray(index.similarity(self.query_vector(question)[0]), dtype=np.float32)
+        words = np.asarray(index.similarity(query), dtype=np.float32)
         prior = np.zeros(len(index.clauses), dtype=np.float32)
         intent_rows: list[int] = []
         if by_intent.kind != "fallback" and by_intent.intents:
@@ -584,8 +585,8 @@ class Matcher:
                     intent_rows.append(row)
         # a lead-in ("Staff must not:") or a fragment is not a rule to quote on its own, nor is a
         # rule about other people than the question asks about
-        weight = np.asarray(index.rule_weight, dtype=np.float32) * np.asarray(
-            _who_weights(index, self.query_vector(question)[0]), dtype=np.float32)
+        weight = np.asarray(index.rule_weight, dtype=np.float32) * np.asarray(_who_weights(index, query),
+                                                                              dtype=np.float32)
         fused = (meaning + W_LEX * words + W_PRIOR * prior) * weight
         best = int(np.argmax(fused))
         if intent_rows and max(fused[r] for r in intent_rows) >= fused[best] - INTENT_MARGIN:
@@ -594,11 +595,11 @@ class Matcher:
         if by_intent.kind == "clarify":
             return by_intent
         relevance = float(meaning[best] + RELEVANCE_WORDS * words[best])
-        on_topic = any(t in self.topic_tokens for t in self.query_vector(question)[1])
+        on_topic = any(t in self.topic_tokens for t in known)
         if relevance < RELEVANT_AT or (relevance < SURE_AT and not on_topic):
-            # (no "closest it comes" for a question with no word of the assistant's topics)
-            # nothing in the policy means what was asked: keep the intent reading (a silent
-            # intent names its topic in the reply), or the honest fallback
+            # nothing in the policy means what was asked (and no "closest it comes" for a question
+            # with no word of the assistant's topics): keep the intent reading (a silent intent
+            # names its topic in the reply), or the honest fallback
             return by_intent if by_intent.kind == "fallback" or by_intent.silent else replace(
                 by_intent, kind="fallback", clauses=())
         order = np.argsort(-fused)[:3]
