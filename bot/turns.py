@@ -232,7 +232,7 @@ class AssistantBot(ActivityHandler):
 
     # --- flows -----------------------------------------------------------------------------------
     async def _start(self, dc, kind: str, school: str) -> None:
-        result = await dc.begin_dialog(kind, {"school": school})
+        result = await dc.begin_dialog(kind, {"school": school, "first_message": dc.context.activity.text or ""})
         await self._after_flow(dc, result)
 
     async def _after_flow(self, dc, result) -> None:

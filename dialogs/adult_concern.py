@@ -26,6 +26,7 @@ guidance. The reporter never investigates: the case manager consults the LADO.
 """
 from __future__ import annotations
 
+from dialogs import guidance
 from dialogs.base import Question, ReportFlow, say
 from dialogs.disclosure import CALL_999
 from dialogs.validation import YES_NO, Option
@@ -61,6 +62,7 @@ def _route_label(answers: dict) -> str:
 class AdultConcernFlow(ReportFlow):
     kind = "adult_concern"
     title = "Concern about an adult"
+    guide = guidance.ADULT_CONCERN + guidance.SHARED  # e.g. "should I tell my colleague?": no
     intro = ("This report is about someone who works at the school. It goes only to the headteacher, "
              "or to the chair of governors if it is about the headteacher. The person concerned will "
              "never see it.")

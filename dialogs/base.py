@@ -11,8 +11,13 @@ A flow (disclosure, incident, concern about an adult) is declared as an ordered 
 
 At every step, before the prompt sees the message, `on_continue_dialog` handles:
   cancel (asks to confirm) | help (step help, re-prompt) | back (re-ask the previous
-  answer) | start again | a file or image (refused, with why) | a policy question (answered
-  by the Assistant, then the same step is re-prompted; "keep it" records it as the answer).
+  answer) | start again | a file or image (refused, with why) | a question ("can I screenshot
+  it?", "what do i do with the phone"): answered from the flow's own guidance (dialogs.guidance)
+  when it matches, else by the Assistant from the policy, then the same step is re-prompted
+  ("keep it" records it as the answer at a free-text step; never at all at a verbatim step).
+
+A flow can also suggest an answer from the message that started it ("someone's sharing a
+nude pic" -> incident type: nudes): that step then asks "It sounds like: ... Is that right?".
 
 Why this shape: the report's progress is one plain dict (answers, history, where we are)
 in the component's dialog state, so it survives a restart through SqlStorage and "back",
@@ -44,6 +49,7 @@ from botbuilder.dialogs.prompts import PromptOptions, PromptValidatorContext, Te
 from botbuilder.schema import Activity, ActivityTypes
 
 from bot.rendering import Button, PlainRenderer, Prompt, Renderer, Summary
+from dialogs import guidance
 from dialogs.filing import Reporter, ReportNotFiled
 from dialogs.inputs import adopt_button_text, flow_command, has_attachment
 from dialogs.validation import (
@@ -54,6 +60,7 @@ from dialogs.validation import (
     check_free_text,
     looks_like_policy_question,
     match_option,
+    reads_as_question,
 )
 
 log = logging.getLogger(__name__)
@@ -77,7 +84,7 @@ LOCKED_NOTE = ("The urgent alert ({reference}) has already gone on that answer, 
 
 COMMANDS_HELP = (
     "At any question you can reply 'back' to change your previous answer, 'start again', "
-    "'cancel', or ask me a policy question; your report waits for you."
+    "'cancel', or ask me a question; your report waits for you."
 )
 
 
@@ -207,6 +214,7 @@ class ReportFlow(ComponentDialog):
     title: ClassVar[str]  # "Disclosure report"
     intro: ClassVar[str] = ""
     questions: ClassVar[tuple[Question, ...]]
+    guide: ClassVar[tuple[guidance.Guidance, ...]] = guidance.SHARED  # answers to questions asked mid-report
 
     def __init__(self, services: ReportServices):
         super().__init__(self.kind)
@@ -237,6 +245,13 @@ class ReportFlow(ComponentDialog):
     def help_for(self, question: Question | None) -> str:
         return question.help if question and question.help else ""
 
+    def suggest(self, text: str) -> dict[str, str]:
+        """Answers this text already gives, as {question key: option key}; asked as "Is that right?".
+
+        Called with the message that started the flow and with a typed reply that is not one
+        of a choice step's options, so staff aren't made to say again what they just said."""
+        return {}
+
     # --- progress ----------------------------------------------------------------------------
     def _progress(self, dc: DialogContext) -> dict:
         return progress_of(dc, self.services.cipher)
@@ -266,6 +281,11 @@ class ReportFlow(ComponentDialog):
         what = ask.get("ask")
         if what == "question":
             question = self._by_key[ask["key"]]
+            suggested = _suggested(progress).get(question.key)
+            if suggested:
+                text = f"{question.text} It sounds like: {question.shown(suggested)}. Is that right?"
+                return renderer.prompt(Prompt(text=f"{problem}\n\n{text}" if problem else text,
+                                              buttons=_buttons(YES_NO)))
             text = f"{problem}\n\n{question.text}" if problem else question.text
             return renderer.prompt(Prompt(text=text, buttons=_buttons(question.options),
                                           guidance="" if problem else question.guidance))
@@ -305,12 +325,41 @@ class ReportFlow(ComponentDialog):
             return CANCEL_OPTIONS
         return None
 
+    def _offered(self, progress: dict) -> tuple[Option, ...]:
+        """The choices the current step shows (Yes/No while confirming a suggestion); () for free text."""
+        at = progress.get("at")
+        if at == "question":
+            key = progress.get("asking") or ""
+            return YES_NO if _suggested(progress).get(key) else self._by_key[key].options
+        return self._options_for({"ask": at}, progress) or ()
+
+    def _check_suggested(self, question: Question, text: str | None, progress: dict) -> Checked:
+        """The reply to "It sounds like: X. Is that right?": yes takes X, no asks the question in full,
+        and naming another option outright takes that one."""
+        suggested = progress["suggested"]
+        reply = match_option(text, YES_NO)
+        if reply == "yes":
+            return Checked(True, value=suggested[question.key])
+        if reply == "no":
+            del suggested[question.key]
+            return Checked(False, problem="")  # re-prompted: the full question and its options
+        named = None if (text or "").strip().isdecimal() else match_option(text, question.options)
+        return Checked(True, value=named) if named else check_choice(text, YES_NO)
+
     async def validate_answer(self, prompt_context: PromptValidatorContext) -> bool:
         ask = _validations(prompt_context.options)
         text = prompt_context.recognized.value if prompt_context.recognized.succeeded else None
         progress = prompt_context.context.turn_state.get(_PROGRESS_KEY) or {}
         if ask.get("ask") == "question":
-            checked = self._by_key[ask["key"]].check(text)
+            question = self._by_key[ask["key"]]
+            if _suggested(progress).get(question.key):
+                checked = self._check_suggested(question, text, progress)
+            else:
+                checked = question.check(text)
+                suggested = self.suggest(text or "").get(question.key) if question.options and not checked.ok else None
+                if suggested:  # "a nude pic" at "what kind of incident?": confirm rather than refuse
+                    progress.setdefault("suggested", {})[question.key] = suggested
+                    checked = Checked(False, problem="")
         else:
             checked = check_choice(text, self._options_for(ask, progress))
         if checked.ok:
@@ -322,8 +371,14 @@ class ReportFlow(ComponentDialog):
 
     # --- the waterfalls ------------------------------------------------------------------------
     async def on_begin_dialog(self, inner_dc: DialogContext, options: object) -> DialogTurnResult:
-        options = options if isinstance(options, dict) else {}
+        options = dict(options) if isinstance(options, dict) else {}
+        # The message that started the report: read once for a suggested answer, then dropped, since
+        # the waterfall stores its options in dialog state (never a child's details in clear).
+        first_message = options.pop("first_message", None) or ""
         progress = self.new_progress(options.get("school") or "", options.get("reference"))
+        progress["suggested"] = self.suggest(first_message)
+        if progress["suggested"]:
+            log.info("answer suggested from the first message", extra={"flow": self.kind})
         inner_dc.parent.active_dialog.state["report"] = progress
         _open(inner_dc.context, progress, self.services.cipher)
         log.info("report started", extra={"flow": self.kind})
@@ -346,6 +401,7 @@ class ReportFlow(ComponentDialog):
         progress = self._progress(step)
         question = self._by_key[progress["asking"]]
         progress["answers"][question.key] = step.result
+        _suggested(progress).pop(question.key, None)  # asked once; "back" or an edit asks it in full
         if question.key not in progress["history"]:
             progress["history"].append(question.key)
         progress["held"] = None
@@ -500,7 +556,7 @@ class ReportFlow(ComponentDialog):
             return await self._back(inner_dc, progress)
         if command == "restart":
             return await self._restart(inner_dc, progress)
-        if await self._answered_policy_question(context, progress, text):
+        if await self._answered_question(context, progress, text):
             return await self._reprompt(inner_dc)
         return await super().on_continue_dialog(inner_dc)
 
@@ -511,12 +567,7 @@ class ReportFlow(ComponentDialog):
         choice = str(value.get("choice") or "")
         if flow_command(choice):
             return False
-        at = progress.get("at")
-        if at == "question":
-            options = self._by_key[progress["asking"]].options
-        else:
-            options = self._options_for({"ask": at}, progress) or ()
-        return choice not in {option.key for option in options}
+        return choice not in {option.key for option in self._offered(progress)}
 
     def attachment_refusal(self, progress: dict) -> str:
         return ("I can't accept files or images in a report, so that one has not been kept. "
@@ -584,16 +635,43 @@ class ReportFlow(ComponentDialog):
                   "Starting this report again from the first question.")
         return await inner_dc.begin_dialog(ASK)
 
-    async def _answered_policy_question(self, context: TurnContext, progress: dict, text: str) -> bool:
-        """Answer a policy question asked mid-report; the caller then re-asks the same step."""
-        assistant = self.services.assistant
-        if assistant is None or not looks_like_policy_question(text):
-            return False
+    async def _answered_question(self, context: TurnContext, progress: dict, text: str) -> bool:
+        """Answer a question asked mid-report; the caller then re-asks the same step.
+
+        The flow's own guidance comes first: "can I screenshot it as evidence?" in a nudes report
+        has one right answer (no, never), which the school's social-media policy rarely states.
+        Only when no guidance entry matches well does the Assistant answer from the policy: at a
+        choice step any question (it can't be an answer there), at a free-text step only a clear
+        "Can I ...?" (anything else there is more likely the answer itself). The question is never
+        recorded as the answer; at a free-text step it is held, and "keep it" records it. At a
+        verbatim step nothing is answered: the child's own words may well be a question.
+        """
         at = progress.get("at")
         question = self._by_key.get(progress.get("asking") or "") if at == "question" else None
         if question is not None and question.verbatim:
-            return False  # the child's own words may well be a question: record them
-        free_text = question is not None and not question.options
+            return False
+        offered = self._offered(progress)
+        if not reads_as_question(text) or (offered and match_option(text.rstrip(" ?"), offered) is not None):
+            return False  # "yes?" at a yes/no step is an unsure answer: the step's own check handles it
+        entry = guidance.match(text, self.guide)
+        if entry is not None:
+            log.info("guidance answered mid-report", extra={"flow": self.kind, "topic": entry.topic})
+            await say(context, entry.answer)
+        elif not await self._answered_from_policy(context, progress, text, loose=bool(offered)):
+            return False
+        if question is not None and not question.options:
+            progress["held"] = text  # nothing typed is lost, even when we guessed wrong
+            await say(context, "Back to your report. (If that was your answer to this question, "
+                               "reply 'keep it' and I'll record it exactly as you typed it.)")
+        else:
+            await say(context, "Back to your report.")
+        return True
+
+    async def _answered_from_policy(self, context: TurnContext, progress: dict, text: str, loose: bool) -> bool:
+        """The Assistant's answer from the school's policy, when there is an Assistant to ask."""
+        assistant = self.services.assistant
+        if assistant is None or not (loose or looks_like_policy_question(text)):
+            return False
         answer = assistant.answer(text, progress["school"])
         log.info("policy question answered mid-report", extra={"flow": self.kind, "answer_kind": answer.kind})
         if answer.starts_report:  # about the very situation being reported: no FAQ content, ever
@@ -601,12 +679,6 @@ class ReportFlow(ComponentDialog):
                                "the policy. Type 'help' for what to do now.")
         else:
             await context.send_activity(renderer_of(context).answer(answer))
-        if free_text:
-            progress["held"] = text  # nothing typed is lost, even when we guessed wrong
-            await say(context, "Back to your report. (If that was your answer to this question, "
-                               "reply 'keep it' and I'll record it exactly as you typed it.)")
-        else:
-            await say(context, "Back to your report.")
         return True
 
 
@@ -621,6 +693,11 @@ def _is_group_chat(context: TurnContext) -> bool:
     conversation = context.activity.conversation
     kind = (getattr(conversation, "conversation_type", None) or "").lower()
     return kind in ("channel", "groupchat", "group", "mpim") or bool(getattr(conversation, "is_group", False))
+
+
+def _suggested(progress: dict) -> dict:
+    """{question key: option key} suggested from what was already said (see ReportFlow.suggest)."""
+    return progress.get("suggested") or {}
 
 
 def _buttons(options: tuple[Option, ...]) -> tuple[Button, ...]:

@@ -30,10 +30,12 @@ The reporter is whoever the channel says is typing; they are never asked who the
        |   \--change an answer--> pick field -> re-ask it -> REVIEW
        \--cancel--> confirm -> cancelled (an urgent alert already sent stands)
 
-    At every step: cancel | help | back | start again | policy question (answered, step re-asked)
+    At every step: cancel | help | back | start again | a question (answered from dialogs.guidance,
+    else the policy; step re-asked). Never at "words": the child's words are recorded, even "...?"
 """
 from __future__ import annotations
 
+from dialogs import guidance
 from dialogs.base import Question, ReportFlow, say
 from dialogs.validation import YES_NO
 
@@ -55,6 +57,7 @@ LISTENING = (
 class DisclosureFlow(ReportFlow):
     kind = "disclosure"
     title = "Disclosure report"
+    guide = guidance.DISCLOSURE + guidance.SHARED
     questions = (
         Question("immediate_danger", "Immediate danger or medical need", DANGER, options=YES_NO,
                  help="If a child could be hurt in the next few minutes, or needs a doctor, answer Yes: "

@@ -6,8 +6,8 @@ attachment and says why. If a member of staff's own conduct is part of it, it is
 concern about an adult, so the flow hands over to that flow instead (it routes to the
 headteacher, not the DSL).
 
-    [start]
-       v
+    [start]  (the first message already names the type, e.g. "a nude pic": "It sounds like:
+       v      Nudes or semi-nudes being shared. Is that right?" yes -> taken | no -> asked in full)
     type (cyberbullying | staff contact | nudes | harmful content | photos posted | other)
        |--nudes--> "don't view, copy or forward; no attachments" (attachments refused from here on)
        |--other--> describe the type
@@ -23,9 +23,15 @@ headteacher, not the DSL).
        v
     REVIEW: summary --submit--> filed -> receipt
               \--change an answer / cancel (as every flow)
+
+    At every step a question ("can I screenshot it as evidence?", "what do i do with the phone")
+    is answered from dialogs.guidance.INCIDENT (UKCIS) and the step is asked again.
 """
 from __future__ import annotations
 
+import re
+
+from dialogs import guidance
 from dialogs.base import Question, ReportFlow, say
 from dialogs.validation import YES_NO, Option
 
@@ -43,6 +49,33 @@ DEVICE_OPTIONS = (
     Option("no_device", "No device involved", ("none", "n/a", "no device")),
 )
 
+# Words that already say which kind of incident it is, most serious first: a message about a
+# fake nude is a nudes incident before it is anything else. Matched on the lower-cased message.
+TYPE_HINTS = (
+    ("nudes", re.compile(
+        r"\b(?:(?:semi[- ]?)?nudes?|naked|sexting|sexts?|topless|dick pics?|"
+        r"(?:explicit|sexual|indecent|rude) (?:pics?|photos?|pictures?|images?|videos?|selfies?))\b")),
+    ("staff_contact", re.compile(
+        r"\b(?:pupil|student|child|kid)s? (?:\w+ )?(?:messag\w*|add(?:ed|ing)?|follow\w*|dm'?d|contact\w*|"
+        r"friend request\w*) (?:me|(?:a )?(?:teacher|member of staff|staff))\b")),
+    ("cyberbullying", re.compile(
+        r"\b(?:cyber ?bull\w*|bull(?:y|ying|ied|ies)|fake (?:\w+ ){0,2}(?:accounts?|profiles?|pages?)|"
+        r"pretending to be|impersonat\w*|troll\w*|hate (?:page|account)s?)\b")),
+    ("photos_posted", re.compile(
+        r"\b(?:posted|posting|shared|sharing|put up) (?:\w+ ){0,2}(?:photos?|pictures?|pics?|videos?) "
+        r"of (?:our |the |some )?(?:pupils|children|kids|students|class)\b")),
+    ("harmful_content", re.compile(
+        r"\b(?:harmful|violent|extremist|self[- ]harm|suicide|pornographic|gore|beheading) "
+        r"(?:content|videos?|material|images?|posts?|websites?|sites?)\b|\bporn\w*")),
+)
+
+
+def incident_type_in(text: str) -> str | None:
+    """The incident type a message already names ("a nude pic" -> nudes), or None."""
+    said = (text or "").lower().replace("\u2019", "'")
+    return next((kind for kind, pattern in TYPE_HINTS if pattern.search(said)), None)
+
+
 NUDES_WARNING = (
     "Important: do not view, copy, print, share, screenshot or save the images, and never ask a "
     "child to send them. Don't send them here either: I won't accept attachments in this report. "
@@ -57,6 +90,7 @@ def _is_nudes(answers: dict) -> bool:
 class IncidentFlow(ReportFlow):
     kind = "incident"
     title = "Online-safety incident report"
+    guide = guidance.INCIDENT + guidance.SHARED  # UKCIS: never screenshot; secure the device
     questions = (
         Question("type", "Type of incident", "What kind of online-safety incident is it?",
                  options=INCIDENT_TYPES,
@@ -90,6 +124,11 @@ class IncidentFlow(ReportFlow):
 
     def category(self, answers: dict) -> str:
         return answers.get("type", "")
+
+    def suggest(self, text: str) -> dict[str, str]:
+        """A message that already says what happened ("a fake account") suggests the incident type."""
+        kind = incident_type_in(text)
+        return {"type": kind} if kind else {}
 
     def urgency(self, answers: dict) -> str:
         return "high" if _is_nudes(answers) else "normal"

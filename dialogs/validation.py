@@ -114,6 +114,30 @@ def check_choice(text: str | None, options: tuple[Option, ...]) -> Checked:
     return Checked(False, problem=f"Please choose one of: {labels} (press a button or type the number).")
 
 
+# How a question starts when staff leave off the "?" (they type fast, on phones): a question word and
+# a verb ("what do", "who is", "what happens"), or a verb and who it is about ("can I", "is it",
+# "should we"). Answers rarely start like that; "when she got home" or "what she said was" don't.
+_ASKING = re.compile(
+    r"^(?:(?:what|who|how|where|when|why|which)(?: \w+)? "
+    r"(?:do|does|did|should|can|could|would|will|shall|is|are|am|must|may|happens)\b"
+    r"|(?:can|could|should|shall|do|does|did|is|are|am|may|must|will|would|have|has) "
+    r"(?:i|we|you|it|they|he|she|the|this|that|my|our|staff|teachers|there)\b)")
+
+
+def reads_as_question(text: str | None) -> bool:
+    """The member of staff is asking something ("can I screenshot it?", "what do i do with the phone").
+
+    Looser than `looks_like_policy_question`: it decides only whether to look the message up in the
+    flow's own guidance (dialogs.guidance), which answers only when it matches well; otherwise the
+    message is handled as before. Never applied at a verbatim step: a child's words are recorded,
+    whatever they look like.
+    """
+    if not text:
+        return False
+    said = _squash(text).replace("\u2019", "'")
+    return said.endswith("?") or bool(_ASKING.match(said))
+
+
 def looks_like_policy_question(text: str | None) -> bool:
     """A staff member's own question about the policy ("Can I ...?"), asked mid-report.
 
