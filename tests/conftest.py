@@ -54,3 +54,14 @@ async def engine(db_url):
     engine = create_engine(db_url)
     yield engine
     await engine.dispose()
+
+
+@pytest.fixture
+async def runtime(db_url):
+    """The whole bot of tests/chat_harness.py, with the school's DSL, deputy and head known."""
+    from chat_harness import add_role_holders, build
+
+    runtime = await build(db_url)
+    await add_role_holders(runtime)
+    yield runtime
+    await runtime.close()

@@ -17,21 +17,12 @@ from chat_harness import (
     DISCLOSURE_ANSWERS,
     TEST_KEY,
     Chat,
-    add_role_holders,
     answers_of,
     build,
     reports,
     shared_assistant,
 )
 from dialogs.disclosure import DANGER
-
-
-@pytest.fixture
-async def runtime(db_url):
-    runtime = await build(db_url)
-    await add_role_holders(runtime)
-    yield runtime
-    await runtime.close()
 
 
 @pytest.mark.parametrize("message", [

@@ -3,15 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from chat_harness import Chat, add_role_holders, alerts, answers_of, build, reports
-
-
-@pytest.fixture
-async def runtime(db_url):
-    runtime = await build(db_url)
-    await add_role_holders(runtime)
-    yield runtime
-    await runtime.close()
+from chat_harness import Chat, alerts, answers_of, reports
 
 
 DETAILS = (

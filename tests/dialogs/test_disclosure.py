@@ -8,23 +8,13 @@ import pytest
 from chat_harness import (
     DISCLOSURE_ANSWERS,
     Chat,
-    add_role_holders,
     alerts,
     answers_of,
-    build,
     drafts,
     reports,
 )
 from dialogs.disclosure import DANGER
 from dialogs.filing import ReportNotFiled
-
-
-@pytest.fixture
-async def runtime(db_url):
-    runtime = await build(db_url)
-    await add_role_holders(runtime)
-    yield runtime
-    await runtime.close()
 
 
 async def start(chat: Chat) -> str:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from bot import turns
 from bot.models import BotStateItem
 from bot.triage import Triage
-from chat_harness import DISCLOSURE_ANSWERS, Chat, add_role_holders, answers_of, build, reports
+from chat_harness import DISCLOSURE_ANSWERS, Chat, answers_of, reports
 from dialogs import guidance
 from dialogs.adult_concern import AdultConcernFlow
 from dialogs.disclosure import DisclosureFlow
@@ -26,14 +26,6 @@ from dialogs.validation import reads_as_question
 SCREENSHOT = "can I screenshot it as evidence?"
 PHONE = "what do i do with the phone"
 POLICY_QUESTION = "Can I accept a friend request from a pupil on Facebook?"  # the policy's, not the guidance's
-
-
-@pytest.fixture
-async def runtime(db_url):
-    runtime = await build(db_url)
-    await add_role_holders(runtime)
-    yield runtime
-    await runtime.close()
 
 
 async def start_incident(chat: Chat) -> str:

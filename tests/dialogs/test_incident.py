@@ -6,15 +6,7 @@ from botbuilder.schema import Attachment
 from sqlalchemy import select
 
 from bot.models import BotStateItem
-from chat_harness import Chat, add_role_holders, answers_of, build, reports
-
-
-@pytest.fixture
-async def runtime(db_url):
-    runtime = await build(db_url)
-    await add_role_holders(runtime)
-    yield runtime
-    await runtime.close()
+from chat_harness import Chat, answers_of, reports
 
 
 PHOTO = Attachment(content_type="image/jpeg", content_url="https://files.invalid/IMG_0042.jpg", name="IMG_0042.jpg")

@@ -11,19 +11,11 @@ from aiohttp import web
 
 from benchmarks.loopback import DISCLOSURE_ANSWERS as HTTP_ANSWERS
 from benchmarks.loopback import HttpChat, LoopbackConnector
-from chat_harness import DISCLOSURE_ANSWERS, Chat, add_role_holders, alerts, build, reports
+from chat_harness import DISCLOSURE_ANSWERS, Chat, alerts, reports
 from adapters.web import create_app
 from outage import DatabaseOutage
 
 REFERENCE = re.compile(r"\b[A-Z]{3}-\d{4}-\d{4}\b")
-
-
-@pytest.fixture
-async def runtime(db_url):
-    runtime = await build(db_url)
-    await add_role_holders(runtime)
-    yield runtime
-    await runtime.close()
 
 
 async def ready_to_submit(chat) -> str:
