@@ -55,8 +55,8 @@ class _Classifier:
         self.intercept = weights["intercept"]
         self.encoder = load_encoder()
 
-    def probabilities(self, text: str) -> np.ndarray:
-        logits = self.coef @ features(self.encoder, [text])[0] + self.intercept
+    def probabilities(self, text: str, flags: tuple[float, ...] | None = None) -> np.ndarray:
+        logits = self.coef @ features(self.encoder, [text], None if flags is None else [flags])[0] + self.intercept
         exp = np.exp(logits - logits.max())
         return exp / exp.sum()
 
@@ -68,12 +68,14 @@ def _situation_described(found: dict[str, float]) -> bool:
         found[name] for name in ("told", "event", "harm", "worry", "first_person", "adult_acts", "incident_type"))
 
 
-def features(encoder, texts: list[str]) -> np.ndarray:
+def features(encoder, texts: list[str], flags: list[tuple[float, ...]] | None = None) -> np.ndarray:
     """Per message: its meaning (the embedding) and the rule layer's signals (question frame,
-    a telling verb, a child, harm words...), which the embedding alone blurs."""
+    a telling verb, a child, harm words...), which the embedding alone blurs. `flags`: the
+    signals when the caller has read them already."""
     meaning = encoder.encode([t[:MAX_EMBED_CHARS] for t in texts])
-    flags = np.array([rules.signals(t) for t in texts], dtype=np.float32) * SIGNAL_SCALE
-    return np.hstack([meaning, flags])
+    signal_rows = np.array(flags if flags is not None else [rules.signals(t) for t in texts],
+                           dtype=np.float32) * SIGNAL_SCALE
+    return np.hstack([meaning, signal_rows])
 
 
 @lru_cache(maxsize=1)
@@ -84,15 +86,15 @@ def classifier() -> _Classifier:
 def classify(text: str) -> Triage:
     """Where a message goes: a report kind, `confirm`, or `question` (see the module docstring)."""
     verdict = rules.classify(text)
-    if verdict.is_report or not isinstance(text, str) or len(WORD.findall(rules.normalise(text))) < MIN_WORDS:
+    normalised = rules.normalise(text) if isinstance(text, str) else ""
+    if verdict.is_report or len(WORD.findall(normalised)) < MIN_WORDS:
         return verdict
-    probs = classifier().probabilities(text)
+    flags = rules.signals(text)  # read once: the classifier's features and the situation check
+    probs = classifier().probabilities(text, flags)
     p_report = 1.0 - float(probs[0])
     likely = LABELS[1 + int(np.argmax(probs[1:]))]
-    found = dict(zip(rules.SIGNAL_NAMES, rules.signals(text)))
-    situation = _situation_described(found)
-    if p_report >= REPORT_AT and situation:
-        urgent = rules.URGENT_RX.search(rules.normalise(text)) is not None
+    if p_report >= REPORT_AT and _situation_described(dict(zip(rules.SIGNAL_NAMES, flags))):
+        urgent = rules.URGENT_RX.search(normalised) is not None
         return Triage(likely, urgent, (*verdict.reasons, "learned_report"), likely)
     if p_report >= CONFIRM_AT:
         return Triage("confirm", False, (*verdict.reasons, "learned_unsure"), likely)

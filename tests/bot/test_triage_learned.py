@@ -49,12 +49,12 @@ def test_the_rules_are_the_floor(monkeypatch):
     """Whatever the model says, a message the rules call a report stays that report."""
     text = "a pupil told me her dad hit her with a belt last night"
     assert rules.classify(text).kind == "disclosure"
-    monkeypatch.setattr(learned.classifier(), "probabilities", lambda _t: np.array([1.0, 0.0, 0.0, 0.0]))
+    monkeypatch.setattr(learned.classifier(), "probabilities", lambda _t, _flags=None: np.array([1.0, 0.0, 0.0, 0.0]))
     assert classify(text).kind == "disclosure"
 
 
 def test_unsure_means_ask(monkeypatch):
-    monkeypatch.setattr(learned.classifier(), "probabilities", lambda _t: np.array([0.4, 0.1, 0.45, 0.05]))
+    monkeypatch.setattr(learned.classifier(), "probabilities", lambda _t, _flags=None: np.array([0.4, 0.1, 0.45, 0.05]))
     result = classify("something happened on the class chat yesterday afternoon")
     assert (result.kind, result.likely) == ("confirm", "incident")
     assert not result.is_report
