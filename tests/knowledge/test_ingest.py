@@ -123,21 +123,6 @@ def _cli(*args, env_db):
     return subprocess.run([sys.executable, "app.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
 
-def test_cli_failed_ingest_changes_nothing(tmp_path):
-    db = f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}"
-    good = tmp_path / "hillside.txt"
-    good.write_text(POLICY)
-    assert _cli("ingest", str(good), "--school", "hillside", "--name", "Hillside Academy", env_db=db).returncode == 0
-    empty = tmp_path / "empty.txt"
-    empty.write_text("")
-    result = _cli("ingest", str(empty), "--school", "hillside", "--name", "Hillside Academy", env_db=db)
-    assert result.returncode == 2
-    assert "no readable policy text" in result.stderr and "Nothing was changed" in result.stderr
-    import sqlite3
-    with sqlite3.connect(tmp_path / "cli.sqlite3") as conn:
-        assert conn.execute("select count(*) from clauses where school_slug='hillside'").fetchone()[0] == 3
-
-
 def image_only_pdf(path: Path) -> None:
     """A PDF with no text layer, as a scanner makes: only a filled rectangle on the page."""
     from fpdf import FPDF
@@ -160,16 +145,20 @@ def test_unreadable_pdfs_are_refused(tmp_path, make, message):
         build_policy(path, "hillside", "Hillside", None)
 
 
-def test_cli_ingest_of_an_image_only_pdf_changes_nothing(tmp_path):
+@pytest.mark.parametrize("name,make,message", [
+    ("empty.txt", lambda path: path.write_text(""), "no readable policy text"),
+    ("scanned.pdf", lambda path: image_only_pdf(path), "scanned image"),
+], ids=["empty-text", "image-only-pdf"])
+def test_cli_failed_ingest_changes_nothing(tmp_path, name, make, message):
     db = f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}"
     good = tmp_path / "hillside.txt"
     good.write_text(POLICY)
     assert _cli("ingest", str(good), "--school", "hillside", "--name", "Hillside Academy", env_db=db).returncode == 0
-    scanned = tmp_path / "scanned.pdf"
-    image_only_pdf(scanned)
-    result = _cli("ingest", str(scanned), "--school", "hillside", "--name", "Hillside Academy", env_db=db)
+    bad = tmp_path / name
+    make(bad)
+    result = _cli("ingest", str(bad), "--school", "hillside", "--name", "Hillside Academy", env_db=db)
     assert result.returncode == 2
-    assert "scanned image" in result.stderr and "Nothing was changed" in result.stderr
+    assert message in result.stderr and "Nothing was changed" in result.stderr
     import sqlite3
     with sqlite3.connect(tmp_path / "cli.sqlite3") as conn:
         assert conn.execute("select count(*) from clauses where school_slug='hillside'").fetchone()[0] == 3
