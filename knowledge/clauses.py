@@ -29,6 +29,14 @@ TERMINAL = re.compile(r"[.!?;:…”’\"')\]]\s*$")
 TABLE_RULE = re.compile(r"^\s*\|?[\s:|-]+\|[\s:|-]*$")
 TAG = re.compile(r"</?[a-zA-Z]+>")
 CONNECTIVES = frozenset("of and the for in on to with a an or by at &".split())  # never end a heading
+# "Named Governor with lead responsibility: June Cooke", "To be next reviewed: March 2019":
+# a short line that states a fact about the policy itself. It looks like a heading but is
+# something staff ask about (who, when), so it is a clause of its own, never a section name.
+FACT_LINE = re.compile(
+    r"^(?!(?:appendix|annex|section|part|chapter|schedule)\b)[^:]{3,60}"
+    r"\b(?:date[sd]?|review(?:ed)?|governors?|lead|written|agreed|approved|ratified|adopted|author|owner"
+    r"|responsib\w*|designated|contact|headteacher|principal|chair|version|committee|officer)\b[^:]*:\s+\S",
+    re.I)
 
 
 @dataclass(frozen=True)
@@ -86,7 +94,7 @@ def _is_heading(line: _Line, next_line: _Line | None, prev_ended: bool, blank_af
     """A short line with no sentence ending, standing where a paragraph would start."""
     text = line.text
     words = text.split()
-    if line.bullet or not words or len(text) > 80 or len(words) > 12:
+    if line.bullet or not words or len(text) > 80 or len(words) > 12 or FACT_LINE.match(text):
         return False
     if words[-1].lower() in CONNECTIVES:
         return False  # "The following are also not considered acceptable at" runs on
@@ -208,8 +216,9 @@ def _blocks(text: str) -> list[_Block]:
             set_heading(line)
             prev_ended = True
             continue
+        fact = bool(FACT_LINE.match(line.text)) and len(line.text) <= 80
         starts_new = (
-            line.bullet
+            line.bullet or fact
             or after_blank and (prev_ended or line.text[:1].isupper())
             or (prev_ended and (in_plain_list() or not _continues_wrapped(current, wrap)))
         )
@@ -222,7 +231,7 @@ def _blocks(text: str) -> list[_Block]:
             current_is_bullet = line.bullet
             current_indent = line.indent
         current.append(line.text)
-        prev_ended = bool(TERMINAL.search(line.text))
+        prev_ended = fact or bool(TERMINAL.search(line.text))
     flush()
     return blocks
 

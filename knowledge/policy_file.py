@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from knowledge.clauses import Clause, parse_clauses
+from knowledge.facts import next_review_date
 
 POLICY_DIR = Path(__file__).resolve().parent / "policies"
 DEFAULT_ROLES = {
@@ -45,8 +46,12 @@ def split_front_matter(raw: str) -> tuple[dict, str]:
 
 
 def make_policy(slug: str, name: str, text: str, **meta) -> Policy:
+    """A policy from its text; a review date the front matter does not give is read from the text."""
     known = {k: v for k, v in meta.items() if k in {"policy_title", "review_date", "ask", "roles"}}
-    return Policy(slug=slug, name=name, text=text, clauses=tuple(parse_clauses(text, slug)), **known)
+    clauses = tuple(parse_clauses(text, slug))
+    if known.get("review_date") in (None, "", "not stated"):
+        known["review_date"] = next_review_date(clauses) or "not stated"
+    return Policy(slug=slug, name=name, text=text, clauses=clauses, **known)
 
 
 def read_policy_file(path: Path) -> Policy:
