@@ -73,6 +73,9 @@ class _HiddenSchool:
     def mapping(self, school: str, intent: str):
         return None if school == self._school else self._catalog.mapping(school, intent)
 
+    def questions_for_clauses(self, school: str):
+        return () if school == self._school else self._catalog.questions_for_clauses(school)
+
 
 def score_school(assistant, catalog, data: dict, school: str) -> SchoolScore:
     score = SchoolScore(school)

@@ -13,7 +13,7 @@ parsed policies: a policy re-ingested with changed wording gets new ids, and
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping as MappingType
@@ -56,6 +56,9 @@ class Catalog:
     intents: dict[str, Intent]
     mappings: dict[str, dict[str, Mapping]]  # school slug -> intent id -> mapping
     silent: dict[str, frozenset[str]]  # school slug -> intents its policy does not cover
+    # school slug -> (clause id, a question staff might ask that this clause answers), written
+    # clause by clause; the matcher compares a question with them (knowledge/catalog/clause_questions/)
+    clause_questions: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     def mapping(self, school_slug: str, intent_id: str) -> Mapping | None:
         """What this school's policy says about the intent; None when it says nothing
@@ -66,6 +69,10 @@ class Catalog:
 
     def curated_schools(self) -> tuple[str, ...]:
         return tuple(sorted(self.mappings))
+
+    def questions_for_clauses(self, school_slug: str) -> tuple[tuple[str, str], ...]:
+        """(clause id, question) pairs written for this school's clauses; () when none."""
+        return self.clause_questions.get(school_slug, ())
 
     def silent_intents(self, school_slug: str) -> frozenset[str]:
         return self.silent.get(school_slug, frozenset())
@@ -221,9 +228,29 @@ def read_catalog(directory: Path = CATALOG_DIR) -> Catalog:
         )
         mappings[path.stem], silent[path.stem] = school_mappings, school_silent
         problems += school_problems
+    clause_questions, question_problems = read_clause_questions(directory / "clause_questions")
+    problems += question_problems
     if problems:
         raise CatalogError(problems)
-    return Catalog(intents=intents, mappings=mappings, silent=silent)
+    return Catalog(intents=intents, mappings=mappings, silent=silent, clause_questions=clause_questions)
+
+
+def read_clause_questions(directory: Path) -> tuple[dict[str, tuple[tuple[str, str], ...]], list[str]]:
+    """Questions written clause by clause (`items: [{clause: <school>-<hash>, questions: [...]}]`),
+    grouped by school; the school is the clause id's prefix."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    problems: list[str] = []
+    for path in sorted(directory.glob("*.yaml")):
+        doc = _read_yaml(path) or {}
+        for n, item in enumerate(doc.get("items") or [], 1):
+            clause = item.get("clause") if isinstance(item, dict) else None
+            questions = item.get("questions") if isinstance(item, dict) else None
+            if not isinstance(clause, str) or "-" not in clause or not isinstance(questions, list):
+                problems.append(f"clause_questions/{path.name}: item {n} needs 'clause' (an id) and a list of 'questions'")
+                continue
+            school = clause.rsplit("-", 1)[0]
+            out.setdefault(school, []).extend((clause, str(q)) for q in questions if str(q).strip())
+    return {school: tuple(pairs) for school, pairs in out.items()}, problems
 
 
 @lru_cache(maxsize=1)
@@ -252,5 +279,10 @@ def validate_catalog(policies: MappingType[str, Any], catalog: Catalog | None = 
                 for cid in m.clause_ids
                 if cid not in known
             ]
+    for slug in catalog.clause_questions:
+        policy = policies.get(slug)
+        known = citable_ids(policy.clauses) if policy is not None else set()
+        problems += sorted({f"clause_questions: {cid!r} is not a clause of {slug}'s policy"
+                            for cid, _ in catalog.questions_for_clauses(slug) if cid not in known})
     if problems:
         raise CatalogError(problems)

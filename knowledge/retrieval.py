@@ -12,6 +12,7 @@ assistant. `SemanticRetriever` is the sentence-embedding one (`knowledge.embeddi
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -22,11 +23,16 @@ MAX_QUESTION_CHARS = 1000  # the model reads ~256 word pieces; a long narrative'
 
 
 class Retriever(Protocol):
-    def add_policy(self, policy) -> None:
-        """Make a (new or re-ingested) school's clauses searchable."""
+    def add_policy(self, policy, clause_questions: Sequence[tuple[str, str]] = ()) -> None:
+        """Make a (new or re-ingested) school's clauses searchable, with any questions
+        written for them ((clause id, question) pairs, see `Catalog.questions_for_clauses`)."""
 
     def scores(self, question: str, school: str) -> np.ndarray:
         """Relevance of each of the school's clauses (policy order), cosine-like in [-1, 1]."""
+
+    def asked_scores(self, question: str, school: str) -> np.ndarray:
+        """Per clause, how close the question is to the closest question written for that
+        clause (0 where none were)."""
 
 
 def passage(clause: Clause) -> str:
@@ -38,28 +44,59 @@ def passage(clause: Clause) -> str:
 
 
 class SemanticRetriever:
-    """Cosine similarity between the question's and each clause's sentence embedding."""
+    """Cosine similarity between the question's and each clause's sentence embedding, and
+    between the question and the questions written for each clause."""
 
-    def __init__(self, policies=(), encoder=None):
+    def __init__(self, policies=(), encoder=None, clause_questions: Mapping[str, Sequence[tuple[str, str]]] | None = None):
         if encoder is None:
             from knowledge.embedding import load_encoder
             encoder = load_encoder()
         self.encoder = encoder
         self._matrices: dict[str, np.ndarray] = {}
+        self._asked: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # school -> (question vectors, their clause rows)
         policies = list(policies.values()) if isinstance(policies, dict) else list(policies)
+        clause_questions = clause_questions or {}
         if policies:  # one call for every school: one pass over the store, batches on both cores
             texts = [passage(c) for p in policies for c in p.clauses]
-            vectors = encoder.encode_many(texts)
+            asked = [(p, cid, q) for p in policies for cid, q in clause_questions.get(p.slug, ())]
+            vectors = encoder.encode_many(texts + [q for _, _, q in asked])
             start = 0
             for policy in policies:
                 self._matrices[policy.slug] = vectors[start:start + len(policy.clauses)]
                 start += len(policy.clauses)
+            for policy in policies:
+                mine = [(i, cid, q) for i, (p, cid, q) in enumerate(asked) if p is policy]
+                self._index_questions(policy, [(cid, q) for _, cid, q in mine],
+                                      vectors[start + np.asarray([i for i, _, _ in mine], dtype=int)])
 
-    def add_policy(self, policy) -> None:
+    def add_policy(self, policy, clause_questions: Sequence[tuple[str, str]] = ()) -> None:
         self._matrices[policy.slug] = self.encoder.encode_many([passage(c) for c in policy.clauses])
+        pairs = list(clause_questions)
+        self._index_questions(policy, pairs, self.encoder.encode_many([q for _, q in pairs]) if pairs else None)
+
+    def _index_questions(self, policy, pairs: list[tuple[str, str]], vectors) -> None:
+        rows_of: dict[str, list[int]] = {}
+        for i, c in enumerate(policy.clauses):  # a split paragraph's old id stands for all its parts
+            rows_of.setdefault(c.id, []).append(i)
+            if c.block:
+                rows_of.setdefault(c.block, []).append(i)
+        keep = [(k, row) for k, (cid, _) in enumerate(pairs) for row in rows_of.get(cid, ())]
+        if not keep or vectors is None:
+            self._asked.pop(policy.slug, None)
+            return
+        self._asked[policy.slug] = (np.asarray(vectors)[[k for k, _ in keep]], np.asarray([row for _, row in keep], dtype=int))
 
     def scores(self, question: str, school: str) -> np.ndarray:
         matrix = self._matrices[school]
         if not question.strip() or not len(matrix):
             return np.zeros(len(matrix), dtype=np.float32)
         return matrix @ self.encoder.encode_one(question[:MAX_QUESTION_CHARS])
+
+    def asked_scores(self, question: str, school: str) -> np.ndarray:
+        out = np.zeros(len(self._matrices[school]), dtype=np.float32)
+        if school not in self._asked or not question.strip():
+            return out
+        vectors, rows = self._asked[school]
+        sims = vectors @ self.encoder.encode_one(question[:MAX_QUESTION_CHARS])
+        np.maximum.at(out, rows, sims.astype(np.float32))
+        return out

@@ -294,3 +294,28 @@ def test_a_reworded_clause_flags_every_curated_answer_that_quoted_it(catalog, po
     assert "friend_ex_pupil_under_18" in stale
     assert "privacy_settings" not in stale  # its clause did not change, so it keeps its id
     assert catalog.citations_missing("ringway", citable_ids(ringway.clauses)) == {}
+
+
+def test_clause_questions_load_by_school_and_every_bundled_one_names_a_real_clause(catalog, policies):
+    for school in policies:
+        pairs = catalog.questions_for_clauses(school)
+        assert len(pairs) >= 3 * len(policies[school].clauses) // 2, school  # most clauses have several
+        assert all(cid.startswith(f"{school}-") and question.strip() for cid, question in pairs)
+    validate_catalog(policies, catalog)  # raises on any id that is not a clause of its school
+
+
+def test_a_clause_question_for_a_clause_that_does_not_exist_is_named(tmp_path, policies):
+    directory = write_catalog(tmp_path, INTENTS_YAML)
+    (directory / "clause_questions").mkdir()
+    (directory / "clause_questions" / "oakfield.yaml").write_text(
+        "items:\n  - clause: oakfield-00000000\n    questions: [\"can I friend a pupil\"]\n"
+        "  - clause: oakfield-broken\n")
+    with pytest.raises(CatalogError) as err:
+        read_catalog(directory)
+    assert "clause_questions/oakfield.yaml: item 2 needs 'clause'" in str(err.value)
+    (directory / "clause_questions" / "oakfield.yaml").write_text(
+        "items:\n  - clause: oakfield-00000000\n    questions: [\"can I friend a pupil\"]\n")
+    catalog = read_catalog(directory)
+    with pytest.raises(CatalogError) as err:
+        validate_catalog({"oakfield": policies["oakfield"]}, catalog)
+    assert "'oakfield-00000000' is not a clause of oakfield's policy" in str(err.value)

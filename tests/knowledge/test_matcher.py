@@ -94,6 +94,9 @@ class _TwinCatalog:
     def curated_schools(self):
         return ()
 
+    def questions_for_clauses(self, school):
+        return ()
+
 
 def test_close_top_two_asks_did_you_mean():
     matcher = Matcher(_TwinCatalog(), {})

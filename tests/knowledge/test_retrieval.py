@@ -2,10 +2,14 @@
 for curated and ingested schools alike, and says honestly when nothing is relevant.
 
 The policy and questions here are invented for these tests."""
+import dataclasses
+
 import pytest
 
 from bot.assistant import Assistant
+from knowledge.catalog import load_catalog
 from knowledge.embedding import ModelMissing, load_encoder, model_files
+from knowledge.matcher import Matcher
 from knowledge.policy_file import make_policy
 from knowledge.retrieval import SemanticRetriever, passage
 
@@ -112,3 +116,18 @@ def test_retriever_scores_every_clause_of_the_school():
     policy = make_policy("y", "Y", POLICY)
     retriever = SemanticRetriever([policy])
     assert retriever.scores("blog", "y").shape == (len(policy.clauses),)
+
+
+def test_a_question_written_for_a_clause_brings_that_clause_to_staff_who_word_it_alike():
+    """Clause questions are curation: a school that has them is answered from the clause a
+    question was written for, though the clause shares hardly a word with how staff ask."""
+    policy = make_policy("willowbrook", "Willowbrook Academy", POLICY)
+    blog = next(c for c in policy.clauses if "personal blog" in c.text)
+    catalog = load_catalog()
+    curated = dataclasses.replace(catalog, clause_questions={
+        **catalog.clause_questions, "willowbrook": ((blog.id, "can I vent about my class on my substack"),)})
+    question = "is it ok to vent about my class on substack?"
+    without = Matcher(catalog, {"willowbrook": policy}).match(question, "willowbrook")
+    assert not without.clauses or without.clauses[0].clause.id != blog.id
+    answered = Matcher(curated, {"willowbrook": policy}).match(question, "willowbrook")
+    assert answered.kind == "answer" and answered.clauses[0].clause.id == blog.id
