@@ -36,6 +36,9 @@ import numpy as np
 MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
 DIM = 384
 MAX_TOKENS = 256  # the length the model was trained on; longer text is cut
+# what triage and retrieval both hand the model of a long message (about MAX_TOKENS word pieces):
+# the same string, so the message is encoded once per turn and the second reader hits the cache
+MAX_TEXT_CHARS = 1000
 BATCH = 32
 CACHE_SIZE = 4096  # recent texts whose vectors are kept
 PARALLEL_FROM = 64  # this many texts to encode at once (a policy): spread batches over the cores

@@ -18,8 +18,8 @@ from typing import Protocol
 import numpy as np
 
 from knowledge.clauses import Clause
+from knowledge.embedding import MAX_TEXT_CHARS
 
-MAX_QUESTION_CHARS = 1000  # the model reads ~256 word pieces; a long narrative's start is its context
 
 
 class Retriever(Protocol):
@@ -90,13 +90,13 @@ class SemanticRetriever:
         matrix = self._matrices[school]
         if not question.strip() or not len(matrix):
             return np.zeros(len(matrix), dtype=np.float32)
-        return matrix @ self.encoder.encode_one(question[:MAX_QUESTION_CHARS])
+        return matrix @ self.encoder.encode_one(question[:MAX_TEXT_CHARS])
 
     def asked_scores(self, question: str, school: str) -> np.ndarray:
         out = np.zeros(len(self._matrices[school]), dtype=np.float32)
         if school not in self._asked or not question.strip():
             return out
         vectors, rows = self._asked[school]
-        sims = vectors @ self.encoder.encode_one(question[:MAX_QUESTION_CHARS])
+        sims = vectors @ self.encoder.encode_one(question[:MAX_TEXT_CHARS])
         np.maximum.at(out, rows, sims.astype(np.float32))
         return out

@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.triage import rules
+from knowledge.embedding import MAX_TEXT_CHARS
 from bot.triage.rules import Triage
 
 WEIGHTS_FILE = Path(__file__).resolve().parents[2] / "knowledge" / "triage" / "classifier.npz"
@@ -38,7 +39,6 @@ LABELS = ("question", "disclosure", "incident", "allegation")
 REPORT_AT = 0.95
 CONFIRM_AT = 0.5
 WELLBEING_AT = 0.2
-MAX_EMBED_CHARS = 2000
 MIN_WORDS = 3  # fewer real words than this ("0xY0", "ok") is not read by the model
 WORD = re.compile(r"[a-z]{2,}")
 SIGNAL_SCALE = 0.5  # rule signals are 0/1; embedding components are ~0.05: scaled so neither drowns  # the model reads ~256 word pieces; the rules read the whole message
@@ -72,7 +72,7 @@ def features(encoder, texts: list[str], flags: list[tuple[float, ...]] | None = 
     """Per message: its meaning (the embedding) and the rule layer's signals (question frame,
     a telling verb, a child, harm words...), which the embedding alone blurs. `flags`: the
     signals when the caller has read them already."""
-    meaning = encoder.encode([t[:MAX_EMBED_CHARS] for t in texts])
+    meaning = encoder.encode([t[:MAX_TEXT_CHARS] for t in texts])  # as retrieval reads it: one encode per turn
     signal_rows = np.array(flags if flags is not None else [rules.signals(t) for t in texts],
                            dtype=np.float32) * SIGNAL_SCALE
     return np.hstack([meaning, signal_rows])
