@@ -71,6 +71,7 @@ class Recorder:
     """An aiohttp app on loopback that records what it is sent."""
     calls: list[tuple[str, dict]] = field(default_factory=list)
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    private_chats: bool = True  # False: the service refuses to open one-to-one conversations
 
     def record(self, name: str, body: dict) -> None:
         self.calls.append((name, body))
@@ -88,17 +89,33 @@ class Recorder:
         return self.named(name)
 
 
+PRIVATE_CONVERSATION = "a:private-{member}"  # the one-to-one conversation the fake connector opens
+
+
 def fake_connector(recorder: Recorder) -> web.Application:
-    """The Bot Framework connector's `v3/conversations/.../activities` endpoints."""
+    """The Bot Framework connector's `v3/conversations/.../activities` endpoints, and `POST v3/conversations`,
+    which opens a one-to-one conversation as Teams does, or refuses as Teams does when the app is not
+    installed for the person (403), when `recorder.private_chats` is False."""
     async def reply(request: web.Request):
-        recorder.record("activity", await request.json())
+        body = await request.json()
+        body["posted_to"] = request.match_info["conversation"]
+        recorder.record("activity", body)
         return web.json_response({"id": f"reply-{len(recorder.calls)}"})
+
+    async def create_conversation(request: web.Request):
+        body = await request.json()
+        recorder.record("create_conversation", body)
+        if not recorder.private_chats:
+            return web.json_response({"error": {"code": "Forbidden", "message": "The bot is not part of the "
+                                                "conversation roster."}}, status=403)
+        return web.json_response({"id": PRIVATE_CONVERSATION.format(member=body["members"][0]["id"])}, status=201)
 
     async def member(request: web.Request):  # TeamsActivityHandler looks up added members
         return web.json_response({"id": request.match_info["member"], "name": "Ms Amara Okafor"})
 
     app = web.Application()
     app.router.add_get("/v3/conversations/{conversation}/members/{member}", member)
+    app.router.add_post("/v3/conversations", create_conversation)
     app.router.add_post("/v3/conversations/{conversation}/activities", reply)
     app.router.add_post("/v3/conversations/{conversation}/activities/{activity}", reply)
     return app
