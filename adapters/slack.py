@@ -169,6 +169,7 @@ async def to_activity(data: dict, client: SlackClient) -> Activity | None:
         if value is not None:  # a card button: no text, only `value`, exactly as Teams sends it
             activity.type, activity.text, activity.value = ActivityTypes.message, None, value
         activity.conversation.tenant_id = (payload.get("team") or {}).get("id")
+        activity.conversation.conversation_type = _conversation_type(payload["channel"].get("id") or "")
         activity.recipient.id = client.identity
         return activity
 
@@ -189,6 +190,11 @@ async def to_activity(data: dict, client: SlackClient) -> Activity | None:
     activity.conversation.tenant_id = data.get("team_id") or event.get("team")
     activity.conversation.conversation_type = "personal" if event.get("channel_type") == "im" else "channel"
     return activity
+
+
+def _conversation_type(channel_id: str) -> str:
+    """A button pressed in a direct message (its channel id starts with D) or where others can read."""
+    return "personal" if channel_id.startswith("D") else "channel"
 
 
 class SlackEndpoint:

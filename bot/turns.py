@@ -170,7 +170,7 @@ class AssistantBot(ActivityHandler):
         if pending:
             await self.pending.delete(turn_context)
         if in_shared and action == "choice":  # a report's button on an old card
-            return await self._say(turn_context, shared.OLD_REPORT_BUTTON)
+            return await self._tell_sender(turn_context, line_of(turn_context), shared.OLD_REPORT_BUTTON)
 
         if action == "feedback":
             return await self._store_feedback(turn_context, school, value)
@@ -391,7 +391,7 @@ class AssistantBot(ActivityHandler):
         are answered only in a one-to-one conversation: where others read, nothing is looked up."""
         activity = context.activity
         if is_shared(activity) and dsl_commands.parse(text) is not None:
-            await self._say(context, shared.ASK_PRIVATELY)
+            await self._tell_sender(context, line_of(context), shared.ASK_PRIVATELY)
             return True
         sender = activity.from_property
         reply = await dsl_commands.try_handle(

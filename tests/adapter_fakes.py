@@ -121,18 +121,36 @@ def fake_connector(recorder: Recorder) -> web.Application:
     return app
 
 
+SLACK_DM = "D0PRIVATE{user}"  # the direct message the fake Slack opens with a user
+
+
 def fake_slack_api(recorder: Recorder) -> web.Application:
-    """Slack's Web API: auth.test and chat.postMessage, as form posts with a bearer token."""
+    """Slack's Web API: auth.test, chat.postMessage and chat.postEphemeral (form posts with a bearer
+    token), and conversations.open (JSON), which opens a DM, or fails as Slack does when the
+    workspace does not allow it, when `recorder.private_chats` is False."""
     async def auth_test(request: web.Request):
         return web.json_response({"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1"})
 
-    async def post_message(request: web.Request):
-        form = dict(await request.post())
-        form["authorization"] = request.headers.get("Authorization")
-        recorder.record("chat.postMessage", form)
-        return web.json_response({"ok": True, "channel": form.get("channel"), "ts": "1700000000.000100"})
+    def poster(method: str):
+        async def post(request: web.Request):
+            form = dict(await request.post())
+            form["authorization"] = request.headers.get("Authorization")
+            recorder.record(method, form)
+            return web.json_response({"ok": True, "channel": form.get("channel"), "ts": "1700000000.000100",
+                                      "message_ts": "1700000000.000100"})
+        return post
+
+    async def conversations_open(request: web.Request):
+        body = await request.json()
+        body["authorization"] = request.headers.get("Authorization")
+        recorder.record("conversations.open", body)
+        if not recorder.private_chats:
+            return web.json_response({"ok": False, "error": "cannot_dm_bot"})
+        return web.json_response({"ok": True, "channel": {"id": SLACK_DM.format(user=body["users"])}})
 
     app = web.Application()
     app.router.add_route("*", "/api/auth.test", auth_test)
-    app.router.add_post("/api/chat.postMessage", post_message)
+    app.router.add_post("/api/chat.postMessage", poster("chat.postMessage"))
+    app.router.add_post("/api/chat.postEphemeral", poster("chat.postEphemeral"))
+    app.router.add_post("/api/conversations.open", conversations_open)
     return app
