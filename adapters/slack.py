@@ -12,7 +12,8 @@ its own `process()` is not safe enough for safeguarding reports:
 - it rejects every request when no legacy verification token is set, reads the sender
   of an event from `user_id` (Slack sends `user`), takes a button press as coming from
   the bot that posted the message, and leaves app mentions as events. We use its
-  helpers and correct those fields.
+  helpers and correct those fields, and mark whether a button was pressed in a direct
+  message or in a channel (the turn loop never acts on a report where others can read).
 
 The adapter's `slack_client` is pointed at `base_url` (tests use a loopback fake of
 Slack's Web API), including `chat.postMessage`, which the library hard-codes.
