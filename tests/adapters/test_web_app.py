@@ -390,3 +390,15 @@ async def test_a_dsl_command_in_a_teams_channel_is_answered_ask_me_privately(rea
     replies = [b["text"] for b in connector.named("activity")]
     assert len(replies) == 3 and all("ask me that in a private chat" in r for r in replies)
     assert connector.named("create_conversation") == []
+
+
+async def test_in_a_trust_channel_the_which_school_card_carries_none_of_their_words(web, connector):
+    async with web.runtime.sessions() as session, session.begin():
+        session.add_all([TenantSchool(channel="msteams", tenant_id="trust", school_slug="oakfield"),
+                         TenantSchool(channel="msteams", tenant_id="trust", school_slug="ringway")])
+    body = in_shared(connector, DISCLOSURE, tenant="trust")
+    await web.post("/api/messages", json=body)
+    (question,) = await connector.wait_for("activity")
+    assert "Jayden" not in str(question) and "send your message again" in str(question)
+    choices = card_actions(question)
+    assert {data["pending"] for data in choices.values()} == {""}
