@@ -61,7 +61,10 @@ def wait_http(url: str, timeout: float, proc: subprocess.Popen, log: Path) -> No
 
 @pytest.fixture(scope="module")
 def e2e_dependencies():
-    result = subprocess.run(["bash", "scripts/e2e-deps.sh"], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    # The venv is the one running this test (a git worktree has no .venv of its own).
+    env = {**os.environ, "VENV": os.environ.get("VENV") or str(Path(sys.executable).parents[1])}
+    result = subprocess.run(["bash", "scripts/e2e-deps.sh"], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=900)
     if result.returncode != 0:
         pytest.fail("the Teams end-to-end test cannot run here: scripts/e2e-deps.sh failed:\n"
                     f"{result.stdout[-2000:]}\n{result.stderr[-3000:]}")
