@@ -263,8 +263,7 @@ class AssistantBot(ActivityHandler):
         if not is_shared(context.activity):
             return await work(dc)
         line = line_of(context)
-        place = line.place(context) if line is not None else "a shared conversation"
-        if line is not None and await line.open(context, self._private_turn(school, place, work)):
+        if line is not None and await line.open(context, self._private_turn(school, line.place(context), work)):
             log.info("report moved to a private conversation", extra={"flow": kind or "menu"})
             return await self._tell_sender(context, line, shared.MOVED_NOTICE)
         log.info("report not started: no private conversation", extra={"flow": kind or "menu"})
