@@ -8,7 +8,9 @@ SCHOOL_KEY for the turn loop to read.
 
 The question (or button press, e.g. "Report a concern") that arrived while we had to ask
 travels inside the choice buttons and is replayed after the choice, so nothing the member
-of staff typed or pressed is lost.
+of staff typed or pressed is lost. Not in a channel or group chat: a card there reaches
+every member's client, buttons and all, so their words never ride on it (they are asked
+to send the message again once the school is known).
 
 The tenant mapping is read on every message but changes only when an IT lead runs
 `app.py school map-tenant`, so each process keeps what it read for MAPPING_TTL_S seconds: a
@@ -27,6 +29,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.models import School, TenantSchool, UserSchool
+from bot.private_line import is_shared
 from bot.rendering import Button, Prompt
 from knowledge.policy_file import bundled_policies
 
@@ -145,16 +148,18 @@ class SchoolGate:
             await self._ask(context, hosted, pending="")
             return True
         if resolution.school is None:
-            await self._ask(context, resolution.choices, pending=(activity.text or "")[:PENDING_LIMIT],
-                            pending_value=value or None)
+            pending = "" if is_shared(activity) else (activity.text or "")[:PENDING_LIMIT]
+            await self._ask(context, resolution.choices, pending=pending, pending_value=value or None,
+                            again=bool(activity.text) and not pending)
             return True
         context.turn_state[SCHOOL_KEY] = resolution.school
         return False
 
     async def _ask(self, context: TurnContext, slugs: tuple[str, ...], pending: str,
-                   pending_value: dict | None = None) -> None:
+                   pending_value: dict | None = None, again: bool = False) -> None:
         text = ("Which school are you at? I'll remember, and you can say 'switch school' later. "
-                "If a child is in immediate danger, call 999 now.")
+                + ("Then send your message again. " if again else "")
+                + "If a child is in immediate danger, call 999 now.")
         extra = {"pending_value": pending_value} if pending_value else {}
         buttons = tuple(Button(name, {"action": "choose_school", "school": slug, "pending": pending, **extra})
                         for slug, name in await self.directory.names(slugs))

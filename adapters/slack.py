@@ -12,7 +12,8 @@ its own `process()` is not safe enough for safeguarding reports:
 - it rejects every request when no legacy verification token is set, reads the sender
   of an event from `user_id` (Slack sends `user`), takes a button press as coming from
   the bot that posted the message, and leaves app mentions as events. We use its
-  helpers and correct those fields.
+  helpers and correct those fields, and mark whether a button was pressed in a direct
+  message or in a channel (the turn loop never acts on a report where others can read).
 
 The adapter's `slack_client` is pointed at `base_url` (tests use a loopback fake of
 Slack's Web API), including `chat.postMessage`, which the library hard-codes.
@@ -169,6 +170,7 @@ async def to_activity(data: dict, client: SlackClient) -> Activity | None:
         if value is not None:  # a card button: no text, only `value`, exactly as Teams sends it
             activity.type, activity.text, activity.value = ActivityTypes.message, None, value
         activity.conversation.tenant_id = (payload.get("team") or {}).get("id")
+        activity.conversation.conversation_type = _conversation_type(payload["channel"].get("id") or "")
         activity.recipient.id = client.identity
         return activity
 
@@ -189,6 +191,11 @@ async def to_activity(data: dict, client: SlackClient) -> Activity | None:
     activity.conversation.tenant_id = data.get("team_id") or event.get("team")
     activity.conversation.conversation_type = "personal" if event.get("channel_type") == "im" else "channel"
     return activity
+
+
+def _conversation_type(channel_id: str) -> str:
+    """A button pressed in a direct message (its channel id starts with D) or where others can read."""
+    return "personal" if channel_id.startswith("D") else "channel"
 
 
 class SlackEndpoint:

@@ -6,6 +6,8 @@
   turn loop reads the text ("@Safeguarding can I ..." becomes "can I ...");
 - when the bot is installed (personal chat or a team) it sends a welcome card;
 - every message first passes the `SchoolGate` (which school's policy answers);
+- every turn is given its channel's `PrivateLine` (bot.private_line), so a report started
+  in a channel, group chat or Slack channel can move to a one-to-one conversation;
 - then every activity, installs included, goes to the wrapped bot, which also
   records conversation references for proactive alerts.
 
@@ -20,6 +22,7 @@ from botbuilder.schema import ActivityTypes, ChannelAccount
 from adapters.cards.adaptive import welcome_card
 from adapters.rendering.teams import card_activity
 from adapters.schools import SchoolGate
+from bot.private_line import PRIVATE_LINE_KEY, PrivateLine
 
 
 def strip_mention(context: TurnContext) -> None:
@@ -36,13 +39,18 @@ def strip_mention(context: TurnContext) -> None:
 
 
 class ChannelBot(TeamsActivityHandler):
-    def __init__(self, inner: Bot, gate: SchoolGate | None = None):
+    def __init__(self, inner: Bot, gate: SchoolGate | None = None,
+                 private_lines: dict[str, PrivateLine] | None = None):
         self.inner = inner
         self.gate = gate
+        self.private_lines = private_lines or {}  # channel id -> how to reach one person privately
 
     async def on_turn(self, turn_context: TurnContext):
         strip_mention(turn_context)
         activity = turn_context.activity
+        line = self.private_lines.get(activity.channel_id or "")
+        if line is not None:
+            turn_context.turn_state[PRIVATE_LINE_KEY] = line
         if activity.type == ActivityTypes.message and self.gate is not None:
             if await self.gate.handle(turn_context):
                 return

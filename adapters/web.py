@@ -35,7 +35,9 @@ from adapters.rendering import renderer_for
 from adapters.reply_transport import AiohttpTransport
 from adapters.schools import SchoolDirectory, SchoolGate
 from adapters.slack import SLACK_API, SlackEndpoint, build_slack_adapter
+from adapters.slack_private_line import SlackPrivateLine
 from adapters.teams import ChannelBot
+from adapters.teams_private_line import TeamsPrivateLine
 from bot.safe_logging import describe_failure
 from bot.settings import Settings
 
@@ -124,7 +126,8 @@ def runtime_context(runtime=None, slack_api_url: str = SLACK_API, dispatcher: bo
         if not settings.microsoft_app_id:
             log.warning(ANONYMOUS_WARNING)
         gate = SchoolGate(SchoolDirectory(app[RUNTIME].sessions, settings.default_school), renderer_for)
-        app[BOT] = ChannelBot(app[RUNTIME].bot, gate)
+        app[BOT] = ChannelBot(app[RUNTIME].bot, gate, private_lines={
+            "msteams": TeamsPrivateLine(settings.microsoft_app_id), "slack": SlackPrivateLine()})
         transport = AiohttpTransport()  # replies and alerts over aiohttp, not requests in a thread
         cloud = CloudAdapter(CachingBotFrameworkAuthentication(bot_framework_auth(settings), transport=transport))
         cloud.on_turn_error = on_turn_error

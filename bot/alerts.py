@@ -217,6 +217,18 @@ async def _queue_card_updates(session: AsyncSession, report: Report, text: str, 
 
 # --- reports begun but never finished ----------------------------------------------------
 
+UNREACHED_PREFIX = "unreached:"  # a report begun where others can read, its reporter not reachable privately
+
+
+def unreached_draft_key(channel: str, user_id: str) -> str:
+    """The draft marker of a report that could not start: one per person, as no conversation holds it."""
+    return f"{UNREACHED_PREFIX}{channel}/{user_id}"
+
+
+def is_unreached(conversation_key: str) -> bool:
+    return conversation_key.startswith(UNREACHED_PREFIX)
+
+
 async def sweep_drafts(sessions: async_sessionmaker, settings, now: datetime) -> int:
     """Remind reporters of unfinished reports; tell the DSL an incomplete disclosure exists.
 
@@ -243,10 +255,7 @@ async def sweep_drafts(sessions: async_sessionmaker, settings, now: datetime) ->
                     session.add(Alert(
                         purpose="incomplete", stage=0, recipient_role="reporter",
                         recipient_channel=draft.reporter_channel, recipient_id=draft.reporter_id,
-                        payload={"school_slug": draft.school_slug, "text": (
-                            "You started a safeguarding report and it has not been submitted yet. "
-                            "Nothing is lost: say 'continue' to finish it, or 'cancel' if it was a mistake. "
-                            "If a child is in immediate danger, call 999 now.")},
+                        payload={"school_slug": draft.school_slug, "text": _reminder_text(draft)},
                         status="pending", attempts=0, next_attempt_at=now, created_at=now))
                     queued += 1
             if (draft.kind == "disclosure" and draft.dsl_notified_at is None
@@ -262,10 +271,29 @@ async def sweep_drafts(sessions: async_sessionmaker, settings, now: datetime) ->
                         session.add(Alert(
                             purpose="incomplete", stage=0, recipient_role="dsl",
                             recipient_channel=person.channel, recipient_id=person.user_id,
-                            payload={"school_slug": draft.school_slug, "school": school_name, "text": (
-                                f"An incomplete disclosure report exists at {school_name}: started by "
-                                f"{draft.reporter_name or 'a member of staff'} at {started} and not submitted. "
-                                "You may want to check in with them.")},
+                            payload={"school_slug": draft.school_slug, "school": school_name,
+                                     "text": _dsl_notice_text(draft, school_name, started)},
                             status="pending", attempts=0, next_attempt_at=now, created_at=now))
                         queued += 1
     return queued
+
+
+def _reminder_text(draft: ReportDraft) -> str:
+    if is_unreached(draft.conversation_key):
+        return ("Earlier you started a safeguarding report in a conversation others can read, and I couldn't "
+                "message you privately then, so nothing has been recorded. Say 'report a concern' here to make "
+                "it now. If a child is in immediate danger, call 999 now.")
+    return ("You started a safeguarding report and it has not been submitted yet. "
+            "Nothing is lost: say 'continue' to finish it, or 'cancel' if it was a mistake. "
+            "If a child is in immediate danger, call 999 now.")
+
+
+def _dsl_notice_text(draft: ReportDraft, school_name: str, started: str) -> str:
+    """No content either way: who, when, and that nothing was submitted."""
+    who = draft.reporter_name or "a member of staff"
+    if is_unreached(draft.conversation_key):
+        return (f"At {school_name}, {who} started a disclosure report at {started} in a conversation others "
+                "can read. I couldn't reach them privately, so nothing has been recorded. "
+                "You may want to check in with them.")
+    return (f"An incomplete disclosure report exists at {school_name}: started by {who} at {started} "
+            "and not submitted. You may want to check in with them.")

@@ -10,6 +10,12 @@ Order of precedence, because safety comes before convenience:
   4. otherwise the Assistant answers from the school's policy (and an unanswered
      question is counted as a knowledge gap for the policy owner).
 
+Where others can read (a Teams channel or group chat, a Slack channel) a report never runs:
+starting one opens a one-to-one conversation through the channel's `PrivateLine`
+(bot.private_line) and the whole flow runs there; a report in progress, an old report
+button and a DSL command are never acted on there (bot.shared_conversations says what the
+bot says instead). Policy answers are fine anywhere.
+
 Conversation and user state are saved at the end of every turn, so a restarted process
 carries on where the last one stopped. Logs name what happened, never what was typed.
 """
@@ -23,10 +29,11 @@ from typing import Awaitable, Callable
 from botbuilder.core import ActivityHandler, ConversationState, PrivateConversationState, TurnContext, UserState
 from botbuilder.dialogs import DialogSet, DialogTurnStatus
 
-from bot import conversation_refs, dsl_commands
+from bot import conversation_refs, dsl_commands, shared_conversations as shared
 from bot.answers import CONFIRM_PROMPT
 from bot.gaps import GapCounter
 from bot.models import Feedback
+from bot.private_line import PrivateLine, PrivateWork, is_shared, line_of
 from bot.rendering import Button, PlainRenderer, Prompt, Renderer
 from bot.triage import Triage, classify
 from dialogs.adult_concern import AdultConcernFlow
@@ -149,7 +156,8 @@ class AssistantBot(ActivityHandler):
         dc = await self.dialogs.create_context(turn_context)
         value = turn_context.activity.value if isinstance(turn_context.activity.value, dict) else {}
         action = value.get("action")
-        if dc.active_dialog is not None:
+        in_shared = is_shared(turn_context.activity)
+        if dc.active_dialog is not None and not in_shared:  # a report never continues where others read
             if await self._side_action_mid_report(turn_context, action, value):
                 await dc.reprompt_dialog()  # the report waits at the same question
                 return
@@ -161,6 +169,8 @@ class AssistantBot(ActivityHandler):
         pending = await self.pending.get(turn_context, dict) or {}
         if pending:
             await self.pending.delete(turn_context)
+        if in_shared and action == "choice":  # a report's button on an old card
+            return await self._tell_sender(turn_context, line_of(turn_context), shared.OLD_REPORT_BUTTON)
 
         if action == "feedback":
             return await self._store_feedback(turn_context, school, value)
@@ -168,7 +178,7 @@ class AssistantBot(ActivityHandler):
             return await self._answer_choice(turn_context, school, value.get("intent"), pending)
         if action == "report_concern":
             kind = FLOW_FOR_KIND.get(value.get("kind") or "")
-            return await (self._start(dc, kind, school) if kind else self._offer_flows(turn_context))
+            return await (self._start(dc, kind, school) if kind else self._offer_flows(dc, school))
         if action == "policy_question":
             return await self._confirmed_question(turn_context, school, pending.get("confirm") or {})
         if pending.get("menu") == "flows":
@@ -193,7 +203,7 @@ class AssistantBot(ActivityHandler):
         if not text.strip():
             return await self._say(turn_context, "Type a question about the policy, or 'report a concern'.")
         if is_report_command(text):
-            return await self._offer_flows(turn_context)
+            return await self._offer_flows(dc, school)
         if text.strip().lower().rstrip("!.") in GREETINGS:
             return await self._say(turn_context, WELCOME)
         if await self._dsl_command(turn_context, text, school):
@@ -205,14 +215,12 @@ class AssistantBot(ActivityHandler):
         if triage.is_report:
             kind = FLOW_FOR_KIND[triage.kind]
             log.info("triage started a report flow", extra={"flow": kind, "urgent": triage.urgent})
-            await self._say(turn_context, TRIAGE_INTRO[kind])
-            return await self._start(dc, kind, school)
+            return await self._start(dc, kind, school, intro=TRIAGE_INTRO[kind])
 
         answer = self.assistant.answer(text, school, triage)  # the verdict above, not a second classify
         if answer.starts_report:  # an Assistant plugged in here may triage more strictly than the router
             kind = FLOW_FOR_KIND[answer.kind]
-            await self._say(turn_context, TRIAGE_INTRO[kind])
-            return await self._start(dc, kind, school)
+            return await self._start(dc, kind, school, intro=TRIAGE_INTRO[kind])
         await self._send_answer(turn_context, school, text, answer)
 
     async def _side_action_mid_report(self, context: TurnContext, action: str | None, value: dict) -> bool:
@@ -231,9 +239,55 @@ class AssistantBot(ActivityHandler):
         return False
 
     # --- flows -----------------------------------------------------------------------------------
-    async def _start(self, dc, kind: str, school: str) -> None:
-        result = await dc.begin_dialog(kind, {"school": school, "first_message": dc.context.activity.text or ""})
-        await self._after_flow(dc, result)
+    async def _start(self, dc, kind: str, school: str, intro: str = "") -> None:
+        """Begin a report flow in this one-to-one conversation, or in a private one opened for it.
+
+        The message that started it may suggest answers (`first_message`), wherever the flow runs;
+        it is never repeated back."""
+        first_message = dc.context.activity.text or ""
+
+        async def begin(here) -> None:
+            await shared.forget_unreached(self.services.desk, here.context)
+            if intro:
+                await self._say(here.context, intro)
+            result = await here.begin_dialog(kind, {"school": school, "first_message": first_message})
+            await self._after_flow(here, result)
+
+        await self._privately(dc, school, kind, begin)
+
+    async def _privately(self, dc, school: str, kind: str | None, work) -> None:
+        """Run `work(dialog_context)` here when only this person can read the conversation; otherwise
+        in a one-to-one conversation the channel's PrivateLine opens, saying in the shared one only
+        where it went (or, if it could not be opened, how to reach the bot privately)."""
+        context = dc.context
+        if not is_shared(context.activity):
+            return await work(dc)
+        line = line_of(context)
+        if line is not None and await line.open(context, self._private_turn(school, line.place(context), work)):
+            log.info("report moved to a private conversation", extra={"flow": kind or "menu"})
+            return await self._tell_sender(context, line, shared.MOVED_NOTICE)
+        log.info("report not started: no private conversation", extra={"flow": kind or "menu"})
+        await shared.note_unreached(self.services.desk, context, school, kind)
+        directions = (line.directions(context) if line is not None else "") or shared.DEFAULT_DIRECTIONS
+        dsl = await shared.dsl_to_speak_to(self.sessions, school, self._dsl_name(school))
+        await self._tell_sender(context, line, shared.UNREACHED_NOTICE.format(directions=directions, dsl=dsl))
+
+    def _private_turn(self, school: str, place: str, work) -> PrivateWork:
+        """A turn of this bot in the private conversation: its renderer, its own state, saved at the end."""
+        async def turn(context: TurnContext) -> None:
+            context.turn_state[RENDERER_KEY] = self.renderer_for(context.activity.channel_id)
+            context.turn_state[SCHOOL_KEY] = school
+            self._remember_conversation(context)  # reminders about this report can reach them here
+            try:
+                await self._say(context, shared.MOVED_HERE.format(place=place))
+                await work(await self.dialogs.create_context(context))
+            finally:
+                await self._save_state(context)
+        return turn
+
+    async def _tell_sender(self, context: TurnContext, line: PrivateLine | None, text: str) -> None:
+        reply = self._render(context).text(text)
+        await (line.tell_sender(context, reply) if line is not None else context.send_activity(reply))
 
     async def _after_flow(self, dc, result) -> None:
         """A flow that hands over (an incident that is really about an adult) starts the next one."""
@@ -244,11 +298,15 @@ class AssistantBot(ActivityHandler):
             school = result.result.get("school") or await self.school_for(dc.context)
             await self._start(dc, switch_to, school)
 
-    async def _offer_flows(self, context: TurnContext) -> None:
-        await self.pending.set(context, {"menu": "flows"})
-        buttons = tuple(Button(o.label, {"action": "report_concern", "kind": o.key}) for o in FLOW_MENU)
-        await context.send_activity(self._render(context).prompt(Prompt(
-            "What do you want to report? If a child is in immediate danger, call 999 now.", buttons)))
+    async def _offer_flows(self, dc, school: str) -> None:
+        """"What do you want to report?", asked where the report will be made: privately."""
+        async def offer(here) -> None:
+            await self.pending.set(here.context, {"menu": "flows"})
+            buttons = tuple(Button(o.label, {"action": "report_concern", "kind": o.key}) for o in FLOW_MENU)
+            await here.context.send_activity(self._render(here.context).prompt(Prompt(
+                "What do you want to report? If a child is in immediate danger, call 999 now.", buttons)))
+
+        await self._privately(dc, school, None, offer)
 
     # --- the confirm band --------------------------------------------------------------------------
     async def _ask_to_confirm(self, context: TurnContext, text: str, school: str, triage: Triage) -> None:
@@ -328,8 +386,12 @@ class AssistantBot(ActivityHandler):
 
     # --- other owners' hooks --------------------------------------------------------------------------
     async def _dsl_command(self, context: TurnContext, text: str, school: str) -> bool:
-        """DSL commands (open reports, show/acknowledge/close REF) belong to bot.dsl_commands."""
+        """DSL commands (open reports, show/acknowledge/close REF) belong to bot.dsl_commands, and
+        are answered only in a one-to-one conversation: where others read, nothing is looked up."""
         activity = context.activity
+        if is_shared(activity) and dsl_commands.parse(text) is not None:
+            await self._tell_sender(context, line_of(context), shared.ASK_PRIVATELY)
+            return True
         sender = activity.from_property
         reply = await dsl_commands.try_handle(
             text, channel=activity.channel_id or "", user_id=conversation_refs.sender_ids(activity), school_slug=school,

@@ -383,8 +383,6 @@ class ReportFlow(ComponentDialog):
         _open(inner_dc.context, progress, self.services.cipher)
         log.info("report started", extra={"flow": self.kind})
         await self._touch_draft(inner_dc.context, progress)  # known about from the first moment
-        if _is_group_chat(inner_dc.context):
-            await say(inner_dc.context, GROUP_CHAT_WARNING)
         if self.intro:
             await say(inner_dc.context, self.intro)
         return await super().on_begin_dialog(inner_dc, options)
@@ -680,19 +678,6 @@ class ReportFlow(ComponentDialog):
         else:
             await context.send_activity(renderer_of(context).answer(answer))
         return True
-
-
-GROUP_CHAT_WARNING = (
-    "Careful: this is a group conversation, so others here can see what you type. If you can, "
-    "open a private chat with me and report there, or speak to the DSL. I'll keep your report "
-    "separate from anyone else's here."
-)
-
-
-def _is_group_chat(context: TurnContext) -> bool:
-    conversation = context.activity.conversation
-    kind = (getattr(conversation, "conversation_type", None) or "").lower()
-    return kind in ("channel", "groupchat", "group", "mpim") or bool(getattr(conversation, "is_group", False))
 
 
 def _suggested(progress: dict) -> dict:

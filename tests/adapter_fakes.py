@@ -71,6 +71,7 @@ class Recorder:
     """An aiohttp app on loopback that records what it is sent."""
     calls: list[tuple[str, dict]] = field(default_factory=list)
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    private_chats: bool = True  # False: the service refuses to open one-to-one conversations
 
     def record(self, name: str, body: dict) -> None:
         self.calls.append((name, body))
@@ -88,34 +89,68 @@ class Recorder:
         return self.named(name)
 
 
+PRIVATE_CONVERSATION = "a:private-{member}"  # the one-to-one conversation the fake connector opens
+
+
 def fake_connector(recorder: Recorder) -> web.Application:
-    """The Bot Framework connector's `v3/conversations/.../activities` endpoints."""
+    """The Bot Framework connector's `v3/conversations/.../activities` endpoints, and `POST v3/conversations`,
+    which opens a one-to-one conversation as Teams does, or refuses as Teams does when the app is not
+    installed for the person (403), when `recorder.private_chats` is False."""
     async def reply(request: web.Request):
-        recorder.record("activity", await request.json())
+        body = await request.json()
+        body["posted_to"] = request.match_info["conversation"]
+        recorder.record("activity", body)
         return web.json_response({"id": f"reply-{len(recorder.calls)}"})
+
+    async def create_conversation(request: web.Request):
+        body = await request.json()
+        recorder.record("create_conversation", body)
+        if not recorder.private_chats:
+            return web.json_response({"error": {"code": "Forbidden", "message": "The bot is not part of the "
+                                                "conversation roster."}}, status=403)
+        return web.json_response({"id": PRIVATE_CONVERSATION.format(member=body["members"][0]["id"])}, status=201)
 
     async def member(request: web.Request):  # TeamsActivityHandler looks up added members
         return web.json_response({"id": request.match_info["member"], "name": "Ms Amara Okafor"})
 
     app = web.Application()
     app.router.add_get("/v3/conversations/{conversation}/members/{member}", member)
+    app.router.add_post("/v3/conversations", create_conversation)
     app.router.add_post("/v3/conversations/{conversation}/activities", reply)
     app.router.add_post("/v3/conversations/{conversation}/activities/{activity}", reply)
     return app
 
 
+SLACK_DM = "D0PRIVATE{user}"  # the direct message the fake Slack opens with a user
+
+
 def fake_slack_api(recorder: Recorder) -> web.Application:
-    """Slack's Web API: auth.test and chat.postMessage, as form posts with a bearer token."""
+    """Slack's Web API: auth.test, chat.postMessage and chat.postEphemeral (form posts with a bearer
+    token), and conversations.open (JSON), which opens a DM, or fails as Slack does when the
+    workspace does not allow it, when `recorder.private_chats` is False."""
     async def auth_test(request: web.Request):
         return web.json_response({"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1"})
 
-    async def post_message(request: web.Request):
-        form = dict(await request.post())
-        form["authorization"] = request.headers.get("Authorization")
-        recorder.record("chat.postMessage", form)
-        return web.json_response({"ok": True, "channel": form.get("channel"), "ts": "1700000000.000100"})
+    def poster(method: str):
+        async def post(request: web.Request):
+            form = dict(await request.post())
+            form["authorization"] = request.headers.get("Authorization")
+            recorder.record(method, form)
+            return web.json_response({"ok": True, "channel": form.get("channel"), "ts": "1700000000.000100",
+                                      "message_ts": "1700000000.000100"})
+        return post
+
+    async def conversations_open(request: web.Request):
+        body = await request.json()
+        body["authorization"] = request.headers.get("Authorization")
+        recorder.record("conversations.open", body)
+        if not recorder.private_chats:
+            return web.json_response({"ok": False, "error": "cannot_dm_bot"})
+        return web.json_response({"ok": True, "channel": {"id": SLACK_DM.format(user=body["users"])}})
 
     app = web.Application()
     app.router.add_route("*", "/api/auth.test", auth_test)
-    app.router.add_post("/api/chat.postMessage", post_message)
+    app.router.add_post("/api/chat.postMessage", poster("chat.postMessage"))
+    app.router.add_post("/api/chat.postEphemeral", poster("chat.postEphemeral"))
+    app.router.add_post("/api/conversations.open", conversations_open)
     return app

@@ -6,17 +6,23 @@ database) and returns what the bot replied, as one string, so tests read like a 
 
     reply = await chat.say("report a concern")
     assert "What do you want to report?" in reply
+
+A chat in a group conversation (`conversation_type="groupChat"`) gets a `PrivateLine` as
+Teams and Slack give one: `private=` the person's one-to-one `Chat`, where a report moves,
+or None when no private conversation can be opened.
 """
 from __future__ import annotations
 
 from functools import lru_cache
 
+from botbuilder.core import AnonymousReceiveMiddleware, TurnContext
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccount, ConversationAccount
 from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from bot.models import Alert, Report, ReportDraft, RoleAssignment
+from bot.private_line import PRIVATE_LINE_KEY
 from bot.rendering import PlainRenderer
 from bot.settings import Settings
 
@@ -76,14 +82,23 @@ class Chat:
     """One member of staff in one conversation with the bot."""
 
     def __init__(self, runtime, user_id: str = "staff-1", name: str = "Mr Tom Baker",
-                 conversation_id: str | None = None, conversation_type: str = "personal"):
+                 conversation_id: str | None = None, conversation_type: str = "personal",
+                 private: "Chat | None" = None):
         self.runtime = runtime
         self.user = ChannelAccount(id=user_id, name=name)
-        template = Activity(
+        self.template = Activity(
             channel_id=CHANNEL, from_property=self.user, recipient=ChannelAccount(id="assistant", name="Assistant"),
             conversation=ConversationAccount(id=conversation_id or f"conv-{user_id}", conversation_type=conversation_type),
             service_url="https://test.invalid/")
-        self.adapter = TestAdapter(runtime.bot.on_turn, template)
+        self.adapter = TestAdapter(runtime.bot.on_turn, self.template)
+        if conversation_type != "personal":
+            line = PrivateLineDouble(private)
+
+            async def offer_line(context, logic):
+                context.turn_state[PRIVATE_LINE_KEY] = line
+                await logic()
+
+            self.adapter.use(AnonymousReceiveMiddleware(offer_line))
         self.transcript: list[tuple[str, str]] = []
         self.replies: list[Activity] = []  # the last turn's activities, for tests that read more than text
 
@@ -97,6 +112,10 @@ class Chat:
         activity = Activity(type=ActivityTypes.message, text=text, value=value, attachments=attachments)
         self.transcript.append(("you", text if text is not None else f"[button {value}]"))
         await self.adapter.receive_activity(activity)
+        return self.heard()
+
+    def heard(self) -> str:
+        """What the bot has sent here since last read (e.g. a report moved here from a group chat)."""
         self.replies = []
         while (reply := self.adapter.get_next_activity()) is not None:
             self.replies.append(reply)
@@ -113,6 +132,33 @@ class Chat:
         for answer in answers:
             reply = await self.say(answer)
         return reply
+
+
+class PrivateLineDouble:
+    """What Teams and Slack give a group conversation (bot.private_line.PrivateLine), for transcripts:
+    `open` starts a turn in the person's one-to-one `Chat`, or fails when there is none."""
+
+    def __init__(self, private: Chat | None):
+        self.private = private
+
+    def place(self, context: TurnContext) -> str:
+        return "the staffroom group chat"
+
+    def directions(self, context: TurnContext) -> str:
+        return "Open a private chat with me and say 'report a concern'."
+
+    async def open(self, context: TurnContext, work) -> bool:
+        if self.private is None:
+            return False
+        template = self.private.template
+        activity = Activity(type=ActivityTypes.message, channel_id=template.channel_id,
+                            from_property=template.from_property, recipient=template.recipient,
+                            conversation=template.conversation, service_url=template.service_url)
+        await work(TurnContext(self.private.adapter, activity))
+        return True
+
+    async def tell_sender(self, context: TurnContext, activity: Activity) -> None:
+        await context.send_activity(activity)
 
 
 # Typical answers for a whole disclosure after "Is a child in immediate danger?".

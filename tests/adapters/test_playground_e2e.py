@@ -61,7 +61,10 @@ def wait_http(url: str, timeout: float, proc: subprocess.Popen, log: Path) -> No
 
 @pytest.fixture(scope="module")
 def e2e_dependencies():
-    result = subprocess.run(["bash", "scripts/e2e-deps.sh"], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    # The venv is the one running this test (a git worktree has no .venv of its own).
+    env = {**os.environ, "VENV": os.environ.get("VENV") or str(Path(sys.executable).parents[1])}
+    result = subprocess.run(["bash", "scripts/e2e-deps.sh"], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=900)
     if result.returncode != 0:
         pytest.fail("the Teams end-to-end test cannot run here: scripts/e2e-deps.sh failed:\n"
                     f"{result.stdout[-2000:]}\n{result.stderr[-3000:]}")
@@ -142,6 +145,36 @@ class Chat:
         await card.get_by_role("button", name=label, exact=True).click()
         return await self.wait_for_reply(before)
 
+    async def open(self, conversation: str) -> None:
+        """Switch to "Personal Chat" or "Group Chat" in the Playground's side bar."""
+        await self.page.get_by_role("region", name="Chat and Teams Channel").get_by_text(
+            conversation, exact=True).click()
+        await asyncio.sleep(1)
+
+    async def pane(self) -> str:
+        """The open conversation alone, without the side bar (which previews every chat's last message)."""
+        body = await self.transcript()
+        side = await self.page.get_by_role("region", name="Chat and Teams Channel").inner_text()
+        return body[body.find(side) + len(side):] if side in body else body
+
+    async def mention_bot(self, text: str) -> None:
+        """In a group chat Teams sends the bot only messages that @mention it: pick it from the menu."""
+        box = self.page.locator("[data-lexical-editor=true]")
+        await box.click()
+        await box.type("@Test")
+        await self.page.locator("#typeahead-menu").get_by_text("Test Bot", exact=True).click()
+        await box.type(" " + text)
+        await self.page.keyboard.press("Enter")
+
+    async def wait_for_pane(self, words: str, timeout: float = 20) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if words in (pane := await self.pane()):
+                await asyncio.sleep(0.5)  # a reply may come as several activities
+                return await self.pane()
+            await asyncio.sleep(0.25)
+        raise AssertionError(f"{words!r} did not appear within {timeout}s; the conversation shows:\n{pane[-800:]}")
+
 
 def normalised(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
@@ -203,3 +236,42 @@ async def test_staff_ask_in_the_playground_then_report_a_concern(servers, tmp_pa
             await browser.close()
     log = bot_log.read_text()
     assert "Unkind messages about a pupil" not in log  # what was typed in a report never reaches the log
+
+
+DISCLOSURE = "Jayden in year 4 just told me his uncle touches him when he stays over"
+
+
+async def test_a_report_started_in_the_playground_group_chat_continues_in_the_personal_chat(servers):
+    """Issue 15 as a member of staff meets it: the Playground's group chat is a Teams group chat
+    (conversationType groupChat, the bot @mentioned), and its createConversation opens the personal
+    chat, so the report's questions must appear there and only there."""
+    from playwright.async_api import async_playwright
+
+    url, bot_log = servers
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page(viewport={"width": 1280, "height": 900})
+            await page.goto(url, wait_until="networkidle")
+            chat = Chat(page)
+            await page.get_by_text("Safeguarding policy assistant").first.wait_for(timeout=30_000)
+
+            await chat.open("Group Chat")
+            await chat.mention_bot(DISCLOSURE)
+            group = await chat.wait_for_pane("sent you a private message")
+            said_by_bot = group[group.find("sent you a private message") - 20:]
+            assert "Jayden" not in said_by_bot and "Is a child in immediate danger" not in group
+
+            await chat.open("Personal Chat")
+            private = await chat.wait_for_pane("Is a child in immediate danger")
+            assert "You started a report in a group chat; let's continue here" in private
+            card = await chat.current_card()
+            assert card is not None, f"expected the first question as a card, got:\n{private[-800:]}"
+            assert "Which child" in await chat.press(card, "No")
+
+            await chat.open("Group Chat")
+            group = await chat.pane()
+            assert "Which child" not in group and "Is a child in immediate danger" not in group
+        finally:
+            await browser.close()
+    assert "uncle touches" not in bot_log.read_text()  # nor does the log keep what was typed

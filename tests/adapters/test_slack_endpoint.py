@@ -265,3 +265,80 @@ async def test_slack_uncovered_policy_question_offers_the_report_as_a_button(rea
     await press_slack_button(real_slack, report["Report a concern"], "1700000004.000001")
     started = (await real_slack.api.wait_for("chat.postMessage", count=3))[-1]
     assert "What kind of online-safety incident" in slack_question(started)
+
+
+# --- issue 15: a report never continues in a Slack channel ----------------------------------------------
+
+DISCLOSURE = "Jayden in year 4 just told me his uncle touches him when he stays over"
+DM = "D0PRIVATEU0STAFF"  # the direct message the fake Slack opens with U0STAFF
+
+
+def mention(text: str, event_id: str) -> str:
+    return json.dumps({
+        "type": "event_callback", "team_id": "T1", "event_id": event_id,
+        "event": {"type": "app_mention", "channel": "C0STAFFROOM", "user": "U0STAFF",
+                  "text": f"<@UBOT> {text}", "ts": "1.2", "event_ts": "1.2"},
+    })
+
+
+def dm_in(channel: str, text: str, event_id: str) -> str:
+    event = json.loads(dm_event(text, event_id=event_id))
+    event["event"]["channel"] = channel
+    return json.dumps(event)
+
+
+async def test_a_disclosure_mentioned_in_a_slack_channel_continues_only_in_a_dm(real_slack):
+    body = mention(DISCLOSURE, "EvPrivate1")
+    assert (await post_json(real_slack, body, signed(body))).status == 200
+    await settle(real_slack)
+    api = real_slack.api
+
+    (opened,) = api.named("conversations.open")
+    assert opened["users"] == "U0STAFF" and opened["authorization"] == "Bearer xoxb-test-token"
+    (notice,) = api.named("chat.postEphemeral")  # seen by the reporter alone
+    assert (notice["channel"], notice["user"]) == ("C0STAFFROOM", "U0STAFF")
+    assert "sent you a private message" in notice["text"] and "please delete it" in notice["text"]
+    assert "Jayden" not in notice["text"] and "uncle" not in notice["text"]
+
+    posted = api.named("chat.postMessage")
+    assert posted and {p["channel"] for p in posted} == {DM}  # nothing posted to the channel for all to see
+    privately = "\n".join(p["text"] + p.get("blocks", "") for p in posted)
+    assert "You started a report in <#C0STAFFROOM>; let's continue here" in privately
+    assert "immediate danger" in privately and "Jayden" not in privately
+
+    answer = dm_in(DM, "no", "EvPrivate2")
+    await post_json(real_slack, answer, signed(answer))
+    await settle(real_slack)
+    assert {p["channel"] for p in api.named("chat.postMessage")} == {DM}
+    assert "Which child" in slack_question(api.named("chat.postMessage")[-1])
+
+
+async def test_when_slack_will_not_open_a_dm_the_ephemeral_notice_says_how_and_nothing_starts(real_slack):
+    real_slack.api.private_chats = False
+    body = mention(DISCLOSURE, "EvPrivate3")
+    assert (await post_json(real_slack, body, signed(body))).status == 200
+    await settle(real_slack)
+    (notice,) = real_slack.api.named("chat.postEphemeral")
+    assert (notice["channel"], notice["user"]) == ("C0STAFFROOM", "U0STAFF")
+    text = notice["text"]
+    assert "couldn't open a private chat with you" in text and "under Apps in the sidebar" in text
+    assert "Designated Safeguarding Lead" in text and "Jayden" not in text
+    assert real_slack.api.named("chat.postMessage") == []
+
+
+async def test_an_old_report_button_pressed_in_a_slack_channel_changes_nothing(real_slack):
+    payload = {
+        "type": "block_actions", "team": {"id": "T1"}, "user": {"id": "U0STAFF"},
+        "channel": {"id": "C0STAFFROOM"}, "trigger_id": "t1",
+        "message": {"bot_id": "BBOT", "type": "message", "text": "", "ts": "1700000000.000100"},
+        "actions": [{"type": "button", "action_id": "x-0", "block_id": "actions",
+                     "value": json.dumps({"action": "open_report", "reference": "OAK-2026-0001"}),
+                     "action_ts": "1700000009.000001"}],
+    }
+    body = urlencode({"payload": json.dumps(payload)})
+    await real_slack.post("/api/slack", data=body,
+                          headers={"Content-Type": "application/x-www-form-urlencoded", **signed(body)})
+    await settle(real_slack)
+    (reply,) = real_slack.api.named("chat.postEphemeral")  # only the one who pressed it sees the answer
+    assert (reply["channel"], reply["user"]) == ("C0STAFFROOM", "U0STAFF")
+    assert "ask me that in a private chat" in reply["text"] and real_slack.api.named("chat.postMessage") == []

@@ -226,6 +226,7 @@ async def real_web(db_url, monkeypatch):
     app = create_app(Settings(DATABASE_URL=db_url, MicrosoftAppId=""), runtime, dispatcher=False)
     try:
         async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+            client.runtime = runtime
             yield client
     finally:
         await runtime.close()
@@ -272,3 +273,132 @@ async def test_teams_uncovered_policy_question_offers_the_report_on_a_card(real_
     await real_web.post("/api/messages", json=activity(connector, value=report["Report a concern"]))
     started = (await connector.wait_for("activity", count=3))[-1]
     assert "immediate danger" in card_question(started)
+
+
+# --- issue 15: a report never continues in a team channel or group chat ---------------------------------
+
+DISCLOSURE = "Jayden in year 4 just told me his uncle touches him when he stays over"
+MENTION = {"type": "mention", "text": "<at>Safeguarding</at>", "mentioned": {"id": "28:bot", "name": "Safeguarding"}}
+PRIVATE = "a:private-29:staff-1"  # what the fake connector opens for 29:staff-1
+
+
+def in_shared(connector, text=None, *, conversation_type="channel", **extra):
+    """A message @mentioning the bot in the General channel of Year 4 Team, or in a group chat."""
+    body = activity(connector, f"<at>Safeguarding</at> {text}" if text else None,
+                    conversation_type=conversation_type, entities=[MENTION] if text else None, **extra)
+    if conversation_type == "channel":
+        body["channelData"].update(channel={"id": "19:general@thread.tacv2", "name": "General"},
+                                   team={"id": "19:team@thread.tacv2", "name": "Year 4 Team"})
+        body["conversation"]["id"] = "19:general@thread.tacv2;messageid=1700000000000"
+    else:
+        body["conversation"]["id"] = "19:staffroom@thread.v2"
+    return body
+
+
+def in_private(connector, text=None, **extra):
+    body = activity(connector, text, **extra)
+    body["conversation"]["id"] = PRIVATE
+    return body
+
+
+def said_in(connector, conversation: str) -> str:
+    """Everything the bot posted to one conversation: text and card text, as one string."""
+    import json
+
+    return "\n".join(json.dumps(body, ensure_ascii=False) for body in connector.named("activity")
+                     if body["posted_to"] == conversation)
+
+
+@pytest.mark.parametrize("conversation_type", ["channel", "groupChat"])
+async def test_a_disclosure_in_a_teams_channel_or_group_chat_continues_only_in_a_private_chat(
+        real_web, connector, conversation_type):
+    shared_body = in_shared(connector, DISCLOSURE, conversation_type=conversation_type)
+    shared_id = shared_body["conversation"]["id"]
+    assert (await real_web.post("/api/messages", json=shared_body)).status in (200, 201)
+
+    (create,) = connector.named("create_conversation")  # Bot Framework create_conversation for this person
+    assert create["members"] == [{"id": "29:staff-1"}] and create["isGroup"] is False
+    assert create["tenantID"] == "tenant-1" and create["channelData"] == {"tenant": {"id": "tenant-1"}}
+    assert create["bot"]["id"] == "28:bot"
+
+    in_channel = said_in(connector, shared_id)
+    assert "sent you a private message" in in_channel and "please delete it" in in_channel
+    for word in ("Jayden", "uncle", "immediate danger", "safeguarding concern"):
+        assert word not in in_channel
+    (notice,) = [b for b in connector.named("activity") if b["posted_to"] == shared_id]  # one message, no card
+    assert not notice.get("attachments")
+
+    privately = said_in(connector, PRIVATE)
+    place = "the General channel of Year 4 Team" if conversation_type == "channel" else "a group chat"
+    assert f"You started a report in {place}; let's continue here" in privately
+    assert "immediate danger" in privately and "Jayden" not in privately
+    assert all(b["recipient"]["id"] == "29:staff-1" for b in connector.named("activity") if b["posted_to"] == PRIVATE)
+
+    # The person answers in the private chat; every question stays there.
+    before = len(connector.named("activity"))
+    await real_web.post("/api/messages", json=in_private(connector, value={"action": "choice", "choice": "no"}))
+    await real_web.post("/api/messages", json=in_private(connector, "Jayden, Year 4"))
+    later = connector.named("activity")[before:]
+    assert later and all(b["posted_to"] == PRIVATE for b in later)
+    assert "Which child" in said_in(connector, PRIVATE) and "What did the child say?" in said_in(connector, PRIVATE)
+    assert "Jayden" not in said_in(connector, shared_id)
+
+
+async def test_report_a_concern_pressed_in_a_channel_opens_the_menu_privately(real_web, connector):
+    await real_web.post("/api/messages", json=in_shared(connector, value={"action": "report_concern"}))
+    assert "What do you want to report?" in said_in(connector, PRIVATE)
+    shared_id = in_shared(connector)["conversation"]["id"]
+    assert "What do you want to report?" not in said_in(connector, shared_id)
+    assert "sent you a private message" in said_in(connector, shared_id)
+
+
+async def test_when_teams_refuses_a_private_chat_the_channel_hears_how_to_open_one_and_nothing_starts(
+        real_web, connector):
+    from sqlalchemy import select
+
+    from bot.models import ReportDraft, RoleAssignment
+
+    async with real_web.runtime.sessions() as session, session.begin():
+        session.add(RoleAssignment(school_slug="oakfield", role="dsl", channel="msteams", user_id="aad-dsl",
+                                   name="Ms Priya Shah"))
+    connector.private_chats = False  # the app is not installed for this person
+    body = in_shared(connector, DISCLOSURE)
+    assert (await real_web.post("/api/messages", json=body)).status in (200, 201)
+
+    assert len(connector.named("create_conversation")) == 1  # tried, refused (403), not retried
+    (reply,) = connector.named("activity")
+    assert reply["posted_to"] == body["conversation"]["id"]
+    text = reply["text"]
+    assert "couldn't open a private chat with you" in text and "select Apps" in text
+    assert "the Designated Safeguarding Lead, Ms Priya Shah," in text and "999" in text
+    assert "Jayden" not in text and "uncle" not in text and "immediate danger?" not in text
+    async with real_web.runtime.sessions() as session:
+        (marker,) = (await session.scalars(select(ReportDraft))).all()
+    assert (marker.conversation_key, marker.kind) == ("unreached:msteams/29:staff-1", "disclosure")
+
+    # A report button on an old card pressed in the channel starts nothing either.
+    await real_web.post("/api/messages", json=in_shared(connector, value={"action": "choice", "choice": "no"}))
+    assert "nothing was changed" in connector.named("activity")[-1]["text"]
+    assert "Which child" not in said_in(connector, body["conversation"]["id"])
+
+
+async def test_a_dsl_command_in_a_teams_channel_is_answered_ask_me_privately(real_web, connector):
+    for command in ("open reports", "show OAK-2026-0001"):
+        await real_web.post("/api/messages", json=in_shared(connector, command))
+    pressed = in_shared(connector, value={"action": "acknowledge", "reference": "OAK-2026-0001"})
+    await real_web.post("/api/messages", json=pressed)
+    replies = [b["text"] for b in connector.named("activity")]
+    assert len(replies) == 3 and all("ask me that in a private chat" in r for r in replies)
+    assert connector.named("create_conversation") == []
+
+
+async def test_in_a_trust_channel_the_which_school_card_carries_none_of_their_words(web, connector):
+    async with web.runtime.sessions() as session, session.begin():
+        session.add_all([TenantSchool(channel="msteams", tenant_id="trust", school_slug="oakfield"),
+                         TenantSchool(channel="msteams", tenant_id="trust", school_slug="ringway")])
+    body = in_shared(connector, DISCLOSURE, tenant="trust")
+    await web.post("/api/messages", json=body)
+    (question,) = await connector.wait_for("activity")
+    assert "Jayden" not in str(question) and "send your message again" in str(question)
+    choices = card_actions(question)
+    assert {data["pending"] for data in choices.values()} == {""}

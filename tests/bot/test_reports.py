@@ -338,6 +338,27 @@ async def test_drafts_come_due_once_and_reactivity_rearms_the_reminder(sessions,
     assert await clear_draft(sessions, "conv-a") and not await clear_draft(sessions, "conv-a")
 
 
+async def test_a_report_that_could_not_start_privately_still_reaches_the_dsl_without_content(sessions):
+    """Someone began a disclosure in a Teams channel and could not be messaged privately (issue 15):
+    the reminder waits for them, the DSL hears of it, and neither says more than who and when."""
+    from bot.alerts import sweep_drafts, unreached_draft_key
+    from bot.models import RoleAssignment
+    from bot.settings import Settings
+
+    settings = Settings(INCOMPLETE_REPORT_REMINDER_MINUTES=15, INCOMPLETE_DISCLOSURE_DSL_MINUTES=60)
+    async with sessions() as session, session.begin():
+        session.add(RoleAssignment(school_slug="oakfield", role="dsl", channel="msteams", user_id="dsl-1"))
+    await touch_draft(sessions, unreached_draft_key("msteams", REPORTER.user_id), "oakfield", "disclosure",
+                      REPORTER, now=NOW)
+    assert await sweep_drafts(sessions, settings, NOW + timedelta(minutes=61)) == 2
+    async with sessions() as session:
+        rows = (await session.execute(select(Alert).order_by(Alert.id))).scalars().all()
+    reminder, notice = [(a.recipient_id, a.payload["text"]) for a in rows]
+    assert reminder[0] == REPORTER.user_id and "Say 'report a concern' here" in reminder[1]
+    assert notice[0] == "dsl-1"
+    assert "Ms Amara Okafor started a disclosure report" in notice[1] and "couldn't reach them privately" in notice[1]
+
+
 # --- logs ------------------------------------------------------------------------------------------------
 
 async def test_no_log_line_contains_report_content(sessions, cipher, caplog):

@@ -287,19 +287,107 @@ async def test_when_a_step_cannot_be_saved_the_user_is_asked_to_send_it_again(ru
     assert "What did the child say?" in reply
 
 
-async def test_two_staff_in_one_group_chat_each_have_their_own_report_and_are_warned(runtime):
-    amara = Chat(runtime, user_id="staff-amara", name="Ms Amara Okafor", conversation_id="staffroom",
-                 conversation_type="groupChat")
-    tom = Chat(runtime, user_id="staff-tom", name="Mr Tom Baker", conversation_id="staffroom",
-               conversation_type="groupChat")
+DISCLOSURE = "Jayden in year 4 just told me his uncle touches him when he stays over"
+
+
+def staffroom(runtime, user_id="staff-amara", name="Ms Amara Okafor", reachable=True):
+    """A member of staff in the staffroom group chat, and (if the channel can open one) their private chat."""
+    private = Chat(runtime, user_id=user_id, name=name, conversation_id=f"private-{user_id}") if reachable else None
+    group = Chat(runtime, user_id=user_id, name=name, conversation_id="staffroom", conversation_type="groupChat",
+                 private=private)
+    return group, private
+
+
+async def test_a_disclosure_in_a_group_chat_continues_only_in_a_private_chat(runtime):
+    group, private = staffroom(runtime)
+    in_group = await group.say(DISCLOSURE)
+    assert "sent you a private message" in in_group and "please delete it" in in_group
+    assert "Jayden" not in in_group and "uncle" not in in_group and DANGER not in in_group
+    opened = private.heard()
+    assert "You started a report in the staffroom group chat; let's continue here" in opened
+    assert "safeguarding concern about a child" in opened and DANGER in opened
+    assert "Jayden" not in opened  # the first message seeds the flow, it is never echoed
+
+    assert "Which child" in await private.press("no")  # the report waits in the private chat
+    assert "What did the child say?" in await private.say("Jayden, Year 4")
+    assert "Jayden" not in "\n".join(said for who, said in group.transcript if who == "bot")
+
+
+async def test_report_a_concern_in_a_group_chat_offers_the_reports_privately(runtime):
+    group, private = staffroom(runtime)
+    assert "sent you a private message" in await group.say("report a concern")
+    assert "What do you want to report?" in private.heard()
+    assert DANGER in await private.press("disclosure")
+    pressed = await group.say(None, value={"action": "report_concern", "kind": "incident"})
+    assert "sent you a private message" in pressed and "online-safety" not in pressed
+    assert "What kind of online-safety incident" in private.heard()
+
+
+async def test_two_staff_in_one_group_chat_each_report_in_their_own_private_chat(runtime):
+    amara, amara_private = staffroom(runtime)
+    tom, tom_private = staffroom(runtime, user_id="staff-tom", name="Mr Tom Baker")
     await amara.say("report a concern")
-    opening = await amara.press("disclosure")
-    assert "others here can see what you type" in opening and DANGER in opening
+    amara_private.heard()
+    await amara_private.press("disclosure")
     assert "Please choose" not in await tom.say("Can I accept a friend request from a pupil on Facebook?")
-    await amara.press("no")
-    assert "What did the child say?" in await amara.say("Jayden, Year 5")
-    tom_reply = await tom.say("report a concern")
+    await amara_private.press("no")
+    assert "What did the child say?" in await amara_private.say("Jayden, Year 5")
+    await tom.say("report a concern")
+    tom_reply = tom_private.heard()
     assert "What do you want to report?" in tom_reply and "Jayden" not in tom_reply
+
+
+async def test_when_no_private_chat_can_be_opened_nothing_starts_and_the_dsl_is_named(runtime):
+    from chat_harness import drafts
+
+    group, _ = staffroom(runtime, reachable=False)
+    reply = await group.say(DISCLOSURE)
+    assert "couldn't open a private chat with you" in reply and "haven't started a report here" in reply
+    assert "Open a private chat with me" in reply
+    assert "the Designated Safeguarding Lead, Ms Amara Okafor," in reply and "999" in reply
+    assert "Jayden" not in reply and DANGER not in reply and "Which child" not in reply
+    (marker,) = await drafts(runtime)  # the DSL still hears someone tried (bot.alerts.sweep_drafts)
+    assert marker.conversation_key == "unreached:test/staff-amara" and marker.kind == "disclosure"
+    assert "Which child" not in await group.press("no")  # nothing is waiting in the group chat
+
+
+async def test_reporting_privately_later_clears_the_unreached_marker(runtime):
+    from chat_harness import drafts
+
+    group, _ = staffroom(runtime, reachable=False)
+    await group.say(DISCLOSURE)
+    private = Chat(runtime, user_id="staff-amara", name="Ms Amara Okafor", conversation_id="private-staff-amara")
+    await private.say("report a concern")
+    await private.press("disclosure")
+    assert [d.conversation_key for d in await drafts(runtime)] == ["test/private-staff-amara"]
+
+
+async def test_a_dsl_command_in_a_group_chat_is_answered_ask_me_privately(runtime):
+    staff = Chat(runtime)
+    await staff.say("report a concern")
+    await staff.press("disclosure")
+    await staff.press("no")
+    await staff.answer_all(*DISCLOSURE_ANSWERS)
+    await staff.press("submit")
+    reference = (await reports(runtime))[0].reference
+    dsl, _ = staffroom(runtime, user_id="dsl-okafor")
+    for command in (f"show {reference}", "open reports", f"acknowledge {reference}"):
+        reply = await dsl.say(command)
+        assert "ask me that in a private chat" in reply and reference not in reply
+    pressed = await dsl.say(None, value={"action": "open_report", "reference": reference})
+    assert "ask me that in a private chat" in pressed and "Jayden" not in pressed
+    assert (await reports(runtime))[0].acknowledged_at is None
+
+
+async def test_an_old_report_button_pressed_in_a_group_chat_changes_nothing(runtime):
+    group, private = staffroom(runtime)
+    await group.say("report a concern")
+    private.heard()
+    await private.press("disclosure")
+    reply = await group.press("yes")  # "Is a child in immediate danger?" answered on an old card there
+    assert "nothing was changed" in reply and "urgent" not in reply.lower()
+    assert "Which child" not in reply
+    assert "Which child" in await private.press("no")  # the private report is where it was
 
 
 async def test_a_file_sent_outside_a_report_is_not_kept_and_the_text_is_still_answered(runtime):
