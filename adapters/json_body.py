@@ -68,4 +68,6 @@ def clean(data, max_depth: int = MAX_DEPTH):
                 copy = [None] * len(value)
                 stack.extend((copy, index, item, depth + 1) for index, item in enumerate(value))
             parent[slot] = copy
+        else:  # numbers, booleans, null
+            parent[slot] = value
     return root[0]
