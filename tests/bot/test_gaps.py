@@ -88,3 +88,12 @@ def test_gaps_command_lists_counts(tmp_path):
                          env={**os.environ, "DATABASE_URL": url}, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0
     assert "    3  Can I wear a smart watch?" in out.stdout
+
+
+async def test_one_unstorable_question_never_blocks_the_other_gaps(engine):
+    sessions = sessionmaker(engine)
+    counter = GapCounter(sessions, flush_s=60)
+    counter.count("oakfield", "Can I use TikTok \ud800 for PE?")  # a lone surrogate, as if it got past the edge
+    counter.count("oakfield", "Is there a policy on smart watches?")
+    await counter.close()
+    assert [g.example for g in await list_gaps(sessions, "oakfield")] == ["Is there a policy on smart watches?"]
