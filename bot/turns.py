@@ -27,7 +27,7 @@ from bot import conversation_refs, dsl_commands
 from bot.answers import CONFIRM_PROMPT
 from bot.gaps import GapCounter
 from bot.models import Feedback
-from bot.rendering import Button, PlainRenderer, Prompt, Renderer
+from bot.rendering import Button, PlainRenderer, Prompt, Renderer, button_value
 from bot.triage import Triage, classify
 from dialogs.adult_concern import AdultConcernFlow
 from dialogs.base import RENDERER_KEY, ReportServices, seal_progress
@@ -107,6 +107,9 @@ class AssistantBot(ActivityHandler):
     # --- the turn ------------------------------------------------------------------------------
     async def on_turn(self, turn_context: TurnContext):
         turn_context.turn_state.setdefault(RENDERER_KEY, self.renderer_for(turn_context.activity.channel_id))
+        activity = turn_context.activity
+        if activity.value is not None and activity.type == "message" and button_value(activity.value) is None:
+            activity.value = None  # not a shape our buttons send: treated like any input we don't recognise
         self._remember_conversation(turn_context)
         try:
             await super().on_turn(turn_context)
