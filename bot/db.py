@@ -8,6 +8,7 @@ tests all call, so every code path runs against the same schema.
 from __future__ import annotations
 
 import asyncio
+import os
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import AsyncIterator
@@ -23,12 +24,25 @@ from bot.settings import PROJECT_ROOT
 ENGINE_OPTIONS = {"hide_parameters": True}
 
 
+def owner_only(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (0600), and tighten an existing one.
+
+    The database holds staff names, conversation references and (encrypted) reports; created
+    under the usual umask it was world-readable (0644). SQLite gives its -wal and -shm files
+    the permissions of the database file, so they follow; any left from before are tightened."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists():
+            os.chmod(file, 0o600)
+
+
 def create_engine(url: str) -> AsyncEngine:
     """An engine with the settings each backend needs to be safe under concurrency."""
     if url.startswith("sqlite"):
         path = url.split(":///", 1)[-1]
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            owner_only(Path(path))
         # One connection per process: SQLite lets one writer in at a time anyway, and with a pool
         # the process's own connections queued on the file lock in SQLite's sleeping busy handler
         # (turns of 1-3 s under load). One connection queues them on the event loop instead, in
