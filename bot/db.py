@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import AsyncIterator
 
 from sqlalchemy import event
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from bot.settings import PROJECT_ROOT
@@ -75,11 +76,28 @@ def _alembic_config(url: str):
     return cfg
 
 
+class DatabaseUnreachable(RuntimeError):
+    """The database could not be opened at start-up. `str()` is one line naming the URL without its password."""
+
+
+UNREACHABLE_ERRORS = (OSError, asyncio.TimeoutError, OperationalError, InterfaceError)
+
+
 async def migrate(engine: AsyncEngine) -> None:
-    """Upgrade the database behind `engine` to the newest schema (idempotent)."""
+    """Upgrade the database behind `engine` to the newest schema (idempotent).
+
+    Every command that opens the database starts here, so this is where an unreachable one
+    becomes `DatabaseUnreachable` (app.py prints it as one line and exits 1) instead of a
+    150-line traceback from the driver."""
     from alembic import command
 
     url = engine.url.render_as_string(hide_password=False)
+    try:
+        async with engine.connect():
+            pass
+    except UNREACHABLE_ERRORS as exc:
+        raise DatabaseUnreachable(f"cannot open the database at {engine.url.render_as_string(hide_password=True)} "
+                                  f"({type(exc).__name__}); check DATABASE_URL and that the server is running") from None
 
     def _upgrade(connection):
         cfg = _alembic_config(url)
