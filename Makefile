@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: run chat test eval bench load-bench install services e2e-deps clean train-triage
+.PHONY: run chat test eval bench load-bench security-bench install services e2e-deps clean train-triage
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -41,6 +41,10 @@ train-triage: $(STAMP)
 
 load-bench: $(STAMP) services
 	$(PY) -m benchmarks.load
+
+# 200 forged Bot Framework tokens against a 3-second OpenID metadata endpoint: /healthz must stay under 100 ms.
+security-bench: $(STAMP)
+	$(PY) -m benchmarks.forged_tokens
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

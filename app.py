@@ -110,6 +110,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from bot.db import DatabaseUnreachable
+
+    try:
+        return run(argv)
+    except DatabaseUnreachable as exc:  # one clear line, not the driver's traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def run(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = Settings()
     command = args.command

@@ -30,11 +30,13 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.models import School, TenantSchool, UserSchool
 from bot.private_line import is_shared
-from bot.rendering import Button, Prompt
+from bot.rendering import TEXT, TEXT_OR_NONE, Button, Prompt, button_value
 from knowledge.policy_file import bundled_policies
 
 SCHOOL_KEY = "school_slug"  # turn_state key the turn loop reads
 SWITCH_COMMAND = "switch school"
+# What our "Which school are you at?" buttons send (see bot.rendering.button_value).
+SCHOOL_ACTION = {"choose_school": {"school": TEXT, "pending": TEXT_OR_NONE, "pending_value": (dict, type(None))}}
 PENDING_LIMIT = 1500  # Slack button values hold 2,000 characters
 MAPPING_TTL_S = 30.0
 MAPPING_CACHE_SIZE = 20_000  # tenants remembered per process (least recent out)
@@ -121,6 +123,8 @@ class SchoolGate:
         activity = context.activity
         channel, tenant, user = activity.channel_id or "", tenant_of(activity), user_of(activity)
         value = activity.value if isinstance(activity.value, dict) else {}
+        if value.get("action") == "choose_school" and button_value(value, SCHOOL_ACTION) is None:
+            activity.value, value = None, {}  # not what our school buttons send: no choice was made
         if value.get("action") == "choose_school" and value.get("school"):
             resolution = await self.directory.resolve(channel, tenant, user)
             allowed = resolution.choices or (resolution.school,)

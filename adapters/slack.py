@@ -43,6 +43,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from adapters import json_body
 from bot.models import ProcessedEvent
 from bot.safe_logging import describe_failure
 
@@ -100,20 +101,46 @@ class BadSlackRequest(ValueError):
 
 
 def parse_body(content_type: str, body: str) -> dict:
-    """Slack sends events as JSON and interactivity as a form with one `payload` field."""
+    """Slack sends events as JSON and interactivity as a form with one `payload` field.
+
+    Parsed with adapters.json_body (depth limit, storable text), and the fields the edge reads
+    before any turn (`event`, and a button press's `actions`, `user`, `channel`, `team`) are
+    checked for type here: a signed body of the wrong shape is a 400, not a 500."""
     try:
         if content_type == "application/json":
-            data = json.loads(body)
+            data = json_body.loads(body)
         elif content_type == "application/x-www-form-urlencoded":
-            form = {k: v[0] for k, v in parse_qs(body, keep_blank_values=True).items()}
-            data = {"type": "interactivity", "payload": json.loads(form["payload"])} if "payload" in form else form
+            form = {json_body.storable(k): json_body.storable(v[0])
+                    for k, v in parse_qs(body, keep_blank_values=True).items()}
+            data = {"type": "interactivity", "payload": json_body.loads(form["payload"])} if "payload" in form else form
         else:
             raise BadSlackRequest(f"unsupported content type {content_type!r}")
-    except (json.JSONDecodeError, KeyError, UnicodeDecodeError) as exc:
+    except json_body.BadJson as exc:
+        raise BadSlackRequest(str(exc)) from exc
+    except (KeyError, UnicodeDecodeError) as exc:
         raise BadSlackRequest("malformed body") from exc
     if not isinstance(data, dict):
         raise BadSlackRequest("body is not an object")
+    if problem := _shape_problem(data):
+        raise BadSlackRequest(problem)
     return data
+
+
+def _shape_problem(data: dict) -> str | None:
+    if data.get("type") == "event_callback" and not isinstance(data.get("event"), dict):
+        return "event is not an object"
+    if data.get("type") != "interactivity":
+        return None
+    payload = data["payload"]
+    if not isinstance(payload, dict):
+        return "payload is not an object"
+    actions = payload.get("actions")
+    if actions is not None and not (isinstance(actions, list) and all(isinstance(a, dict) for a in actions)):
+        return "actions is not a list of objects"
+    for name in ("user", "channel", "team", "message"):
+        if payload.get(name) is not None and not isinstance(payload[name], dict):
+            return f"{name} is not an object"
+    return None
 
 
 def event_key(data: dict) -> str | None:
@@ -151,8 +178,8 @@ def button_value(text: str | None) -> dict | None:
     if not text or not text.startswith("{"):
         return None
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError:
+        value = json_body.loads(text)
+    except json_body.BadJson:
         return None
     return value if isinstance(value, dict) and "action" in value else None
 

@@ -24,13 +24,16 @@ from collections.abc import AsyncIterator
 from types import SimpleNamespace
 from typing import Any
 
-import jwt
 from aiohttp import web
-from botbuilder.core import BotAdapter, TurnContext
+from botbuilder.core import BotAdapter, TurnContext, serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity
 from sqlalchemy import text
 
+from adapters import activity_shape, json_body
+from adapters.bot_tokens import TokenValidator, Unauthorized
 from adapters.client_cache import CachingBotFrameworkAuthentication
+from adapters.openid_keys import KeysUnavailable, OpenIdKeys
 from adapters.rendering import renderer_for
 from adapters.reply_transport import AiohttpTransport
 from adapters.schools import SchoolDirectory, SchoolGate
@@ -38,6 +41,7 @@ from adapters.slack import SLACK_API, SlackEndpoint, build_slack_adapter
 from adapters.slack_private_line import SlackPrivateLine
 from adapters.teams import ChannelBot
 from adapters.teams_private_line import TeamsPrivateLine
+from adapters.token_authentication import TokenAuthentication
 from bot.safe_logging import describe_failure
 from bot.settings import Settings
 
@@ -54,6 +58,7 @@ SLACK_ENDPOINT = web.AppKey("slack_endpoint", Any)  # SlackEndpoint, or None whe
 # Channel id -> adapter, for proactive messages (`continue_conversation`) by the alert dispatcher.
 ADAPTERS = web.AppKey("adapters", dict)
 DISPATCHER_TASK = web.AppKey("dispatcher_task", Any)
+TOKEN_VALIDATOR = web.AppKey("token_validator", Any)  # adapters.bot_tokens.TokenValidator, None when anonymous
 
 ANONYMOUS_WARNING = """
 ********************************************************************************
@@ -68,6 +73,14 @@ def bot_framework_auth(settings: Settings) -> ConfigurationBotFrameworkAuthentic
     config = SimpleNamespace(APP_ID=settings.microsoft_app_id, APP_PASSWORD=settings.microsoft_app_password,
                              APP_TENANTID=settings.microsoft_app_tenant_id, APP_TYPE=settings.microsoft_app_type)
     return ConfigurationBotFrameworkAuthentication(config)
+
+
+def token_validator(settings: Settings) -> TokenValidator | None:
+    """None in anonymous mode (no app id); otherwise a validator with its own key caches."""
+    if not settings.microsoft_app_id:
+        return None
+    return TokenValidator(settings.microsoft_app_id, OpenIdKeys(settings.bot_openid_metadata_url),
+                          OpenIdKeys(settings.emulator_openid_metadata_url))
 
 
 DATABASE_DOWN = ("Sorry, I couldn't save that just now: the system isn't answering. "
@@ -129,7 +142,10 @@ def runtime_context(runtime=None, slack_api_url: str = SLACK_API, dispatcher: bo
         app[BOT] = ChannelBot(app[RUNTIME].bot, gate, private_lines={
             "msteams": TeamsPrivateLine(settings.microsoft_app_id), "slack": SlackPrivateLine()})
         transport = AiohttpTransport()  # replies and alerts over aiohttp, not requests in a thread
-        cloud = CloudAdapter(CachingBotFrameworkAuthentication(bot_framework_auth(settings), transport=transport))
+        validator = token_validator(settings)  # incoming tokens checked off botbuilder's blocking path
+        app[TOKEN_VALIDATOR] = validator
+        authentication = TokenAuthentication(bot_framework_auth(settings), validator)
+        cloud = CloudAdapter(CachingBotFrameworkAuthentication(authentication, transport=transport))
         cloud.on_turn_error = on_turn_error
         app[BOT_FRAMEWORK_ADAPTER] = cloud
         adapters: dict[str, BotAdapter] = {"msteams": cloud, "emulator": cloud, "webchat": cloud}
@@ -153,6 +169,9 @@ def runtime_context(runtime=None, slack_api_url: str = SLACK_API, dispatcher: bo
             if slack is not None:
                 await slack.drain()
             await transport.close()
+            if validator is not None:
+                await validator.channel_keys.close()
+                await validator.emulator_keys.close()
             if owned:
                 await _maybe_await(app[RUNTIME].close())
 
@@ -160,27 +179,43 @@ def runtime_context(runtime=None, slack_api_url: str = SLACK_API, dispatcher: bo
 
 
 async def messages(request: web.Request) -> web.Response:
-    """Bot Framework activities. Bad JSON is a 400 with a one-line reason, never a stack trace."""
-    raw = await request.read()
-    try:
-        body = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return web.json_response({"error": "body is not valid JSON"}, status=400)
-    if not isinstance(body, dict) or not isinstance(body.get("type"), str):
-        return web.json_response({"error": "body is not a Bot Framework activity"}, status=400)
+    """Bot Framework activities. Whatever arrives, the answer is a status code and one line, never a 500.
+
+    The body is parsed here (depth-limited, text made storable: adapters.json_body) and checked
+    for the fields a reply needs (adapters.activity_shape) before the token is checked and
+    before any turn starts; botbuilder's CloudAdapter.process would parse it again unchecked."""
     if "application/json" not in request.headers.get("Content-Type", ""):
         return web.json_response({"error": "Content-Type must be application/json"}, status=415)
-    app = request.app
     try:
-        response = await app[BOT_FRAMEWORK_ADAPTER].process(request, app[BOT])
-    except (web.HTTPUnauthorized, PermissionError, jwt.PyJWTError):  # a garbled token is no token
-        return web.json_response({"error": "unauthorized"}, status=401)
-    except web.HTTPException as exc:
-        return web.json_response({"error": exc.reason}, status=exc.status)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:  # a malformed activity
+        body = json_body.loads(await request.read())
+    except json_body.BadJson as exc:
+        return web.json_response({"error": str(exc)}, status=400)
+    if problem := activity_shape.problem(body):
+        return web.json_response({"error": problem}, status=400)
+    try:
+        activity = Activity().deserialize(body)
+    except Exception as exc:  # noqa: BLE001 - msrest raises many types for a value of the wrong shape
         log.warning("rejected a malformed activity: %s", type(exc).__name__)
         return web.json_response({"error": "malformed activity"}, status=400)
-    return response or web.Response(status=201)
+    app = request.app
+    try:
+        invoke = await app[BOT_FRAMEWORK_ADAPTER].process_activity(
+            request.headers.get("Authorization", ""), activity, app[BOT].on_turn)
+    except Unauthorized as exc:  # one line, the reason only: never the token
+        log.warning("refused a Bot Framework request: %s", exc)
+        return web.json_response({"error": "unauthorized"}, status=401)
+    except KeysUnavailable:
+        log.warning("refused a Bot Framework request: signing keys not fetched yet")
+        return web.json_response({"error": "cannot check the token yet; try again shortly"}, status=503,
+                                 headers={"Retry-After": "5"})
+    except PermissionError:
+        return web.json_response({"error": "unauthorized"}, status=401)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:  # an activity botbuilder cannot route
+        log.warning("rejected a malformed activity: %s", type(exc).__name__)
+        return web.json_response({"error": "malformed activity"}, status=400)
+    if invoke:
+        return web.json_response(data=serializer_helper(invoke.body), status=invoke.status)
+    return web.Response(status=201)
 
 
 async def slack_events(request: web.Request) -> web.Response:

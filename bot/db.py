@@ -8,11 +8,13 @@ tests all call, so every code path runs against the same schema.
 from __future__ import annotations
 
 import asyncio
+import os
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import AsyncIterator
 
 from sqlalchemy import event
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from bot.settings import PROJECT_ROOT
@@ -23,12 +25,25 @@ from bot.settings import PROJECT_ROOT
 ENGINE_OPTIONS = {"hide_parameters": True}
 
 
+def owner_only(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (0600), and tighten an existing one.
+
+    The database holds staff names, conversation references and (encrypted) reports; created
+    under the usual umask it was world-readable (0644). SQLite gives its -wal and -shm files
+    the permissions of the database file, so they follow; any left from before are tightened."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists():
+            os.chmod(file, 0o600)
+
+
 def create_engine(url: str) -> AsyncEngine:
     """An engine with the settings each backend needs to be safe under concurrency."""
     if url.startswith("sqlite"):
         path = url.split(":///", 1)[-1]
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            owner_only(Path(path))
         # One connection per process: SQLite lets one writer in at a time anyway, and with a pool
         # the process's own connections queued on the file lock in SQLite's sleeping busy handler
         # (turns of 1-3 s under load). One connection queues them on the event loop instead, in
@@ -61,11 +76,28 @@ def _alembic_config(url: str):
     return cfg
 
 
+class DatabaseUnreachable(RuntimeError):
+    """The database could not be opened at start-up. `str()` is one line naming the URL without its password."""
+
+
+UNREACHABLE_ERRORS = (OSError, asyncio.TimeoutError, OperationalError, InterfaceError)
+
+
 async def migrate(engine: AsyncEngine) -> None:
-    """Upgrade the database behind `engine` to the newest schema (idempotent)."""
+    """Upgrade the database behind `engine` to the newest schema (idempotent).
+
+    Every command that opens the database starts here, so this is where an unreachable one
+    becomes `DatabaseUnreachable` (app.py prints it as one line and exits 1) instead of a
+    150-line traceback from the driver."""
     from alembic import command
 
     url = engine.url.render_as_string(hide_password=False)
+    try:
+        async with engine.connect():
+            pass
+    except UNREACHABLE_ERRORS as exc:
+        raise DatabaseUnreachable(f"cannot open the database at {engine.url.render_as_string(hide_password=True)} "
+                                  f"({type(exc).__name__}); check DATABASE_URL and that the server is running") from None
 
     def _upgrade(connection):
         cfg = _alembic_config(url)

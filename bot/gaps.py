@@ -1,6 +1,8 @@
 """Knowledge gaps: questions a school's policy did not answer, for the policy owner.
 
-Only the question is kept, never who asked it. Repeats of the same question (after
+Only the question is kept, never who asked it, and never who it was about: names, initials
+and contact details are replaced by placeholders first (bot.redaction), and the key that
+groups repeats is made from the redacted words. Repeats of the same question (after
 normalisation) are counted on one row, so `python app.py gaps --school SLUG` shows
 what staff most need the policy to say.
 
@@ -20,6 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.db import open_database
 from bot.models import KnowledgeGap, utcnow
+from bot.redaction import redact
 from bot.write_behind import WriteBehind
 
 MAX_EXAMPLE = 500
@@ -55,7 +58,8 @@ async def _write(sessions, tallies: dict[tuple[str, str], _Tally]) -> None:
 
 
 def _one(school_slug: str, question: str) -> tuple[tuple[str, str], _Tally] | None:
-    """One asking of `question`, under its row's key; None for a question with no words."""
+    """One asking of `question`, redacted, under its row's key; None for a question with no words."""
+    question = redact(question)
     key = gap_key(question)
     if not key:
         return None

@@ -8,6 +8,11 @@ every channel understands.
 
 Buttons send back an activity with no text and a `value` dict whose "action" is one of
 ACTIONS; the turn loop treats that exactly like the typed command it stands for.
+
+A `value` comes from outside, though: anyone can post a Teams activity or a signed Slack
+press with `{"action": "report_concern", "kind": [1]}`. `button_value()` accepts only the
+shapes our own buttons send, so a wrong type is treated as the unknown input it is (the
+same clear reply as unrecognised text), never as "Sorry, something went wrong".
 """
 from __future__ import annotations
 
@@ -18,16 +23,33 @@ from botbuilder.schema import Activity, ActivityTypes
 
 from bot.answers import Answer
 
-# value["action"] names sent by card buttons, and the extra keys each carries.
-ACTIONS = {
-    "report_concern": (),  # start the reporting flow (value may carry "kind")
-    "policy_question": (),  # "it's a policy question": answer the message triage was unsure of
-    "choose_intent": ("intent",),  # a "Did you mean" choice; intent None = none of these
-    "feedback": ("helpful", "intent", "clause_id"),
-    "acknowledge": ("reference",),
-    "open_report": ("reference",),
-    "choice": ("choice",),  # a dialog prompt option pressed as a button
+TEXT = (str,)
+TEXT_OR_NONE = (str, type(None))
+
+# value["action"] names sent by card buttons, and the types of the extra keys each carries.
+ACTIONS: dict[str, dict[str, tuple[type, ...]]] = {
+    "report_concern": {"kind": TEXT_OR_NONE},  # start the reporting flow, perhaps of one kind
+    "policy_question": {},  # "it's a policy question": answer the message triage was unsure of
+    "choose_intent": {"intent": TEXT_OR_NONE},  # a "Did you mean" choice; intent None = none of these
+    "feedback": {"helpful": (bool, str), "intent": TEXT_OR_NONE, "clause_id": TEXT_OR_NONE},
+    "acknowledge": {"reference": TEXT},
+    "open_report": {"reference": TEXT},
+    "choice": {"choice": TEXT},  # a dialog prompt option pressed as a button
 }
+REQUIRED = {"acknowledge": ("reference",), "open_report": ("reference",), "choice": ("choice",)}
+
+
+def button_value(value: object, actions: dict[str, dict[str, tuple[type, ...]]] = ACTIONS) -> dict | None:
+    """`value` if it has the shape one of our buttons sends, else None. Keys we never read are ignored."""
+    if not isinstance(value, dict) or not isinstance(value.get("action"), str) or value["action"] not in actions:
+        return None
+    action = value["action"]
+    for key, types in actions[action].items():
+        if key in value and not isinstance(value[key], types):
+            return None
+    if any(not value.get(key) for key in REQUIRED.get(action, ())):
+        return None
+    return value
 
 
 @dataclass(frozen=True)

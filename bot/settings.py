@@ -28,6 +28,13 @@ class Settings(BaseSettings):
     microsoft_app_password: str = Field(default="", alias="MicrosoftAppPassword")
     microsoft_app_tenant_id: str = Field(default="", alias="MicrosoftAppTenantId")
     microsoft_app_type: str = Field(default="MultiTenant", alias="MicrosoftAppType")
+    # Where the signing keys of Bot Framework tokens are published (Microsoft's; tests and benchmarks
+    # point these at a loopback stand-in).
+    bot_openid_metadata_url: str = Field(
+        default="https://login.botframework.com/v1/.well-known/openidconfiguration", alias="BOT_OPENID_METADATA_URL")
+    emulator_openid_metadata_url: str = Field(
+        default="https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration",
+        alias="EMULATOR_OPENID_METADATA_URL")
     # Slack
     slack_signing_secret: str = Field(default="", alias="SLACK_SIGNING_SECRET")
     slack_bot_token: str = Field(default="", alias="SLACK_BOT_TOKEN")

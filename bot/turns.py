@@ -34,7 +34,7 @@ from bot.answers import CONFIRM_PROMPT
 from bot.gaps import GapCounter
 from bot.models import Feedback
 from bot.private_line import PrivateLine, PrivateWork, is_shared, line_of
-from bot.rendering import Button, PlainRenderer, Prompt, Renderer
+from bot.rendering import Button, PlainRenderer, Prompt, Renderer, button_value
 from bot.triage import Triage, classify
 from dialogs.adult_concern import AdultConcernFlow
 from dialogs.base import RENDERER_KEY, ReportServices, seal_progress
@@ -114,6 +114,9 @@ class AssistantBot(ActivityHandler):
     # --- the turn ------------------------------------------------------------------------------
     async def on_turn(self, turn_context: TurnContext):
         turn_context.turn_state.setdefault(RENDERER_KEY, self.renderer_for(turn_context.activity.channel_id))
+        activity = turn_context.activity
+        if activity.value is not None and activity.type == "message" and button_value(activity.value) is None:
+            activity.value = None  # not a shape our buttons send: treated like any input we don't recognise
         self._remember_conversation(turn_context)
         try:
             await super().on_turn(turn_context)

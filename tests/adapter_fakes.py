@@ -154,3 +154,61 @@ def fake_slack_api(recorder: Recorder) -> web.Application:
     app.router.add_post("/api/chat.postEphemeral", poster("chat.postEphemeral"))
     app.router.add_post("/api/conversations.open", conversations_open)
     return app
+
+
+@dataclass
+class OpenIdProvider:
+    """A stand-in for Microsoft's OpenID metadata and key set, with keys we can sign tokens with.
+
+    `delay_s` makes both documents slow to answer; `down` makes them fail (503)."""
+    kid: str = "key-1"
+    endorsements: tuple = ("msteams",)
+    delay_s: float = 0.0
+    down: bool = False
+    hits: int = 0
+    url: str = ""
+
+    def __post_init__(self):
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        self.private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+    def jwk(self) -> dict:
+        import json as _json
+
+        from jwt.algorithms import RSAAlgorithm
+
+        key = _json.loads(RSAAlgorithm.to_jwk(self.private_key.public_key()))
+        return {**key, "kid": self.kid, "use": "sig", "endorsements": list(self.endorsements)}
+
+    def app(self) -> web.Application:
+        async def slow(request: web.Request) -> None:
+            self.hits += 1
+            if self.delay_s:
+                await asyncio.sleep(self.delay_s)
+            if self.down:
+                raise web.HTTPServiceUnavailable()
+
+        async def metadata(request: web.Request):
+            await slow(request)
+            return web.json_response({"issuer": "https://api.botframework.com",
+                                      "jwks_uri": str(request.url.with_path("/keys"))})
+
+        async def keys(request: web.Request):
+            return web.json_response({"keys": [self.jwk()]})
+
+        app = web.Application()
+        app.router.add_get("/metadata", metadata)
+        app.router.add_get("/keys", keys)
+        return app
+
+    def token(self, *, app_id: str, service_url: str, private_key=None, kid: str | None = None,
+              alg: str = "RS256", **claims) -> str:
+        import time as _time
+
+        import jwt
+
+        payload = {"iss": "https://api.botframework.com", "aud": app_id, "serviceurl": service_url,
+                   "exp": int(_time.time()) + 3600, "nbf": int(_time.time()) - 60, **claims}
+        return jwt.encode(payload, private_key or self.private_key, algorithm=alg,
+                          headers={"kid": kid or self.kid})

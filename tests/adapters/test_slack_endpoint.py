@@ -342,3 +342,39 @@ async def test_an_old_report_button_pressed_in_a_slack_channel_changes_nothing(r
     (reply,) = real_slack.api.named("chat.postEphemeral")  # only the one who pressed it sees the answer
     assert (reply["channel"], reply["user"]) == ("C0STAFFROOM", "U0STAFF")
     assert "ask me that in a private chat" in reply["text"] and real_slack.api.named("chat.postMessage") == []
+
+
+async def post_form(client, payload) -> object:
+    body = urlencode({"payload": payload if isinstance(payload, str) else json.dumps(payload)})
+    return await client.post("/api/slack", data=body,
+                             headers={"Content-Type": "application/x-www-form-urlencoded", **signed(body)})
+
+
+@pytest.mark.parametrize("depth", [40, 5000])
+async def test_deeply_nested_signed_bodies_are_400(slack, depth):
+    event = dm_event("hello", event_id="EvDeep")
+    body = event[:-1] + ', "extra": ' + "[" * depth + "]" * depth + "}"
+    assert (await post_json(slack, body, signed(body))).status == 400
+    assert (await post_form(slack, '{"type": "block_actions", "x": ' + "[" * depth + "]" * depth + "}")).status == 400
+    await settle(slack)
+    assert slack.bot.turns == []
+
+
+@pytest.mark.parametrize("field, value", [("actions", "press"), ("actions", ["press"]), ("user", "U0STAFF"),
+                                          ("channel", ["D0CHAT"])])
+async def test_a_signed_button_press_of_the_wrong_shape_is_400_not_500(slack, field, value):
+    payload = {"type": "block_actions", "team": {"id": "T1"}, "user": {"id": "U0STAFF"}, "channel": {"id": "D0CHAT"},
+               "message": {"bot_id": "BBOT", "type": "message", "text": "", "ts": "1.1"},
+               "actions": [{"type": "button", "value": '{"action": "report_concern"}', "action_ts": "1.2"}],
+               field: value}
+    response = await post_form(slack, payload)
+    assert response.status == 400 and field in await response.text()
+    await settle(slack)
+    assert slack.bot.turns == []
+
+
+async def test_a_lone_surrogate_from_slack_reaches_the_bot_as_a_replacement_character(slack):
+    body = dm_event("can I friend a parent? \ud800", event_id="EvSurrogate")  # json.dumps escapes it
+    assert (await post_json(slack, body, signed(body))).status == 200
+    await settle(slack)
+    assert slack.bot.messages[0].text == "can I friend a parent? \ufffd"

@@ -5,6 +5,8 @@ Framework connector, exactly as they would to Teams or the Agents Playground.
 """
 from __future__ import annotations
 
+import json
+
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -402,3 +404,29 @@ async def test_in_a_trust_channel_the_which_school_card_carries_none_of_their_wo
     assert "Jayden" not in str(question) and "send your message again" in str(question)
     choices = card_actions(question)
     assert {data["pending"] for data in choices.values()} == {""}
+
+
+@pytest.mark.parametrize("depth", [40, 5000, 100_000])
+async def test_deeply_nested_json_is_400_before_anything_else(web, connector, depth):
+    body = activity(connector, "hello")
+    raw = json.dumps(body)[:-1] + ', "value": ' + "[" * depth + "]" * depth + "}"
+    response = await web.post("/api/messages", data=raw, headers={"Content-Type": "application/json"})
+    assert response.status == 400 and "nested" in (await response.json())["error"]
+    assert web.bot.turns == []
+
+
+@pytest.mark.parametrize("missing", ["serviceUrl", "conversation", "channelId"])
+async def test_an_activity_missing_what_a_reply_needs_is_400_naming_it_before_any_turn(web, connector, missing):
+    body = activity(connector, "hello")
+    del body[missing]
+    response = await web.post("/api/messages", json=body)
+    assert response.status == 400
+    assert missing in (await response.json())["error"]
+    assert web.bot.turns == [] and connector.calls == []
+
+
+async def test_a_lone_surrogate_reaches_the_bot_as_a_replacement_character(web, connector):
+    raw = json.dumps(activity(connector, "can I friend a parent? \ud800"))  # travels as the escape \\ud800
+    response = await web.post("/api/messages", data=raw, headers={"Content-Type": "application/json"})
+    assert response.status in (200, 201)
+    assert web.bot.messages[0].text == "can I friend a parent? \ufffd"

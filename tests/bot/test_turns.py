@@ -398,3 +398,25 @@ async def test_a_file_sent_outside_a_report_is_not_kept_and_the_text_is_still_an
     assert "haven't kept that file" in await chat.say(None, attachments=[photo])
     reply = await chat.say("Can I accept a friend request from a pupil on Facebook?", attachments=[photo])
     assert "haven't kept that file" in reply and "Section:" in reply
+
+
+@pytest.mark.parametrize("value", [
+    {"action": "report_concern", "kind": ["disclosure"]},
+    {"action": "report_concern", "kind": {"a": 1}},
+    {"action": "choose_intent", "intent": 42},
+    {"action": "choose_intent", "intent": ["friend_parent"]},
+    {"action": "feedback", "helpful": [True], "intent": {"x": 1}},
+    {"action": "acknowledge", "reference": ["OAK-2026-0001"]},
+    {"action": "open_report", "reference": 7},
+    {"action": "choice", "choice": {"key": "1"}},
+])
+async def test_a_card_value_of_the_wrong_shape_gets_the_reply_for_unknown_input(runtime, value):
+    chat = Chat(runtime)
+    reply = await chat.say(None, value=value)
+    assert reply == "Type a question about the policy, or 'report a concern'."
+    mid_report = Chat(runtime, user_id="staff-mid-report")
+    question = await mid_report.say("report a concern")
+    await mid_report.say("1")
+    step = mid_report.replies[-1].text
+    again = await mid_report.say(None, value=value)
+    assert "something went wrong" not in again and step in again  # the report waits at the same question

@@ -74,3 +74,29 @@ async def test_references_noted_just_before_shutdown_are_written_at_shutdown(db_
         assert len(found) == 30
     finally:
         await reopened.close()
+
+
+SMBA = "https://smba.trafficmanager.net/uk/"
+
+
+async def test_one_unstorable_display_name_never_blocks_the_references_queued_with_it_or_after(sessions):
+    """A lone surrogate (which UTF-8 cannot encode) in one sender's name, as if it got past the edge."""
+    batch = conversation_refs.ReferenceBatch(sessions, delay_s=60)
+    batch.note(teams_activity(SMBA, "29:poison", "Mr \ud800 Broken"))
+    batch.note(teams_activity(SMBA, "29:dsl", "Ms Amara Okafor"))
+    await batch.flush()
+    batch.note(teams_activity(SMBA, "29:deputy", "Mr Tom Baker"))  # a later batch goes through too
+    await batch.flush()
+    async with sessions() as session:
+        found = await conversation_refs.reachable(session, "msteams", ["29:poison", "29:dsl", "29:deputy"])
+    assert found == {"29:dsl", "29:deputy"}
+    assert batch._batch.dropped == 1
+
+
+async def test_references_queued_with_a_poison_row_are_still_written_at_shutdown(sessions):
+    batch = conversation_refs.ReferenceBatch(sessions, delay_s=60)
+    batch.note(teams_activity(SMBA, "29:poison", "\ud800"))
+    batch.note(teams_activity(SMBA, "29:dsl", "Ms Amara Okafor"))
+    await batch.close()  # the server stops before the batch was due
+    async with sessions() as session:
+        assert await conversation_refs.reachable(session, "msteams", ["29:dsl"]) == {"29:dsl"}
