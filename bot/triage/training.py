@@ -3,9 +3,9 @@
 Reproducible: the same corpus and the same packaged model give the same weights (the solver
 is deterministic), committed as `knowledge/triage/classifier.npz` (4 x 384 numbers).
 
-Corpus: `knowledge/triage/training*.yaml` (case vignettes, plain questions and near misses,
-written for training by writers who saw no code and no evaluation set) plus the intent catalog's
-examples and our own labelled `evaluation/questions.yaml`. `evaluation/heldout.yaml` is kept out and only printed as a check;
+Corpus: `knowledge/triage/training*.yaml` (case vignettes, scenario messages, plain questions and
+near misses, written for training by writers who saw no code and no evaluation set) plus the intent
+catalog's examples, its clause questions and our own labelled `evaluation/questions.yaml`. `evaluation/heldout.yaml` is kept out and only printed as a check;
 the blind sets in `evaluation/blind/` are never read here.
 
 Model: multinomial logistic regression over the sentence embeddings and the rule signals (scikit-learn, a training
@@ -45,8 +45,11 @@ def corpus() -> list[tuple[str, str]]:
     for path in sorted(TRAINING_DIR.glob("training*.yaml")):
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
         items += [(e["text"], LABEL_OF.get(e["label"], e["label"])) for e in doc["examples"]]
-    # every catalog example is a policy question as staff type it
-    items += [(text, "question") for intent in load_catalog().intents.values() for text in intent.examples]
+    # every catalog example and every clause question is a policy question as staff type it
+    catalog = load_catalog()
+    items += [(text, "question") for intent in catalog.intents.values() for text in intent.examples]
+    items += [(text, "question") for school in sorted(catalog.clause_questions)
+              for _, text in catalog.questions_for_clauses(school)]
     return items + _own_set(QUESTION_FILES["questions"])
 
 

