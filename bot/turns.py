@@ -181,7 +181,9 @@ class AssistantBot(ActivityHandler):
             return await self._answer_choice(turn_context, school, value.get("intent"), pending)
         if action == "report_concern":
             kind = FLOW_FOR_KIND.get(value.get("kind") or "")
-            return await (self._start(dc, kind, school) if kind else self._offer_flows(dc, school))
+            confirmed = (pending.get("confirm") or {}).get("question")  # the message the card asked about
+            return await (self._start(dc, kind, school, first_message=confirmed) if kind
+                          else self._offer_flows(dc, school))
         if action == "policy_question":
             return await self._confirmed_question(turn_context, school, pending.get("confirm") or {})
         if pending.get("menu") == "flows":
@@ -195,7 +197,8 @@ class AssistantBot(ActivityHandler):
         if pending.get("confirm"):
             reply = _confirm_reply(text)
             if reply == "report":
-                return await self._start(dc, pending["confirm"]["kind"], school)
+                return await self._start(dc, pending["confirm"]["kind"], school,
+                                         first_message=pending["confirm"].get("question"))
             if reply == "question" and pending["confirm"].get("question"):
                 return await self._confirmed_question(turn_context, school, pending["confirm"])
         if has_attachment(turn_context.activity):  # never kept, whatever comes with it
@@ -242,12 +245,13 @@ class AssistantBot(ActivityHandler):
         return False
 
     # --- flows -----------------------------------------------------------------------------------
-    async def _start(self, dc, kind: str, school: str, intro: str = "") -> None:
+    async def _start(self, dc, kind: str, school: str, intro: str = "", first_message: str | None = None) -> None:
         """Begin a report flow in this one-to-one conversation, or in a private one opened for it.
 
-        The message that started it may suggest answers (`first_message`), wherever the flow runs;
-        it is never repeated back."""
-        first_message = dc.context.activity.text or ""
+        The message that started it may suggest answers (`first_message`: this turn's text, or
+        the message a confirm card asked about), wherever the flow runs; it is never repeated back."""
+        if first_message is None:
+            first_message = dc.context.activity.text or ""
 
         async def begin(here) -> None:
             await shared.forget_unreached(self.services.desk, here.context)

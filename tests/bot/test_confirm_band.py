@@ -173,3 +173,16 @@ async def test_the_log_names_kinds_never_the_message(runtime, monkeypatch, caplo
     logged = [r for r in caplog.records if r.name == "bot.turns"]
     assert {r.getMessage() for r in logged} >= {"triage asked to confirm", "answered"}
     assert all("Jayden" not in str(vars(r)) for r in logged)
+
+
+@pytest.mark.parametrize("how", ["button", "typed"])
+async def test_the_message_the_card_asked_about_still_suggests_the_incident_type(runtime, monkeypatch, how):
+    """Confirming a report carries the message triage was unsure of into the flow, so a message
+    that already says what happened ("a nude pic") gets "It sounds like: ..." rather than a
+    question from scratch."""
+    message = "a year 8 says a nude pic of her is going round on snapchat"
+    in_confirm_band(monkeypatch, {message: "incident"})
+    chat = Chat(runtime)
+    await chat.say(message)
+    reply = await (chat.say(None, value=button(runtime, "Report a concern")) if how == "button" else chat.say("1"))
+    assert "It sounds like:" in reply and "Is that right?" in reply
