@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.triage import rules
-from bot.triage.rules import Triage
+from bot.triage.verdict import Triage
 
 WEIGHTS_FILE = Path(__file__).resolve().parents[2] / "knowledge" / "triage" / "classifier.npz"
 LABELS = ("question", "disclosure", "incident", "allegation")
