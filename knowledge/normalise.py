@@ -232,6 +232,10 @@ _CONCEPTS: dict[str, str] = {
     "defamatory": "defame", "defaming": "defame", "defamation": "defame", "libel": "defame", "slander": "defame",
 }
 _WORD_FOLDS = word_folds()
+# The one fold the matcher does not take: read as "they have", the catalog's "contact pupils once
+# theyve left the school" turns into an ex-pupil example and shifts which clause unseen policies
+# quote (tests/knowledge/test_unseen_policies.py). Left as written, as before the tables merged.
+_NOT_FOLDED = frozenset({"theyve"})
 
 _IZE = re.compile(r"^(\w{3,}?)iz(e|es|ed|ing|ation|ations|er|ers)$")
 _IZE_KEEP = {"size", "sizes", "sized", "prize", "prizes", "seize", "seized", "seizes", "citizen", "citizens"}
@@ -267,7 +271,7 @@ def _clean(text: str) -> str:
 
 def _british(word: str) -> str:
     """One word written out (shared table), then folded onto the matcher's concept words."""
-    written = _WORD_FOLDS.get(word)
+    written = None if word in _NOT_FOLDED else _WORD_FOLDS.get(word)
     if written is not None:
         return " ".join(_CONCEPTS.get(w, w) for w in written.split())
     mapped = _CONCEPTS.get(word)
