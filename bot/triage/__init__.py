@@ -7,12 +7,13 @@ One public function, `classify(text) -> Triage`, in three bands:
   "Report a concern" / "It's a policy question" (`Triage.likely` names the report it would start);
 - **question**: answer it from the school's policy.
 
-Two layers. The rules (`rules.py`, named patterns over normalised text) are the floor: what
-they call a report stays a report. The learned layer (`learned.py`, a classifier over the
-sentence-embedding model, trained on a bank of described situations) recognises harm in words
-no pattern lists, and is what puts a message in the confirm band.
+Two layers. The rules (`rules.py`: named trigger lists from `knowledge/language.yaml`, combined
+by ordered rule lists) are the floor: what they call a report stays a report. The learned layer
+(`learned.py`, a classifier over the sentence-embedding model, trained on a bank of described
+situations) recognises harm in words no pattern lists, and is what puts a message in the
+confirm band. `verdict.py` holds the types both return.
 """
 from bot.triage.learned import classify
-from bot.triage.rules import _ABBREVIATIONS, Triage, TriageKind, normalise
+from bot.triage.verdict import Triage, TriageKind
 
-__all__ = ["Triage", "TriageKind", "classify", "normalise", "_ABBREVIATIONS"]
+__all__ = ["Triage", "TriageKind", "classify"]

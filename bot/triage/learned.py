@@ -31,8 +31,8 @@ from pathlib import Path
 import numpy as np
 
 from bot.triage import rules
+from bot.triage.verdict import Triage
 from knowledge.embedding import MAX_TEXT_CHARS
-from bot.triage.rules import Triage
 
 WEIGHTS_FILE = Path(__file__).resolve().parents[2] / "knowledge" / "triage" / "classifier.npz"
 LABELS = ("question", "disclosure", "incident", "allegation")

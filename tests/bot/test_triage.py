@@ -552,7 +552,7 @@ def test_typo_correction_never_turns_ordinary_policy_words_into_alarm_words():
     # sample of the ordinary English staff write, so none of their words may be "corrected".
     from pathlib import Path
 
-    from bot.triage import _ABBREVIATIONS, normalise
+    from bot.triage.rules import _ABBREVIATIONS, normalise
 
     policy_dir = Path(__file__).resolve().parents[2] / "knowledge" / "policies"
     words: set[str] = set()
@@ -568,5 +568,5 @@ def test_typo_correction_never_turns_ordinary_policy_words_into_alarm_words():
     ("cyberbulling", "cyberbullying"), ("n00ds", "nudes"), ("h1ts", "hits"), ("stepdad", "step dad"),
 ])
 def test_misspellings_of_alarm_words_are_folded(typo, fixed):
-    from bot.triage import normalise
+    from bot.triage.rules import normalise
     assert normalise(typo) == fixed
