@@ -20,6 +20,10 @@ Two steps, because schools differ but questions do not:
    clause: it bridges chat words and policy words that never overlap). A clause naming only
    other people than the question (pupils, asked about parents) weighs less. Per-school work
    is O(clauses of that school), so latency stays flat from 5 to 1,000 schools.
+3. **Fusion** (`_fuse`): every clause of the school is scored by meaning (the retriever), by
+   words and by the intent's clauses; at a curated school also by closeness to the questions
+   written for each clause (`Catalog.questions_for_clauses`). The intent answers with its
+   curated verdict when one of its clauses is best; otherwise the best clause answers alone.
 
 The confidence policy follows QnA Maker's active learning: a clear winner is answered; when
 the runner-up is within k*sqrt(top score) (0-100 scale) the user is asked "Did you mean";

@@ -21,7 +21,6 @@ from knowledge.clauses import Clause
 from knowledge.embedding import MAX_TEXT_CHARS
 
 
-
 class Retriever(Protocol):
     def add_policy(self, policy, clause_questions: Sequence[tuple[str, str]] = ()) -> None:
         """Make a (new or re-ingested) school's clauses searchable, with any questions
@@ -58,16 +57,15 @@ class SemanticRetriever:
         clause_questions = clause_questions or {}
         if policies:  # one call for every school: one pass over the store, batches on both cores
             texts = [passage(c) for p in policies for c in p.clauses]
-            asked = [(p, cid, q) for p in policies for cid, q in clause_questions.get(p.slug, ())]
-            vectors = encoder.encode_many(texts + [q for _, _, q in asked])
+            asked = [list(clause_questions.get(p.slug, ())) for p in policies]
+            vectors = encoder.encode_many(texts + [q for pairs in asked for _, q in pairs])
             start = 0
             for policy in policies:
                 self._matrices[policy.slug] = vectors[start:start + len(policy.clauses)]
                 start += len(policy.clauses)
-            for policy in policies:
-                mine = [(i, cid, q) for i, (p, cid, q) in enumerate(asked) if p is policy]
-                self._index_questions(policy, [(cid, q) for _, cid, q in mine],
-                                      vectors[start + np.asarray([i for i, _, _ in mine], dtype=int)])
+            for policy, pairs in zip(policies, asked):
+                self._index_questions(policy, pairs, vectors[start:start + len(pairs)])
+                start += len(pairs)
 
     def add_policy(self, policy, clause_questions: Sequence[tuple[str, str]] = ()) -> None:
         self._matrices[policy.slug] = self.encoder.encode_many([passage(c) for c in policy.clauses])
@@ -81,7 +79,7 @@ class SemanticRetriever:
             if c.block:
                 rows_of.setdefault(c.block, []).append(i)
         keep = [(k, row) for k, (cid, _) in enumerate(pairs) for row in rows_of.get(cid, ())]
-        if not keep or vectors is None:
+        if not keep or vectors is None:  # none written, or none for a clause this version still has
             self._asked.pop(policy.slug, None)
             return
         self._asked[policy.slug] = (np.asarray(vectors)[[k for k, _ in keep]], np.asarray([row for _, row in keep], dtype=int))
