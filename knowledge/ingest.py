@@ -52,6 +52,7 @@ class IngestReport:
     added: int
     removed: int
     stale: list[StaleMapping] = field(default_factory=list)
+    orphaned_questions: int = 0  # clause questions whose clause this version no longer has
 
     def lines(self) -> list[str]:
         out = [
@@ -65,6 +66,9 @@ class IngestReport:
                              if s.successor_id else "no similar clause in the new version")
                 out.append(f"  - intent {s.intent}: clause {s.clause_id} changed or vanished; {successor}")
                 out.append(f"      was: {s.old_text[:160]}")
+        if self.orphaned_questions:
+            out.append(f"{self.orphaned_questions} question(s) written for a clause that changed or vanished no longer "
+                       f"count; rewrite them for the new wording in knowledge/catalog/clause_questions/.")
         return out
 
 
@@ -152,7 +156,13 @@ async def store_policy(sessions, policy: Policy) -> IngestReport:
         slug=policy.slug, name=policy.name, clauses=len(policy.clauses),
         unchanged=len(old_ids & new_ids), added=len(new_ids - old_ids), removed=len(old_ids - new_ids),
         stale=_stale_mappings(policy.slug, previous, policy),
+        orphaned_questions=_orphaned_questions(policy),
     )
+
+
+def _orphaned_questions(policy: Policy) -> int:
+    known = set(_texts_by_id(policy.clauses))
+    return sum(cid not in known for cid, _ in load_catalog().questions_for_clauses(policy.slug))
 
 
 async def load_stored_policies(sessions) -> dict[str, Policy]:

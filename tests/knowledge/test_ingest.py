@@ -180,3 +180,5 @@ def test_reingesting_a_curated_school_lists_intents_whose_clause_changed(tmp_pat
     assert f"clause {target.id} changed or vanished" in result.stdout
     assert "likely now ringway-" in result.stdout
     assert f"({len(original.clauses) - 1} unchanged, 1 new, 1 removed" in result.stdout
+    written = sum(cid == target.id for cid, _ in catalog.questions_for_clauses("ringway"))
+    assert written and f"{written} question(s) written for a clause that changed or vanished" in result.stdout
