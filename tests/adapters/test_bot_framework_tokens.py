@@ -15,20 +15,12 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from adapter_fakes import OpenIdProvider, Recorder, fake_connector, runtime_for
+from adapter_fakes import OpenIdProvider, runtime_for
 from adapters.web import create_app
 from bot.settings import Settings
 from test_web_app import activity
 
 APP_ID = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
-
-
-@pytest.fixture
-async def connector():
-    recorder = Recorder()
-    async with TestServer(fake_connector(recorder), host="127.0.0.1") as server:
-        recorder.url = str(server.make_url("/"))
-        yield recorder
 
 
 @pytest.fixture

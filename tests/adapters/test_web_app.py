@@ -10,18 +10,10 @@ import json
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from adapter_fakes import Recorder, fake_connector, runtime_for
+from adapter_fakes import runtime_for
 from adapters.web import BOT, create_app
 from bot.models import TenantSchool
 from bot.settings import Settings
-
-
-@pytest.fixture
-async def connector():
-    recorder = Recorder()
-    async with TestServer(fake_connector(recorder), host="127.0.0.1") as server:
-        recorder.url = str(server.make_url("/"))
-        yield recorder
 
 
 @pytest.fixture
