@@ -1,20 +1,21 @@
 """Command-line entry point: wiring only. Each command lives in the module named beside it.
 
-    python app.py serve [--port 3978] [--workers N]  the web app (Teams, Slack, health)
-    python app.py chat --school SLUG            a terminal conversation with the same brain
-    python app.py ask --school SLUG [--json] [--batch] "QUESTION"
-    python app.py eval                          accuracy on the labelled question set
-    python app.py ingest FILE --school SLUG --name "School name"
-    python app.py gaps --school SLUG            questions the policy did not answer
-    python app.py school set-role|show ...      safeguarding role holders
-    python app.py dispatch                      deliver pending DSL alerts
-    python app.py export --report REF           a report for a subject access request
-    python app.py retention [--apply]           reports past RETENTION_YEARS (not on legal hold)
-    python app.py hold --report REF --on|--off  place or lift a legal hold
-    python app.py teams-package | slack-manifest
-    python app.py migrate                       bring the database schema up to date
-    python app.py rekey                         re-encrypt reports under the newest key
+python app.py serve [--port 3978] [--workers N]  the web app (Teams, Slack, health)
+python app.py chat --school SLUG            a terminal conversation with the same brain
+python app.py ask --school SLUG [--json] [--batch] "QUESTION"
+python app.py eval                          accuracy on the labelled question set
+python app.py ingest FILE --school SLUG --name "School name"
+python app.py gaps --school SLUG            questions the policy did not answer
+python app.py school set-role|show ...      safeguarding role holders
+python app.py dispatch                      deliver pending DSL alerts
+python app.py export --report REF           a report for a subject access request
+python app.py retention [--apply]           reports past RETENTION_YEARS (not on legal hold)
+python app.py hold --report REF --on|--off  place or lift a legal hold
+python app.py teams-package | slack-manifest
+python app.py migrate                       bring the database schema up to date
+python app.py rekey                         re-encrypt reports under the newest key
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,8 +32,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the web app for Teams and Slack")
     serve.add_argument("--port", type=int, default=None)
     serve.add_argument("--host", default=None)
-    serve.add_argument("--workers", type=int, default=None,
-                       help="server processes sharing the port (default WEB_WORKERS, 1); one per core")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="server processes sharing the port (default WEB_WORKERS, 1); one per core",
+    )
     serve.add_argument("--as-worker", action="store_true", help=argparse.SUPPRESS)  # started by --workers
 
     chat = sub.add_parser("chat", help="talk to the assistant in the terminal")
@@ -48,7 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="measure accuracy on the labelled question set")
     ev.add_argument("--school", default=None, help="only this school")
     ev.add_argument("--quiet", action="store_true", help="figures only, no list of misses")
-    ev.add_argument("--blind", action="store_true", help="only the blind sets in evaluation/blind/ (the figures that count)")
+    ev.add_argument(
+        "--blind", action="store_true", help="only the blind sets in evaluation/blind/ (the figures that count)"
+    )
 
     ingest = sub.add_parser("ingest", help="load a school's policy (.txt, .md, .docx, .pdf)")
     ingest.add_argument("file")
@@ -127,52 +134,67 @@ def run(argv: list[str] | None = None) -> int:
         if args.workers is not None and not 1 <= args.workers <= 64:
             build_parser().error("--workers must be between 1 and 64 (one per CPU core is usual)")
         from adapters.web import serve
+
         return serve(settings, host=args.host, port=args.port, workers=args.workers, as_worker=args.as_worker)
     if command == "chat":
         from adapters.console import run_chat
+
         return asyncio.run(run_chat(settings, school=args.school, user_id=args.user))
     if command == "ask":
         from bot.cli_ask import run_ask
+
         return asyncio.run(run_ask(settings, args))
     if command == "eval":
         from bot.blind_evaluation import run_blind
         from bot.evaluation import run_eval
+
         status = 0 if args.blind else run_eval(school=args.school, quiet=args.quiet)
         run_blind(quiet=args.quiet)
         return status
     if command == "ingest":
         from knowledge.ingest import run_ingest
+
         return asyncio.run(run_ingest(settings, args.file, args.school, args.name, args.ask))
     if command == "gaps":
         from bot.gaps import run_gaps
+
         return asyncio.run(run_gaps(settings, args.school))
     if command == "school":
         from bot.roles import run_school_command
+
         return asyncio.run(run_school_command(settings, args))
     if command == "dispatch":
         from adapters.rendering import renderer_for
         from bot.dispatcher import run_dispatch
+
         return asyncio.run(run_dispatch(settings, once=args.once, renderer_for=renderer_for))
     if command == "export":
         from bot.export import run_export
+
         return asyncio.run(run_export(settings, args.report, args.out, args.by))
     if command == "retention":
         from bot.retention import run_retention
+
         return asyncio.run(run_retention(settings, apply=args.apply, by=args.by))
     if command == "hold":
         from bot.retention import run_hold
+
         return asyncio.run(run_hold(settings, args.report, args.on, by=args.by))
     if command == "rekey":
         from bot.reports import run_rekey
+
         return asyncio.run(run_rekey(settings))
     if command == "teams-package":
         from adapters.teams_package import build_package
+
         return build_package(settings, args.out)
     if command == "slack-manifest":
         from adapters.slack_manifest import print_manifest
+
         return print_manifest(settings)
     if command == "migrate":
         from bot.db import migrate_sync
+
         migrate_sync(settings.database_url)
         return 0
     return 2

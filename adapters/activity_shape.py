@@ -7,6 +7,7 @@ that is a list ended in a 500. The Bot Framework always sends these fields, so t
 absence means a broken or hostile client, and the right answer is a 400 that names the
 field, so whoever wrote the client can fix it.
 """
+
 from __future__ import annotations
 
 REQUIRED_TEXT = ("type", "channelId", "serviceUrl")  # non-empty strings, on every activity
@@ -29,7 +30,9 @@ def problem(body: object) -> str | None:
         return "activity has no conversation"
     for name in ACCOUNTS:
         account = body.get(name)
-        if account is not None and not (isinstance(account, dict) and isinstance(account.get("id", ""), (str, type(None)))):
+        if account is not None and not (
+            isinstance(account, dict) and isinstance(account.get("id", ""), (str, type(None)))
+        ):
             return f"activity {name} is not an account"
     for name in OPTIONAL_TEXT:
         if body.get(name) is not None and not isinstance(body[name], str):

@@ -19,6 +19,7 @@ common metadata): signed and not expired as above; the app id in `appid` (token 
 Skill (bot-to-bot) tokens are refused, as botbuilder refuses them without a claims
 validator, which this bot has never had.
 """
+
 from __future__ import annotations
 
 import jwt
@@ -71,8 +72,14 @@ class TokenValidator:
         if signing_key.endorsements and channel_id and channel_id not in signing_key.endorsements:
             raise Unauthorized("signing key not endorsed for this channel")
         try:
-            claims = jwt.decode(token, signing_key.key, algorithms=list(ALLOWED_ALGORITHMS), issuer=issuer,
-                                leeway=CLOCK_LEEWAY_S, options={"verify_aud": False, "require": ["exp", "iss"]})
+            claims = jwt.decode(
+                token,
+                signing_key.key,
+                algorithms=list(ALLOWED_ALGORITHMS),
+                issuer=issuer,
+                leeway=CLOCK_LEEWAY_S,
+                options={"verify_aud": False, "require": ["exp", "iss"]},
+            )
         except jwt.InvalidSignatureError:
             raise Unauthorized("bad signature") from None
         except jwt.ExpiredSignatureError:

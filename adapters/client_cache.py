@@ -12,6 +12,7 @@ What is cached is keyed by the authenticated app id, the service URL and the aud
 client is only reused for the identity and endpoint it was made for. The caches are bounded
 (least recently used first out), so a stream of made-up service URLs cannot grow memory.
 """
+
 from __future__ import annotations
 
 from botbuilder.schema import Activity
@@ -54,8 +55,12 @@ class _CachingConnectorFactory(ConnectorFactory):
 class CachingBotFrameworkAuthentication(BotFrameworkAuthentication):
     """Delegates everything to `inner`; caches the clients it hands out (sending through `transport`)."""
 
-    def __init__(self, inner: BotFrameworkAuthentication, limit: int = MAX_CACHED_CLIENTS,
-                 transport: AiohttpTransport | None = None):
+    def __init__(
+        self,
+        inner: BotFrameworkAuthentication,
+        limit: int = MAX_CACHED_CLIENTS,
+        transport: AiohttpTransport | None = None,
+    ):
         self._inner = inner
         self._transport = transport
         self._connectors: LRUCache = LRUCache(limit)
@@ -64,7 +69,8 @@ class CachingBotFrameworkAuthentication(BotFrameworkAuthentication):
     def _wrap(self, result: AuthenticateRequestResult) -> AuthenticateRequestResult:
         if result is not None and result.connector_factory is not None:
             result.connector_factory = _CachingConnectorFactory(
-                result.connector_factory, self._connectors, _app_id(result.claims_identity), self._transport)
+                result.connector_factory, self._connectors, _app_id(result.claims_identity), self._transport
+            )
         return result
 
     async def authenticate_request(self, activity: Activity, auth_header: str) -> AuthenticateRequestResult:
@@ -74,8 +80,12 @@ class CachingBotFrameworkAuthentication(BotFrameworkAuthentication):
         return self._wrap(await self._inner.authenticate_streaming_request(auth_header, channel_id_header))
 
     def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
-        return _CachingConnectorFactory(self._inner.create_connector_factory(claims_identity), self._connectors,
-                                        _app_id(claims_identity), self._transport)
+        return _CachingConnectorFactory(
+            self._inner.create_connector_factory(claims_identity),
+            self._connectors,
+            _app_id(claims_identity),
+            self._transport,
+        )
 
     async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
         key = _app_id(claims_identity)

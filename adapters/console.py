@@ -5,6 +5,7 @@
 tested from piped stdin. Buttons appear as numbered options; type the number or the words.
 Ends on end of input or "quit".
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -58,8 +59,13 @@ def _renderer_for(_channel: str) -> PlainRenderer:
     return PlainRenderer()
 
 
-async def run_chat(settings: Settings, school: str | None = None, user_id: str = "console-user",
-                   stdin: TextIO | None = None, out: TextIO | None = None) -> int:
+async def run_chat(
+    settings: Settings,
+    school: str | None = None,
+    user_id: str = "console-user",
+    stdin: TextIO | None = None,
+    out: TextIO | None = None,
+) -> int:
     from bot.runtime import build_runtime
 
     stdin = stdin or sys.stdin
@@ -70,15 +76,18 @@ async def run_chat(settings: Settings, school: str | None = None, user_id: str =
     try:
         known = getattr(runtime.assistant, "schools", None)
         if known is not None and settings.default_school not in known:
-            print(f"Unknown school {settings.default_school!r}; choose one of: {', '.join(known)}",
-                  file=sys.stderr)
+            print(f"Unknown school {settings.default_school!r}; choose one of: {', '.join(known)}", file=sys.stderr)
             return 2
         adapter = ConsoleAdapter(out)
         user = ChannelAccount(id=user_id, name=user_id)
         conversation = ConversationAccount(id=f"console-{user_id}", conversation_type="personal")
         bot_account = ChannelAccount(id="assistant", name="Safeguarding assistant")
-        print(f"Safeguarding policy assistant ({settings.default_school}). Ask a policy question, or type "
-              "'report a concern'. 'quit' to leave.", file=out, flush=True)
+        print(
+            f"Safeguarding policy assistant ({settings.default_school}). Ask a policy question, or type "
+            "'report a concern'. 'quit' to leave.",
+            file=out,
+            flush=True,
+        )
         while True:
             print("\nyou> ", end="", file=out, flush=True)
             line = await asyncio.to_thread(stdin.readline)
@@ -87,9 +96,16 @@ async def run_chat(settings: Settings, school: str | None = None, user_id: str =
             text = line.rstrip("\n")
             if text.strip().lower() in QUIT:
                 break
-            activity = Activity(type=ActivityTypes.message, text=text, channel_id=CHANNEL,
-                                from_property=user, recipient=bot_account, conversation=conversation,
-                                id=uuid.uuid4().hex, service_url="console://local")
+            activity = Activity(
+                type=ActivityTypes.message,
+                text=text,
+                channel_id=CHANNEL,
+                from_property=user,
+                recipient=bot_account,
+                conversation=conversation,
+                id=uuid.uuid4().hex,
+                service_url="console://local",
+            )
             await adapter.receive(activity, runtime.bot.on_turn)
         print("", file=out, flush=True)
         return 0

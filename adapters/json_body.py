@@ -15,6 +15,7 @@ from the edge:
   replaced here with U+FFFD, the standard "unrepresentable character" mark, so what the
   bot reads, logs and stores is always storable.
 """
+
 from __future__ import annotations
 
 import json

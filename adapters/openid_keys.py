@@ -19,6 +19,7 @@ Here the metadata and its JWKS are fetched with aiohttp under a timeout, and kep
 
 Keys are parsed by PyJWT (`PyJWK`); a key PyJWT cannot use is skipped, not fatal.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -50,9 +51,17 @@ class SigningKey:
 
 
 class OpenIdKeys:
-    def __init__(self, metadata_url: str, *, timeout_s: float = FETCH_TIMEOUT_S, max_age_s: float = MAX_AGE_S,
-                 unknown_key_refresh_s: float = UNKNOWN_KEY_REFRESH_S, backoff_first_s: float = BACKOFF_FIRST_S,
-                 backoff_max_s: float = BACKOFF_MAX_S, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        metadata_url: str,
+        *,
+        timeout_s: float = FETCH_TIMEOUT_S,
+        max_age_s: float = MAX_AGE_S,
+        unknown_key_refresh_s: float = UNKNOWN_KEY_REFRESH_S,
+        backoff_first_s: float = BACKOFF_FIRST_S,
+        backoff_max_s: float = BACKOFF_MAX_S,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.metadata_url = metadata_url
         self.timeout_s, self.max_age_s, self.unknown_key_refresh_s = timeout_s, max_age_s, unknown_key_refresh_s
         self.backoff_first_s, self.backoff_max_s = backoff_first_s, backoff_max_s
@@ -99,8 +108,13 @@ class OpenIdKeys:
                 keys = _parse_keys(await response.json(content_type=None))
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError, KeyError, TypeError) as exc:
             self._next_try_at = self._clock() + self._backoff_s
-            log.warning("OpenID metadata %s not fetched (%s); next try in %.0f s%s", self.metadata_url,
-                        type(exc).__name__, self._backoff_s, "" if self._keys is None else ", keeping the keys held")
+            log.warning(
+                "OpenID metadata %s not fetched (%s); next try in %.0f s%s",
+                self.metadata_url,
+                type(exc).__name__,
+                self._backoff_s,
+                "" if self._keys is None else ", keeping the keys held",
+            )
             self._backoff_s = min(self._backoff_s * 2, self.backoff_max_s)
             return
         self._keys, self._fetched_at = keys, self._clock()

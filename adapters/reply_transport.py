@@ -25,6 +25,7 @@ serialises every card element, the single largest cost of a Q&A turn once the se
 fixed. tests/adapters/test_reply_transport.py checks that both give the same JSON for every
 kind of reply this bot sends.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -64,7 +65,7 @@ def retry_delay(attempt: int, retry_after: str | None) -> float:
             return min(MAX_RETRY_AFTER_S, max(0.0, float(retry_after)))
         except ValueError:
             pass  # an HTTP date: fall back to the back-off
-    return BACKOFF_S * (2 ** attempt)
+    return BACKOFF_S * (2**attempt)
 
 
 def activity_json(value: Any) -> Any:
@@ -146,8 +147,9 @@ class AiohttpTransport(AsyncHTTPSender):
         attempt = 0
         while True:
             try:
-                raw = await self.session.request(request.method, request.url, headers=request.headers,
-                                                 data=request.data)
+                raw = await self.session.request(
+                    request.method, request.url, headers=request.headers, data=request.data
+                )
                 response = _Response(request, raw)
                 await response.load_body()
             except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
@@ -164,8 +166,12 @@ class AiohttpTransport(AsyncHTTPSender):
 
     def pipeline_for(self, config) -> AsyncPipeline:
         """An msrest pipeline for one ConnectorClient's configuration, sending through this transport."""
-        policies = [config.user_agent_policy, _SignWithCredentials(config.credentials), RawDeserializer(),
-                    config.http_logger_policy]
+        policies = [
+            config.user_agent_policy,
+            _SignWithCredentials(config.credentials),
+            RawDeserializer(),
+            config.http_logger_policy,
+        ]
         return AsyncPipeline(policies, PipelineSender(self))
 
     def adopt(self, client):

@@ -18,6 +18,7 @@ changed mapping reaches every running server within that time. A member of staff
 choice is never cached: their next message may reach another server process, which must
 not answer from the school they just switched away from.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -86,29 +87,35 @@ class SchoolDirectory:
         hosted = self._hosted.get(key)
         if hosted is None:
             async with self.sessions() as session:
-                hosted = tuple((await session.scalars(
-                    select(TenantSchool.school_slug).where(TenantSchool.channel == channel,
-                                                           TenantSchool.tenant_id == tenant_id)
-                    .order_by(TenantSchool.school_slug))).all())
+                hosted = tuple(
+                    (
+                        await session.scalars(
+                            select(TenantSchool.school_slug)
+                            .where(TenantSchool.channel == channel, TenantSchool.tenant_id == tenant_id)
+                            .order_by(TenantSchool.school_slug)
+                        )
+                    ).all()
+                )
             self._hosted[key] = hosted
         return hosted
 
     async def _remembered(self, channel: str, user_id: str) -> str | None:
         async with self.sessions() as session:
-            return await session.scalar(select(UserSchool.school_slug).where(
-                UserSchool.channel == channel, UserSchool.user_id == user_id))
+            return await session.scalar(
+                select(UserSchool.school_slug).where(UserSchool.channel == channel, UserSchool.user_id == user_id)
+            )
 
     async def remember(self, channel: str, user_id: str, school: str) -> None:
         async with self.sessions() as session, session.begin():
-            await session.execute(delete(UserSchool).where(UserSchool.channel == channel,
-                                                           UserSchool.user_id == user_id))
+            await session.execute(
+                delete(UserSchool).where(UserSchool.channel == channel, UserSchool.user_id == user_id)
+            )
             session.add(UserSchool(channel=channel, user_id=user_id, school_slug=school))
 
     async def names(self, slugs: tuple[str, ...]) -> list[tuple[str, str]]:
         bundled = bundled_policies()
         async with self.sessions() as session:
-            stored = dict((await session.execute(
-                select(School.slug, School.name).where(School.slug.in_(slugs)))).all())
+            stored = dict((await session.execute(select(School.slug, School.name).where(School.slug.in_(slugs)))).all())
         return [(s, stored.get(s) or (bundled[s].name if s in bundled else s)) for s in slugs]
 
 
@@ -147,24 +154,41 @@ class SchoolGate:
         if switching:
             hosted = resolution.choices or await self.directory.hosted(channel, tenant)
             if len(hosted) < 2:
-                await context.send_activity("Your organisation has only one school set up, so there is nothing to switch.")
+                await context.send_activity(
+                    "Your organisation has only one school set up, so there is nothing to switch."
+                )
                 return True
             await self._ask(context, hosted, pending="")
             return True
         if resolution.school is None:
             pending = "" if is_shared(activity) else (activity.text or "")[:PENDING_LIMIT]
-            await self._ask(context, resolution.choices, pending=pending, pending_value=value or None,
-                            again=bool(activity.text) and not pending)
+            await self._ask(
+                context,
+                resolution.choices,
+                pending=pending,
+                pending_value=value or None,
+                again=bool(activity.text) and not pending,
+            )
             return True
         context.turn_state[SCHOOL_KEY] = resolution.school
         return False
 
-    async def _ask(self, context: TurnContext, slugs: tuple[str, ...], pending: str,
-                   pending_value: dict | None = None, again: bool = False) -> None:
-        text = ("Which school are you at? I'll remember, and you can say 'switch school' later. "
-                + ("Then send your message again. " if again else "")
-                + "If a child is in immediate danger, call 999 now.")
+    async def _ask(
+        self,
+        context: TurnContext,
+        slugs: tuple[str, ...],
+        pending: str,
+        pending_value: dict | None = None,
+        again: bool = False,
+    ) -> None:
+        text = (
+            "Which school are you at? I'll remember, and you can say 'switch school' later. "
+            + ("Then send your message again. " if again else "")
+            + "If a child is in immediate danger, call 999 now."
+        )
         extra = {"pending_value": pending_value} if pending_value else {}
-        buttons = tuple(Button(name, {"action": "choose_school", "school": slug, "pending": pending, **extra})
-                        for slug, name in await self.directory.names(slugs))
+        buttons = tuple(
+            Button(name, {"action": "choose_school", "school": slug, "pending": pending, **extra})
+            for slug, name in await self.directory.names(slugs)
+        )
         await context.send_activity(self.renderer_for(context.activity.channel_id).prompt(Prompt(text, buttons)))

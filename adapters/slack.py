@@ -18,6 +18,7 @@ its own `process()` is not safe enough for safeguarding reports:
 The adapter's `slack_client` is pointed at `base_url` (tests use a loopback fake of
 Slack's Web API), including `chat.postMessage`, which the library hard-codes.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -82,15 +83,23 @@ class RoutedSlackClient(SlackClient):
                     data = await res.json()
                 except aiohttp.ContentTypeError:
                     data = {}
-                return SlackResponse(client=self, http_verb="POST", api_url=self.base_url + method,
-                                     req_args={"data": form}, data=data, headers=res.headers,
-                                     status_code=res.status).validate()
+                return SlackResponse(
+                    client=self,
+                    http_verb="POST",
+                    api_url=self.base_url + method,
+                    req_args={"data": form},
+                    data=data,
+                    headers=res.headers,
+                    status_code=res.status,
+                ).validate()
 
 
-def build_slack_adapter(signing_secret: str, bot_token: str, base_url: str = SLACK_API,
-                        on_turn_error=None) -> SlackAdapter:
-    options = SlackClientOptions(slack_verification_token="", slack_bot_token=bot_token,
-                                 slack_client_signing_secret=signing_secret)
+def build_slack_adapter(
+    signing_secret: str, bot_token: str, base_url: str = SLACK_API, on_turn_error=None
+) -> SlackAdapter:
+    options = SlackClientOptions(
+        slack_verification_token="", slack_bot_token=bot_token, slack_client_signing_secret=signing_secret
+    )
     adapter_options = SlackAdapterOptions()
     adapter_options.verify_incoming_requests = True
     return SlackAdapter(RoutedSlackClient(options, base_url), on_turn_error=on_turn_error, options=adapter_options)
@@ -110,8 +119,10 @@ def parse_body(content_type: str, body: str) -> dict:
         if content_type == "application/json":
             data = json_body.loads(body)
         elif content_type == "application/x-www-form-urlencoded":
-            form = {json_body.storable(k): json_body.storable(v[0])
-                    for k, v in parse_qs(body, keep_blank_values=True).items()}
+            form = {
+                json_body.storable(k): json_body.storable(v[0])
+                for k, v in parse_qs(body, keep_blank_values=True).items()
+            }
             data = {"type": "interactivity", "payload": json_body.loads(form["payload"])} if "payload" in form else form
         else:
             raise BadSlackRequest(f"unsupported content type {content_type!r}")
@@ -168,8 +179,9 @@ async def forget_old_events(sessions: async_sessionmaker, older_than: timedelta 
     """Slack retries for about an hour; a day of ids is plenty, and the table stays small."""
     cutoff = datetime.now(timezone.utc) - older_than
     async with sessions() as session, session.begin():
-        result = await session.execute(delete(ProcessedEvent).where(
-            ProcessedEvent.event_id.like("slack:%"), ProcessedEvent.at < cutoff))
+        result = await session.execute(
+            delete(ProcessedEvent).where(ProcessedEvent.event_id.like("slack:%"), ProcessedEvent.at < cutoff)
+        )
     return result.rowcount or 0
 
 
@@ -188,8 +200,12 @@ async def to_activity(data: dict, client: SlackClient) -> Activity | None:
     """The activity the bot should see, or None for events it should not act on."""
     if data.get("type") == "interactivity":
         payload = data["payload"]
-        if (payload.get("type") != "block_actions" or not payload.get("actions") or not payload.get("channel")
-                or not isinstance(payload.get("message"), dict)):
+        if (
+            payload.get("type") != "block_actions"
+            or not payload.get("actions")
+            or not payload.get("channel")
+            or not isinstance(payload.get("message"), dict)
+        ):
             return None  # only presses of our buttons in a conversation
         activity = SlackHelper.payload_to_activity(SlackPayload(payload=json.dumps(payload)))
         activity.from_property.id = (payload.get("user") or {}).get("id")  # the person, not the bot's message
@@ -228,8 +244,14 @@ def _conversation_type(channel_id: str) -> str:
 class SlackEndpoint:
     """The aiohttp handler for POST /api/slack."""
 
-    def __init__(self, adapter: SlackAdapter, signing_secret: str, sessions: async_sessionmaker,
-                 on_turn: TurnHandler, verifier: SignatureVerifier | None = None):
+    def __init__(
+        self,
+        adapter: SlackAdapter,
+        signing_secret: str,
+        sessions: async_sessionmaker,
+        on_turn: TurnHandler,
+        verifier: SignatureVerifier | None = None,
+    ):
         self.adapter = adapter
         self.sessions = sessions
         self.on_turn = on_turn

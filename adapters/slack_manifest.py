@@ -3,6 +3,7 @@
 Scopes are the fewest the bot needs: read mentions and DMs, write replies, open DMs for
 proactive DSL alerts. Events and interactivity both go to /api/slack.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,11 @@ def slack_manifest(deployment: DeploymentSettings) -> dict:
         },
         "features": {
             "bot_user": {"display_name": "Safeguarding assistant", "always_online": True},
-            "app_home": {"home_tab_enabled": False, "messages_tab_enabled": True,
-                         "messages_tab_read_only_enabled": False},
+            "app_home": {
+                "home_tab_enabled": False,
+                "messages_tab_enabled": True,
+                "messages_tab_read_only_enabled": False,
+            },
         },
         "oauth_config": {"scopes": {"bot": BOT_SCOPES}},
         "settings": {

@@ -8,6 +8,7 @@ its direct message with any member of the workspace, so this rarely fails; when 
 Slack, unlike Teams, can answer in a channel so that only one member sees it
 (`chat.postEphemeral`), so the notice left in the channel is seen by the reporter alone.
 """
+
 from __future__ import annotations
 
 import logging
@@ -21,8 +22,10 @@ from bot.safe_logging import describe_failure
 
 log = logging.getLogger(__name__)
 
-DIRECTIONS = ("To open a private chat with me in Slack: find the Safeguarding assistant under Apps in the sidebar "
-              "(or select my name and choose Message), then say 'report a concern' there.")
+DIRECTIONS = (
+    "To open a private chat with me in Slack: find the Safeguarding assistant under Apps in the sidebar "
+    "(or select my name and choose Message), then say 'report a concern' there."
+)
 
 
 class SlackPrivateLine:
@@ -42,10 +45,15 @@ class SlackPrivateLine:
             log.warning("slack: direct message not opened: %s", type(error).__name__)
             return False
         private = Activity(
-            type=ActivityTypes.message, channel_id=activity.channel_id, service_url=activity.service_url,
-            from_property=ChannelAccount(id=sender.id, name=sender.name), recipient=activity.recipient,
-            conversation=ConversationAccount(id=channel, conversation_type="personal",
-                                             tenant_id=activity.conversation.tenant_id))
+            type=ActivityTypes.message,
+            channel_id=activity.channel_id,
+            service_url=activity.service_url,
+            from_property=ChannelAccount(id=sender.id, name=sender.name),
+            recipient=activity.recipient,
+            conversation=ConversationAccount(
+                id=channel, conversation_type="personal", tenant_id=activity.conversation.tenant_id
+            ),
+        )
         try:
             await work(TurnContext(context.adapter, private))
         except Exception as error:  # noqa: BLE001 - as Teams' adapter does: the turn failed, say "can't"
@@ -55,6 +63,12 @@ class SlackPrivateLine:
 
     async def tell_sender(self, context: TurnContext, activity: Activity) -> None:
         properties = context.activity.conversation.properties or {}
-        await context.adapter.slack_client.post_message(SlackMessage(
-            channel=context.activity.conversation.id, text=activity.text or "", ephemeral=True,
-            user=context.activity.from_property.id, thread_ts=properties.get("thread_ts")))
+        await context.adapter.slack_client.post_message(
+            SlackMessage(
+                channel=context.activity.conversation.id,
+                text=activity.text or "",
+                ephemeral=True,
+                user=context.activity.from_property.id,
+                thread_ts=properties.get("thread_ts"),
+            )
+        )

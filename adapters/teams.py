@@ -13,6 +13,7 @@
 
 Slack activities pass through the same wrapper; the Teams-only hooks do nothing there.
 """
+
 from __future__ import annotations
 
 from botbuilder.core import Bot, TurnContext
@@ -39,8 +40,7 @@ def strip_mention(context: TurnContext) -> None:
 
 
 class ChannelBot(TeamsActivityHandler):
-    def __init__(self, inner: Bot, gate: SchoolGate | None = None,
-                 private_lines: dict[str, PrivateLine] | None = None):
+    def __init__(self, inner: Bot, gate: SchoolGate | None = None, private_lines: dict[str, PrivateLine] | None = None):
         self.inner = inner
         self.gate = gate
         self.private_lines = private_lines or {}  # channel id -> how to reach one person privately
@@ -62,4 +62,6 @@ class ChannelBot(TeamsActivityHandler):
         """Teams adds the bot itself as a member when it is installed, in personal scope and in a team."""
         bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
         if any(member.id == bot_id for member in members_added):
-            await turn_context.send_activity(card_activity(welcome_card(), "Welcome to the safeguarding policy assistant"))
+            await turn_context.send_activity(
+                card_activity(welcome_card(), "Welcome to the safeguarding policy assistant")
+            )

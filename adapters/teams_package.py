@@ -7,6 +7,7 @@ Microsoft's own manifest schema before it is written. The schema is vendored in
 there is no network at test time; `jsonschema` (a test and packaging dependency)
 validates against it. The icons are drawn here with zlib, so no imaging library is needed.
 """
+
 from __future__ import annotations
 
 import json
@@ -52,6 +53,7 @@ def colour_icon() -> bytes:
 
 def outline_icon() -> bytes:
     """32x32 outline icon: Teams requires white on a transparent background."""
+
     def pixel(x, y):
         u, v = (x + 0.5) / 32, (y + 0.5) / 32
         edge = in_shield(u, v) and not in_shield(0.5 + (u - 0.5) * 1.35, 0.2 + (v - 0.2) * 1.2)
@@ -67,29 +69,42 @@ def manifest(app_id: str, deployment: DeploymentSettings) -> dict:
         "manifestVersion": MANIFEST_VERSION,
         "version": "1.0.0",
         "id": app_id,
-        "developer": {"name": deployment.developer_name, "websiteUrl": deployment.website_url,
-                      "privacyUrl": deployment.privacy_url, "termsOfUseUrl": deployment.terms_url},
+        "developer": {
+            "name": deployment.developer_name,
+            "websiteUrl": deployment.website_url,
+            "privacyUrl": deployment.privacy_url,
+            "termsOfUseUrl": deployment.terms_url,
+        },
         "name": {"short": "Safeguarding", "full": "Safeguarding policy assistant"},
         "description": {
             "short": "Ask your school's safeguarding policy; report a concern to the DSL",
-            "full": ("Ask what your school's social media and safeguarding policy says, in your own words, and get "
-                     "a verdict, the exact clause, its section and who to ask. If a child tells you something "
-                     "worrying, the assistant walks you through a report and alerts your Designated Safeguarding "
-                     "Lead."),
+            "full": (
+                "Ask what your school's social media and safeguarding policy says, in your own words, and get "
+                "a verdict, the exact clause, its section and who to ask. If a child tells you something "
+                "worrying, the assistant walks you through a report and alerts your Designated Safeguarding "
+                "Lead."
+            ),
         },
         "icons": {"color": "color.png", "outline": "outline.png"},
         "accentColor": "#{:02X}{:02X}{:02X}".format(*ACCENT),
-        "bots": [{
-            "botId": app_id,
-            "scopes": ["personal", "team", "groupChat"],
-            "supportsFiles": False,
-            "isNotificationOnly": False,
-            "commandLists": [{"scopes": ["personal", "team", "groupChat"], "commands": [
-                {"title": "report a concern", "description": "Start a safeguarding report"},
-                {"title": "switch school", "description": "Choose which school's policy answers you"},
-                {"title": "help", "description": "What I can do"},
-            ]}],
-        }],
+        "bots": [
+            {
+                "botId": app_id,
+                "scopes": ["personal", "team", "groupChat"],
+                "supportsFiles": False,
+                "isNotificationOnly": False,
+                "commandLists": [
+                    {
+                        "scopes": ["personal", "team", "groupChat"],
+                        "commands": [
+                            {"title": "report a concern", "description": "Start a safeguarding report"},
+                            {"title": "switch school", "description": "Choose which school's policy answers you"},
+                            {"title": "help", "description": "What I can do"},
+                        ],
+                    }
+                ],
+            }
+        ],
         "permissions": ["identity", "messageTeamMembers"],
         "validDomains": [domain] if domain else [],
     }
@@ -107,8 +122,11 @@ def validate_manifest(document: dict) -> list[str]:
 def build_package(settings: Settings, out: str | Path) -> int:
     app_id = settings.microsoft_app_id
     if not GUID.match(app_id or ""):
-        print("teams-package: set MicrosoftAppId to your Azure Bot's app id (a GUID) first; "
-              "Teams cannot install a bot without it.", file=sys.stderr)
+        print(
+            "teams-package: set MicrosoftAppId to your Azure Bot's app id (a GUID) first; "
+            "Teams cannot install a bot without it.",
+            file=sys.stderr,
+        )
         return 2
     document = manifest(app_id, DeploymentSettings())
     problems = validate_manifest(document)

@@ -11,6 +11,7 @@ message from the person, in a personal conversation, before the turn loop's work
 state, rendering and the stored conversation reference are exactly those of the person's own
 1:1 chat with the bot.
 """
+
 from __future__ import annotations
 
 import logging
@@ -23,8 +24,10 @@ from bot.private_line import PrivateWork
 
 log = logging.getLogger(__name__)
 
-DIRECTIONS = ("To open a private chat with me in Teams: select Apps, find the Safeguarding assistant and choose "
-              "Open (or Add), then say 'report a concern' in that chat.")
+DIRECTIONS = (
+    "To open a private chat with me in Teams: select Apps, find the Safeguarding assistant and choose "
+    "Open (or Add), then say 'report a concern' in that chat."
+)
 
 
 class TeamsPrivateLine:
@@ -52,8 +55,12 @@ class TeamsPrivateLine:
         sender = activity.from_property
         tenant = tenant_of(activity) or None
         parameters = ConversationParameters(
-            is_group=False, bot=activity.recipient, members=[ChannelAccount(id=sender.id)], tenant_id=tenant,
-            channel_data={"tenant": {"id": tenant}} if tenant else None)
+            is_group=False,
+            bot=activity.recipient,
+            members=[ChannelAccount(id=sender.id)],
+            tenant_id=tenant,
+            channel_data={"tenant": {"id": tenant}} if tenant else None,
+        )
         finished = False
 
         async def in_private(private: TurnContext) -> None:
@@ -63,8 +70,9 @@ class TeamsPrivateLine:
             finished = True  # the adapter reports a failure inside here to on_turn_error, not to us
 
         try:
-            await context.adapter.create_conversation(self.bot_app_id, in_private, parameters,
-                                                      activity.channel_id, activity.service_url, None)
+            await context.adapter.create_conversation(
+                self.bot_app_id, in_private, parameters, activity.channel_id, activity.service_url, None
+            )
         except Exception as error:  # noqa: BLE001 - not installed for them, refused, unreachable: all say "can't"
             log.warning("private conversation not opened: %s", type(error).__name__)
             return False

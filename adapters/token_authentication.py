@@ -10,6 +10,7 @@ including how replies are signed, to botbuilder unchanged.
 With no app id configured (local testing with the Agents Playground) nothing is checked,
 as before: the request runs anonymously, whatever Authorization header it carries.
 """
+
 from __future__ import annotations
 
 from botbuilder.schema import Activity, CallerIdConstants

@@ -12,6 +12,7 @@ Everything with a lifetime (the runtime with its database engine, the adapters, 
 Slack background turns, the alert dispatcher) is created and closed in one
 `cleanup_ctx`, and shared through typed `web.AppKey`s, never module globals.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -70,8 +71,12 @@ ANONYMOUS_WARNING = """
 
 
 def bot_framework_auth(settings: Settings) -> ConfigurationBotFrameworkAuthentication:
-    config = SimpleNamespace(APP_ID=settings.microsoft_app_id, APP_PASSWORD=settings.microsoft_app_password,
-                             APP_TENANTID=settings.microsoft_app_tenant_id, APP_TYPE=settings.microsoft_app_type)
+    config = SimpleNamespace(
+        APP_ID=settings.microsoft_app_id,
+        APP_PASSWORD=settings.microsoft_app_password,
+        APP_TENANTID=settings.microsoft_app_tenant_id,
+        APP_TYPE=settings.microsoft_app_type,
+    )
     return ConfigurationBotFrameworkAuthentication(config)
 
 
@@ -79,12 +84,17 @@ def token_validator(settings: Settings) -> TokenValidator | None:
     """None in anonymous mode (no app id); otherwise a validator with its own key caches."""
     if not settings.microsoft_app_id:
         return None
-    return TokenValidator(settings.microsoft_app_id, OpenIdKeys(settings.bot_openid_metadata_url),
-                          OpenIdKeys(settings.emulator_openid_metadata_url))
+    return TokenValidator(
+        settings.microsoft_app_id,
+        OpenIdKeys(settings.bot_openid_metadata_url),
+        OpenIdKeys(settings.emulator_openid_metadata_url),
+    )
 
 
-DATABASE_DOWN = ("Sorry, I couldn't save that just now: the system isn't answering. "
-                 "Please try again in a minute. If a child is in immediate danger, call 999.")
+DATABASE_DOWN = (
+    "Sorry, I couldn't save that just now: the system isn't answering. "
+    "Please try again in a minute. If a child is in immediate danger, call 999."
+)
 
 
 def _database_failure(error: BaseException) -> bool:
@@ -104,8 +114,10 @@ async def on_turn_error(context: TurnContext, error: Exception) -> None:
         if _database_failure(error):  # say plainly it wasn't saved, never leave them guessing
             await context.send_activity(DATABASE_DOWN)
             return
-        await context.send_activity("Sorry, something went wrong and I couldn't finish that. "
-                                    "Please try again in a minute. If a child is in immediate danger, call 999.")
+        await context.send_activity(
+            "Sorry, something went wrong and I couldn't finish that. "
+            "Please try again in a minute. If a child is in immediate danger, call 999."
+        )
     except Exception:  # noqa: BLE001 - the channel itself may be what failed
         log.error("could not tell the user about the failure")
 
@@ -139,8 +151,11 @@ def runtime_context(runtime=None, slack_api_url: str = SLACK_API, dispatcher: bo
         if not settings.microsoft_app_id:
             log.warning(ANONYMOUS_WARNING)
         gate = SchoolGate(SchoolDirectory(app[RUNTIME].sessions, settings.default_school), renderer_for)
-        app[BOT] = ChannelBot(app[RUNTIME].bot, gate, private_lines={
-            "msteams": TeamsPrivateLine(settings.microsoft_app_id), "slack": SlackPrivateLine()})
+        app[BOT] = ChannelBot(
+            app[RUNTIME].bot,
+            gate,
+            private_lines={"msteams": TeamsPrivateLine(settings.microsoft_app_id), "slack": SlackPrivateLine()},
+        )
         transport = AiohttpTransport()  # replies and alerts over aiohttp, not requests in a thread
         validator = token_validator(settings)  # incoming tokens checked off botbuilder's blocking path
         app[TOKEN_VALIDATOR] = validator
@@ -151,10 +166,10 @@ def runtime_context(runtime=None, slack_api_url: str = SLACK_API, dispatcher: bo
         adapters: dict[str, BotAdapter] = {"msteams": cloud, "emulator": cloud, "webchat": cloud}
         slack = None
         if settings.slack_signing_secret and settings.slack_bot_token:
-            slack_adapter = build_slack_adapter(settings.slack_signing_secret, settings.slack_bot_token,
-                                                slack_api_url, on_turn_error=on_turn_error)
-            slack = SlackEndpoint(slack_adapter, settings.slack_signing_secret, app[RUNTIME].sessions,
-                                  app[BOT].on_turn)
+            slack_adapter = build_slack_adapter(
+                settings.slack_signing_secret, settings.slack_bot_token, slack_api_url, on_turn_error=on_turn_error
+            )
+            slack = SlackEndpoint(slack_adapter, settings.slack_signing_secret, app[RUNTIME].sessions, app[BOT].on_turn)
             adapters["slack"] = slack_adapter
         app[SLACK_ENDPOINT] = slack
         app[ADAPTERS] = adapters
@@ -200,14 +215,16 @@ async def messages(request: web.Request) -> web.Response:
     app = request.app
     try:
         invoke = await app[BOT_FRAMEWORK_ADAPTER].process_activity(
-            request.headers.get("Authorization", ""), activity, app[BOT].on_turn)
+            request.headers.get("Authorization", ""), activity, app[BOT].on_turn
+        )
     except Unauthorized as exc:  # one line, the reason only: never the token
         log.warning("refused a Bot Framework request: %s", exc)
         return web.json_response({"error": "unauthorized"}, status=401)
     except KeysUnavailable:
         log.warning("refused a Bot Framework request: signing keys not fetched yet")
-        return web.json_response({"error": "cannot check the token yet; try again shortly"}, status=503,
-                                 headers={"Retry-After": "5"})
+        return web.json_response(
+            {"error": "cannot check the token yet; try again shortly"}, status=503, headers={"Retry-After": "5"}
+        )
     except PermissionError:
         return web.json_response({"error": "unauthorized"}, status=401)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:  # an activity botbuilder cannot route
@@ -221,8 +238,9 @@ async def messages(request: web.Request) -> web.Response:
 async def slack_events(request: web.Request) -> web.Response:
     endpoint = request.app[SLACK_ENDPOINT]
     if endpoint is None:
-        return web.json_response({"error": "Slack is not configured (SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN)"},
-                                 status=503)
+        return web.json_response(
+            {"error": "Slack is not configured (SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN)"}, status=503
+        )
     return await endpoint.handle(request)
 
 
@@ -240,8 +258,9 @@ async def readyz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ready", "database": "ok"})
 
 
-def create_app(settings: Settings, runtime=None, *, slack_api_url: str = SLACK_API,
-               dispatcher: bool = True) -> web.Application:
+def create_app(
+    settings: Settings, runtime=None, *, slack_api_url: str = SLACK_API, dispatcher: bool = True
+) -> web.Application:
     """The whole web app. Pass `runtime` to serve a bot built elsewhere (tests); it is not closed here."""
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[SETTINGS] = settings
@@ -253,8 +272,14 @@ def create_app(settings: Settings, runtime=None, *, slack_api_url: str = SLACK_A
     return app
 
 
-def serve(settings: Settings, host: str | None = None, port: int | None = None, *, workers: int | None = None,
-          as_worker: bool = False) -> int:
+def serve(
+    settings: Settings,
+    host: str | None = None,
+    port: int | None = None,
+    *,
+    workers: int | None = None,
+    as_worker: bool = False,
+) -> int:
     """The server in this process, or (workers > 1) a parent of worker processes (adapters.workers),
     each of which calls this with `as_worker` and shares the port."""
     host, port = host or settings.host, port or settings.port
@@ -264,8 +289,12 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None, 
 
         return serve_workers(settings, host, port, workers)
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
-    log.info("%s on http://%s:%s (Bot Framework: /api/messages, Slack: /api/slack)",
-             f"worker {os.getpid()} serving" if as_worker else "serving", host, port)
+    log.info(
+        "%s on http://%s:%s (Bot Framework: /api/messages, Slack: /api/slack)",
+        f"worker {os.getpid()} serving" if as_worker else "serving",
+        host,
+        port,
+    )
     app = create_app(settings)
     app.on_startup.append(_freeze_startup_objects)  # after the runtime is built (cleanup_ctx runs first)
     web.run_app(app, host=host, port=port, reuse_port=as_worker or None, print=None)

@@ -20,6 +20,7 @@ refused encryption key, a database it cannot open, the port taken): restarting w
 loop, so the parent stops the others and exits 1. A worker killed by a signal (the OOM
 killer, an operator) is always replaced.
 """
+
 from __future__ import annotations
 
 import logging
@@ -40,8 +41,10 @@ RESTART_DELAY_S = 1.0
 
 def _spawn(host: str, port: int) -> subprocess.Popen:
     # Own session: a Ctrl-C in the terminal reaches the parent only, which stops each worker once.
-    return subprocess.Popen([sys.executable, str(PROJECT_ROOT / "app.py"), "serve", "--host", host,
-                             "--port", str(port), "--as-worker"], start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, str(PROJECT_ROOT / "app.py"), "serve", "--host", host, "--port", str(port), "--as-worker"],
+        start_new_session=True,
+    )
 
 
 def serve_workers(settings: Settings, host: str, port: int, workers: int) -> int:
@@ -75,8 +78,11 @@ def serve_workers(settings: Settings, host: str, port: int, workers: int) -> int
             if stopping:
                 continue
             if process.returncode >= 0 and time.monotonic() - started < START_GRACE_S:
-                log.error("worker %d exited with %s right after starting; stopping (see its output above)",
-                          pid, process.returncode)
+                log.error(
+                    "worker %d exited with %s right after starting; stopping (see its output above)",
+                    pid,
+                    process.returncode,
+                )
                 code = 1
                 stop(signal.SIGTERM, None)
                 continue

@@ -9,6 +9,7 @@ and prints the /healthz latencies and what the forged requests got. Before issue
 botbuilder fetched the metadata with a blocking requests.get per request: three such
 requests held /healthz for 8.7 s.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -62,8 +63,12 @@ async def slow_metadata(port: int) -> web.AppRunner:
 
 def forged_token(service_url: str) -> str:
     attacker = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    claims = {"iss": "https://api.botframework.com", "aud": APP_ID, "serviceurl": service_url,
-              "exp": int(time.time()) + 600}
+    claims = {
+        "iss": "https://api.botframework.com",
+        "aud": APP_ID,
+        "serviceurl": service_url,
+        "exp": int(time.time()) + 600,
+    }
     return jwt.encode(claims, attacker, algorithm="RS256", headers={"kid": "forged"})
 
 
@@ -86,12 +91,22 @@ async def run() -> int:
     runner = await slow_metadata(metadata_port)
     base = f"http://127.0.0.1:{server_port}"
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "MicrosoftAppId": APP_ID, "MicrosoftAppPassword": "not-a-real-secret",
-               "BOT_OPENID_METADATA_URL": f"http://127.0.0.1:{metadata_port}/metadata",
-               "EMULATOR_OPENID_METADATA_URL": f"http://127.0.0.1:{metadata_port}/metadata",
-               "DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/bench.sqlite3", "ENVIRONMENT": "development"}
-        server = subprocess.Popen([sys.executable, "app.py", "serve", "--port", str(server_port)], cwd=ROOT, env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env = {
+            **os.environ,
+            "MicrosoftAppId": APP_ID,
+            "MicrosoftAppPassword": "not-a-real-secret",
+            "BOT_OPENID_METADATA_URL": f"http://127.0.0.1:{metadata_port}/metadata",
+            "EMULATOR_OPENID_METADATA_URL": f"http://127.0.0.1:{metadata_port}/metadata",
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/bench.sqlite3",
+            "ENVIRONMENT": "development",
+        }
+        server = subprocess.Popen(
+            [sys.executable, "app.py", "serve", "--port", str(server_port)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             connector = aiohttp.TCPConnector(limit=0)
             async with aiohttp.ClientSession(connector=connector) as session:
@@ -104,16 +119,28 @@ async def run() -> int:
     latencies.sort()
     p50 = statistics.median(latencies) * 1000
     p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
-    print(f"{FLOOD} forged-token requests, metadata answering in {METADATA_DELAY_S:.0f} s: "
-          f"{dict(sorted(Counter(statuses).items()))}")
-    print(f"/healthz during the flood ({len(latencies)} probes): p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
-          f"max {latencies[-1] * 1000:.1f} ms")
+    print(
+        f"{FLOOD} forged-token requests, metadata answering in {METADATA_DELAY_S:.0f} s: "
+        f"{dict(sorted(Counter(statuses).items()))}"
+    )
+    print(
+        f"/healthz during the flood ({len(latencies)} probes): p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
+        f"max {latencies[-1] * 1000:.1f} ms"
+    )
     return 0 if p99 < 100 and set(statuses) <= {401} else 1
 
 
 async def flood(session: aiohttp.ClientSession, base: str) -> tuple[list[int], list[float]]:
-    body = {"type": "message", "id": "a", "channelId": "msteams", "serviceUrl": "https://smba.example/",
-            "from": {"id": "29:x"}, "recipient": {"id": "28:bot"}, "conversation": {"id": "c"}, "text": "hi"}
+    body = {
+        "type": "message",
+        "id": "a",
+        "channelId": "msteams",
+        "serviceUrl": "https://smba.example/",
+        "from": {"id": "29:x"},
+        "recipient": {"id": "28:bot"},
+        "conversation": {"id": "c"},
+        "text": "hi",
+    }
     tokens = [forged_token(body["serviceUrl"]) for _ in range(8)]  # attackers rotate keys; signing 200 is slow here
     done = asyncio.Event()
     latencies: list[float] = []

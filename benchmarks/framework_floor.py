@@ -6,6 +6,7 @@ this project's bot adds (school gate, state, triage, matcher, rendering). Run tw
 with botbuilder's stock reply path (msrest body + requests in a thread) and with the project's
 (adapters.reply_transport), printing the ratio. `python -m benchmarks.framework_floor`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,8 +34,9 @@ def serve(port: int, transport: str) -> None:
 
     config = SimpleNamespace(APP_ID="", APP_PASSWORD="", APP_TENANTID="", APP_TYPE="MultiTenant")
     replies = AiohttpTransport() if transport == "aiohttp" else None
-    adapter = CloudAdapter(CachingBotFrameworkAuthentication(ConfigurationBotFrameworkAuthentication(config),
-                                                             transport=replies))
+    adapter = CloudAdapter(
+        CachingBotFrameworkAuthentication(ConfigurationBotFrameworkAuthentication(config), transport=replies)
+    )
     bot = Echo()
 
     async def messages(request: web.Request) -> web.Response:
@@ -56,8 +58,9 @@ async def drive(seconds: float, conversations: int, transport: str) -> dict:
     from benchmarks.loopback import HttpChat, LoopbackConnector
 
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "benchmarks.framework_floor", "--serve", str(port),
-                                "--transport", transport])
+    process = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.framework_floor", "--serve", str(port), "--transport", transport]
+    )
     connector = await LoopbackConnector().start()
     try:
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
@@ -72,7 +75,9 @@ async def drive(seconds: float, conversations: int, transport: str) -> dict:
             cpu_before = cpu_seconds(process.pid)
 
             async def staff(n: int) -> None:
-                chat = HttpChat(http, f"http://127.0.0.1:{port}", connector, conversation_id=f"floor-{n}-{uuid.uuid4().hex[:6]}")
+                chat = HttpChat(
+                    http, f"http://127.0.0.1:{port}", connector, conversation_id=f"floor-{n}-{uuid.uuid4().hex[:6]}"
+                )
                 i = n
                 while time.perf_counter() < stop_at:
                     await timed_say(chat, stats, QUESTIONS[i % len(QUESTIONS)])
@@ -81,8 +86,9 @@ async def drive(seconds: float, conversations: int, transport: str) -> dict:
             started = time.perf_counter()
             await asyncio.gather(*(staff(n) for n in range(conversations)))
             result = stats.summary(time.perf_counter() - started)
-            result["server_cpu_ms_per_turn"] = round((cpu_seconds(process.pid) - cpu_before) * 1000
-                                                     / max(1, result["turns"]), 2)
+            result["server_cpu_ms_per_turn"] = round(
+                (cpu_seconds(process.pid) - cpu_before) * 1000 / max(1, result["turns"]), 2
+            )
             print(f"echo bot x{conversations}, {transport} replies: {result}", flush=True)
     finally:
         process.terminate()
@@ -94,8 +100,10 @@ async def drive(seconds: float, conversations: int, transport: str) -> dict:
 async def compare(seconds: float, conversations: int) -> None:
     stock = await drive(seconds, conversations, "stock")
     ours = await drive(seconds, conversations, "aiohttp")
-    print(f"aiohttp replies vs stock: {ours['turns_per_s'] / stock['turns_per_s']:.2f}x turns/s, "
-          f"{stock['server_cpu_ms_per_turn'] / ours['server_cpu_ms_per_turn']:.2f}x less CPU per turn")
+    print(
+        f"aiohttp replies vs stock: {ours['turns_per_s'] / stock['turns_per_s']:.2f}x turns/s, "
+        f"{stock['server_cpu_ms_per_turn'] / ours['server_cpu_ms_per_turn']:.2f}x less CPU per turn"
+    )
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ and server CPU is summed over all of them.
     python -m benchmarks.load --workers 1           # one server process
     python -m benchmarks.load --profile             # py-spy the server during the Q&A phase
 """
+
 from __future__ import annotations
 
 import argparse
@@ -66,8 +67,11 @@ def staff_questions(school: str = BENCH_SCHOOL) -> tuple[str, ...]:
     labelled set rather than as often as a hand-picked list happens to make them.
     Safeguarding messages are left out: whole reports are their own phase."""
     data = yaml.safe_load((ROOT / "evaluation" / "questions.yaml").read_text(encoding="utf-8"))
-    asked = [item["text"] for item in (data.get("questions") or []) + (data.get("near_misses") or [])
-             if item.get("schools", "all") in (None, "all") or school in item["schools"]]
+    asked = [
+        item["text"]
+        for item in (data.get("questions") or []) + (data.get("near_misses") or [])
+        if item.get("schools", "all") in (None, "all") or school in item["schools"]
+    ]
     return tuple(asked + list(data.get("out_of_scope") or []))
 
 
@@ -124,12 +128,20 @@ class Stats:
 
     def summary(self, seconds: float) -> dict:
         ms = [x * 1000 for x in self.latencies]
-        return {"turns": len(ms), "seconds": round(seconds, 2), "turns_per_s": round(len(ms) / seconds, 1),
-                "p50_ms": round(percentile(ms, 50), 1), "p99_ms": round(percentile(ms, 99), 1),
-                "max_ms": round(max(ms), 1) if ms else None, "errors": self.errors, "error_kinds": self.error_kinds}
+        return {
+            "turns": len(ms),
+            "seconds": round(seconds, 2),
+            "turns_per_s": round(len(ms) / seconds, 1),
+            "p50_ms": round(percentile(ms, 50), 1),
+            "p99_ms": round(percentile(ms, 99), 1),
+            "max_ms": round(max(ms), 1) if ms else None,
+            "errors": self.errors,
+            "error_kinds": self.error_kinds,
+        }
 
 
 # --- the server ------------------------------------------------------------------------------------
+
 
 class Server:
     """`python app.py serve` on a loopback port, with its own database."""
@@ -145,17 +157,35 @@ class Server:
 
     def env(self) -> dict:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "Microsoft"))}
-        env.update(DATABASE_URL=self.database_url, ENCRYPTION_KEYS=self.key, ENVIRONMENT="benchmark",
-                   MicrosoftAppId="", PYTHONUNBUFFERED="1")
+        env.update(
+            DATABASE_URL=self.database_url,
+            ENCRYPTION_KEYS=self.key,
+            ENVIRONMENT="benchmark",
+            MicrosoftAppId="",
+            PYTHONUNBUFFERED="1",
+        )
         return env
 
     async def start(self) -> None:
         self.log = open(self.log_path, "ab")
         command = os.environ.get("LOAD_BENCH_SERVER", "app.py").split()  # e.g. a profiling wrapper
-        self.process = subprocess.Popen([sys.executable, *command, "serve", "--host", "127.0.0.1",
-                                         "--port", str(self.port), "--workers", str(self.workers)],
-                                        cwd=ROOT, env=self.env(),
-                                        stdout=self.log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                *command,
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(self.workers),
+            ],
+            cwd=ROOT,
+            env=self.env(),
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 60
         async with aiohttp.ClientSession() as http:
             while time.monotonic() < deadline:
@@ -217,8 +247,15 @@ async def count_reports(database_url: str) -> int:
 
 # --- the phases --------------------------------------------------------------------------------------
 
-async def timed_say(chat: HttpChat, stats: Stats, text: str | None = None, value: dict | None = None,
-                    expect: str | None = None, started: float | None = None) -> str:
+
+async def timed_say(
+    chat: HttpChat,
+    stats: Stats,
+    text: str | None = None,
+    value: dict | None = None,
+    expect: str | None = None,
+    started: float | None = None,
+) -> str:
     started = time.perf_counter() if started is None else started
     try:
         reply = await chat.say(text, value=value)
@@ -242,8 +279,7 @@ async def qa_phase(http, base, connector, conversations: int, seconds: float) ->
     stop_at = time.perf_counter() + seconds
 
     async def staff(n: int) -> None:
-        chat = HttpChat(http, base, connector, conversation_id=f"qa-{n}-{uuid.uuid4().hex[:6]}",
-                        user_id=f"29:qa-{n}")
+        chat = HttpChat(http, base, connector, conversation_id=f"qa-{n}-{uuid.uuid4().hex[:6]}", user_id=f"29:qa-{n}")
         i = n
         while time.perf_counter() < stop_at:
             await timed_say(chat, stats, QUESTIONS[i % len(QUESTIONS)])
@@ -262,8 +298,9 @@ async def rate_phase(http, base, connector, rate: float, conversations: int, sec
     stats = Stats()
     idle: asyncio.Queue[HttpChat] = asyncio.Queue()
     for n in range(conversations):
-        idle.put_nowait(HttpChat(http, base, connector, conversation_id=f"rate-{n}-{uuid.uuid4().hex[:6]}",
-                                 user_id=f"29:rate-{n}"))
+        idle.put_nowait(
+            HttpChat(http, base, connector, conversation_id=f"rate-{n}-{uuid.uuid4().hex[:6]}", user_id=f"29:rate-{n}")
+        )
     in_flight: set[asyncio.Task] = set()
 
     windows: dict[int, list[float]] = {}
@@ -284,8 +321,11 @@ async def rate_phase(http, base, connector, rate: float, conversations: int, sec
         task.add_done_callback(in_flight.discard)
     await asyncio.gather(*in_flight)
     result = stats.summary(time.perf_counter() - started)
-    result.update(offered_per_s=rate, conversations=conversations,
-                  p99_ms_by_window=[round(percentile(w, 99), 1) for _, w in sorted(windows.items())])
+    result.update(
+        offered_per_s=rate,
+        conversations=conversations,
+        p99_ms_by_window=[round(percentile(w, 99), 1) for _, w in sorted(windows.items())],
+    )
     return result
 
 
@@ -303,11 +343,11 @@ async def reports_phase(http, base, connector, conversations: int) -> dict:
 
     async def staff(n: int) -> None:
         nonlocal receipts
-        chat = HttpChat(http, base, connector, conversation_id=f"rep-{n}-{uuid.uuid4().hex[:6]}",
-                        user_id=f"29:rep-{n}")
+        chat = HttpChat(http, base, connector, conversation_id=f"rep-{n}-{uuid.uuid4().hex[:6]}", user_id=f"29:rep-{n}")
         await to_review(chat, stats)
-        if CONFIRMATION in await timed_say(chat, stats, value={"action": "choice", "choice": "submit"},
-                                           expect=CONFIRMATION):
+        if CONFIRMATION in await timed_say(
+            chat, stats, value={"action": "choice", "choice": "submit"}, expect=CONFIRMATION
+        ):
             receipts += 1
 
     started = time.perf_counter()
@@ -322,8 +362,10 @@ async def burst_phase(http, base, connector, database_url: str, submissions: int
     """N conversations at the Submit step, then N simultaneous Submits; count receipts and rows."""
     before = await count_reports(database_url)
     prepare = Stats()
-    chats = [HttpChat(http, base, connector, conversation_id=f"burst-{n}-{uuid.uuid4().hex[:6]}",
-                      user_id=f"29:burst-{n}") for n in range(submissions)]
+    chats = [
+        HttpChat(http, base, connector, conversation_id=f"burst-{n}-{uuid.uuid4().hex[:6]}", user_id=f"29:burst-{n}")
+        for n in range(submissions)
+    ]
     gate = asyncio.Semaphore(prepare_concurrency)
 
     async def ready(chat):
@@ -336,20 +378,32 @@ async def burst_phase(http, base, connector, database_url: str, submissions: int
 
     submit = Stats()
     started = time.perf_counter()
-    replies = await asyncio.gather(*(timed_say(chat, submit, value={"action": "choice", "choice": "submit"},
-                                               expect=CONFIRMATION) for chat in chats))
+    replies = await asyncio.gather(
+        *(
+            timed_say(chat, submit, value={"action": "choice", "choice": "submit"}, expect=CONFIRMATION)
+            for chat in chats
+        )
+    )
     elapsed = time.perf_counter() - started
     receipts = sum(CONFIRMATION in reply for reply in replies)
     told_not_saved = sum("couldn't save" in reply for reply in replies)
     rows = await count_reports(database_url) - before
     result = submit.summary(elapsed)
-    result.update(submissions=submissions, receipts=receipts, told_not_saved=told_not_saved, rows=rows,
-                  lost=receipts - rows if receipts > rows else 0, unconfirmed_rows=max(0, rows - receipts),
-                  prepare_seconds=round(prepared_in, 1), prepare_errors=prepare.errors)
+    result.update(
+        submissions=submissions,
+        receipts=receipts,
+        told_not_saved=told_not_saved,
+        rows=rows,
+        lost=receipts - rows if receipts > rows else 0,
+        unconfirmed_rows=max(0, rows - receipts),
+        prepare_seconds=round(prepared_in, 1),
+        prepare_errors=prepare.errors,
+    )
     return result
 
 
 # --- driver ------------------------------------------------------------------------------------------
+
 
 async def bench_one(kind: str, args, workdir: Path) -> dict:
     from cryptography.fernet import Fernet
@@ -370,37 +424,57 @@ async def bench_one(kind: str, args, workdir: Path) -> dict:
             spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
             if args.profile and Path(spy).exists():
                 svg = workdir / f"profile-{kind}.txt"
-                profiler = subprocess.Popen([spy, "record", "-f", "raw", "-o", str(svg), "-d", str(int(args.qa_seconds)),
-                                             "-p", str(server.process.pid), "--nonblocking", "--gil", "--subprocesses"],
-                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                profiler = subprocess.Popen(
+                    [
+                        spy,
+                        "record",
+                        "-f",
+                        "raw",
+                        "-o",
+                        str(svg),
+                        "-d",
+                        str(int(args.qa_seconds)),
+                        "-p",
+                        str(server.process.pid),
+                        "--nonblocking",
+                        "--gil",
+                        "--subprocesses",
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
                 results["profile"] = str(svg)
             results["qa_one"] = await qa_phase(http, server.url, connector, 1, min(5.0, args.qa_seconds))
-            print(f"[{kind}] qa x1   {json.dumps(results['qa_one'])}  (one conversation: unloaded latency)",
-                  flush=True)
+            print(f"[{kind}] qa x1   {json.dumps(results['qa_one'])}  (one conversation: unloaded latency)", flush=True)
             cpu_before, client_before = cpu_seconds(server.process.pid), time.process_time()
             results["qa"] = await qa_phase(http, server.url, connector, args.qa_conversations, args.qa_seconds)
             turns = max(1, results["qa"]["turns"])
             results["qa"]["server_cpu_ms_per_turn"] = round(
-                (cpu_seconds(server.process.pid) - cpu_before) * 1000 / turns, 2)
+                (cpu_seconds(server.process.pid) - cpu_before) * 1000 / turns, 2
+            )
             results["qa"]["client_cpu_ms_per_turn"] = round((time.process_time() - client_before) * 1000 / turns, 2)
             print(f"[{kind}] qa x{args.qa_conversations:<4d}{json.dumps(results['qa'])}", flush=True)
             if profiler:
                 profiler.wait(60)
             if args.rate:
                 cpu_before = cpu_seconds(server.process.pid)
-                results["rate"] = await rate_phase(http, server.url, connector, args.rate, args.rate_conversations,
-                                                   args.rate_seconds)
+                results["rate"] = await rate_phase(
+                    http, server.url, connector, args.rate, args.rate_conversations, args.rate_seconds
+                )
                 results["rate"]["server_cpu_ms_per_turn"] = round(
-                    (cpu_seconds(server.process.pid) - cpu_before) * 1000 / max(1, results["rate"]["turns"]), 2)
+                    (cpu_seconds(server.process.pid) - cpu_before) * 1000 / max(1, results["rate"]["turns"]), 2
+                )
                 print(f"[{kind}] rate    {json.dumps(results['rate'])}", flush=True)
             cpu_before = cpu_seconds(server.process.pid)
             results["reports"] = await reports_phase(http, server.url, connector, args.report_conversations)
             results["reports"]["server_cpu_ms_per_turn"] = round(
-                (cpu_seconds(server.process.pid) - cpu_before) * 1000 / max(1, results["reports"]["turns"]), 2)
+                (cpu_seconds(server.process.pid) - cpu_before) * 1000 / max(1, results["reports"]["turns"]), 2
+            )
             print(f"[{kind}] reports {json.dumps(results['reports'])}", flush=True)
             if args.burst:
-                results["burst"] = await burst_phase(http, server.url, connector, database_url, args.burst,
-                                                     args.prepare_concurrency)
+                results["burst"] = await burst_phase(
+                    http, server.url, connector, database_url, args.burst, args.prepare_concurrency
+                )
                 print(f"[{kind}] burst   {json.dumps(results['burst'])}", flush=True)
     finally:
         server.stop()
@@ -423,16 +497,21 @@ def verdict(result: dict) -> list[str]:
     ]
     if burst:
         ok = burst["rows"] == burst["receipts"] == burst["submissions"]
-        lines.append(f"burst of {burst['submissions']}: {'PASS' if ok else 'FAIL'} "
-                     f"(receipts {burst['receipts']}, rows {burst['rows']}, lost {burst['lost']})")
+        lines.append(
+            f"burst of {burst['submissions']}: {'PASS' if ok else 'FAIL'} "
+            f"(receipts {burst['receipts']}, rows {burst['rows']}, lost {burst['lost']})"
+        )
     return lines
 
 
 async def main_async(args) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="load-bench-"))
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
-    print(f"load bench: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start "
-          f"(other work on the machine skews latency); server logs and profiles in {workdir}", flush=True)
+    print(
+        f"load bench: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start "
+        f"(other work on the machine skews latency); server logs and profiles in {workdir}",
+        flush=True,
+    )
     all_results = []
     for kind in kinds:
         result = await bench_one(kind, args, workdir)

@@ -11,6 +11,7 @@ sends each reply (awaiting the connector) inside the turn, and answers the POST 
 the turn ends, so no waiting or polling is needed. Used by the load benchmark and the
 trust tests (durability, logs, bad input).
 """
+
 from __future__ import annotations
 
 import itertools
@@ -91,9 +92,18 @@ class LoopbackConnector:
 class HttpChat:
     """One member of staff in one conversation with the app at `base_url`, over /api/messages."""
 
-    def __init__(self, http: aiohttp.ClientSession, base_url: str, connector: LoopbackConnector, *,
-                 conversation_id: str, user_id: str = "29:staff-1", user_name: str = "Mr Tom Baker",
-                 channel_id: str = "msteams", tenant: str = "tenant-1"):
+    def __init__(
+        self,
+        http: aiohttp.ClientSession,
+        base_url: str,
+        connector: LoopbackConnector,
+        *,
+        conversation_id: str,
+        user_id: str = "29:staff-1",
+        user_name: str = "Mr Tom Baker",
+        channel_id: str = "msteams",
+        tenant: str = "tenant-1",
+    ):
         self.http, self.base_url, self.connector = http, base_url.rstrip("/"), connector
         self.conversation_id, self.user_id, self.user_name = conversation_id, user_id, user_name
         self.channel_id, self.tenant = channel_id, tenant
@@ -102,7 +112,9 @@ class HttpChat:
 
     def activity(self, text: str | None = None, *, value: dict | None = None, type: str = "message") -> dict:
         body = {
-            "type": type, "id": f"{self.conversation_id}-{next(self._ids)}", "channelId": self.channel_id,
+            "type": type,
+            "id": f"{self.conversation_id}-{next(self._ids)}",
+            "channelId": self.channel_id,
             "serviceUrl": self.connector.url,
             "from": {"id": self.user_id, "name": self.user_name, "aadObjectId": self.user_id.replace("29:", "aad-")},
             "recipient": {"id": "28:bot", "name": "Safeguarding"},

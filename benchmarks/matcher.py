@@ -16,6 +16,7 @@ verbatim quote), for the answerable ones:
 
     python -m benchmarks.matcher
 """
+
 from __future__ import annotations
 
 import gc
@@ -72,6 +73,7 @@ def rapidfuzz_baseline(policies):
     def best(question: str, school: str):
         found = process.extractOne(question, texts[school], processor=str.lower)
         return texts[school][found[2]] if found else None
+
     return best
 
 
@@ -81,8 +83,9 @@ def bm25_baseline(policies):
     indexes = {}
     for slug, policy in policies.items():
         retriever = bm25s.BM25()
-        retriever.index(bm25s.tokenize([c.text for c in policy.clauses], stopwords="en", show_progress=False),
-                        show_progress=False)
+        retriever.index(
+            bm25s.tokenize([c.text for c in policy.clauses], stopwords="en", show_progress=False), show_progress=False
+        )
         indexes[slug] = (retriever, [c.text for c in policy.clauses])
 
     def best(question: str, school: str):
@@ -92,14 +95,17 @@ def bm25_baseline(policies):
             return None
         docs, _ = retriever.retrieve(tokens, k=1, show_progress=False)
         return texts[int(docs[0][0])]
+
     return best
 
 
 def embedding_baseline(matcher):
     """The packaged all-MiniLM-L6-v2 alone: the school's clause with the highest cosine."""
+
     def best(question: str, school: str):
         scores = matcher.retriever.scores(question, school)
         return _quoted(matcher.schools[school].clauses[int(scores.argmax())]) if len(scores) else None
+
     return best
 
 
@@ -133,8 +139,10 @@ def main() -> int:
     startup = time.perf_counter() - start
     gc.collect()
     gc.freeze()
-    print(f"start-up (catalog + {len(policies)} policies + matcher, clause vectors from the store): "
-          f"{startup * 1000:.0f} ms")
+    print(
+        f"start-up (catalog + {len(policies)} policies + matcher, clause vectors from the store): "
+        f"{startup * 1000:.0f} ms"
+    )
 
     questions = blind_questions()
     print(f"questions: {len(questions)} answerable blind questions (evaluation/blind/)\n")
@@ -143,6 +151,7 @@ def main() -> int:
         def best(text, school):
             answer = helper(school).answer(text, school)
             return _quoted(answer.clauses[0]) if answer.kind == "answer" and answer.clauses else None
+
         return best
 
     uncurated = {slug: Assistant(_HiddenSchool(catalog, slug), policies) for slug in policies}
@@ -151,12 +160,14 @@ def main() -> int:
         result = assistant.matcher._match_intent(text, school)
         return _quoted(result.clauses[0].clause) if result.kind == "answer" and result.clauses else None
 
-    contenders = [("assistant (ours)", answered_by(lambda _s: assistant)),
-                  ("  uncurated school (ours)", answered_by(lambda s: uncurated[s])),
-                  ("matcher before this change", before_this_change),
-                  ("MiniLM embeddings alone", embedding_baseline(assistant.matcher)),
-                  ("BM25 (bm25s)", bm25_baseline(policies)),
-                  ("rapidfuzz extractOne", rapidfuzz_baseline(policies))]
+    contenders = [
+        ("assistant (ours)", answered_by(lambda _s: assistant)),
+        ("  uncurated school (ours)", answered_by(lambda s: uncurated[s])),
+        ("matcher before this change", before_this_change),
+        ("MiniLM embeddings alone", embedding_baseline(assistant.matcher)),
+        ("BM25 (bm25s)", bm25_baseline(policies)),
+        ("rapidfuzz extractOne", rapidfuzz_baseline(policies)),
+    ]
     results = {}
     print(f"latency: {CLOCK_NAME} per question; load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"{'retriever':28} {'top-1':>7} {'p50 ms':>8} {'p99 ms':>8}")
@@ -169,7 +180,7 @@ def main() -> int:
     ours_direct = results["  uncurated school (ours)"][0]
     for name, (accuracy, _) in results.items():
         if "ours" not in name:
-            ratio = (lambda a: f"{a / accuracy:.2f}x" if accuracy else "inf")
+            ratio = lambda a: f"{a / accuracy:.2f}x" if accuracy else "inf"
             print(f"  vs {name}: curated {ratio(ours_acc)}, uncurated {ratio(ours_direct)} the accuracy")
 
     # ---- scaling ---------------------------------------------------------------------
@@ -188,17 +199,21 @@ def main() -> int:
     gc.collect()
     gc.freeze()  # what a server does after loading: long-lived objects leave the GC's young generations
     after = rss_bytes()
-    print(f"  add_policy x{len(extra)}: {added * 1000:.0f} ms total, {added * 1e6 / len(extra):.0f} µs each; "
-          f"resident memory +{(after - before) / 2**20:.1f} MiB ({(after - before) / len(extra) / 1024:.0f} KiB per school)")
+    print(
+        f"  add_policy x{len(extra)}: {added * 1000:.0f} ms total, {added * 1e6 / len(extra):.0f} µs each; "
+        f"resident memory +{(after - before) / 2**20:.1f} MiB ({(after - before) / len(extra) / 1024:.0f} KiB per school)"
+    )
     load_encoder()._cache.clear()
     _, at1000 = timed(ours, [(t, s, None) for t, s in probe])
     rng = random.Random(3)
     synthetic_probe = [(t, rng.choice(extra).slug, None) for t, _ in probe]
     _, synthetic = timed(ours, synthetic_probe)
-    print(f"  per question at 5 schools:     p50 {pct(at5, .5):.3f} ms  p99 {pct(at5, .99):.3f} ms")
-    print(f"  per question at {SYNTHETIC_SCHOOLS} schools:  p50 {pct(at1000, .5):.3f} ms  p99 {pct(at1000, .99):.3f} ms "
-          f"(ratio p99 {pct(at1000, .99) / pct(at5, .99):.2f}x)")
-    print(f"  uncurated synthetic schools:   p50 {pct(synthetic, .5):.3f} ms  p99 {pct(synthetic, .99):.3f} ms")
+    print(f"  per question at 5 schools:     p50 {pct(at5, 0.5):.3f} ms  p99 {pct(at5, 0.99):.3f} ms")
+    print(
+        f"  per question at {SYNTHETIC_SCHOOLS} schools:  p50 {pct(at1000, 0.5):.3f} ms  p99 {pct(at1000, 0.99):.3f} ms "
+        f"(ratio p99 {pct(at1000, 0.99) / pct(at5, 0.99):.2f}x)"
+    )
+    print(f"  uncurated synthetic schools:   p50 {pct(synthetic, 0.5):.3f} ms  p99 {pct(synthetic, 0.99):.3f} ms")
     return 0
 
 

@@ -8,6 +8,7 @@ and of one repeated harmless question.
 
     python -m benchmarks.triage
 """
+
 from __future__ import annotations
 
 import random
@@ -32,7 +33,9 @@ def eval_messages() -> list[str]:
             messages += [item["text"] for item in data.get(section) or []]
         messages += [item if isinstance(item, str) else item["text"] for item in data.get("out_of_scope") or []]
     for path in sorted((ROOT / "evaluation" / "blind").glob("*.yaml")):
-        messages += [item["text"] for item in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("items") or []]
+        messages += [
+            item["text"] for item in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("items") or []
+        ]
     return messages
 
 
@@ -52,8 +55,10 @@ def main() -> None:
         classify(text)
     times = sorted(best_time_us(text) for text in messages)
     p = lambda q: times[min(len(times) - 1, int(q * len(times)))]  # noqa: E731
-    print(f"triage over {len(messages)} evaluation messages: "
-          f"p50 {p(0.50):.0f} us, p99 {p(0.99):.0f} us, max {times[-1]:.0f} us")
+    print(
+        f"triage over {len(messages)} evaluation messages: "
+        f"p50 {p(0.50):.0f} us, p99 {p(0.99):.0f} us, max {times[-1]:.0f} us"
+    )
     rng = random.Random(7)
     worst = {
         "10,000 chars of prose": ("the pupils enjoyed the trip and we posted photos on the blog " * 170)[:10_000],

@@ -15,6 +15,7 @@ A stage with no role holders is skipped at once rather than waited on.
 Alert payloads are minimal by design (school, kind, urgency, reference, reporter, time):
 the report itself is seen only by opening it with the right role (`bot.dsl_commands`).
 """
+
 from __future__ import annotations
 
 import logging
@@ -63,6 +64,7 @@ def roles_allowed(route_to: str) -> set[str]:
 @dataclass(frozen=True)
 class Actor:
     """Someone acting on a report, as the channel identifies them."""
+
     channel: str
     user_id: str
     name: str = ""
@@ -99,8 +101,9 @@ async def _recipients(session: AsyncSession, report: Report, role: str) -> list[
     return people
 
 
-async def _add_stage(session: AsyncSession, report: Report, start_stage: int, now: datetime,
-                     purpose: str) -> list[Alert]:
+async def _add_stage(
+    session: AsyncSession, report: Report, start_stage: int, now: datetime, purpose: str
+) -> list[Alert]:
     """Alert the first stage from `start_stage` on that has anyone in it."""
     chain = chain_for(report.route_to)
     school_name = await _school_name(session, report.school_slug)
@@ -109,10 +112,19 @@ async def _add_stage(session: AsyncSession, report: Report, start_stage: int, no
         if not people:
             continue
         alerts = [
-            Alert(report_id=report.id, purpose=purpose, stage=stage, recipient_role=chain[stage],
-                  recipient_channel=person.channel, recipient_id=person.user_id,
-                  payload=_alert_payload(report, school_name, escalated=stage > 0),
-                  status="pending", attempts=0, next_attempt_at=now, created_at=now)
+            Alert(
+                report_id=report.id,
+                purpose=purpose,
+                stage=stage,
+                recipient_role=chain[stage],
+                recipient_channel=person.channel,
+                recipient_id=person.user_id,
+                payload=_alert_payload(report, school_name, escalated=stage > 0),
+                status="pending",
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
             for person in people
         ]
         session.add_all(alerts)
@@ -126,9 +138,13 @@ async def plan_alerts(session: AsyncSession, report: Report, now: datetime) -> l
         await session.flush()
     alerts = await _add_stage(session, report, 0, as_utc(now), "new_report")
     if not alerts:  # the report is safe in the database, but nobody is being paged about it
-        log.error("report %s at %s has nobody to alert: set role holders with "
-                  "'python app.py school set-role --school %s ...'", report.reference, report.school_slug,
-                  report.school_slug)
+        log.error(
+            "report %s at %s has nobody to alert: set role holders with "
+            "'python app.py school set-role --school %s ...'",
+            report.reference,
+            report.school_slug,
+            report.school_slug,
+        )
     return alerts
 
 
@@ -148,11 +164,14 @@ async def escalate_due(sessions: async_sessionmaker, settings, now: datetime) ->
     """
     now = as_utc(now)
     async with sessions() as session:
-        rows = (await session.execute(
-            select(Alert.report_id, func.max(Alert.stage))
-            .join(Report, Report.id == Alert.report_id)
-            .where(Report.status == "new", Alert.purpose.in_(ALERTING_PURPOSES))
-            .group_by(Alert.report_id))).all()
+        rows = (
+            await session.execute(
+                select(Alert.report_id, func.max(Alert.stage))
+                .join(Report, Report.id == Alert.report_id)
+                .where(Report.status == "new", Alert.purpose.in_(ALERTING_PURPOSES))
+                .group_by(Alert.report_id)
+            )
+        ).all()
     escalated = 0
     for report_id, stage in rows:
         async with sessions() as session:
@@ -161,10 +180,13 @@ async def escalate_due(sessions: async_sessionmaker, settings, now: datetime) ->
                     report = await session.get(Report, report_id)
                     if report is None or report.status != "new":
                         continue
-                    stage_started = (await session.execute(
-                        select(func.min(Alert.created_at)).where(
-                            Alert.report_id == report_id, Alert.stage == stage,
-                            Alert.purpose.in_(ALERTING_PURPOSES)))).scalar_one()
+                    stage_started = (
+                        await session.execute(
+                            select(func.min(Alert.created_at)).where(
+                                Alert.report_id == report_id, Alert.stage == stage, Alert.purpose.in_(ALERTING_PURPOSES)
+                            )
+                        )
+                    ).scalar_one()
                     school = await session.get(SchoolEscalation, report.school_slug)
                     if as_utc(stage_started) + escalation_timeout(settings, report, school) > now:
                         continue
@@ -186,33 +208,74 @@ async def on_acknowledged(session: AsyncSession, report: Report, by: Actor, role
     """
     now = as_utc(now)
     await session.execute(
-        update(Alert).where(Alert.report_id == report.id, Alert.status == "pending",
-                            Alert.purpose.in_(ALERTING_PURPOSES))
+        update(Alert)
+        .where(Alert.report_id == report.id, Alert.status == "pending", Alert.purpose.in_(ALERTING_PURPOSES))
         .values(status="cancelled", last_error="acknowledged before delivery")
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     title = ROLE_TITLES.get(role, "safeguarding lead")
-    await _queue_card_updates(session, report, f"{report.reference}: acknowledged by {by.name or 'the ' + title} "
-                                               f"at {now.strftime('%Y-%m-%d %H:%M UTC')}. No action needed from you.", now)
-    session.add(Alert(
-        report_id=report.id, purpose="receipt", stage=0, recipient_role="reporter",
-        recipient_channel=report.reporter_channel, recipient_id=report.reporter_id,
-        payload={"reference": report.reference, "school": await _school_name(session, report.school_slug),
-                 "text": f"The {title} has seen your report {report.reference}. Thank you for reporting it."},
-        status="pending", attempts=0, next_attempt_at=now, created_at=now))
+    await _queue_card_updates(
+        session,
+        report,
+        f"{report.reference}: acknowledged by {by.name or 'the ' + title} "
+        f"at {now.strftime('%Y-%m-%d %H:%M UTC')}. No action needed from you.",
+        now,
+    )
+    session.add(
+        Alert(
+            report_id=report.id,
+            purpose="receipt",
+            stage=0,
+            recipient_role="reporter",
+            recipient_channel=report.reporter_channel,
+            recipient_id=report.reporter_id,
+            payload={
+                "reference": report.reference,
+                "school": await _school_name(session, report.school_slug),
+                "text": f"The {title} has seen your report {report.reference}. Thank you for reporting it.",
+            },
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+    )
 
 
 async def _queue_card_updates(session: AsyncSession, report: Report, text: str, now: datetime) -> None:
     """Turn the alerts already showing in Teams into "acknowledged by ..." notes, so the other
     leads paged about this report see it is in hand (edits the message by its stored id)."""
-    shown = (await session.execute(select(Alert).where(
-        Alert.report_id == report.id, Alert.purpose.in_(ALERTING_PURPOSES), Alert.status == "delivered",
-        Alert.recipient_channel == "msteams", Alert.channel_message_id.is_not(None)))).scalars().all()
+    shown = (
+        (
+            await session.execute(
+                select(Alert).where(
+                    Alert.report_id == report.id,
+                    Alert.purpose.in_(ALERTING_PURPOSES),
+                    Alert.status == "delivered",
+                    Alert.recipient_channel == "msteams",
+                    Alert.channel_message_id.is_not(None),
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
     for alert in shown:
-        session.add(Alert(
-            report_id=report.id, purpose="ack_update", stage=alert.stage, recipient_role=alert.recipient_role,
-            recipient_channel=alert.recipient_channel, recipient_id=alert.recipient_id,
-            payload={"reference": report.reference, "text": text, "message_id": alert.channel_message_id},
-            status="pending", attempts=0, next_attempt_at=now, created_at=now))
+        session.add(
+            Alert(
+                report_id=report.id,
+                purpose="ack_update",
+                stage=alert.stage,
+                recipient_role=alert.recipient_role,
+                recipient_channel=alert.recipient_channel,
+                recipient_id=alert.recipient_id,
+                payload={"reference": report.reference, "text": text, "message_id": alert.channel_message_id},
+                status="pending",
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
 
 
 # --- reports begun but never finished ----------------------------------------------------
@@ -240,60 +303,110 @@ async def sweep_drafts(sessions: async_sessionmaker, settings, now: datetime) ->
     remind_before = now - timedelta(minutes=settings.incomplete_report_reminder_minutes)
     notify_before = now - timedelta(minutes=settings.incomplete_disclosure_dsl_minutes)
     async with sessions() as session:
-        drafts = (await session.execute(select(ReportDraft).where(
-            (ReportDraft.reminded_at.is_(None) & (ReportDraft.last_activity_at <= remind_before))
-            | (ReportDraft.dsl_notified_at.is_(None) & (ReportDraft.kind == "disclosure")
-               & (ReportDraft.last_activity_at <= notify_before))))).scalars().all()
+        drafts = (
+            (
+                await session.execute(
+                    select(ReportDraft).where(
+                        (ReportDraft.reminded_at.is_(None) & (ReportDraft.last_activity_at <= remind_before))
+                        | (
+                            ReportDraft.dsl_notified_at.is_(None)
+                            & (ReportDraft.kind == "disclosure")
+                            & (ReportDraft.last_activity_at <= notify_before)
+                        )
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
     for draft in drafts:
         async with sessions() as session, session.begin():
             if draft.reminded_at is None and as_utc(draft.last_activity_at) <= remind_before:
                 won = await session.execute(
-                    update(ReportDraft).where(ReportDraft.conversation_key == draft.conversation_key,
-                                              ReportDraft.reminded_at.is_(None))
-                    .values(reminded_at=now).execution_options(synchronize_session=False))
+                    update(ReportDraft)
+                    .where(ReportDraft.conversation_key == draft.conversation_key, ReportDraft.reminded_at.is_(None))
+                    .values(reminded_at=now)
+                    .execution_options(synchronize_session=False)
+                )
                 if won.rowcount:
-                    session.add(Alert(
-                        purpose="incomplete", stage=0, recipient_role="reporter",
-                        recipient_channel=draft.reporter_channel, recipient_id=draft.reporter_id,
-                        payload={"school_slug": draft.school_slug, "text": _reminder_text(draft)},
-                        status="pending", attempts=0, next_attempt_at=now, created_at=now))
+                    session.add(
+                        Alert(
+                            purpose="incomplete",
+                            stage=0,
+                            recipient_role="reporter",
+                            recipient_channel=draft.reporter_channel,
+                            recipient_id=draft.reporter_id,
+                            payload={"school_slug": draft.school_slug, "text": _reminder_text(draft)},
+                            status="pending",
+                            attempts=0,
+                            next_attempt_at=now,
+                            created_at=now,
+                        )
+                    )
                     queued += 1
-            if (draft.kind == "disclosure" and draft.dsl_notified_at is None
-                    and as_utc(draft.last_activity_at) <= notify_before):
+            if (
+                draft.kind == "disclosure"
+                and draft.dsl_notified_at is None
+                and as_utc(draft.last_activity_at) <= notify_before
+            ):
                 won = await session.execute(
-                    update(ReportDraft).where(ReportDraft.conversation_key == draft.conversation_key,
-                                              ReportDraft.dsl_notified_at.is_(None))
-                    .values(dsl_notified_at=now).execution_options(synchronize_session=False))
+                    update(ReportDraft)
+                    .where(
+                        ReportDraft.conversation_key == draft.conversation_key, ReportDraft.dsl_notified_at.is_(None)
+                    )
+                    .values(dsl_notified_at=now)
+                    .execution_options(synchronize_session=False)
+                )
                 if won.rowcount:
                     school_name = await _school_name(session, draft.school_slug)
                     started = as_utc(draft.started_at).strftime("%Y-%m-%d %H:%M UTC")
                     for person in await holders(session, draft.school_slug, "dsl"):
-                        session.add(Alert(
-                            purpose="incomplete", stage=0, recipient_role="dsl",
-                            recipient_channel=person.channel, recipient_id=person.user_id,
-                            payload={"school_slug": draft.school_slug, "school": school_name,
-                                     "text": _dsl_notice_text(draft, school_name, started)},
-                            status="pending", attempts=0, next_attempt_at=now, created_at=now))
+                        session.add(
+                            Alert(
+                                purpose="incomplete",
+                                stage=0,
+                                recipient_role="dsl",
+                                recipient_channel=person.channel,
+                                recipient_id=person.user_id,
+                                payload={
+                                    "school_slug": draft.school_slug,
+                                    "school": school_name,
+                                    "text": _dsl_notice_text(draft, school_name, started),
+                                },
+                                status="pending",
+                                attempts=0,
+                                next_attempt_at=now,
+                                created_at=now,
+                            )
+                        )
                         queued += 1
     return queued
 
 
 def _reminder_text(draft: ReportDraft) -> str:
     if is_unreached(draft.conversation_key):
-        return ("Earlier you started a safeguarding report in a conversation others can read, and I couldn't "
-                "message you privately then, so nothing has been recorded. Say 'report a concern' here to make "
-                "it now. If a child is in immediate danger, call 999 now.")
-    return ("You started a safeguarding report and it has not been submitted yet. "
-            "Nothing is lost: say 'continue' to finish it, or 'cancel' if it was a mistake. "
-            "If a child is in immediate danger, call 999 now.")
+        return (
+            "Earlier you started a safeguarding report in a conversation others can read, and I couldn't "
+            "message you privately then, so nothing has been recorded. Say 'report a concern' here to make "
+            "it now. If a child is in immediate danger, call 999 now."
+        )
+    return (
+        "You started a safeguarding report and it has not been submitted yet. "
+        "Nothing is lost: say 'continue' to finish it, or 'cancel' if it was a mistake. "
+        "If a child is in immediate danger, call 999 now."
+    )
 
 
 def _dsl_notice_text(draft: ReportDraft, school_name: str, started: str) -> str:
     """No content either way: who, when, and that nothing was submitted."""
     who = draft.reporter_name or "a member of staff"
     if is_unreached(draft.conversation_key):
-        return (f"At {school_name}, {who} started a disclosure report at {started} in a conversation others "
-                "can read. I couldn't reach them privately, so nothing has been recorded. "
-                "You may want to check in with them.")
-    return (f"An incomplete disclosure report exists at {school_name}: started by {who} at {started} "
-            "and not submitted. You may want to check in with them.")
+        return (
+            f"At {school_name}, {who} started a disclosure report at {started} in a conversation others "
+            "can read. I couldn't reach them privately, so nothing has been recorded. "
+            "You may want to check in with them."
+        )
+    return (
+        f"An incomplete disclosure report exists at {school_name}: started by {who} at {started} "
+        "and not submitted. You may want to check in with them."
+    )

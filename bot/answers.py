@@ -3,6 +3,7 @@
 The core builds one of these; Teams (Adaptive Card), Slack (Block Kit) and the terminal
 each render it. `to_json()` is the stable CLI contract (`app.py ask --json`).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -22,8 +23,10 @@ VERDICT_LABELS: dict[str, str] = {
 
 # What the core says in the confirm band, and before a clause that only comes close; every
 # channel and the evaluation read these, so the words live in one place.
-CONFIRM_PROMPT = ("This sounds like it could be about a child's safety. Do you want to report a concern to "
-                  "the {dsl}, or is it a policy question?")
+CONFIRM_PROMPT = (
+    "This sounds like it could be about a child's safety. Do you want to report a concern to "
+    "the {dsl}, or is it a policy question?"
+)
 TENTATIVE_SUMMARY = "I'm not sure the policy answers this exactly. The closest it comes is:"
 
 
@@ -42,6 +45,7 @@ class QuotedClause:
 @dataclass(frozen=True)
 class Choice:
     """One option of a "Did you mean" question; `intent` None means "none of these"."""
+
     intent: str | None
     label: str
 

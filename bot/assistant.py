@@ -13,6 +13,7 @@ clauses retrieved for the question quoted under "Your policy says:", with a verd
 the clause's own wording only where that is plainly honest (otherwise `info`);
 when the policy is silent the reply says so and names who to ask.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,7 +30,8 @@ EXAMPLE_QUESTION = "can I accept a friend request from a parent?"
 PERMISSION_QUESTION = re.compile(
     r"\b(?:can|may|could) (?:i|we|staff|you|teachers?|parents?|pupils?)\b|\b(?:am i|are we|are staff|is it) "
     r"(?:allowed|permitted|ok|okay|alright|acceptable|fine)\b|\bis it (?:against|ok to|okay to)\b|\ballowed to\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 
 class UnknownSchool(KeyError):
@@ -80,15 +82,20 @@ class Assistant:
         if verdict.kind != "question":
             return self._report(question, policy, verdict)
         if not re.search(r"[^\W_]", question):
-            return self._fallback(question, policy, "Please type your question in words, for example: "
-                                  f"\"{EXAMPLE_QUESTION}\"")
+            return self._fallback(
+                question, policy, f'Please type your question in words, for example: "{EXAMPLE_QUESTION}"'
+            )
         match = self.matcher.match(question, school_slug)
         if match.kind == "fallback" and "may_concern_child" in verdict.reasons:
             return self._fallback(question, policy, self._silent_about_a_child(policy), ask=self._dsl(policy))
         if match.kind == "fallback" and match.understood < ENGLISH_SHARE:
-            return self._fallback(question, policy, "Sorry, I didn't understand that. I can answer questions in "
-                                  f"English about {policy.name}'s {policy.policy_title}, for example: "
-                                  f"\"{EXAMPLE_QUESTION}\" Otherwise, please ask {policy.ask}.")
+            return self._fallback(
+                question,
+                policy,
+                "Sorry, I didn't understand that. I can answer questions in "
+                f"English about {policy.name}'s {policy.policy_title}, for example: "
+                f'"{EXAMPLE_QUESTION}" Otherwise, please ask {policy.ask}.',
+            )
         return self._from_match(question, policy, match)
 
     def answer_intent(self, question: str, school_slug: str, intent_id: str) -> Answer:
@@ -96,8 +103,16 @@ class Assistant:
         policy = self._policy(school_slug)
         clauses, mapping, curated = self.matcher.clauses_for(school_slug, intent_id, question)
         from knowledge.matcher import IntentCandidate
-        match = MatchResult("answer", (IntentCandidate(intent_id, 100.0),), tuple(clauses), mapping, curated,
-                            silent=not clauses, understood=1.0)
+
+        match = MatchResult(
+            "answer",
+            (IntentCandidate(intent_id, 100.0),),
+            tuple(clauses),
+            mapping,
+            curated,
+            silent=not clauses,
+            understood=1.0,
+        )
         return self._from_match(question, policy, match)
 
     # ---- kinds of answer ---------------------------------------------------------------
@@ -107,27 +122,38 @@ class Assistant:
         return self.policies[slug]
 
     def _base(self, question: str, policy, **fields) -> Answer:
-        return Answer(question=question, school_slug=policy.slug, school_name=policy.name,
-                      policy_title=policy.policy_title, **fields)
+        return Answer(
+            question=question,
+            school_slug=policy.slug,
+            school_name=policy.name,
+            policy_title=policy.policy_title,
+            **fields,
+        )
 
     def _report(self, question: str, policy, verdict) -> Answer:
         roles = policy.roles or {}
         dsl = roles.get("dsl", "Designated Safeguarding Lead")
         if verdict.kind == "disclosure":
-            reply = (f"This sounds like a child may be at risk. I'll help you report it to the {dsl} now. "
-                     "If a child is in immediate danger, call 999 first. Don't promise to keep it secret "
-                     "and don't investigate; write down what the child said in their own words.")
+            reply = (
+                f"This sounds like a child may be at risk. I'll help you report it to the {dsl} now. "
+                "If a child is in immediate danger, call 999 first. Don't promise to keep it secret "
+                "and don't investigate; write down what the child said in their own words."
+            )
             ask = f"the {dsl}"
         elif verdict.kind == "incident":
-            reply = (f"This sounds like an online-safety incident. I'll help you report it to the {dsl} now. "
-                     "Don't view, copy or forward any images; keep the device safe.")
+            reply = (
+                f"This sounds like an online-safety incident. I'll help you report it to the {dsl} now. "
+                "Don't view, copy or forward any images; keep the device safe."
+            )
             ask = f"the {dsl}"
         else:
             head = roles.get("head", "Headteacher")
             chair = roles.get("chair", "Chair of Governors")
-            reply = (f"This sounds like a concern about an adult who works with children. I'll help you "
-                     f"report it to the {head} (the {chair} if it is about the {head}). "
-                     "Don't investigate or tell the person concerned.")
+            reply = (
+                f"This sounds like a concern about an adult who works with children. I'll help you "
+                f"report it to the {head} (the {chair} if it is about the {head}). "
+                "Don't investigate or tell the person concerned."
+            )
             ask = f"the {head}"
         if verdict.urgent:
             reply = "If anyone is in immediate danger, call 999 now. " + reply
@@ -141,14 +167,24 @@ class Assistant:
         """Triage is unsure whether this is about a child's safety: ask, never guess."""
         dsl = (policy.roles or {}).get("dsl", "Designated Safeguarding Lead")
         reply = CONFIRM_PROMPT.format(dsl=dsl) + "\n1. Report a concern\n2. It's a policy question"
-        return self._base(question, policy, kind="confirm", reply=reply, ask=self._dsl(policy),
-                          choices=(Choice(verdict.likely or "disclosure", "Report a concern"),
-                                   Choice(None, "It's a policy question")))
+        return self._base(
+            question,
+            policy,
+            kind="confirm",
+            reply=reply,
+            ask=self._dsl(policy),
+            choices=(
+                Choice(verdict.likely or "disclosure", "Report a concern"),
+                Choice(None, "It's a policy question"),
+            ),
+        )
 
     def _silent_about_a_child(self, policy) -> str:
         """The policy is silent, but the message may be about a child: offer the report, name the DSL."""
-        return (f"I couldn't find that in {policy.name}'s {policy.policy_title}. If this is about a child's "
-                f"safety, type 'report a concern' or speak to {self._dsl(policy)} today.")
+        return (
+            f"I couldn't find that in {policy.name}'s {policy.policy_title}. If this is about a child's "
+            f"safety, type 'report a concern' or speak to {self._dsl(policy)} today."
+        )
 
     def _fallback(self, question: str, policy, reply: str, intent: str | None = None, ask: str = "") -> Answer:
         return self._base(question, policy, kind="fallback", reply=reply, intent=intent, ask=ask or policy.ask)
@@ -160,38 +196,68 @@ class Assistant:
         return f"the {name}" if name else policy.ask
 
     def _from_match(self, question: str, policy, match: MatchResult) -> Answer:
-        quoted = tuple(QuotedClause(c.clause.id, c.clause.section, c.clause.text, c.score, c.clause.lead_in)
-                       for c in match.clauses)
+        quoted = tuple(
+            QuotedClause(c.clause.id, c.clause.section, c.clause.text, c.score, c.clause.lead_in) for c in match.clauses
+        )
         if match.kind == "fallback":
-            return self._fallback(question, policy,
-                                  f"I couldn't find anything about that in {policy.name}'s {policy.policy_title}. "
-                                  f"Please ask {policy.ask}.")
+            return self._fallback(
+                question,
+                policy,
+                f"I couldn't find anything about that in {policy.name}'s {policy.policy_title}. "
+                f"Please ask {policy.ask}.",
+            )
         top = match.intents[0].intent if match.intents else None
         if match.kind == "clarify":
             options = [c.intent for c in match.intents[:2]]
             choices = tuple(Choice(i, self.catalog.intents[i].question) for i in options) + (
-                Choice(None, "None of these"),)
+                Choice(None, "None of these"),
+            )
             lines = ["Did you mean:"] + [f"{n}. {c.label}" for n, c in enumerate(choices, 1)]
-            return self._base(question, policy, kind="clarify", reply="\n".join(lines), intent=top,
-                              clauses=quoted, choices=choices, ask=self._who_to_ask(policy, top))
+            return self._base(
+                question,
+                policy,
+                kind="clarify",
+                reply="\n".join(lines),
+                intent=top,
+                clauses=quoted,
+                choices=choices,
+                ask=self._who_to_ask(policy, top),
+            )
         ask = self._who_to_ask(policy, top)
         if top and not quoted:
             title = self.catalog.intents[top].title
-            return self._fallback(question, policy,
-                                  f"{policy.name}'s {policy.policy_title} doesn't say anything about this "
-                                  f"({title.lower()}). Please ask {ask}.", intent=top, ask=ask)
+            return self._fallback(
+                question,
+                policy,
+                f"{policy.name}'s {policy.policy_title} doesn't say anything about this "
+                f"({title.lower()}). Please ask {ask}.",
+                intent=top,
+                ask=ask,
+            )
         if match.mapping is not None:
             verdict, summary = match.mapping.verdict, match.mapping.summary.strip()
         elif match.tentative:
             verdict, summary = "info", TENTATIVE_SUMMARY
         else:
             title = policy.policy_title if policy.policy_title.strip().lower() != "policy" else "school's policy"
-            verdict = (self._clause_verdict(question, quoted) if top is None
-                       else self._uncurated_verdict(question, policy, top, quoted))
+            verdict = (
+                self._clause_verdict(question, quoted)
+                if top is None
+                else self._uncurated_verdict(question, policy, top, quoted)
+            )
             summary = f"Your {title} says:"
         reply = self._reply(verdict, summary, quoted, ask)
-        return self._base(question, policy, kind="answer", reply=reply, intent=top,
-                          verdict=verdict, summary=summary, clauses=quoted, ask=ask)
+        return self._base(
+            question,
+            policy,
+            kind="answer",
+            reply=reply,
+            intent=top,
+            verdict=verdict,
+            summary=summary,
+            clauses=quoted,
+            ask=ask,
+        )
 
     def _uncurated_verdict(self, question: str, policy, intent: str | None, quoted) -> str:
         """A verdict for a clause nobody curated, read from its own wording (knowledge.modality),
@@ -221,8 +287,11 @@ class Assistant:
         tell, what happens), 'verdict' when they mostly say yes/no/it depends."""
         cached = self._intent_kinds.get(intent)
         if cached is None:
-            verdicts = [m.verdict for s in getattr(self.catalog, "curated_schools", lambda: ())()
-                        if (m := self.catalog.mapping(s, intent)) is not None]
+            verdicts = [
+                m.verdict
+                for s in getattr(self.catalog, "curated_schools", lambda: ())()
+                if (m := self.catalog.mapping(s, intent)) is not None
+            ]
             cached = "info" if not verdicts or 2 * verdicts.count("info") >= len(verdicts) else "verdict"
             self._intent_kinds[intent] = cached
         return cached

@@ -4,6 +4,7 @@ Append-only by construction: this module only ever inserts. Entries name the act
 school, the action and the report reference, never any report content, so the log can be
 shown to an inspector or a data-protection officer as it is.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -12,8 +13,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.models import AuditEntry, utcnow
 
-ACTIONS = ("list", "view", "acknowledge", "close", "export", "submit", "denied",
-           "hold", "release", "delete")  # legal hold on/off, retention deletion (bot.retention)
+ACTIONS = (
+    "list",
+    "view",
+    "acknowledge",
+    "close",
+    "export",
+    "submit",
+    "denied",
+    "hold",
+    "release",
+    "delete",
+)  # legal hold on/off, retention deletion (bot.retention)
 
 
 def record(

@@ -15,6 +15,7 @@ Policy questions are scored three ways: as the bundled schools are served (curat
 each school's own curation hidden (how an ingested policy is answered), and with each policy
 flattened to one run of text (how many PDF and web exports arrive) and uncurated.
 """
+
 from __future__ import annotations
 
 import re
@@ -119,8 +120,15 @@ def flattened(policy):
     from knowledge.policy_file import make_policy
 
     text = " ".join(policy.text.split())
-    return make_policy(policy.slug, policy.name, text, policy_title=policy.policy_title,
-                       review_date=policy.review_date, ask=policy.ask, roles=policy.roles)
+    return make_policy(
+        policy.slug,
+        policy.name,
+        text,
+        policy_title=policy.policy_title,
+        review_date=policy.review_date,
+        ask=policy.ask,
+        roles=policy.roles,
+    )
 
 
 def route(assistant, text: str, school: str) -> str:
@@ -160,13 +168,16 @@ def score_safety(assistant, items: list[dict], school: str = "oakfield") -> Safe
 
 
 def _print_questions(label: str, score: QuestionScore) -> None:
-    print(f"  {label:28} top-1 {_pct(score.top1, score.answerable)}  top-3 {_pct(score.top3, score.answerable)}  "
-          f"told silent {_pct(score.said_silent, score.answerable)}  out-of-scope fallback "
-          f"{_pct(score.fallbacks, score.out_of_scope)} (+{score.hedged} hedged)  sent to a report {score.reported}")
+    print(
+        f"  {label:28} top-1 {_pct(score.top1, score.answerable)}  top-3 {_pct(score.top3, score.answerable)}  "
+        f"told silent {_pct(score.said_silent, score.answerable)}  out-of-scope fallback "
+        f"{_pct(score.fallbacks, score.out_of_scope)} (+{score.hedged} hedged)  sent to a report {score.reported}"
+    )
 
 
-def run_blind(quiet: bool = False, variants: tuple[str, ...] = ("curated", "uncurated", "flattened"),
-              directory: Path = BLIND_DIR) -> dict:
+def run_blind(
+    quiet: bool = False, variants: tuple[str, ...] = ("curated", "uncurated", "flattened"), directory: Path = BLIND_DIR
+) -> dict:
     """Print and return the blind figures. `variants` picks how policy questions are served."""
     from bot.assistant import Assistant
     from knowledge.catalog import load_catalog
@@ -207,11 +218,15 @@ def run_blind(quiet: bool = False, variants: tuple[str, ...] = ("curated", "uncu
         s = score_safety(assistant, [i for _, i in safety_items])
         for label in ("disclosure", "incident", "adult_concern"):
             if s.total[label]:
-                print(f"  {label:14} own flow {_pct(s.own_flow[label], s.total[label])}   report flow or confirm "
-                      f"{_pct(s.report_or_confirm[label], s.total[label])}   answered/fallback {s.answered[label]}")
+                print(
+                    f"  {label:14} own flow {_pct(s.own_flow[label], s.total[label])}   report flow or confirm "
+                    f"{_pct(s.report_or_confirm[label], s.total[label])}   answered/fallback {s.answered[label]}"
+                )
         if s.total["question"]:
-            print(f"  question       sent to a report flow or confirm (false alarm) "
-                  f"{_pct(s.report_or_confirm['question'], s.total['question'])}")
+            print(
+                f"  question       sent to a report flow or confirm (false alarm) "
+                f"{_pct(s.report_or_confirm['question'], s.total['question'])}"
+            )
         timings = sorted(s.seconds)
         if timings:
             p99 = timings[min(len(timings) - 1, int(0.99 * len(timings)))] * 1000

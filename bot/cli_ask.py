@@ -9,6 +9,7 @@ Schools are the bundled ones plus any ingested into the database (`app.py ingest
 unknown slug is an error that lists the known ones (exit code 2). Questions the policy did
 not answer are counted as knowledge gaps (`app.py gaps`), without who asked.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,8 +30,7 @@ async def _load_policies(settings) -> dict:
     try:
         policies.update(await load_ingested_policies(settings))
     except Exception as exc:  # a broken database must not stop the bundled schools answering
-        print(f"warning: ingested schools not loaded ({type(exc).__name__}); bundled schools only",
-              file=sys.stderr)
+        print(f"warning: ingested schools not loaded ({type(exc).__name__}); bundled schools only", file=sys.stderr)
     return policies
 
 
@@ -62,8 +62,7 @@ async def run_ask(settings, args) -> int:
 
     policies = await _load_policies(settings)
     if args.school not in policies:
-        print(f"error: unknown school {args.school!r}. Known schools: {', '.join(sorted(policies))}",
-              file=sys.stderr)
+        print(f"error: unknown school {args.school!r}. Known schools: {', '.join(sorted(policies))}", file=sys.stderr)
         return EXIT_USAGE
     if args.batch:
         questions = [line.rstrip("\r\n") for line in sys.stdin]

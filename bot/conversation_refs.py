@@ -9,6 +9,7 @@ channel or group chat would post a safeguarding alert where everyone can read it
 In Teams, a role holder is usually configured by AAD object id while activities carry a
 Teams user id ("29:..."), so the reference is stored under both.
 """
+
 from __future__ import annotations
 
 import weakref
@@ -76,9 +77,18 @@ def _stored_for(sessions) -> TTLCache:
 def _fingerprint(activity: Activity) -> tuple:
     """Everything a stored reference is made of, read off the activity (serialising it each turn costs more)."""
     conversation, sender, bot = activity.conversation, activity.from_property, activity.recipient
-    return (activity.service_url, activity.locale, conversation.id, conversation.name, conversation.conversation_type,
-            conversation.tenant_id, _tenant_id(activity), sender.name, getattr(bot, "id", None),
-            getattr(bot, "name", None))
+    return (
+        activity.service_url,
+        activity.locale,
+        conversation.id,
+        conversation.name,
+        conversation.conversation_type,
+        conversation.tenant_id,
+        _tenant_id(activity),
+        sender.name,
+        getattr(bot, "id", None),
+        getattr(bot, "name", None),
+    )
 
 
 def _new_rows(sessions, activity: Activity) -> tuple[tuple, tuple, list[dict]] | None | bool:
@@ -96,8 +106,13 @@ def _new_rows(sessions, activity: Activity) -> tuple[tuple, tuple, list[dict]] |
         return True
     reference = TurnContext.get_conversation_reference(activity).serialize()
     reference.pop("activityId", None)  # a proactive message starts a new thread, not a reply
-    values = dict(channel=activity.channel_id, tenant_id=_tenant_id(activity),
-                  user_name=(activity.from_property.name or "")[:200], reference=reference, updated_at=utcnow())
+    values = dict(
+        channel=activity.channel_id,
+        tenant_id=_tenant_id(activity),
+        user_name=(activity.from_property.name or "")[:200],
+        reference=reference,
+        updated_at=utcnow(),
+    )
     return key, fingerprint, [dict(values, user_id=user_id) for user_id in ids]
 
 
@@ -120,8 +135,9 @@ class ReferenceBatch:
 
     def __init__(self, sessions: async_sessionmaker, delay_s: float = DELAY_S):
         self.sessions = sessions
-        self._batch = WriteBehind("conversation references",
-                                  lambda queued: _write(sessions, list(queued.values())), delay_s)
+        self._batch = WriteBehind(
+            "conversation references", lambda queued: _write(sessions, list(queued.values())), delay_s
+        )
 
     def note(self, activity: Activity) -> bool:
         prepared = _new_rows(self.sessions, activity)
@@ -146,10 +162,13 @@ async def _write(sessions: async_sessionmaker, rows: list[dict]) -> None:
     async with sessions() as session, session.begin():
         insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
         stmt = insert(table)
-        await session.execute(stmt.on_conflict_do_update(
-            index_elements=[table.c.channel, table.c.user_id],
-            set_={k: stmt.excluded[k] for k in ("tenant_id", "user_name", "reference", "updated_at")},
-        ), rows)
+        await session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[table.c.channel, table.c.user_id],
+                set_={k: stmt.excluded[k] for k in ("tenant_id", "user_name", "reference", "updated_at")},
+            ),
+            rows,
+        )
 
 
 async def lookup(session: AsyncSession, channel: str, user_id: str) -> ConversationReference | None:
@@ -164,6 +183,6 @@ async def reachable(session: AsyncSession, channel: str, user_ids: list[str]) ->
     if not user_ids:
         return set()
     rows = await session.execute(
-        select(ConversationRef.user_id).where(ConversationRef.channel == channel,
-                                              ConversationRef.user_id.in_(user_ids)))
+        select(ConversationRef.user_id).where(ConversationRef.channel == channel, ConversationRef.user_id.in_(user_ids))
+    )
     return set(rows.scalars())

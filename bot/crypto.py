@@ -8,6 +8,7 @@ There is never a plaintext fallback. In production a missing key stops the proce
 clear message. In development a key is generated once into var/dev-encryption.key (0600)
 with a loud warning, so `make run` works on a fresh clone yet nothing is stored in clear.
 """
+
 from __future__ import annotations
 
 import json
@@ -113,6 +114,7 @@ def _development_key(path: Path) -> str:
     log.warning(
         "!!! ENCRYPTION_KEYS is not set: encrypting reports with a DEVELOPMENT key from %s. "
         "Losing that file makes every stored report unreadable. Set ENCRYPTION_KEYS (and "
-        "ENVIRONMENT=production) before real use. !!!", path,
+        "ENVIRONMENT=production) before real use. !!!",
+        path,
     )
     return path.read_text(encoding="ascii").strip()

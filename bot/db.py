@@ -5,6 +5,7 @@ for running several server processes. The schema is owned by alembic (`migration
 `migrate()` brings any database up to date and is what the server, the CLI and the
 tests all call, so every code path runs against the same schema.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -48,8 +49,7 @@ def create_engine(url: str) -> AsyncEngine:
         # the process's own connections queued on the file lock in SQLite's sleeping busy handler
         # (turns of 1-3 s under load). One connection queues them on the event loop instead, in
         # order. Other processes (more workers, the CLI) still wait on the lock, up to 30 s.
-        engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0,
-                                     **ENGINE_OPTIONS)
+        engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, **ENGINE_OPTIONS)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # WAL: readers never block the writer
@@ -96,8 +96,10 @@ async def migrate(engine: AsyncEngine) -> None:
         async with engine.connect():
             pass
     except UNREACHABLE_ERRORS as exc:
-        raise DatabaseUnreachable(f"cannot open the database at {engine.url.render_as_string(hide_password=True)} "
-                                  f"({type(exc).__name__}); check DATABASE_URL and that the server is running") from None
+        raise DatabaseUnreachable(
+            f"cannot open the database at {engine.url.render_as_string(hide_password=True)} "
+            f"({type(exc).__name__}); check DATABASE_URL and that the server is running"
+        ) from None
 
     def _upgrade(connection):
         cfg = _alembic_config(url)
@@ -121,6 +123,7 @@ async def open_database(url: str) -> AsyncIterator[async_sessionmaker]:
 
 def migrate_sync(url: str) -> None:
     """For command-line use outside a running loop."""
+
     async def _run():
         engine = create_engine(url)
         try:

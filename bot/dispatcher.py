@@ -17,6 +17,7 @@ so a retry updates that message instead of posting another.
 
 Each pass also runs the escalation and unfinished-report sweeps from `bot.alerts`.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -48,6 +49,7 @@ BEST_EFFORT_ATTEMPTS = 5
 
 # --- time ------------------------------------------------------------------------------
 
+
 class Clock(Protocol):
     def now(self) -> datetime: ...
 
@@ -73,6 +75,7 @@ class ManualClock:
 
 # --- senders ---------------------------------------------------------------------------
 
+
 class Unreachable(Exception):
     """The recipient has no conversation the bot can post to (yet): retried."""
 
@@ -85,6 +88,7 @@ class Undeliverable(Exception):
 @dataclass
 class Delivery:
     """One alert ready to go: who to, what to show, and the message it may already be."""
+
     alert_id: int
     purpose: str
     channel: str
@@ -100,8 +104,13 @@ class Sender(Protocol):
         """Deliver, returning the channel's id for the message; raise on any failure."""
 
 
-async def _send_via_adapter(adapter, reference: ConversationReference, activity: Activity,
-                            previous_message_id: str | None, bot_app_id: str | None) -> str | None:
+async def _send_via_adapter(
+    adapter,
+    reference: ConversationReference,
+    activity: Activity,
+    previous_message_id: str | None,
+    bot_app_id: str | None,
+) -> str | None:
     """Post (or, for a message already posted, update) `activity` in the referenced conversation.
 
     Adapters with an `on_turn_error` handler swallow exceptions raised in the callback, so
@@ -127,8 +136,12 @@ async def _send_via_adapter(adapter, reference: ConversationReference, activity:
 def slack_direct_message(user_id: str) -> ConversationReference:
     """Slack lets an installed app post to a user's direct messages by user id (chat.postMessage
     with channel=<user id>), so a Slack role holder is reachable before they ever write."""
-    return ConversationReference(channel_id="slack", conversation=ConversationAccount(id=user_id),
-                                 user=ChannelAccount(id=user_id), bot=ChannelAccount(id=None))
+    return ConversationReference(
+        channel_id="slack",
+        conversation=ConversationAccount(id=user_id),
+        user=ChannelAccount(id=user_id),
+        bot=ChannelAccount(id=None),
+    )
 
 
 class BotFrameworkSender:
@@ -140,8 +153,9 @@ class BotFrameworkSender:
     async def send(self, delivery: Delivery) -> str | None:
         if delivery.reference is None:
             raise Unreachable("no conversation reference")
-        return await _send_via_adapter(self.adapter, delivery.reference, delivery.activity,
-                                       delivery.previous_message_id, self.bot_app_id)
+        return await _send_via_adapter(
+            self.adapter, delivery.reference, delivery.activity, delivery.previous_message_id, self.bot_app_id
+        )
 
 
 class SlackSender:
@@ -153,8 +167,9 @@ class SlackSender:
     async def send(self, delivery: Delivery) -> str | None:
         if delivery.reference is None:
             raise Unreachable("no conversation reference")
-        return await _send_via_adapter(self.adapter, delivery.reference, delivery.activity,
-                                       delivery.previous_message_id, None)
+        return await _send_via_adapter(
+            self.adapter, delivery.reference, delivery.activity, delivery.previous_message_id, None
+        )
 
 
 class EmailAlertSender:
@@ -172,11 +187,13 @@ class EmailAlertSender:
             subject = f"Safeguarding assistant - {payload.get('school', '') or payload.get('school_slug', '')}"
         body = (delivery.activity.text or "") + (
             "\n\nOpen the safeguarding assistant in Teams or Slack to see the report. "
-            "This email deliberately contains no details of the child or the concern.")
+            "This email deliberately contains no details of the child or the concern."
+        )
         return await self.email.send_email(delivery.alert_id, delivery.recipient_id, subject.strip(), body)
 
 
 # --- the dispatcher --------------------------------------------------------------------
+
 
 @dataclass
 class PassResult:
@@ -250,17 +267,23 @@ class Dispatcher:
         lease_until = now + self.lease
         due = (Alert.status == "pending") & (Alert.next_attempt_at <= now)
         async with self.sessions() as session, session.begin():
-            query = select(Alert.id, Alert.attempts).where(due).order_by(Alert.next_attempt_at, Alert.id) \
+            query = (
+                select(Alert.id, Alert.attempts)
+                .where(due)
+                .order_by(Alert.next_attempt_at, Alert.id)
                 .limit(self.batch_size)
+            )
             if session.get_bind().dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             candidates = (await session.execute(query)).all()
             claims = []
             for alert_id, attempts in candidates:
                 won = await session.execute(
-                    update(Alert).where(Alert.id == alert_id, Alert.attempts == attempts, due)
+                    update(Alert)
+                    .where(Alert.id == alert_id, Alert.attempts == attempts, due)
                     .values(attempts=attempts + 1, next_attempt_at=lease_until)
-                    .execution_options(synchronize_session=False))
+                    .execution_options(synchronize_session=False)
+                )
                 if won.rowcount == 1:
                     claims.append(_Claim(alert_id, attempts + 1))
         return claims
@@ -271,13 +294,21 @@ class Dispatcher:
         payload = alert.payload or {}
         if alert.purpose in ALERTING_PURPOSES:
             reference = payload.get("reference", "")
-            activity = renderer.alert(AlertCard(
-                school_name=payload.get("school", ""), kind=payload.get("kind", ""),
-                urgency=payload.get("urgency", "normal"), reference=reference,
-                reporter=payload.get("reporter", ""), created_at=payload.get("created_at", ""),
-                escalated=bool(payload.get("escalated")),
-                buttons=(Button("Open report", {"action": "open_report", "reference": reference}),
-                         Button("Acknowledge", {"action": "acknowledge", "reference": reference}))))
+            activity = renderer.alert(
+                AlertCard(
+                    school_name=payload.get("school", ""),
+                    kind=payload.get("kind", ""),
+                    urgency=payload.get("urgency", "normal"),
+                    reference=reference,
+                    reporter=payload.get("reporter", ""),
+                    created_at=payload.get("created_at", ""),
+                    escalated=bool(payload.get("escalated")),
+                    buttons=(
+                        Button("Open report", {"action": "open_report", "reference": reference}),
+                        Button("Acknowledge", {"action": "acknowledge", "reference": reference}),
+                    ),
+                )
+            )
         else:
             activity = renderer.text(payload.get("text", ""))
         if alert.recipient_channel == "msteams":
@@ -310,8 +341,16 @@ class Dispatcher:
                 if alert.recipient_channel in CHAT_CHANNELS and reference is None:
                     raise Unreachable("the recipient has not installed the app or messaged the bot yet")
                 previous = alert.channel_message_id or (alert.payload or {}).get("message_id")
-                delivery = Delivery(alert.id, alert.purpose, alert.recipient_channel, alert.recipient_id,
-                                    alert.payload or {}, self._render(alert), reference, previous)
+                delivery = Delivery(
+                    alert.id,
+                    alert.purpose,
+                    alert.recipient_channel,
+                    alert.recipient_id,
+                    alert.payload or {},
+                    self._render(alert),
+                    reference,
+                    previous,
+                )
                 message_id = await asyncio.wait_for(sender.send(delivery), timeout=self.send_timeout)
                 self._sent[claim.alert_id] = message_id
         except asyncio.CancelledError:
@@ -335,23 +374,34 @@ class Dispatcher:
             return self.senders.get("msteams")
         return None
 
-    async def _settle(self, claim: _Claim, error: str | None, message_id: str | None, purpose: str,
-                      give_up: bool = False) -> None:
+    async def _settle(
+        self, claim: _Claim, error: str | None, message_id: str | None, purpose: str, give_up: bool = False
+    ) -> None:
         now = self.clock.now()
         mine = (Alert.id == claim.alert_id) & (Alert.attempts == claim.attempts) & (Alert.status == "pending")
         async with self.sessions() as session, session.begin():
             session.add(DeliveryAttempt(alert_id=claim.alert_id, at=now, ok=error is None, error=error))
             if error is None:
-                await session.execute(update(Alert).where(mine).values(
-                    status="delivered", delivered_at=now, last_error=None, channel_message_id=message_id)
-                    .execution_options(synchronize_session=False))
+                await session.execute(
+                    update(Alert)
+                    .where(mine)
+                    .values(status="delivered", delivered_at=now, last_error=None, channel_message_id=message_id)
+                    .execution_options(synchronize_session=False)
+                )
             elif give_up or (purpose in BEST_EFFORT_PURPOSES and claim.attempts >= BEST_EFFORT_ATTEMPTS):
-                await session.execute(update(Alert).where(mine).values(status="failed", last_error=error)
-                                      .execution_options(synchronize_session=False))
+                await session.execute(
+                    update(Alert)
+                    .where(mine)
+                    .values(status="failed", last_error=error)
+                    .execution_options(synchronize_session=False)
+                )
             else:
-                await session.execute(update(Alert).where(mine).values(
-                    next_attempt_at=now + self._backoff(claim.attempts), last_error=error)
-                    .execution_options(synchronize_session=False))
+                await session.execute(
+                    update(Alert)
+                    .where(mine)
+                    .values(next_attempt_at=now + self._backoff(claim.attempts), last_error=error)
+                    .execution_options(synchronize_session=False)
+                )
                 log.warning("alert %s attempt %s failed: %s", claim.alert_id, claim.attempts, error)
         self._sent.pop(claim.alert_id, None)
 
@@ -361,6 +411,7 @@ class Dispatcher:
 
 
 # --- wiring ----------------------------------------------------------------------------
+
 
 class _BotFrameworkConfig:
     def __init__(self, settings):
@@ -379,13 +430,19 @@ def build_cloud_adapter(settings):
 def build_senders(settings, cloud_adapter=None, slack_adapter=None) -> dict[str, Sender]:
     """Senders for every channel the settings configure (the server passes its own adapters)."""
     senders: dict[str, Sender] = {
-        "msteams": BotFrameworkSender(cloud_adapter or build_cloud_adapter(settings), settings.microsoft_app_id)}
+        "msteams": BotFrameworkSender(cloud_adapter or build_cloud_adapter(settings), settings.microsoft_app_id)
+    }
     if slack_adapter is None and settings.slack_bot_token:
         from botbuilder.adapters.slack import SlackAdapter, SlackClient, SlackClientOptions
 
-        slack_adapter = SlackAdapter(SlackClient(SlackClientOptions(
-            slack_bot_token=settings.slack_bot_token,
-            slack_client_signing_secret=settings.slack_signing_secret or "unused-for-sending")))
+        slack_adapter = SlackAdapter(
+            SlackClient(
+                SlackClientOptions(
+                    slack_bot_token=settings.slack_bot_token,
+                    slack_client_signing_secret=settings.slack_signing_secret or "unused-for-sending",
+                )
+            )
+        )
     if slack_adapter is not None:
         senders["slack"] = SlackSender(slack_adapter)
     if settings.smtp_host:
@@ -405,12 +462,15 @@ async def run_dispatch(settings, once: bool = False, renderer_for: Callable[[str
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     async with open_database(settings.database_url) as sessions:
-        dispatcher = Dispatcher(sessions, build_senders(settings), settings=settings,
-                                renderer_for=renderer_for or _default_renderer_for)
+        dispatcher = Dispatcher(
+            sessions, build_senders(settings), settings=settings, renderer_for=renderer_for or _default_renderer_for
+        )
         if once:
             result = await dispatcher.run_once()
-            print(f"delivered {result.delivered}, failed {result.failed} (will retry), "
-                  f"escalated {result.escalated}, reminders queued {result.reminders}")
+            print(
+                f"delivered {result.delivered}, failed {result.failed} (will retry), "
+                f"escalated {result.escalated}, reminders queued {result.reminders}"
+            )
             return 0
         await dispatcher.run_forever()
         return 0

@@ -10,6 +10,7 @@ transaction as what it records.
 `try_handle` returns None for anything that is not one of these commands, so the turn
 loop can call it first on every message without stealing ordinary questions.
 """
+
 from __future__ import annotations
 
 import re
@@ -26,14 +27,20 @@ from bot.rendering import Button, Renderer, Summary
 from bot.roles import ROLE_ORDER, ROLE_TITLES, known_schools, roles_of
 
 REFERENCE = r"([A-Za-z]{2,8}-\d{4}-\d{3,6})"
-LIST_PATTERN = re.compile(r"^(?:(?:show|list|view|see)\s+(?:all\s+|my\s+)?(?:open\s+|new\s+)?reports"
-                          r"|open\s+reports|reports)\s*[.!?]*$", re.I)
+LIST_PATTERN = re.compile(
+    r"^(?:(?:show|list|view|see)\s+(?:all\s+|my\s+)?(?:open\s+|new\s+)?reports"
+    r"|open\s+reports|reports)\s*[.!?]*$",
+    re.I,
+)
 SHOW_PATTERN = re.compile(rf"^(?:show|open|view)\s+(?:report\s+)?{REFERENCE}\s*[.!?]*$", re.I)
 ACK_PATTERN = re.compile(rf"^(?:ack|acknowledge|acknowledged)\s+(?:report\s+)?{REFERENCE}\s*[.!?]*$", re.I)
-CLOSE_PATTERN = re.compile(rf"^close\s+(?:report\s+)?{REFERENCE}(?:\s+with(?:\s+(?:a|the))?(?:\s+note)?\s*:?\s*(.*))?$",
-                           re.I | re.S)
-REFUSAL = ("Sorry, only the school's safeguarding leads can list, open or act on reports. "
-           "If you want to report a concern, say \"report a concern\".")
+CLOSE_PATTERN = re.compile(
+    rf"^close\s+(?:report\s+)?{REFERENCE}(?:\s+with(?:\s+(?:a|the))?(?:\s+note)?\s*:?\s*(.*))?$", re.I | re.S
+)
+REFUSAL = (
+    "Sorry, only the school's safeguarding leads can list, open or act on reports. "
+    'If you want to report a concern, say "report a concern".'
+)
 NO_SUCH_REPORT = "There is no report {reference} at this school that you can open."
 
 
@@ -73,9 +80,18 @@ def _best_role(roles: set[str]) -> str:
     return next((role for role in ROLE_ORDER if role in roles), "dsl")
 
 
-async def try_handle(text_or_value, *, channel: str, user_id: str | Iterable[str], school_slug: str,
-                     sessions: async_sessionmaker, cipher, renderer: Renderer, user_name: str = "",
-                     now: datetime | None = None) -> Activity | None:
+async def try_handle(
+    text_or_value,
+    *,
+    channel: str,
+    user_id: str | Iterable[str],
+    school_slug: str,
+    sessions: async_sessionmaker,
+    cipher,
+    renderer: Renderer,
+    user_name: str = "",
+    now: datetime | None = None,
+) -> Activity | None:
     """Answer a DSL command, or return None when the message is not one."""
     command = parse(text_or_value)
     if command is None:
@@ -87,8 +103,16 @@ async def try_handle(text_or_value, *, channel: str, user_id: str | Iterable[str
         roles = await roles_of(session, school_slug, channel, ids)
 
         def log(action: str, reference: str | None = None, detail: str = "") -> None:
-            audit.record(session, actor_channel=channel, actor_id=actor.user_id, school_slug=school_slug,
-                         action=action, reference=reference, detail=detail, at=now)
+            audit.record(
+                session,
+                actor_channel=channel,
+                actor_id=actor.user_id,
+                school_slug=school_slug,
+                action=action,
+                reference=reference,
+                detail=detail,
+                at=now,
+            )
 
         if not roles:
             log("denied", command.reference, f"{command.verb}: holds no safeguarding role at this school")
@@ -101,38 +125,59 @@ async def try_handle(text_or_value, *, channel: str, user_id: str | Iterable[str
             return renderer.text(NO_SUCH_REPORT.format(reference=command.reference))
         allowed = roles & roles_allowed(report.route_to)
         if not allowed:
-            log("denied", report.reference, f"{command.verb}: role {', '.join(sorted(roles))} not on this report's route")
+            log(
+                "denied",
+                report.reference,
+                f"{command.verb}: role {', '.join(sorted(roles))} not on this report's route",
+            )
             return renderer.text(NO_SUCH_REPORT.format(reference=command.reference))
         role = _best_role(allowed)
         # From here bot.reports reads and changes the report, auditing in this same transaction.
         if command.verb == "show":
-            return renderer.summary(_full_view(
-                await reports.read_report(session, cipher, report.reference, reader=actor, now=now)))
+            return renderer.summary(
+                _full_view(await reports.read_report(session, cipher, report.reference, reader=actor, now=now))
+            )
         if command.verb == "acknowledge":
             change = await reports.acknowledge_report(session, report.reference, actor, role=role, now=now)
             if not change.changed:
-                return renderer.text(f"{report.reference} was already acknowledged by {change.report.acknowledged_by} "
-                                     f"at {_when(change.report.acknowledged_at)}.")
-            return renderer.text(f"Acknowledged {report.reference}. {report.reporter.name or 'The reporter'} "
-                                 f"will be told that the {ROLE_TITLES[role]} has seen it.")
+                return renderer.text(
+                    f"{report.reference} was already acknowledged by {change.report.acknowledged_by} "
+                    f"at {_when(change.report.acknowledged_at)}."
+                )
+            return renderer.text(
+                f"Acknowledged {report.reference}. {report.reporter.name or 'The reporter'} "
+                f"will be told that the {ROLE_TITLES[role]} has seen it."
+            )
         return await _close(session, cipher, report.reference, command.note or "", actor, role, now, renderer)
 
 
 async def _list(session: AsyncSession, school_slug: str, roles: set[str], renderer: Renderer, log) -> Activity:
-    visible = [r for r in await reports.list_reports(session, school_slug, reports.OPEN_STATUSES)
-               if roles & roles_allowed(r.route_to)]
+    visible = [
+        r
+        for r in await reports.list_reports(session, school_slug, reports.OPEN_STATUSES)
+        if roles & roles_allowed(r.route_to)
+    ]
     log("list", None, f"{len(visible)} open reports")
     school = (await known_schools(session)).get(school_slug, school_slug)
     if not visible:
         return renderer.text(f"There are no open reports at {school}.")
-    return renderer.summary(Summary(
-        title=f"Open reports at {school}",
-        fields=tuple((r.reference, f"{KIND_LABELS.get(r.kind, r.kind)}, {r.urgency}, {r.status}, "
-                                   f"raised by {r.reporter.name or 'a member of staff'} at {_when(r.created_at)}")
-                     for r in visible),
-        buttons=tuple(Button(f"Open {r.reference}", {"action": "open_report", "reference": r.reference})
-                      for r in visible[:5]),
-        note="Say 'show REFERENCE' to open one."))
+    return renderer.summary(
+        Summary(
+            title=f"Open reports at {school}",
+            fields=tuple(
+                (
+                    r.reference,
+                    f"{KIND_LABELS.get(r.kind, r.kind)}, {r.urgency}, {r.status}, "
+                    f"raised by {r.reporter.name or 'a member of staff'} at {_when(r.created_at)}",
+                )
+                for r in visible
+            ),
+            buttons=tuple(
+                Button(f"Open {r.reference}", {"action": "open_report", "reference": r.reference}) for r in visible[:5]
+            ),
+            note="Say 'show REFERENCE' to open one.",
+        )
+    )
 
 
 def _label(key: str) -> str:
@@ -168,25 +213,38 @@ def _full_view(report: reports.ReportView) -> Summary:
         if report.close_note:
             fields.append(("Closing note", report.close_note))
     fields.extend((_label(key), _value(value)) for key, value in report.content.items())
-    buttons = () if report.acknowledged_at else (
-        Button("Acknowledge", {"action": "acknowledge", "reference": report.reference}),)
-    return Summary(title=f"Safeguarding report {report.reference}", fields=tuple(fields), buttons=buttons,
-                   note="Confidential: do not forward. This view has been recorded in the audit log.")
+    buttons = (
+        ()
+        if report.acknowledged_at
+        else (Button("Acknowledge", {"action": "acknowledge", "reference": report.reference}),)
+    )
+    return Summary(
+        title=f"Safeguarding report {report.reference}",
+        fields=tuple(fields),
+        buttons=buttons,
+        note="Confidential: do not forward. This view has been recorded in the audit log.",
+    )
 
 
-async def _close(session: AsyncSession, cipher, reference: str, note: str, actor: Actor, role: str, now: datetime,
-                 renderer: Renderer) -> Activity:
+async def _close(
+    session: AsyncSession, cipher, reference: str, note: str, actor: Actor, role: str, now: datetime, renderer: Renderer
+) -> Activity:
     """bot.reports.close_report, its refusals put as a lead would want them explained."""
     try:
         change = await reports.close_report(session, cipher, reference, actor, note, role=role, now=now)
     except reports.CloseNoteRefused as refused:
         if not refused.length:
-            return renderer.text(f"Please close it with a note saying what was done, e.g. "
-                                 f"\"close {reference} with referred to children's social care\".")
-        return renderer.text(f"That note is {refused.length} characters; please keep it under "
-                             f"{reports.MAX_CLOSE_NOTE} (the full record belongs in the school's safeguarding "
-                             "system). Nothing was changed.")
+            return renderer.text(
+                f"Please close it with a note saying what was done, e.g. "
+                f'"close {reference} with referred to children\'s social care".'
+            )
+        return renderer.text(
+            f"That note is {refused.length} characters; please keep it under "
+            f"{reports.MAX_CLOSE_NOTE} (the full record belongs in the school's safeguarding "
+            "system). Nothing was changed."
+        )
     if not change.changed:
-        return renderer.text(f"{reference} is already closed (by {change.report.closed_by} "
-                             f"at {_when(change.report.closed_at)}).")
+        return renderer.text(
+            f"{reference} is already closed (by {change.report.closed_by} at {_when(change.report.closed_at)})."
+        )
     return renderer.text(f"Closed {reference} with your note.")

@@ -4,6 +4,7 @@ A real SMTP client (the standard library's smtplib, run in a worker thread so th
 loop never blocks). The Message-ID is derived from the alert id, so if a retry sends the
 same alert twice, mail clients thread and de-duplicate it as one message.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -13,8 +14,16 @@ from email.utils import formatdate
 
 
 class EmailSender:
-    def __init__(self, host: str, port: int = 25, sender: str = "safeguarding-assistant@localhost",
-                 timeout: float = 30.0, starttls: bool = False, username: str = "", password: str = ""):
+    def __init__(
+        self,
+        host: str,
+        port: int = 25,
+        sender: str = "safeguarding-assistant@localhost",
+        timeout: float = 30.0,
+        starttls: bool = False,
+        username: str = "",
+        password: str = "",
+    ):
         self.host, self.port, self.sender, self.timeout = host, port, sender, timeout
         self.starttls, self.username, self.password = starttls, username, password
 

@@ -15,6 +15,7 @@ evaluation/heldout.yaml, when present, is reported separately: nobody tunes agai
 A last section treats each bundled school as if nobody had curated it (its own mappings
 hidden from the matcher), which is how an ingested policy is answered.
 """
+
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -26,8 +27,7 @@ import yaml
 from knowledge.clauses import cited_ids
 
 ROOT = Path(__file__).resolve().parent.parent
-QUESTION_FILES = {"questions": ROOT / "evaluation" / "questions.yaml",
-                  "heldout": ROOT / "evaluation" / "heldout.yaml"}
+QUESTION_FILES = {"questions": ROOT / "evaluation" / "questions.yaml", "heldout": ROOT / "evaluation" / "heldout.yaml"}
 REPORT_KINDS = ("disclosure", "incident", "allegation")
 
 
@@ -153,8 +153,10 @@ def intent_report(gold: list[str | None], predicted: list[str | None], limit_pai
 def _print_score(s: SchoolScore, quiet: bool) -> None:
     print(f"  top-1 clause accuracy   {_pct(s.top1, s.answered)}")
     print(f"  top-3 clause accuracy   {_pct(s.top3, s.answered)}   (clarify asked: {s.clarified})")
-    print(f"  disclosure recall       {_pct(s.disclosures_caught, s.disclosures)}"
-          f"   (any report flow: {_pct(s.reports_flowed, s.reports)})")
+    print(
+        f"  disclosure recall       {_pct(s.disclosures_caught, s.disclosures)}"
+        f"   (any report flow: {_pct(s.reports_flowed, s.reports)})"
+    )
     print(f"  false-alarm rate        {_pct(s.false_alarms, s.ordinary)}")
     print(f"  out-of-scope fallback   {_pct(s.fallbacks, s.out_of_scope)}")
     if not quiet:
@@ -172,8 +174,20 @@ def evaluate_file(assistant, catalog, path: Path, schools: list[str], quiet: boo
         if not quiet:
             print("  per intent:")
             print("\n".join(intent_report(s.gold, s.predicted, limit_pairs=5)))
-        for name in ("answered", "top1", "top3", "clarified", "false_alarms", "ordinary", "disclosures",
-                     "disclosures_caught", "reports", "reports_flowed", "out_of_scope", "fallbacks"):
+        for name in (
+            "answered",
+            "top1",
+            "top3",
+            "clarified",
+            "false_alarms",
+            "ordinary",
+            "disclosures",
+            "disclosures_caught",
+            "reports",
+            "reports_flowed",
+            "out_of_scope",
+            "fallbacks",
+        ):
             setattr(total, name, getattr(total, name) + getattr(s, name))
         total.gold += s.gold
         total.predicted += s.predicted
@@ -193,7 +207,7 @@ def uncurated_check(catalog, policies: dict, data: dict, schools: list[str]) -> 
         hidden = _HiddenSchool(catalog, school)
         assistant = Assistant(hidden, policies)
         hits = hits3 = total = silent_ok = silent = 0
-        for item in (data.get("questions") or []):
+        for item in data.get("questions") or []:
             if not _applies(item, school):
                 continue
             mapping = catalog.mapping(school, item["intent"])
@@ -206,8 +220,10 @@ def uncurated_check(catalog, policies: dict, data: dict, schools: list[str]) -> 
             ids = cited_ids(mapping.clause_ids, policies[school].clauses)
             hits += answer.kind == "answer" and bool(answer.clauses) and answer.clauses[0].id in ids
             hits3 += answer.kind in ("answer", "clarify") and any(c.id in ids for c in answer.clauses[:3])
-        print(f"  {school:14} top-1 clause {_pct(hits, total)}   top-3 {_pct(hits3, total)}   "
-              f"silent-policy fallback {_pct(silent_ok, silent)}")
+        print(
+            f"  {school:14} top-1 clause {_pct(hits, total)}   top-3 {_pct(hits3, total)}   "
+            f"silent-policy fallback {_pct(silent_ok, silent)}"
+        )
 
 
 def run_eval(school: str | None = None, quiet: bool = False) -> int:
@@ -227,7 +243,14 @@ def run_eval(school: str | None = None, quiet: bool = False) -> int:
         return 2
     evaluate_file(assistant, catalog, QUESTION_FILES["questions"], schools, quiet, "questions.yaml")
     if QUESTION_FILES["heldout"].exists():
-        evaluate_file(assistant, catalog, QUESTION_FILES["heldout"], schools, quiet, "heldout.yaml (held out: no sentence added or tuned for; aggregate figures were seen)")
+        evaluate_file(
+            assistant,
+            catalog,
+            QUESTION_FILES["heldout"],
+            schools,
+            quiet,
+            "heldout.yaml (held out: no sentence added or tuned for; aggregate figures were seen)",
+        )
     data = yaml.safe_load(QUESTION_FILES["questions"].read_text(encoding="utf-8")) or {}
     uncurated_check(catalog, policies, data, schools)
     return 0

@@ -14,6 +14,7 @@ of a record there is, so the audit entry must exist even if writing the files th
 The entry is part of the trail the export contains. The files hold decrypted content:
 they are written owner-only (0600) and the command says so.
 """
+
 from __future__ import annotations
 
 import html
@@ -33,8 +34,11 @@ from bot.models import Alert, AuditEntry, School
 from bot.reports import UnknownReport, read_report
 
 FORMAT_VERSION = 1
-KIND_TITLES = {"disclosure": "Disclosure by a child", "incident": "Online-safety incident",
-               "adult_concern": "Concern about an adult"}
+KIND_TITLES = {
+    "disclosure": "Disclosure by a child",
+    "incident": "Online-safety incident",
+    "adult_concern": "Concern about an adult",
+}
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -51,9 +55,15 @@ class Exported:
     html_path: Path
 
 
-async def build_record(sessions: async_sessionmaker, cipher: ContentCipher, reference: str, *,
-                       actor_channel: str = "cli", actor_id: str = "cli-operator",
-                       now: datetime | None = None) -> dict:
+async def build_record(
+    sessions: async_sessionmaker,
+    cipher: ContentCipher,
+    reference: str,
+    *,
+    actor_channel: str = "cli",
+    actor_id: str = "cli-operator",
+    now: datetime | None = None,
+) -> dict:
     """The report's complete record as plain JSON-ready data; UnknownReport if there is none.
 
     bot.reports reads and decrypts the report and records the 'export' audit entry; the
@@ -62,16 +72,38 @@ async def build_record(sessions: async_sessionmaker, cipher: ContentCipher, refe
     now = now or datetime.now(timezone.utc)
     async with sessions() as session:
         async with session.begin():
-            report = await read_report(session, cipher, reference, reader=Actor(actor_channel, actor_id),
-                                       action="export", detail="full record (json, html)", now=now)
+            report = await read_report(
+                session,
+                cipher,
+                reference,
+                reader=Actor(actor_channel, actor_id),
+                action="export",
+                detail="full record (json, html)",
+                now=now,
+            )
             if report is None:
                 raise UnknownReport(reference)
             school = await session.get(School, report.school_slug)
-            alerts = (await session.execute(
-                select(Alert).where(Alert.report_id == report.id).order_by(Alert.created_at, Alert.id))).scalars().all()
-            trail = (await session.execute(  # includes the export entry: the query flushes it first
-                select(AuditEntry).where(AuditEntry.report_reference == reference)
-                .order_by(AuditEntry.at, AuditEntry.id))).scalars().all()
+            alerts = (
+                (
+                    await session.execute(
+                        select(Alert).where(Alert.report_id == report.id).order_by(Alert.created_at, Alert.id)
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            trail = (
+                (
+                    await session.execute(  # includes the export entry: the query flushes it first
+                        select(AuditEntry)
+                        .where(AuditEntry.report_reference == reference)
+                        .order_by(AuditEntry.at, AuditEntry.id)
+                    )
+                )
+                .scalars()
+                .all()
+            )
 
     raised_by = report.reporter.name or report.reporter.user_id
     history = [{"status": "new", "at": _iso(report.created_at), "by": raised_by}]
@@ -80,29 +112,55 @@ async def build_record(sessions: async_sessionmaker, cipher: ContentCipher, refe
     if report.closed_at:
         history.append({"status": "closed", "at": _iso(report.closed_at), "by": report.closed_by})
     return {
-        "format": "safeguarding-assistant/report-export", "format_version": FORMAT_VERSION,
-        "exported_at": _iso(now), "exported_by": f"{actor_channel}:{actor_id}",
+        "format": "safeguarding-assistant/report-export",
+        "format_version": FORMAT_VERSION,
+        "exported_at": _iso(now),
+        "exported_by": f"{actor_channel}:{actor_id}",
         "report": {
-            "reference": report.reference, "school_slug": report.school_slug,
+            "reference": report.reference,
+            "school_slug": report.school_slug,
             "school_name": school.name if school else report.school_slug,
-            "kind": report.kind, "category": report.category, "urgency": report.urgency,
-            "status": report.status, "route_to": report.route_to, "legal_hold": bool(report.legal_hold),
+            "kind": report.kind,
+            "category": report.category,
+            "urgency": report.urgency,
+            "status": report.status,
+            "route_to": report.route_to,
+            "legal_hold": bool(report.legal_hold),
             "created_at": _iso(report.created_at),
-            "reporter": {"channel": report.reporter.channel, "user_id": report.reporter.user_id,
-                         "name": report.reporter.name},
+            "reporter": {
+                "channel": report.reporter.channel,
+                "user_id": report.reporter.user_id,
+                "name": report.reporter.name,
+            },
         },
         "content": report.content,
-        "acknowledgement": ({"at": _iso(report.acknowledged_at), "by": report.acknowledged_by}
-                            if report.acknowledged_at else None),
-        "closure": ({"at": _iso(report.closed_at), "by": report.closed_by, "note": report.close_note}
-                    if report.closed_at else None),
+        "acknowledgement": (
+            {"at": _iso(report.acknowledged_at), "by": report.acknowledged_by} if report.acknowledged_at else None
+        ),
+        "closure": (
+            {"at": _iso(report.closed_at), "by": report.closed_by, "note": report.close_note}
+            if report.closed_at
+            else None
+        ),
         "status_history": history,
-        "alerts": [{"purpose": a.purpose, "stage": a.stage, "recipient_role": a.recipient_role,
-                    "recipient_channel": a.recipient_channel, "recipient_id": a.recipient_id,
-                    "status": a.status, "attempts": a.attempts, "created_at": _iso(a.created_at),
-                    "delivered_at": _iso(a.delivered_at)} for a in alerts],
-        "audit_trail": [{"at": _iso(e.at), "actor": f"{e.actor_channel}:{e.actor_id}", "action": e.action,
-                         "detail": e.detail} for e in trail],
+        "alerts": [
+            {
+                "purpose": a.purpose,
+                "stage": a.stage,
+                "recipient_role": a.recipient_role,
+                "recipient_channel": a.recipient_channel,
+                "recipient_id": a.recipient_id,
+                "status": a.status,
+                "attempts": a.attempts,
+                "created_at": _iso(a.created_at),
+                "delivered_at": _iso(a.delivered_at),
+            }
+            for a in alerts
+        ],
+        "audit_trail": [
+            {"at": _iso(e.at), "actor": f"{e.actor_channel}:{e.actor_id}", "action": e.action, "detail": e.detail}
+            for e in trail
+        ],
     }
 
 
@@ -141,13 +199,18 @@ def render_html(record: dict) -> str:
     answers = record["content"].get("answers", {}) if isinstance(record["content"], dict) else {}
     account = "".join(
         f"<tr><th>{_e(item.get('question', key) if isinstance(item, dict) else key)}</th>"
-        f"<td class=\"answer\">{_e(item.get('answer') if isinstance(item, dict) else item)}</td></tr>"
-        for key, item in answers.items())
-    extra = {k: v for k, v in record["content"].items() if k not in ("answers", "kind")} \
-        if isinstance(record["content"], dict) else {}
+        f'<td class="answer">{_e(item.get("answer") if isinstance(item, dict) else item)}</td></tr>'
+        for key, item in answers.items()
+    )
+    extra = (
+        {k: v for k, v in record["content"].items() if k not in ("answers", "kind")}
+        if isinstance(record["content"], dict)
+        else {}
+    )
     ack, closure = record["acknowledgement"], record["closure"]
     parts = [
-        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         # No scripts, no external resources: the page is safe to open offline and to archive.
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">",
@@ -157,33 +220,68 @@ def render_html(record: dict) -> str:
         f"<h1>{_e(title)}</h1>",
         f"<p>{_e(report['school_name'])}. Exported {_e(record['exported_at'])} by {_e(record['exported_by'])}.</p>",
         "<h2>Report</h2>",
-        _table([("Reference", report["reference"]), ("School", report["school_name"]),
-                ("Kind", KIND_TITLES.get(report["kind"], report["kind"])), ("Category", report["category"]),
-                ("Urgency", report["urgency"]), ("Status", report["status"]), ("Routed to", report["route_to"]),
-                ("Reported by", f"{report['reporter']['name']} ({report['reporter']['channel']}:"
-                                f"{report['reporter']['user_id']})"),
-                ("Recorded at", report["created_at"]), ("Legal hold", "yes" if report["legal_hold"] else "no")]),
+        _table(
+            [
+                ("Reference", report["reference"]),
+                ("School", report["school_name"]),
+                ("Kind", KIND_TITLES.get(report["kind"], report["kind"])),
+                ("Category", report["category"]),
+                ("Urgency", report["urgency"]),
+                ("Status", report["status"]),
+                ("Routed to", report["route_to"]),
+                (
+                    "Reported by",
+                    f"{report['reporter']['name']} ({report['reporter']['channel']}:{report['reporter']['user_id']})",
+                ),
+                ("Recorded at", report["created_at"]),
+                ("Legal hold", "yes" if report["legal_hold"] else "no"),
+            ]
+        ),
         "<h2>Account (as recorded by the member of staff)</h2>",
         f"<table>{account}</table>" if account else "<p>No answers recorded.</p>",
     ]
     if extra:
-        parts += ["<h2>Other recorded details</h2>", _table([(k, json.dumps(v, ensure_ascii=False))
-                                                             for k, v in extra.items()])]
+        parts += [
+            "<h2>Other recorded details</h2>",
+            _table([(k, json.dumps(v, ensure_ascii=False)) for k, v in extra.items()]),
+        ]
     parts += [
         "<h2>Acknowledgement and closure</h2>",
-        _table([("Acknowledged", f"{ack['at']} by {ack['by']}" if ack else "not yet"),
+        _table(
+            [
+                ("Acknowledged", f"{ack['at']} by {ack['by']}" if ack else "not yet"),
                 ("Closed", f"{closure['at']} by {closure['by']}" if closure else "open"),
-                ("Close note", closure["note"] if closure and closure["note"] else "")]),
+                ("Close note", closure["note"] if closure and closure["note"] else ""),
+            ]
+        ),
         "<h2>Status history</h2>",
-        _grid(["Status", "When (UTC)", "By"], [[h["status"], h["at"], h["by"]] for h in record["status_history"]],
-              "No history."),
+        _grid(
+            ["Status", "When (UTC)", "By"],
+            [[h["status"], h["at"], h["by"]] for h in record["status_history"]],
+            "No history.",
+        ),
         "<h2>Alerts</h2>",
-        _grid(["Purpose", "Stage", "To (role)", "Channel", "Status", "Delivered"],
-              [[a["purpose"], a["stage"], a["recipient_role"], a["recipient_channel"], a["status"],
-                a["delivered_at"] or ""] for a in record["alerts"]], "No alerts."),
+        _grid(
+            ["Purpose", "Stage", "To (role)", "Channel", "Status", "Delivered"],
+            [
+                [
+                    a["purpose"],
+                    a["stage"],
+                    a["recipient_role"],
+                    a["recipient_channel"],
+                    a["status"],
+                    a["delivered_at"] or "",
+                ]
+                for a in record["alerts"]
+            ],
+            "No alerts.",
+        ),
         "<h2>Audit trail</h2>",
-        _grid(["When (UTC)", "Who", "Action", "Detail"],
-              [[e["at"], e["actor"], e["action"], e["detail"]] for e in record["audit_trail"]], "No entries."),
+        _grid(
+            ["When (UTC)", "Who", "Action", "Detail"],
+            [[e["at"], e["actor"], e["action"], e["detail"]] for e in record["audit_trail"]],
+            "No entries.",
+        ),
         "</body></html>",
     ]
     return "\n".join(parts)
@@ -201,8 +299,15 @@ def _safe_name(reference: str) -> str:
     return "".join(ch if ch.isalnum() or ch == "-" else "_" for ch in reference)
 
 
-async def export_report(sessions: async_sessionmaker, cipher: ContentCipher, reference: str, out: Path | str, *,
-                        by: str = "cli-operator", channel: str = "cli") -> Exported:
+async def export_report(
+    sessions: async_sessionmaker,
+    cipher: ContentCipher,
+    reference: str,
+    out: Path | str,
+    *,
+    by: str = "cli-operator",
+    channel: str = "cli",
+) -> Exported:
     record = await build_record(sessions, cipher, reference, actor_channel=channel, actor_id=by)
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
@@ -222,9 +327,13 @@ async def run_export(settings, reference: str, out: str, by: str) -> int:
         try:
             exported = await export_report(sessions, cipher, reference.strip().upper(), out, by=by)
         except UnknownReport:
-            print(f"error: there is no report with reference {reference!r} (references look like OAK-2026-0042)",
-                  file=sys.stderr)
+            print(
+                f"error: there is no report with reference {reference!r} (references look like OAK-2026-0042)",
+                file=sys.stderr,
+            )
             return 2
-    print(f"exported {exported.reference} (audited as 'export' by {by}):\n  {exported.json_path}\n  "
-          f"{exported.html_path}\nThese files contain the full decrypted record: store them securely.")
+    print(
+        f"exported {exported.reference} (audited as 'export' by {by}):\n  {exported.json_path}\n  "
+        f"{exported.html_path}\nThese files contain the full decrypted record: store them securely."
+    )
     return 0

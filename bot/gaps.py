@@ -10,6 +10,7 @@ A running bot counts gaps in memory (`GapCounter`) and writes them within FLUSH_
 in one transaction, and when it stops (bot.write_behind says why and what that costs): two
 in five questions at a school whose policy is short are gaps.
 """
+
 from __future__ import annotations
 
 import re
@@ -45,16 +46,28 @@ class _Tally:
 async def _write(sessions, tallies: dict[tuple[str, str], _Tally]) -> None:
     """Add the tallies to their rows in one executemany (a Core statement: the ORM would go row by
     row), so the write lock is held for one round trip. Upserts: safe with several processes."""
-    rows = [dict(school_slug=school_slug, question_key=key, example=t.example, count=t.count,
-                 first_seen=t.first_seen, last_seen=t.last_seen) for (school_slug, key), t in tallies.items()]
+    rows = [
+        dict(
+            school_slug=school_slug,
+            question_key=key,
+            example=t.example,
+            count=t.count,
+            first_seen=t.first_seen,
+            last_seen=t.last_seen,
+        )
+        for (school_slug, key), t in tallies.items()
+    ]
     table = KnowledgeGap.__table__
     async with sessions() as session, session.begin():
         insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
         stmt = insert(table)
-        await session.execute(stmt.on_conflict_do_update(
-            index_elements=["school_slug", "question_key"],
-            set_={"count": table.c.count + stmt.excluded.count, "last_seen": stmt.excluded.last_seen},
-        ), rows)
+        await session.execute(
+            stmt.on_conflict_do_update(
+                index_elements=["school_slug", "question_key"],
+                set_={"count": table.c.count + stmt.excluded.count, "last_seen": stmt.excluded.last_seen},
+            ),
+            rows,
+        )
 
 
 def _one(school_slug: str, question: str) -> tuple[tuple[str, str], _Tally] | None:
@@ -97,7 +110,8 @@ class GapCounter:
 async def list_gaps(sessions, school_slug: str) -> list[KnowledgeGap]:
     async with sessions() as session:
         rows = await session.execute(
-            select(KnowledgeGap).where(KnowledgeGap.school_slug == school_slug)
+            select(KnowledgeGap)
+            .where(KnowledgeGap.school_slug == school_slug)
             .order_by(KnowledgeGap.count.desc(), KnowledgeGap.last_seen.desc())
         )
         return list(rows.scalars())

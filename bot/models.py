@@ -4,6 +4,7 @@ Alembic migrations in `migrations/` are generated from these classes; a test che
 the two never drift apart. Report content lives only in `Report.content` (encrypted at
 rest); every other column is metadata that alerts, dashboards and logs may show.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -33,8 +34,10 @@ class Base(DeclarativeBase):
 
 # --- Knowledge ---------------------------------------------------------------------------
 
+
 class School(Base):
     """A school whose policy the assistant answers from (bundled or ingested)."""
+
     __tablename__ = "schools"
 
     slug: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -49,6 +52,7 @@ class School(Base):
 
 class ClauseRow(Base):
     """One rule of a school's policy; `id` is stable across re-ingestion of the same text."""
+
     __tablename__ = "clauses"
 
     id: Mapped[str] = mapped_column(String(100), primary_key=True)
@@ -61,6 +65,7 @@ class ClauseRow(Base):
 
 class KnowledgeGap(Base):
     """A question the policy did not answer, kept without who asked, for the policy owner."""
+
     __tablename__ = "knowledge_gaps"
     __table_args__ = (UniqueConstraint("school_slug", "question_key"),)
 
@@ -75,6 +80,7 @@ class KnowledgeGap(Base):
 
 class Feedback(Base):
     """'Was this helpful?' answers, by school and intent, without who gave them."""
+
     __tablename__ = "feedback"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -87,8 +93,10 @@ class Feedback(Base):
 
 # --- Conversation state ------------------------------------------------------------------
 
+
 class BotStateItem(Base):
     """botbuilder `Storage` items (dialog and user state) as plain JSON with an eTag."""
+
     __tablename__ = "bot_state"
 
     key: Mapped[str] = mapped_column(String(512), primary_key=True)
@@ -99,6 +107,7 @@ class BotStateItem(Base):
 
 class ConversationRef(Base):
     """Where the bot can reach a user later (proactive messages), per channel and user."""
+
     __tablename__ = "conversation_refs"
 
     channel: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -111,6 +120,7 @@ class ConversationRef(Base):
 
 class UserSchool(Base):
     """Which school a user belongs to, when their tenant or workspace hosts several."""
+
     __tablename__ = "user_schools"
 
     channel: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -120,6 +130,7 @@ class UserSchool(Base):
 
 class TenantSchool(Base):
     """Maps a Teams tenant or Slack workspace to the school(s) it hosts."""
+
     __tablename__ = "tenant_schools"
 
     channel: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -129,8 +140,10 @@ class TenantSchool(Base):
 
 # --- Reports and alerts ------------------------------------------------------------------
 
+
 class Report(Base):
     """A submitted safeguarding report. `content` is the encrypted JSON of every answer."""
+
     __tablename__ = "reports"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -164,6 +177,7 @@ class ReferenceCounter(Base):
     `school_slug` holds the reference prefix (OAK): schools whose slugs begin with the
     same three letters share one sequence, so their references can never collide.
     """
+
     __tablename__ = "reference_counters"
 
     school_slug: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -173,6 +187,7 @@ class ReferenceCounter(Base):
 
 class RoleAssignment(Base):
     """A safeguarding role holder at a school, on one channel."""
+
     __tablename__ = "role_assignments"
     __table_args__ = (UniqueConstraint("school_slug", "role", "channel", "user_id"),)
 
@@ -186,6 +201,7 @@ class RoleAssignment(Base):
 
 class SchoolEscalation(Base):
     """A school's own escalation timeouts; schools without a row use the configured defaults."""
+
     __tablename__ = "school_escalation"
 
     school_slug: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -195,6 +211,7 @@ class SchoolEscalation(Base):
 
 class Alert(Base):
     """Outbox row: one message to one recipient about one report, delivered at least once."""
+
     __tablename__ = "alerts"
     __table_args__ = (
         UniqueConstraint("report_id", "stage", "recipient_channel", "recipient_id", "purpose"),
@@ -203,7 +220,9 @@ class Alert(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"), nullable=True)
-    purpose: Mapped[str] = mapped_column(String(32), default="new_report")  # new_report | escalation | receipt | incomplete
+    purpose: Mapped[str] = mapped_column(
+        String(32), default="new_report"
+    )  # new_report | escalation | receipt | incomplete
     stage: Mapped[int] = mapped_column(Integer, default=0)  # 0 DSL, 1 deputies, 2 head
     recipient_role: Mapped[str] = mapped_column(String(16))
     recipient_channel: Mapped[str] = mapped_column(String(32))
@@ -222,6 +241,7 @@ class Alert(Base):
 
 class DeliveryAttempt(Base):
     """Every attempt to deliver an alert, for the record."""
+
     __tablename__ = "delivery_attempts"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -236,6 +256,7 @@ class ReportDraft(Base):
 
     Holds no content: the answers live in dialog state until submission.
     """
+
     __tablename__ = "report_drafts"
 
     conversation_key: Mapped[str] = mapped_column(String(512), primary_key=True)
@@ -252,6 +273,7 @@ class ReportDraft(Base):
 
 class AuditEntry(Base):
     """Append-only: every view, export and change of a report, by whom and when."""
+
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -266,6 +288,7 @@ class AuditEntry(Base):
 
 class ProcessedEvent(Base):
     """Channel event ids already handled (Slack retries), so a retry never acts twice."""
+
     __tablename__ = "processed_events"
 
     event_id: Mapped[str] = mapped_column(String(128), primary_key=True)

@@ -10,6 +10,7 @@ state under PRIVATE_LINE_KEY. The terminal never needs one: it is always one-to-
 
 No botbuilder channel code here, only the turn context every channel shares.
 """
+
 from __future__ import annotations
 
 from typing import Awaitable, Callable, Protocol

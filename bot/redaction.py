@@ -23,6 +23,7 @@ The rules, in the order they apply to each word:
 What it cannot see: a name typed in lower case that is also an ordinary English word
 ("will", "grace") at a place no rule looks. SECURITY.md says so.
 """
+
 from __future__ import annotations
 
 import re
@@ -35,11 +36,53 @@ KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 NAME = "[name]"
 TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "master", "madam", "prof"}
 NAMING_WORDS = {"called", "named"}
-PERSON_WORDS = {"boy", "girl", "child", "pupil", "student", "kid", "lad", "son", "daughter", "sibling", "brother",
-                "sister", "parent", "mum", "dad", "teacher", "colleague"}
-ALWAYS_CAPITALISED = {"i", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
-                      "february", "march", "april", "may", "june", "july", "august", "september", "october",
-                      "november", "december", "english", "british", "christmas", "easter", "ofsted", "god"}
+PERSON_WORDS = {
+    "boy",
+    "girl",
+    "child",
+    "pupil",
+    "student",
+    "kid",
+    "lad",
+    "son",
+    "daughter",
+    "sibling",
+    "brother",
+    "sister",
+    "parent",
+    "mum",
+    "dad",
+    "teacher",
+    "colleague",
+}
+ALWAYS_CAPITALISED = {
+    "i",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "english",
+    "british",
+    "christmas",
+    "easter",
+    "ofsted",
+    "god",
+}
 CONTACTS = (
     (re.compile(r"\S+@\S+\.\w+"), "[email]"),
     (re.compile(r"(?<!\w)@\w+"), "[handle]"),

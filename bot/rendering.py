@@ -14,6 +14,7 @@ press with `{"action": "report_concern", "kind": [1]}`. `button_value()` accepts
 shapes our own buttons send, so a wrong type is treated as the unknown input it is (the
 same clear reply as unrecognised text), never as "Sorry, something went wrong".
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -61,6 +62,7 @@ class Button:
 @dataclass(frozen=True)
 class Prompt:
     """A question in a guided flow, optionally with buttons for its answers."""
+
     text: str
     buttons: tuple[Button, ...] = ()
     guidance: str = ""  # coaching shown with the question ("don't ask leading questions")
@@ -69,6 +71,7 @@ class Prompt:
 @dataclass(frozen=True)
 class Summary:
     """A report summary for confirmation, or a report's full view for a DSL."""
+
     title: str
     fields: tuple[tuple[str, str], ...]
     buttons: tuple[Button, ...] = ()
@@ -78,6 +81,7 @@ class Summary:
 @dataclass(frozen=True)
 class AlertCard:
     """A DSL alert: minimal by design, no child details."""
+
     school_name: str
     kind: str
     urgency: str

@@ -19,6 +19,7 @@ operator's export (bot.export). Nothing here knows about channels.
 
 Nothing logged here contains report content: references, kinds and exception type names only.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -74,6 +75,7 @@ class CloseNoteRefused(ValueError):
 @dataclass(frozen=True)
 class Reporter:
     """Who raised a report, as the channel identifies them (never asked in the dialog)."""
+
     channel: str
     user_id: str
     name: str = ""
@@ -90,6 +92,7 @@ class SubmittedReport:
 @dataclass(frozen=True)
 class ReportSummary:
     """A report's metadata: what lists, alerts and dashboards may show. No content."""
+
     id: int
     reference: str
     school_slug: str
@@ -110,6 +113,7 @@ class ReportSummary:
 @dataclass(frozen=True)
 class ReportView(ReportSummary):
     """A report opened by someone entitled to read it: decrypted content and close note."""
+
     content: dict = field(default_factory=dict)
     close_note: str | None = None
 
@@ -121,6 +125,7 @@ class StatusChange:
 
 
 # --- helpers ------------------------------------------------------------------------------------
+
 
 def _utc(moment: datetime | None) -> datetime | None:
     """SQLite returns naive datetimes; every time here is UTC."""
@@ -158,11 +163,20 @@ def _insert_for(session: AsyncSession):
 
 def _summary_fields(report: Report) -> dict:
     return dict(
-        id=report.id, reference=report.reference, school_slug=report.school_slug, kind=report.kind,
-        category=report.category, urgency=report.urgency, status=report.status, route_to=report.route_to,
+        id=report.id,
+        reference=report.reference,
+        school_slug=report.school_slug,
+        kind=report.kind,
+        category=report.category,
+        urgency=report.urgency,
+        status=report.status,
+        route_to=report.route_to,
         reporter=Reporter(report.reporter_channel, report.reporter_id, report.reporter_name),
-        created_at=_utc(report.created_at), acknowledged_at=_utc(report.acknowledged_at),
-        acknowledged_by=report.acknowledged_by, closed_at=_utc(report.closed_at), closed_by=report.closed_by,
+        created_at=_utc(report.created_at),
+        acknowledged_at=_utc(report.acknowledged_at),
+        acknowledged_by=report.acknowledged_by,
+        closed_at=_utc(report.closed_at),
+        closed_by=report.closed_by,
         legal_hold=report.legal_hold,
     )
 
@@ -177,10 +191,25 @@ def _not_saved(what: str, exc: BaseException) -> ReportNotSaved:
     return ReportNotSaved(f"{what} failed: the database is unavailable or refused the change")
 
 
-def _audit(session: AsyncSession, actor: Reporter | Actor, school_slug: str, action: str, reference: str | None,
-           detail: str, at: datetime) -> None:
-    audit.record(session, actor_channel=actor.channel, actor_id=actor.user_id, school_slug=school_slug,
-                 action=action, reference=reference, detail=detail, at=at)
+def _audit(
+    session: AsyncSession,
+    actor: Reporter | Actor,
+    school_slug: str,
+    action: str,
+    reference: str | None,
+    detail: str,
+    at: datetime,
+) -> None:
+    audit.record(
+        session,
+        actor_channel=actor.channel,
+        actor_id=actor.user_id,
+        school_slug=school_slug,
+        action=action,
+        reference=reference,
+        detail=detail,
+        at=at,
+    )
 
 
 async def _next_number(session: AsyncSession, prefix: str, year: int) -> int:
@@ -210,15 +239,18 @@ async def _lock_report(session: AsyncSession, reference: str) -> bool:
     of failing with "database is locked" when its read snapshot turns stale.
     """
     result = await session.execute(
-        update(Report).where(Report.reference == reference).values(reference=Report.reference)
-        .execution_options(synchronize_session=False))
+        update(Report)
+        .where(Report.reference == reference)
+        .values(reference=Report.reference)
+        .execution_options(synchronize_session=False)
+    )
     return bool(result.rowcount)
 
 
 async def _find_submission(session: AsyncSession, key: str) -> SubmittedReport | None:
-    row = (await session.execute(
-        select(Report.id, Report.reference, Report.created_at).where(Report.submission_id == key)
-    )).one_or_none()
+    row = (
+        await session.execute(select(Report.id, Report.reference, Report.created_at).where(Report.submission_id == key))
+    ).one_or_none()
     return None if row is None else SubmittedReport(row.id, row.reference, _utc(row.created_at), already_filed=True)
 
 
@@ -228,6 +260,7 @@ def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
 
 
 # --- submitting ---------------------------------------------------------------------------------
+
 
 async def submit_report(
     sessions: async_sessionmaker,
@@ -270,11 +303,20 @@ async def submit_report(
                     if earlier is not None:
                         raise _AlreadyFiled(earlier)  # rolls the counter back
                 report = Report(
-                    reference=format_reference(prefix, now.year, number), school_slug=school_slug,
-                    kind=kind, category=category or "", urgency=urgency, status="new",
-                    reporter_channel=reporter.channel[:32], reporter_id=reporter.user_id[:256],
-                    reporter_name=reporter.name[:200], route_to=route_to, content=sealed,
-                    created_at=now, legal_hold=False, submission_id=key,
+                    reference=format_reference(prefix, now.year, number),
+                    school_slug=school_slug,
+                    kind=kind,
+                    category=category or "",
+                    urgency=urgency,
+                    status="new",
+                    reporter_channel=reporter.channel[:32],
+                    reporter_id=reporter.user_id[:256],
+                    reporter_name=reporter.name[:200],
+                    route_to=route_to,
+                    content=sealed,
+                    created_at=now,
+                    legal_hold=False,
+                    submission_id=key,
                 )
                 session.add(report)
                 await session.flush()
@@ -328,11 +370,15 @@ async def complete_report(
         async with sessions() as session:
             async with session.begin():
                 await _lock_report(session, reference)
-                report = (await session.execute(
-                    select(Report).where(Report.reference == reference,
-                                         Report.reporter_channel == reporter.channel,
-                                         Report.reporter_id == reporter.user_id)
-                )).scalar_one_or_none()
+                report = (
+                    await session.execute(
+                        select(Report).where(
+                            Report.reference == reference,
+                            Report.reporter_channel == reporter.channel,
+                            Report.reporter_id == reporter.user_id,
+                        )
+                    )
+                ).scalar_one_or_none()
                 if report is None:
                     raise UnknownReport(f"no report {reference!r} filed by this reporter")
                 report.content = sealed
@@ -354,14 +400,23 @@ async def complete_report(
 
 # --- reading ---------------------------------------------------------------------------------------
 
+
 async def find_report(session: AsyncSession, reference: str) -> ReportSummary | None:
     """The report's metadata, or None: what an access check needs, decrypting nothing."""
     report = (await session.execute(select(Report).where(Report.reference == reference))).scalar_one_or_none()
     return None if report is None else _summary(report)
 
 
-async def read_report(session: AsyncSession, cipher: ContentCipher, reference: str, *, reader: Actor | None = None,
-                      action: str = "view", detail: str = "", now: datetime | None = None) -> ReportView | None:
+async def read_report(
+    session: AsyncSession,
+    cipher: ContentCipher,
+    reference: str,
+    *,
+    reader: Actor | None = None,
+    action: str = "view",
+    detail: str = "",
+    now: datetime | None = None,
+) -> ReportView | None:
     """The report with its content and close note decrypted, or None.
 
     With `reader`, the read is written to the audit log (`action`: a lead's 'view', an
@@ -381,15 +436,24 @@ async def read_report(session: AsyncSession, cipher: ContentCipher, reference: s
     )
 
 
-async def list_reports(session: AsyncSession, school_slug: str,
-                       statuses: tuple[str, ...] = STATUSES) -> list[ReportSummary]:
+async def list_reports(
+    session: AsyncSession, school_slug: str, statuses: tuple[str, ...] = STATUSES
+) -> list[ReportSummary]:
     """A school's reports with one of `statuses`, without content, oldest first: the report
     waiting longest heads a lead's list of open ones (OPEN_STATUSES)."""
     for status in statuses:
         _check_choice("status", status, STATUSES)
-    rows = (await session.execute(
-        select(Report).where(Report.school_slug == school_slug, Report.status.in_(statuses))
-        .order_by(Report.created_at, Report.id))).scalars().all()
+    rows = (
+        (
+            await session.execute(
+                select(Report)
+                .where(Report.school_slug == school_slug, Report.status.in_(statuses))
+                .order_by(Report.created_at, Report.id)
+            )
+        )
+        .scalars()
+        .all()
+    )
     return [_summary(row) for row in rows]
 
 
@@ -397,13 +461,17 @@ async def list_reports(session: AsyncSession, school_slug: str,
 # Both run in the caller's transaction (bot.dsl_commands checks the lead's role in the same one)
 # and write their own audit entries there, so a change never commits without its record.
 
+
 async def _locked_report(session: AsyncSession, reference: str) -> Report:
     """The report, read after taking its write lock, so the status seen is the status changed."""
     if not await _lock_report(session, reference):
         raise UnknownReport(f"no report {reference!r}")
     # populate_existing: the caller may have loaded this row before the lock; read it afresh.
-    return (await session.execute(select(Report).where(Report.reference == reference)
-                                  .execution_options(populate_existing=True))).scalar_one()
+    return (
+        await session.execute(
+            select(Report).where(Report.reference == reference).execution_options(populate_existing=True)
+        )
+    ).scalar_one()
 
 
 async def _acknowledge(session: AsyncSession, report: Report, actor: Actor, role: str, now: datetime) -> bool:
@@ -413,17 +481,20 @@ async def _acknowledge(session: AsyncSession, report: Report, actor: Actor, role
     (bot.alerts.on_acknowledged): a second lead acknowledging changes nothing.
     """
     claimed = await session.execute(
-        update(Report).where(Report.id == report.id, Report.acknowledged_at.is_(None))
+        update(Report)
+        .where(Report.id == report.id, Report.acknowledged_at.is_(None))
         .values(status="acknowledged", acknowledged_at=now, acknowledged_by=actor.label[:256])
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     if not claimed.rowcount:
         return False
     await on_acknowledged(session, report, actor, role, now)
     return True
 
 
-async def acknowledge_report(session: AsyncSession, reference: str, actor: Actor, *, role: str,
-                             now: datetime | None = None) -> StatusChange:
+async def acknowledge_report(
+    session: AsyncSession, reference: str, actor: Actor, *, role: str, now: datetime | None = None
+) -> StatusChange:
     """A lead, acting as `role`, has seen the report. Idempotent: the first lead stays on record.
 
     Every attempt is audited, a repeated one as "nothing changed", so the log shows each lead
@@ -432,15 +503,30 @@ async def acknowledge_report(session: AsyncSession, reference: str, actor: Actor
     now = _now(now)
     report = await _locked_report(session, reference)
     changed = await _acknowledge(session, report, actor, role, now)
-    _audit(session, actor, report.school_slug, "acknowledge", reference,
-           f"as {role}" if changed else "already acknowledged: nothing changed", now)
+    _audit(
+        session,
+        actor,
+        report.school_slug,
+        "acknowledge",
+        reference,
+        f"as {role}" if changed else "already acknowledged: nothing changed",
+        now,
+    )
     await session.refresh(report)
     log.info("report %s acknowledged (changed=%s)", reference, changed)
     return StatusChange(_summary(report), changed)
 
 
-async def close_report(session: AsyncSession, cipher: ContentCipher, reference: str, actor: Actor, note: str, *,
-                       role: str, now: datetime | None = None) -> StatusChange:
+async def close_report(
+    session: AsyncSession,
+    cipher: ContentCipher,
+    reference: str,
+    actor: Actor,
+    note: str,
+    *,
+    role: str,
+    now: datetime | None = None,
+) -> StatusChange:
     """Close the report with a note saying what was done (encrypted like the content).
 
     A closed report is never reopened or re-noted: closing it again changes nothing and
@@ -473,9 +559,15 @@ async def reencrypt_reports(sessions: async_sessionmaker, cipher: ContentCipher,
     while True:
         async with sessions() as session:
             async with session.begin():
-                rows = (await session.execute(
-                    select(Report).where(Report.id > last_id).order_by(Report.id).limit(batch_size)
-                )).scalars().all()
+                rows = (
+                    (
+                        await session.execute(
+                            select(Report).where(Report.id > last_id).order_by(Report.id).limit(batch_size)
+                        )
+                    )
+                    .scalars()
+                    .all()
+                )
                 for report in rows:
                     report.content = cipher.rotate(report.content)
                     if report.close_note:
@@ -500,8 +592,15 @@ async def run_rekey(settings) -> int:
 
 # --- drafts --------------------------------------------------------------------------------------
 
-async def touch_draft(sessions: async_sessionmaker, conversation_key: str, school_slug: str, kind: str,
-                      reporter: Reporter, now: datetime | None = None) -> None:
+
+async def touch_draft(
+    sessions: async_sessionmaker,
+    conversation_key: str,
+    school_slug: str,
+    kind: str,
+    reporter: Reporter,
+    now: datetime | None = None,
+) -> None:
     """Record that a report is under way in this conversation (created, or its activity time moved on).
 
     Activity after a reminder re-arms the reminder; a DSL already told is not told twice.
@@ -512,12 +611,21 @@ async def touch_draft(sessions: async_sessionmaker, conversation_key: str, schoo
             async with session.begin():
                 insert = _insert_for(session)
                 statement = insert(ReportDraft).values(
-                    conversation_key=conversation_key, school_slug=school_slug, kind=kind,
-                    reporter_channel=reporter.channel[:32], reporter_id=reporter.user_id[:256],
-                    reporter_name=reporter.name[:200], started_at=now, last_activity_at=now)
-                await session.execute(statement.on_conflict_do_update(
-                    index_elements=[ReportDraft.conversation_key],
-                    set_={"last_activity_at": now, "school_slug": school_slug, "kind": kind, "reminded_at": None}))
+                    conversation_key=conversation_key,
+                    school_slug=school_slug,
+                    kind=kind,
+                    reporter_channel=reporter.channel[:32],
+                    reporter_id=reporter.user_id[:256],
+                    reporter_name=reporter.name[:200],
+                    started_at=now,
+                    last_activity_at=now,
+                )
+                await session.execute(
+                    statement.on_conflict_do_update(
+                        index_elements=[ReportDraft.conversation_key],
+                        set_={"last_activity_at": now, "school_slug": school_slug, "kind": kind, "reminded_at": None},
+                    )
+                )
     except Exception as exc:  # noqa: BLE001
         raise _not_saved("draft marker", exc) from exc
 
@@ -527,7 +635,9 @@ async def clear_draft(sessions: async_sessionmaker, conversation_key: str) -> bo
     try:
         async with sessions() as session:
             async with session.begin():
-                result = await session.execute(delete(ReportDraft).where(ReportDraft.conversation_key == conversation_key))
+                result = await session.execute(
+                    delete(ReportDraft).where(ReportDraft.conversation_key == conversation_key)
+                )
     except Exception as exc:  # noqa: BLE001
         raise _not_saved("draft clearing", exc) from exc
     return bool(result.rowcount)

@@ -15,6 +15,7 @@ Why deletion is one transaction per report that re-checks the hold under the row
 hold placed while a sweep runs must win. The audit log entries about a deleted report are
 kept (they hold no content), plus one 'delete' entry saying when and by whom it went.
 """
+
 from __future__ import annotations
 
 import sys
@@ -31,6 +32,7 @@ from bot.models import Alert, DeliveryAttempt, Report
 @dataclass(frozen=True)
 class Expired:
     """A report past its retention period (metadata only)."""
+
     reference: str
     school_slug: str
     kind: str
@@ -56,15 +58,19 @@ async def expired_reports(sessions: async_sessionmaker, years: int, now: datetim
         raise ValueError("the retention period must be at least one year")
     before = cutoff(now or datetime.now(timezone.utc), years)
     async with sessions() as session:
-        rows = (await session.execute(
-            select(Report.reference, Report.school_slug, Report.kind, Report.created_at)
-            .where(Report.created_at < before, Report.legal_hold.is_(False))
-            .order_by(Report.created_at, Report.id))).all()
+        rows = (
+            await session.execute(
+                select(Report.reference, Report.school_slug, Report.kind, Report.created_at)
+                .where(Report.created_at < before, Report.legal_hold.is_(False))
+                .order_by(Report.created_at, Report.id)
+            )
+        ).all()
     return [Expired(r.reference, r.school_slug, r.kind, _utc(r.created_at)) for r in rows]
 
 
-async def delete_expired(sessions: async_sessionmaker, years: int, *, by: str = "cli-operator",
-                         now: datetime | None = None) -> list[str]:
+async def delete_expired(
+    sessions: async_sessionmaker, years: int, *, by: str = "cli-operator", now: datetime | None = None
+) -> list[str]:
     """Delete every expired report not on hold (content, alerts, delivery attempts); returns references."""
     now = now or datetime.now(timezone.utc)
     before = cutoff(now, years)
@@ -74,20 +80,30 @@ async def delete_expired(sessions: async_sessionmaker, years: int, *, by: str = 
             async with session.begin():
                 # Lock the row first (as bot.reports does), then re-check: a hold set meanwhile wins.
                 locked = await session.execute(
-                    update(Report).where(Report.reference == item.reference, Report.legal_hold.is_(False),
-                                         Report.created_at < before)
-                    .values(reference=Report.reference).execution_options(synchronize_session=False))
+                    update(Report)
+                    .where(Report.reference == item.reference, Report.legal_hold.is_(False), Report.created_at < before)
+                    .values(reference=Report.reference)
+                    .execution_options(synchronize_session=False)
+                )
                 if not locked.rowcount:
                     continue
-                report_id = (await session.execute(
-                    select(Report.id).where(Report.reference == item.reference))).scalar_one()
+                report_id = (
+                    await session.execute(select(Report.id).where(Report.reference == item.reference))
+                ).scalar_one()
                 alert_ids = select(Alert.id).where(Alert.report_id == report_id).scalar_subquery()
                 await session.execute(delete(DeliveryAttempt).where(DeliveryAttempt.alert_id.in_(alert_ids)))
                 await session.execute(delete(Alert).where(Alert.report_id == report_id))
                 await session.execute(delete(Report).where(Report.id == report_id))
-                audit.record(session, actor_channel="cli", actor_id=by, school_slug=item.school_slug,
-                             action="delete", reference=item.reference,
-                             detail=f"retention: older than {years} years", at=now)
+                audit.record(
+                    session,
+                    actor_channel="cli",
+                    actor_id=by,
+                    school_slug=item.school_slug,
+                    action="delete",
+                    reference=item.reference,
+                    detail=f"retention: older than {years} years",
+                    at=now,
+                )
         deleted.append(item.reference)
     return deleted
 
@@ -96,25 +112,35 @@ class UnknownReference(LookupError):
     pass
 
 
-async def set_legal_hold(sessions: async_sessionmaker, reference: str, on: bool, *, by: str = "cli-operator",
-                         now: datetime | None = None) -> bool:
+async def set_legal_hold(
+    sessions: async_sessionmaker, reference: str, on: bool, *, by: str = "cli-operator", now: datetime | None = None
+) -> bool:
     """Place (on=True) or lift a legal hold; audited. Returns whether anything changed."""
     now = now or datetime.now(timezone.utc)
     async with sessions() as session:
         async with session.begin():
-            report = (await session.execute(
-                select(Report).where(Report.reference == reference).with_for_update())).scalar_one_or_none()
+            report = (
+                await session.execute(select(Report).where(Report.reference == reference).with_for_update())
+            ).scalar_one_or_none()
             if report is None:
                 raise UnknownReference(reference)
             changed = bool(report.legal_hold) != on
             report.legal_hold = on
-            audit.record(session, actor_channel="cli", actor_id=by, school_slug=report.school_slug,
-                         action="hold" if on else "release", reference=reference,
-                         detail="legal hold placed" if on else "legal hold lifted", at=now)
+            audit.record(
+                session,
+                actor_channel="cli",
+                actor_id=by,
+                school_slug=report.school_slug,
+                action="hold" if on else "release",
+                reference=reference,
+                detail="legal hold placed" if on else "legal hold lifted",
+                at=now,
+            )
     return changed
 
 
 # --- the command line ----------------------------------------------------------------------------
+
 
 async def _with_sessions(settings, work):
     from bot.db import open_database
@@ -135,8 +161,10 @@ async def run_retention(settings, apply: bool = False, by: str = "cli-operator")
         for item in due:
             print(f"  {item.reference}  {item.school_slug}  {item.kind}  made {item.created_at:%Y-%m-%d}")
         if not apply:
-            print("Dry run: nothing deleted. Export what must be handed over (app.py export), "
-                  "then run again with --apply.")
+            print(
+                "Dry run: nothing deleted. Export what must be handed over (app.py export), "
+                "then run again with --apply."
+            )
             return 0
         deleted = await delete_expired(sessions, years, by=by)
         print(f"Deleted {len(deleted)} report(s) with their alerts; each deletion is in the audit log.")

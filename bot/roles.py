@@ -4,6 +4,7 @@ A role holder is one identity on one channel (a Teams AAD object id, a Slack use
 email address); a person reachable two ways is listed twice, and alerts go to both. The
 escalation chains that decide who hears about what live in `bot.alerts`.
 """
+
 from __future__ import annotations
 
 import sys
@@ -49,7 +50,8 @@ async def holders(session: AsyncSession, school_slug: str, role: str) -> list[Ro
     rows = await session.execute(
         select(RoleAssignment)
         .where(RoleAssignment.school_slug == school_slug, RoleAssignment.role == role)
-        .order_by(RoleAssignment.id))
+        .order_by(RoleAssignment.id)
+    )
     return list(rows.scalars())
 
 
@@ -61,8 +63,9 @@ async def roles_of(session: AsyncSession, school_slug: str, channel: str, user_i
     """
     if not user_ids:
         return set()
-    query = select(RoleAssignment.role).where(RoleAssignment.school_slug == school_slug,
-                                              RoleAssignment.user_id.in_(user_ids))
+    query = select(RoleAssignment.role).where(
+        RoleAssignment.school_slug == school_slug, RoleAssignment.user_id.in_(user_ids)
+    )
     if channel != "console":
         query = query.where(RoleAssignment.channel == channel)
     return set((await session.execute(query)).scalars())
@@ -77,17 +80,25 @@ class HolderStatus:
 
 async def holder_statuses(session: AsyncSession, school_slug: str, email_configured: bool = True) -> list[HolderStatus]:
     """Every role holder with whether an alert can reach them now, in role order."""
-    rows = (await session.execute(
-        select(RoleAssignment).where(RoleAssignment.school_slug == school_slug))).scalars().all()
+    rows = (
+        (await session.execute(select(RoleAssignment).where(RoleAssignment.school_slug == school_slug))).scalars().all()
+    )
     rows = sorted(rows, key=lambda r: (ROLE_ORDER.index(r.role) if r.role in ROLE_ORDER else 99, r.id))
     statuses = []
     for row in rows:
         if row.channel == "msteams":  # Slack apps can DM any workspace member by user id
             known = await session.get(ConversationRef, (row.channel, row.user_id))
             if known is None:
-                statuses.append(HolderStatus(row, False, (
-                    "the bot cannot message them yet: they have never messaged the bot or installed the "
-                    "Teams app (in Teams a 1:1 proactive message fails unless the user has the app installed)")))
+                statuses.append(
+                    HolderStatus(
+                        row,
+                        False,
+                        (
+                            "the bot cannot message them yet: they have never messaged the bot or installed the "
+                            "Teams app (in Teams a 1:1 proactive message fails unless the user has the app installed)"
+                        ),
+                    )
+                )
                 continue
         if row.channel == "email" and not email_configured:
             statuses.append(HolderStatus(row, False, "email alerts need SMTP_HOST set (and the dispatcher restarted)"))
@@ -97,6 +108,7 @@ async def holder_statuses(session: AsyncSession, school_slug: str, email_configu
 
 
 # --- the command line ----------------------------------------------------------------
+
 
 async def run_school_command(settings, args) -> int:
     from bot.db import open_database
@@ -138,12 +150,22 @@ async def _set_role(session: AsyncSession, args, school_name: str) -> int:
         expected = "an email address" if args.channel == "email" else "a non-empty user id"
         print(f"error: --user-id must be {expected} for channel {args.channel}", file=sys.stderr)
         return 2
-    existing = (await session.execute(select(RoleAssignment).where(
-        RoleAssignment.school_slug == args.school, RoleAssignment.role == args.role,
-        RoleAssignment.channel == args.channel, RoleAssignment.user_id == user_id))).scalar_one_or_none()
+    existing = (
+        await session.execute(
+            select(RoleAssignment).where(
+                RoleAssignment.school_slug == args.school,
+                RoleAssignment.role == args.role,
+                RoleAssignment.channel == args.channel,
+                RoleAssignment.user_id == user_id,
+            )
+        )
+    ).scalar_one_or_none()
     if existing is None:
-        session.add(RoleAssignment(school_slug=args.school, role=args.role, channel=args.channel,
-                                   user_id=user_id, name=args.name or ""))
+        session.add(
+            RoleAssignment(
+                school_slug=args.school, role=args.role, channel=args.channel, user_id=user_id, name=args.name or ""
+            )
+        )
         verb = "added"
     else:
         existing.name = args.name or existing.name
@@ -151,18 +173,27 @@ async def _set_role(session: AsyncSession, args, school_name: str) -> int:
     await session.flush()
     print(f"{verb}: {ROLE_TITLES[args.role]} at {school_name}: {args.name or user_id} ({args.channel} {user_id})")
     if args.channel == "msteams" and await session.get(ConversationRef, (args.channel, user_id)) is None:
-        print(f"WARNING: the bot cannot message {user_id} on {args.channel} yet: they must install the app "
-              "or message the bot once; until then alerts to them wait (and escalate).")
+        print(
+            f"WARNING: the bot cannot message {user_id} on {args.channel} yet: they must install the app "
+            "or message the bot once; until then alerts to them wait (and escalate)."
+        )
     return 0
 
 
 async def _remove_role(session: AsyncSession, args) -> int:
-    result = await session.execute(delete(RoleAssignment).where(
-        RoleAssignment.school_slug == args.school, RoleAssignment.role == args.role,
-        RoleAssignment.channel == args.channel, RoleAssignment.user_id == args.user_id.strip()))
+    result = await session.execute(
+        delete(RoleAssignment).where(
+            RoleAssignment.school_slug == args.school,
+            RoleAssignment.role == args.role,
+            RoleAssignment.channel == args.channel,
+            RoleAssignment.user_id == args.user_id.strip(),
+        )
+    )
     if result.rowcount == 0:
-        print(f"error: {args.user_id} does not hold the {args.role} role at {args.school} on {args.channel}",
-              file=sys.stderr)
+        print(
+            f"error: {args.user_id} does not hold the {args.role} role at {args.school} on {args.channel}",
+            file=sys.stderr,
+        )
         return 1
     print(f"removed: {args.role} {args.user_id} ({args.channel}) at {args.school}")
     return 0
@@ -170,13 +201,18 @@ async def _remove_role(session: AsyncSession, args) -> int:
 
 async def _set_timeouts(session: AsyncSession, args, school_name: str) -> int:
     if not (1 <= args.urgent_minutes <= args.minutes <= 24 * 60):
-        print("error: need 1 <= --urgent-minutes <= --minutes <= 1440 (an urgent report must climb no slower)",
-              file=sys.stderr)
+        print(
+            "error: need 1 <= --urgent-minutes <= --minutes <= 1440 (an urgent report must climb no slower)",
+            file=sys.stderr,
+        )
         return 2
-    await session.merge(SchoolEscalation(school_slug=args.school, minutes=args.minutes,
-                                         urgent_minutes=args.urgent_minutes))
-    print(f"escalation at {school_name}: next in the chain after {args.minutes} min unacknowledged "
-          f"({args.urgent_minutes} min if urgent)")
+    await session.merge(
+        SchoolEscalation(school_slug=args.school, minutes=args.minutes, urgent_minutes=args.urgent_minutes)
+    )
+    print(
+        f"escalation at {school_name}: next in the chain after {args.minutes} min unacknowledged "
+        f"({args.urgent_minutes} min if urgent)"
+    )
     return 0
 
 
@@ -197,13 +233,18 @@ async def _show(session: AsyncSession, slug: str, school_name: str, settings) ->
     if own is not None:
         print(f"  escalation: after {own.minutes} min unacknowledged ({own.urgent_minutes} min if urgent)")
     else:
-        print(f"  escalation: after {settings.escalation_minutes} min unacknowledged "
-              f"({settings.urgent_escalation_minutes} min if urgent; the defaults)")
+        print(
+            f"  escalation: after {settings.escalation_minutes} min unacknowledged "
+            f"({settings.urgent_escalation_minutes} min if urgent; the defaults)"
+        )
     tenants = (await session.execute(select(TenantSchool).where(TenantSchool.school_slug == slug))).scalars().all()
     for tenant in tenants:
         print(f"  serves {tenant.channel} tenant/workspace {tenant.tenant_id}")
-    warnings = [f"WARNING: {s.holder.name or s.holder.user_id} ({s.holder.role}, {s.holder.channel}): {s.why_not}"
-                for s in statuses if not s.reachable]
+    warnings = [
+        f"WARNING: {s.holder.name or s.holder.user_id} ({s.holder.role}, {s.holder.channel}): {s.why_not}"
+        for s in statuses
+        if not s.reachable
+    ]
     if "dsl" not in held:
         warnings.append("WARNING: no Designated Safeguarding Lead is set: alerts start with the deputies or the head")
     if "head" not in held:

@@ -7,6 +7,7 @@ it the same way, so every channel runs the same bot on the same storage; nothing
 module-level singleton, so a test can build two runtimes on one database to simulate a
 restart.
 """
+
 from __future__ import annotations
 
 import logging
@@ -55,8 +56,15 @@ def quieten_database_loggers() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
-async def build_runtime(settings: Settings, renderer_for: Callable[[str], Renderer], *,
-                        assistant=None, desk=None, school_for=None, migrate_schema: bool = True) -> Runtime:
+async def build_runtime(
+    settings: Settings,
+    renderer_for: Callable[[str], Renderer],
+    *,
+    assistant=None,
+    desk=None,
+    school_for=None,
+    migrate_schema: bool = True,
+) -> Runtime:
     """A ready bot on the configured database. `assistant`/`desk`/`school_for` are for tests and edges."""
     quieten_database_loggers()
     engine = create_engine(settings.database_url)
@@ -75,10 +83,18 @@ async def build_runtime(settings: Settings, renderer_for: Callable[[str], Render
         user_state = UserState(storage)
         private_state = PrivateConversationState(storage)
         services = ReportServices(desk=desk or ReportDesk(sessions, cipher), assistant=assistant, cipher=cipher)
-        bot = AssistantBot(conversation_state=conversation_state, user_state=user_state, assistant=assistant,
-                           services=services, sessions=sessions, renderer_for=renderer_for,
-                           default_school=settings.default_school, school_for=school_for, cipher=cipher,
-                           private_state=private_state)
+        bot = AssistantBot(
+            conversation_state=conversation_state,
+            user_state=user_state,
+            assistant=assistant,
+            services=services,
+            sessions=sessions,
+            renderer_for=renderer_for,
+            default_school=settings.default_school,
+            school_for=school_for,
+            cipher=cipher,
+            private_state=private_state,
+        )
     except BaseException:
         await engine.dispose()
         raise

@@ -5,6 +5,7 @@ database error quoting a statement's values), and in this product what was typed
 child's disclosure. Failures are logged as their type and where they happened: enough to
 find the bug, nothing to leak.
 """
+
 from __future__ import annotations
 
 import traceback

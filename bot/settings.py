@@ -3,6 +3,7 @@
 One object, read once at start-up and passed down, so tests build their own
 instead of patching globals.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -21,8 +22,11 @@ class Settings(BaseSettings):
         alias="DATABASE_URL",
         description="SQLAlchemy async URL: sqlite+aiosqlite:///path or postgresql+asyncpg://user@host/db",
     )
-    default_school: str = Field(default="oakfield", alias="DEFAULT_SCHOOL",
-                                description="School slug used when a tenant or workspace is not mapped")
+    default_school: str = Field(
+        default="oakfield",
+        alias="DEFAULT_SCHOOL",
+        description="School slug used when a tenant or workspace is not mapped",
+    )
     # Bot Framework (Teams). Anonymous only when app id is empty.
     microsoft_app_id: str = Field(default="", alias="MicrosoftAppId")
     microsoft_app_password: str = Field(default="", alias="MicrosoftAppPassword")
@@ -31,20 +35,30 @@ class Settings(BaseSettings):
     # Where the signing keys of Bot Framework tokens are published (Microsoft's; tests and benchmarks
     # point these at a loopback stand-in).
     bot_openid_metadata_url: str = Field(
-        default="https://login.botframework.com/v1/.well-known/openidconfiguration", alias="BOT_OPENID_METADATA_URL")
+        default="https://login.botframework.com/v1/.well-known/openidconfiguration", alias="BOT_OPENID_METADATA_URL"
+    )
     emulator_openid_metadata_url: str = Field(
         default="https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration",
-        alias="EMULATOR_OPENID_METADATA_URL")
+        alias="EMULATOR_OPENID_METADATA_URL",
+    )
     # Slack
     slack_signing_secret: str = Field(default="", alias="SLACK_SIGNING_SECRET")
     slack_bot_token: str = Field(default="", alias="SLACK_BOT_TOKEN")
     # Server
     host: str = Field(default="127.0.0.1", alias="HOST")
     port: int = Field(default=3978, alias="PORT")
-    workers: int = Field(default=1, ge=1, le=64, alias="WEB_WORKERS",
-                         description="server processes sharing the port; one per CPU core uses them all")
-    environment: str = Field(default="development", alias="ENVIRONMENT",
-                             description="'production' refuses to start without an encryption key")
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        alias="WEB_WORKERS",
+        description="server processes sharing the port; one per CPU core uses them all",
+    )
+    environment: str = Field(
+        default="development",
+        alias="ENVIRONMENT",
+        description="'production' refuses to start without an encryption key",
+    )
     # Data protection: comma-separated Fernet keys, newest first (MultiFernet rotation).
     encryption_keys: str = Field(default="", alias="ENCRYPTION_KEYS")
     # Reporting and alerts

@@ -10,6 +10,7 @@ but the attempt is not forgotten: an "unreached" draft marker (no content, like 
 draft) is left, so the usual unfinished-report sweep (bot.alerts.sweep_drafts) reminds the
 person once they can be reached and, for a disclosure, tells the DSL someone tried.
 """
+
 from __future__ import annotations
 
 from botbuilder.core import TurnContext
@@ -20,17 +21,24 @@ from dialogs.base import reporter_of
 from dialogs.filing import ReportNotFiled
 
 MOVED_HERE = "You started a report in {place}; let's continue here, where only you and I can see it."
-MOVED_NOTICE = ("I've sent you a private message, so we can carry on there where nobody else can see it. "
-                "If your message here names a child or says what happened, please delete it.")
-UNREACHED_NOTICE = ("I couldn't open a private chat with you, so I haven't started a report here: others can "
-                    "read this conversation. {directions} Or speak to {dsl} today. If a child is in immediate "
-                    "danger, call 999 now. If your message here names a child or says what happened, please "
-                    "delete it.")
+MOVED_NOTICE = (
+    "I've sent you a private message, so we can carry on there where nobody else can see it. "
+    "If your message here names a child or says what happened, please delete it."
+)
+UNREACHED_NOTICE = (
+    "I couldn't open a private chat with you, so I haven't started a report here: others can "
+    "read this conversation. {directions} Or speak to {dsl} today. If a child is in immediate "
+    "danger, call 999 now. If your message here names a child or says what happened, please "
+    "delete it."
+)
 DEFAULT_DIRECTIONS = "Please open a private chat with me and say 'report a concern' there."
-ASK_PRIVATELY = ("Please ask me that in a private chat: I never show or change reports in a conversation "
-                 "others can read.")
-OLD_REPORT_BUTTON = ("That button belongs to a report, and reports are only made in a private chat with me, "
-                     "so nothing was changed. Say 'report a concern' to start one privately.")
+ASK_PRIVATELY = (
+    "Please ask me that in a private chat: I never show or change reports in a conversation others can read."
+)
+OLD_REPORT_BUTTON = (
+    "That button belongs to a report, and reports are only made in a private chat with me, "
+    "so nothing was changed. Say 'report a concern' to start one privately."
+)
 UNSPECIFIED_KIND = "unspecified"  # "report a concern" before saying what about
 
 
@@ -49,8 +57,9 @@ async def note_unreached(desk, context: TurnContext, school: str, kind: str | No
     """Leave the content-free marker that someone tried to report here and could not be reached."""
     reporter = reporter_of(context)
     try:
-        await desk.touch_draft(unreached_draft_key(reporter.channel, reporter.user_id), school,
-                               kind or UNSPECIFIED_KIND, reporter)
+        await desk.touch_draft(
+            unreached_draft_key(reporter.channel, reporter.user_id), school, kind or UNSPECIFIED_KIND, reporter
+        )
     except ReportNotFiled:
         return False
     return True

@@ -18,6 +18,7 @@ Restoring a registered class bypasses __init__ and sets the saved attributes, wh
 how the state looked when it was saved. An unregistered class raises TypeError at write
 time, loudly, rather than being stored in a form that cannot be read back.
 """
+
 from __future__ import annotations
 
 import base64
@@ -58,7 +59,9 @@ def encode(value: Any) -> Any:
     if isinstance(value, enum.Enum):  # before str/int: many botbuilder enums subclass str
         name = _name_of(type(value))
         if name is None:
-            raise TypeError(f"cannot store enum {type(value).__qualname__}: register it with bot.state_codec.register_state_type")
+            raise TypeError(
+                f"cannot store enum {type(value).__qualname__}: register it with bot.state_codec.register_state_type"
+            )
         return {TAG: name, "$e": encode(value.value)}
     if value is None or isinstance(value, (bool, str, int, float)):
         return value
@@ -153,9 +156,25 @@ def _register_botbuilder_types() -> None:
 
     for name, cls in DEPENDICIES_DICT.items():
         register_state_type(cls, name)
-    for cls in (StoreItem, DialogInstance, DialogState, DialogReason, DialogTurnStatus, Choice,
-                ChoiceFactoryOptions, FindChoicesOptions, FindValuesOptions, FoundChoice, FoundValue,
-                ListStyle, ModelResult, SortedValue, Token, DateTimeResolution, PromptOptions):
+    for cls in (
+        StoreItem,
+        DialogInstance,
+        DialogState,
+        DialogReason,
+        DialogTurnStatus,
+        Choice,
+        ChoiceFactoryOptions,
+        FindChoicesOptions,
+        FindValuesOptions,
+        FoundChoice,
+        FoundValue,
+        ListStyle,
+        ModelResult,
+        SortedValue,
+        Token,
+        DateTimeResolution,
+        PromptOptions,
+    ):
         register_state_type(cls)
 
 

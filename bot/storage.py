@@ -17,6 +17,7 @@ report's answers (a child's name, their words) live in dialog state until submis
 are report content that must be encrypted at rest like the submitted report. Rows written
 before encryption was switched on are still read; the next write encrypts them.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -113,11 +114,13 @@ class SqlStorage(Storage):
                 if self._sqlite:
                     found = await self._read_sqlite(conn, list(wanted))
                 else:
-                    found = (await conn.execute(
-                        select(BotStateItem.key, BotStateItem.etag, BotStateItem.data).where(
-                            BotStateItem.key.in_(list(wanted))
+                    found = (
+                        await conn.execute(
+                            select(BotStateItem.key, BotStateItem.etag, BotStateItem.data).where(
+                                BotStateItem.key.in_(list(wanted))
+                            )
                         )
-                    )).all()
+                    ).all()
         except _UNAVAILABLE as exc:
             raise self._unavailable("read", exc) from exc
         return {wanted[key]: _with_etag(state_codec.decode(self._open(data)), etag) for key, etag, data in found}
@@ -131,7 +134,8 @@ class SqlStorage(Storage):
         driver = (await conn.get_raw_connection()).driver_connection
         placeholders = ",".join("?" * len(keys))
         rows = await driver.execute_fetchall(
-            f"SELECT key, etag, data FROM {BotStateItem.__tablename__} WHERE key IN ({placeholders})", keys)
+            f"SELECT key, etag, data FROM {BotStateItem.__tablename__} WHERE key IN ({placeholders})", keys
+        )
         return [(key, etag, json.loads(data) if isinstance(data, str) else data) for key, etag, data in rows]
 
     async def write(self, changes: Dict[str, object]):
@@ -194,8 +198,11 @@ class SqlStorage(Storage):
         statement = self._insert(BotStateItem).values(key=row_key, etag=etag, data=data, updated_at=utcnow())
         return statement.on_conflict_do_update(
             index_elements=[BotStateItem.key],
-            set_={"etag": statement.excluded.etag, "data": statement.excluded.data,
-                  "updated_at": statement.excluded.updated_at},
+            set_={
+                "etag": statement.excluded.etag,
+                "data": statement.excluded.data,
+                "updated_at": statement.excluded.updated_at,
+            },
         )
 
     @staticmethod

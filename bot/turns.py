@@ -19,6 +19,7 @@ bot says instead). Policy answers are fine anywhere.
 Conversation and user state are saved at the end of every turn, so a restarted process
 carries on where the last one stopped. Logs name what happened, never what was typed.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -46,32 +47,45 @@ from dialogs.validation import Option, match_option
 log = logging.getLogger(__name__)
 
 SCHOOL_KEY = "school_slug"  # turn_state slot an edge (adapters.schools.SchoolGate) may fill
-FLOW_FOR_KIND = {"disclosure": "disclosure", "incident": "incident", "allegation": "adult_concern",
-                 "adult_concern": "adult_concern"}
+FLOW_FOR_KIND = {
+    "disclosure": "disclosure",
+    "incident": "incident",
+    "allegation": "adult_concern",
+    "adult_concern": "adult_concern",
+}
 FLOW_MENU = (
-    Option("disclosure", "A child has told me something / I'm worried about a child",
-           ("child", "disclosure", "worried about a child")),
+    Option(
+        "disclosure",
+        "A child has told me something / I'm worried about a child",
+        ("child", "disclosure", "worried about a child"),
+    ),
     Option("incident", "An online-safety incident", ("online", "incident", "online safety")),
-    Option("adult_concern", "A concern about an adult who works here",
-           ("adult", "staff", "concern about an adult", "allegation")),
+    Option(
+        "adult_concern",
+        "A concern about an adult who works here",
+        ("adult", "staff", "concern about an adult", "allegation"),
+    ),
 )
 TRIAGE_INTRO = {
     "disclosure": "This sounds like a safeguarding concern about a child, so I won't treat it as a "
-                  "policy question. I'll help you report it to the DSL now.",
+    "policy question. I'll help you report it to the DSL now.",
     "incident": "This sounds like an online-safety incident. I'll help you report it to the DSL now.",
     "adult_concern": "This sounds like a concern about an adult who works with children. I'll help you "
-                     "report it to the right person now.",
+    "report it to the right person now.",
 }
 
 # Typed replies to "report a concern, or is it a policy question?": the options' numbers and words.
 CONFIRM_REPORT = frozenset({"1", "report", "report a concern", "report it", "yes"})
-CONFIRM_QUESTION = frozenset({"2", "policy", "question", "policy question", "it's a policy question",
-                              "its a policy question", "no"})
+CONFIRM_QUESTION = frozenset(
+    {"2", "policy", "question", "policy question", "it's a policy question", "its a policy question", "no"}
+)
 
 GREETINGS = ("hi", "hello", "hey", "help", "start", "menu", "what can you do", "what can you do?")
-WELCOME = ("I answer questions about your school's social media and safeguarding policy, quoting the policy, "
-           "for example: 'Can I accept a friend request from a parent?'. To report a concern about a child "
-           "or an adult, type 'report a concern'. If a child is in immediate danger, call 999 now.")
+WELCOME = (
+    "I answer questions about your school's social media and safeguarding policy, quoting the policy, "
+    "for example: 'Can I accept a friend request from a parent?'. To report a concern about a child "
+    "or an adult, type 'report a concern'. If a child is in immediate danger, call 999 now."
+)
 
 SchoolFor = Callable[[TurnContext], "str | Awaitable[str]"]
 
@@ -79,10 +93,20 @@ SchoolFor = Callable[[TurnContext], "str | Awaitable[str]"]
 class AssistantBot(ActivityHandler):
     """Channel-neutral bot: edges (Teams, Slack, terminal) wrap it and supply a renderer."""
 
-    def __init__(self, *, conversation_state: ConversationState, user_state: UserState, assistant,
-                 services: ReportServices, sessions, renderer_for: Callable[[str], Renderer] | None = None,
-                 default_school: str = "oakfield", school_for: SchoolFor | None = None, cipher=None,
-                 private_state: PrivateConversationState | None = None):
+    def __init__(
+        self,
+        *,
+        conversation_state: ConversationState,
+        user_state: UserState,
+        assistant,
+        services: ReportServices,
+        sessions,
+        renderer_for: Callable[[str], Renderer] | None = None,
+        default_school: str = "oakfield",
+        school_for: SchoolFor | None = None,
+        cipher=None,
+        private_state: PrivateConversationState | None = None,
+    ):
         self.conversation_state = conversation_state
         self.user_state = user_state
         # A report belongs to one person: in a group chat or Teams channel two members of staff
@@ -151,9 +175,12 @@ class AssistantBot(ActivityHandler):
                 await state.save_changes(context)
         except Exception as exc:  # noqa: BLE001 - the user must hear that the step wasn't kept
             log.error("conversation state not saved: %s", type(exc).__name__)
-            await context.send_activity(self._render(context).text(
-                "Sorry: I couldn't save that step just now. Please send your last answer again in a minute. "
-                "If a child may be at risk, tell the DSL in person now."))
+            await context.send_activity(
+                self._render(context).text(
+                    "Sorry: I couldn't save that step just now. Please send your last answer again in a minute. "
+                    "If a child may be at risk, tell the DSL in person now."
+                )
+            )
 
     async def on_message_activity(self, turn_context: TurnContext):
         dc = await self.dialogs.create_context(turn_context)
@@ -182,8 +209,9 @@ class AssistantBot(ActivityHandler):
         if action == "report_concern":
             kind = FLOW_FOR_KIND.get(value.get("kind") or "")
             confirmed = (pending.get("confirm") or {}).get("question")  # the message the card asked about
-            return await (self._start(dc, kind, school, first_message=confirmed) if kind
-                          else self._offer_flows(dc, school))
+            return await (
+                self._start(dc, kind, school, first_message=confirmed) if kind else self._offer_flows(dc, school)
+            )
         if action == "policy_question":
             return await self._confirmed_question(turn_context, school, pending.get("confirm") or {})
         if pending.get("menu") == "flows":
@@ -197,13 +225,17 @@ class AssistantBot(ActivityHandler):
         if pending.get("confirm"):
             reply = _confirm_reply(text)
             if reply == "report":
-                return await self._start(dc, pending["confirm"]["kind"], school,
-                                         first_message=pending["confirm"].get("question"))
+                return await self._start(
+                    dc, pending["confirm"]["kind"], school, first_message=pending["confirm"].get("question")
+                )
             if reply == "question" and pending["confirm"].get("question"):
                 return await self._confirmed_question(turn_context, school, pending["confirm"])
         if has_attachment(turn_context.activity):  # never kept, whatever comes with it
-            await self._say(turn_context, "I can only read text, so I haven't kept that file. Please don't send "
-                                          "images of children here: describe things in words instead.")
+            await self._say(
+                turn_context,
+                "I can only read text, so I haven't kept that file. Please don't send "
+                "images of children here: describe things in words instead.",
+            )
             if not text.strip():
                 return
         if not text.strip():
@@ -281,6 +313,7 @@ class AssistantBot(ActivityHandler):
 
     def _private_turn(self, school: str, place: str, work) -> PrivateWork:
         """A turn of this bot in the private conversation: its renderer, its own state, saved at the end."""
+
         async def turn(context: TurnContext) -> None:
             context.turn_state[RENDERER_KEY] = self.renderer_for(context.activity.channel_id)
             context.turn_state[SCHOOL_KEY] = school
@@ -290,6 +323,7 @@ class AssistantBot(ActivityHandler):
                 await work(await self.dialogs.create_context(context))
             finally:
                 await self._save_state(context)
+
         return turn
 
     async def _tell_sender(self, context: TurnContext, line: PrivateLine | None, text: str) -> None:
@@ -306,12 +340,16 @@ class AssistantBot(ActivityHandler):
             await self._start(dc, switch_to, school)
 
     async def _offer_flows(self, dc, school: str) -> None:
-        """"What do you want to report?", asked where the report will be made: privately."""
+        """ "What do you want to report?", asked where the report will be made: privately."""
+
         async def offer(here) -> None:
             await self.pending.set(here.context, {"menu": "flows"})
             buttons = tuple(Button(o.label, {"action": "report_concern", "kind": o.key}) for o in FLOW_MENU)
-            await here.context.send_activity(self._render(here.context).prompt(Prompt(
-                "What do you want to report? If a child is in immediate danger, call 999 now.", buttons)))
+            await here.context.send_activity(
+                self._render(here.context).prompt(
+                    Prompt("What do you want to report? If a child is in immediate danger, call 999 now.", buttons)
+                )
+            )
 
         await self._privately(dc, school, None, offer)
 
@@ -326,13 +364,20 @@ class AssistantBot(ActivityHandler):
         log.info("triage asked to confirm", extra={"likely": flow, "urgent": triage.urgent})
         await self.pending.set(context, {"confirm": {"question": text, "kind": flow}})
         danger = "If a child is in immediate danger, call 999 now. " if triage.urgent else ""
-        await context.send_activity(self._render(context).prompt(Prompt(
-            danger + CONFIRM_PROMPT.format(dsl=self._dsl_name(school)),
-            (Button("Report a concern", {"action": "report_concern", "kind": flow}),
-             Button("It's a policy question", {"action": "policy_question"})))))
+        await context.send_activity(
+            self._render(context).prompt(
+                Prompt(
+                    danger + CONFIRM_PROMPT.format(dsl=self._dsl_name(school)),
+                    (
+                        Button("Report a concern", {"action": "report_concern", "kind": flow}),
+                        Button("It's a policy question", {"action": "policy_question"}),
+                    ),
+                )
+            )
+        )
 
     async def _confirmed_question(self, context: TurnContext, school: str, confirm: dict) -> None:
-        """"It's a policy question": answer the message triage was unsure of, as a question.
+        """ "It's a policy question": answer the message triage was unsure of, as a question.
 
         When the policy has nothing on it, a bare "couldn't find that" would leave a possible
         concern about a child with nowhere to go, so the reply offers the report again and names
@@ -347,10 +392,15 @@ class AssistantBot(ActivityHandler):
         log.info("answered", extra={"answer_kind": answer.kind, "intent": answer.intent, "offered": flow})
         self.gaps.count(school, question)
         await self.pending.set(context, {"confirm": {"kind": flow}})  # a typed "1" or "report" still works
-        await context.send_activity(self._render(context).prompt(Prompt(
-            f"{answer.school_name}'s {answer.policy_title} doesn't cover this. If this is about a child's "
-            f"safety, press Report a concern or speak to the {self._dsl_name(school)} today.",
-            (Button("Report a concern", {"action": "report_concern", "kind": flow}),))))
+        await context.send_activity(
+            self._render(context).prompt(
+                Prompt(
+                    f"{answer.school_name}'s {answer.policy_title} doesn't cover this. If this is about a child's "
+                    f"safety, press Report a concern or speak to the {self._dsl_name(school)} today.",
+                    (Button("Report a concern", {"action": "report_concern", "kind": flow}),),
+                )
+            )
+        )
 
     def _dsl_name(self, school: str) -> str:
         """The school's own name for its DSL role (policy front matter), else the standard title."""
@@ -363,16 +413,20 @@ class AssistantBot(ActivityHandler):
         await context.send_activity(self._render(context).answer(answer))
         log.info("answered", extra={"answer_kind": answer.kind, "intent": answer.intent})
         if answer.kind == "clarify" and answer.choices:
-            await self.pending.set(context, {
-                "question": question, "choices": [[c.intent or "", c.label] for c in answer.choices]})
+            await self.pending.set(
+                context, {"question": question, "choices": [[c.intent or "", c.label] for c in answer.choices]}
+            )
         if answer.kind == "fallback":
             self.gaps.count(school, question)
 
     async def _answer_choice(self, context: TurnContext, school: str, intent: str | None, pending: dict) -> None:
         question = pending.get("question") or ""
         if not intent:
-            await self._say(context, "Thanks. I couldn't find that in the policy, so I've noted it for whoever "
-                                     "looks after the policy. Please ask your DSL or line manager.")
+            await self._say(
+                context,
+                "Thanks. I couldn't find that in the policy, so I've noted it for whoever "
+                "looks after the policy. Please ask your DSL or line manager.",
+            )
             if question:
                 self.gaps.count(school, question)
             return
@@ -384,12 +438,22 @@ class AssistantBot(ActivityHandler):
         helpful = helpful if isinstance(helpful, bool) else str(helpful).lower() in ("yes", "true", "1")
         try:
             async with self.sessions() as session, session.begin():
-                session.add(Feedback(school_slug=school, intent=value.get("intent"),
-                                     clause_id=value.get("clause_id"), helpful=helpful))
+                session.add(
+                    Feedback(
+                        school_slug=school,
+                        intent=value.get("intent"),
+                        clause_id=value.get("clause_id"),
+                        helpful=helpful,
+                    )
+                )
         except Exception as exc:  # noqa: BLE001 - feedback is nice to have; never break the chat
             log.warning("feedback not stored: %s", type(exc).__name__)
-        await self._say(context, "Thanks for the feedback." if helpful else
-                        "Thanks: I've noted that wasn't helpful. Your DSL can give you a definite answer.")
+        await self._say(
+            context,
+            "Thanks for the feedback."
+            if helpful
+            else "Thanks: I've noted that wasn't helpful. Your DSL can give you a definite answer.",
+        )
 
     # --- other owners' hooks --------------------------------------------------------------------------
     async def _dsl_command(self, context: TurnContext, text: str, school: str) -> bool:
@@ -401,9 +465,15 @@ class AssistantBot(ActivityHandler):
             return True
         sender = activity.from_property
         reply = await dsl_commands.try_handle(
-            text, channel=activity.channel_id or "", user_id=conversation_refs.sender_ids(activity), school_slug=school,
-            sessions=self.sessions, cipher=self.cipher, renderer=self._render(context),
-            user_name=(getattr(sender, "name", None) or ""))
+            text,
+            channel=activity.channel_id or "",
+            user_id=conversation_refs.sender_ids(activity),
+            school_slug=school,
+            sessions=self.sessions,
+            cipher=self.cipher,
+            renderer=self._render(context),
+            user_name=(getattr(sender, "name", None) or ""),
+        )
         if reply is None:
             return False
         await context.send_activity(reply)

@@ -20,6 +20,7 @@ When a write fails, it matters why:
   `dropped` (logged by type, never content). Before this, one such row failed every later
   batch for good, so a DSL who first messaged afterwards was never reachable for an alert.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -39,8 +40,13 @@ def is_outage(error: BaseException) -> bool:
 
 
 class WriteBehind(Generic[T]):
-    def __init__(self, name: str, write: Callable[[dict[Hashable, T]], Awaitable[None]], delay_s: float,
-                 merge: Callable[[T, T], T] = lambda _older, newer: newer):
+    def __init__(
+        self,
+        name: str,
+        write: Callable[[dict[Hashable, T]], Awaitable[None]],
+        delay_s: float,
+        merge: Callable[[T, T], T] = lambda _older, newer: newer,
+    ):
         self.name, self._write, self.delay_s, self._merge = name, write, delay_s, merge
         self._pending: dict[Hashable, T] = {}
         self._timer: asyncio.TimerHandle | None = None
@@ -88,8 +94,12 @@ class WriteBehind(Generic[T]):
                 if is_outage(exc):  # the database went away meanwhile: keep this one and the rest
                     return self._keep(dict(items[position:]), exc)
                 self.dropped += 1
-                log.warning("%s: dropped one item that cannot be written (%s); %d dropped since start-up",
-                            self.name, type(exc).__name__, self.dropped)
+                log.warning(
+                    "%s: dropped one item that cannot be written (%s); %d dropped since start-up",
+                    self.name,
+                    type(exc).__name__,
+                    self.dropped,
+                )
 
     def _keep(self, batch: dict[Hashable, T], error: BaseException) -> None:
         log.warning("%s not written yet (%d kept for the next try): %s", self.name, len(batch), type(error).__name__)

@@ -24,6 +24,7 @@ guidance. The reporter never investigates: the case manager consults the LADO.
     REVIEW: summary (shows who it goes to) --submit--> filed -> receipt
               \--change an answer / cancel (as every flow)
 """
+
 from __future__ import annotations
 
 from dialogs import guidance
@@ -32,10 +33,12 @@ from dialogs.disclosure import CALL_999
 from dialogs.validation import YES_NO, Option
 
 CONCERN_TYPES = (
-    Option("allegation", "Allegation: they may have harmed a child or may pose a risk",
-           ("allegation", "harm")),
-    Option("low_level", "Low-level concern: against the code of conduct, no harm",
-           ("low level", "low-level", "low level concern")),
+    Option("allegation", "Allegation: they may have harmed a child or may pose a risk", ("allegation", "harm")),
+    Option(
+        "low_level",
+        "Low-level concern: against the code of conduct, no harm",
+        ("low level", "low-level", "low level concern"),
+    ),
     Option("not_sure", "Not sure", ("unsure", "don't know", "dont know")),
 )
 
@@ -63,31 +66,54 @@ class AdultConcernFlow(ReportFlow):
     kind = "adult_concern"
     title = "Concern about an adult"
     guide = guidance.ADULT_CONCERN + guidance.SHARED  # e.g. "should I tell my colleague?": no
-    intro = ("This report is about someone who works at the school. It goes only to the headteacher, "
-             "or to the chair of governors if it is about the headteacher. The person concerned will "
-             "never see it.")
+    intro = (
+        "This report is about someone who works at the school. It goes only to the headteacher, "
+        "or to the chair of governors if it is about the headteacher. The person concerned will "
+        "never see it."
+    )
     questions = (
-        Question("about_head", "About the headteacher", "Is your concern about the headteacher?",
-                 options=YES_NO, guidance="If a child is in danger right now, call 999 first.",
-                 help="If it is about the headteacher, it goes to the chair of governors instead, so "
-                      "the headteacher never sees it."),
-        Question("immediate_danger", "Child in immediate danger",
-                 "Is a child in immediate danger or in need of medical help right now?", options=YES_NO),
-        Question("concern_type", "Type of concern", "Which best describes it?", options=CONCERN_TYPES,
-                 help="An allegation: the adult may have harmed a child, committed an offence against "
-                      "or related to a child, or behaved in a way that shows they may pose a risk. "
-                      "A low-level concern: behaviour against the code of conduct that doesn't meet that "
-                      "threshold, e.g. photographing pupils on a personal phone against policy."),
+        Question(
+            "about_head",
+            "About the headteacher",
+            "Is your concern about the headteacher?",
+            options=YES_NO,
+            guidance="If a child is in danger right now, call 999 first.",
+            help="If it is about the headteacher, it goes to the chair of governors instead, so "
+            "the headteacher never sees it.",
+        ),
+        Question(
+            "immediate_danger",
+            "Child in immediate danger",
+            "Is a child in immediate danger or in need of medical help right now?",
+            options=YES_NO,
+        ),
+        Question(
+            "concern_type",
+            "Type of concern",
+            "Which best describes it?",
+            options=CONCERN_TYPES,
+            help="An allegation: the adult may have harmed a child, committed an offence against "
+            "or related to a child, or behaved in a way that shows they may pose a risk. "
+            "A low-level concern: behaviour against the code of conduct that doesn't meet that "
+            "threshold, e.g. photographing pupils on a personal phone against policy.",
+        ),
         Question("person", "The adult and their role", "Who is the adult, and what is their role?"),
-        Question("what_happened", "What happened",
-                 "What happened, or what did you see or hear? Stick to facts, in your own words."),
+        Question(
+            "what_happened",
+            "What happened",
+            "What happened, or what did you see or hear? Stick to facts, in your own words.",
+        ),
         Question("when_where", "When and where", "When and where was this?"),
-        Question("children", "Children involved", "Which children, if any, were involved or affected? "
-                 "Type 'none' if none."),
+        Question(
+            "children", "Children involved", "Which children, if any, were involved or affected? Type 'none' if none."
+        ),
         Question("witnesses", "Witnesses", "Did anyone else see or hear it? Type 'no one' if nobody."),
-        Question("actions", "What the reporter has done",
-                 "What have you done about it so far, and who have you told?",
-                 guidance="Don't investigate, and don't approach or tell the adult concerned."),
+        Question(
+            "actions",
+            "What the reporter has done",
+            "What have you done about it so far, and who have you told?",
+            guidance="Don't investigate, and don't approach or tell the adult concerned.",
+        ),
     )
 
     def route_to(self, answers: dict) -> str:
@@ -112,11 +138,17 @@ class AdultConcernFlow(ReportFlow):
             await say(context, CALL_999 + " Children's social care or the police come first.")
             reference = await self.raise_urgent_alert(context, progress)
             if reference:
-                await say(context, f"I've sent an URGENT alert to {_route_label(answers)} now "
-                                   f"(reference {reference}). Then answer the questions below.")
+                await say(
+                    context,
+                    f"I've sent an URGENT alert to {_route_label(answers)} now "
+                    f"(reference {reference}). Then answer the questions below.",
+                )
             else:
-                await say(context, f"I couldn't send the alert automatically. After calling 999, tell "
-                                   f"{_route_label(answers)} by phone or in person now.")
+                await say(
+                    context,
+                    f"I couldn't send the alert automatically. After calling 999, tell "
+                    f"{_route_label(answers)} by phone or in person now.",
+                )
         if question.key == "concern_type":
             low = answers.get("concern_type") == "low_level"
             await say(context, LOW_LEVEL_GUIDANCE if low else ALLEGATION_GUIDANCE)
@@ -126,10 +158,12 @@ class AdultConcernFlow(ReportFlow):
         return " If you are worried about how an adult is behaving towards children, tell the headteacher today."
 
     def receipt(self, reference: str, answers: dict) -> str:
-        return (f"Thank you. Your report is saved: reference {reference}.\n"
-                f"What happens next: {_route_label(answers)} has been alerted and will decide the next "
-                "steps, including consulting the LADO where needed. The person concerned cannot see it. "
-                "Don't investigate or discuss it with others. This chat keeps only this receipt.")
+        return (
+            f"Thank you. Your report is saved: reference {reference}.\n"
+            f"What happens next: {_route_label(answers)} has been alerted and will decide the next "
+            "steps, including consulting the LADO where needed. The person concerned cannot see it. "
+            "Don't investigate or discuss it with others. This chat keeps only this receipt."
+        )
 
 
 __all__ = ["AdultConcernFlow", "CONCERN_TYPES"]

@@ -28,6 +28,7 @@ on every prompt, so a resumed conversation is shown in whatever channel it conti
 Nothing typed inside a report is logged: log lines carry the flow, the step key and the
 outcome, never an answer.
 """
+
 from __future__ import annotations
 
 import json
@@ -79,8 +80,10 @@ CANCEL_OPTIONS = (
 )
 KEEP_IT = ("keep it", "keep that", "use that", "that was my answer")
 
-LOCKED_NOTE = ("The urgent alert ({reference}) has already gone on that answer, so it can't be changed here. "
-               "If it was wrong, tell the safeguarding lead in person. Carrying on:")
+LOCKED_NOTE = (
+    "The urgent alert ({reference}) has already gone on that answer, so it can't be changed here. "
+    "If it was wrong, tell the safeguarding lead in person. Carrying on:"
+)
 
 COMMANDS_HELP = (
     "At any question you can reply 'back' to change your previous answer, 'start again', "
@@ -99,6 +102,7 @@ async def say(context: TurnContext, text: str) -> None:
 @dataclass(frozen=True)
 class Question:
     """One step of a flow. `key` names the field in the stored report."""
+
     key: str
     label: str  # how the field is named in the summary
     text: str
@@ -125,6 +129,7 @@ class Question:
 @dataclass
 class ReportServices:
     """What a flow needs from the rest of the bot, passed in rather than imported globally."""
+
     desk: object  # dialogs.filing.ReportDesk
     assistant: object | None = None  # bot.assistant.Assistant: .answer(question, school_slug) -> Answer
     cipher: object | None = None  # bot.crypto.ContentCipher: seals typed answers inside dialog state
@@ -258,8 +263,16 @@ class ReportFlow(ComponentDialog):
 
     @staticmethod
     def new_progress(school: str, reference: str | None = None) -> dict:
-        return {"school": school, "answers": {}, "history": [], "asking": None, "at": None,
-                "reference": reference, "held": None, "started": uuid.uuid4().hex}
+        return {
+            "school": school,
+            "answers": {},
+            "history": [],
+            "asking": None,
+            "at": None,
+            "reference": reference,
+            "held": None,
+            "started": uuid.uuid4().hex,
+        }
 
     def next_question(self, answers: dict) -> Question | None:
         for question in self.questions:
@@ -284,29 +297,40 @@ class ReportFlow(ComponentDialog):
             suggested = _suggested(progress).get(question.key)
             if suggested:
                 text = f"{question.text} It sounds like: {question.shown(suggested)}. Is that right?"
-                return renderer.prompt(Prompt(text=f"{problem}\n\n{text}" if problem else text,
-                                              buttons=_buttons(YES_NO)))
+                return renderer.prompt(
+                    Prompt(text=f"{problem}\n\n{text}" if problem else text, buttons=_buttons(YES_NO))
+                )
             text = f"{problem}\n\n{question.text}" if problem else question.text
-            return renderer.prompt(Prompt(text=text, buttons=_buttons(question.options),
-                                          guidance="" if problem else question.guidance))
+            return renderer.prompt(
+                Prompt(text=text, buttons=_buttons(question.options), guidance="" if problem else question.guidance)
+            )
         if what == "review":
             note = "Check your answers. Nothing is sent until you press Submit."
             if problem:
                 note = f"{problem}\n{note}"
-            return renderer.summary(Summary(
-                title=self.title, fields=self.summary_fields(progress.get("answers", {})),
-                buttons=_buttons(REVIEW_OPTIONS), note=note))
+            return renderer.summary(
+                Summary(
+                    title=self.title,
+                    fields=self.summary_fields(progress.get("answers", {})),
+                    buttons=_buttons(REVIEW_OPTIONS),
+                    note=note,
+                )
+            )
         if what == "pick":
             text = "Which answer do you want to change?"
-            return renderer.prompt(Prompt(text=f"{problem}\n\n{text}" if problem else text,
-                                          buttons=_buttons(self._pick_options(progress))))
+            return renderer.prompt(
+                Prompt(text=f"{problem}\n\n{text}" if problem else text, buttons=_buttons(self._pick_options(progress)))
+            )
         if what == "confirm_cancel":
             text = "Cancel this report? Your answers will be deleted and nothing will be sent."
             if progress.get("reference"):
-                text = ("Cancel the rest of this report? The urgent alert already sent "
-                        f"({progress['reference']}) stays with the DSL.")
-            return renderer.prompt(Prompt(text=f"{problem}\n\n{text}" if problem else text,
-                                          buttons=_buttons(CANCEL_OPTIONS)))
+                text = (
+                    "Cancel the rest of this report? The urgent alert already sent "
+                    f"({progress['reference']}) stays with the DSL."
+                )
+            return renderer.prompt(
+                Prompt(text=f"{problem}\n\n{text}" if problem else text, buttons=_buttons(CANCEL_OPTIONS))
+            )
         raise ValueError(f"unknown prompt {what!r}")
 
     def _pick_options(self, progress: dict) -> tuple[Option, ...]:
@@ -441,22 +465,33 @@ class ReportFlow(ComponentDialog):
         answers = self.visible_answers(progress["answers"])
         try:
             filed = await self.services.desk.file(
-                reporter=reporter_of(context), school_slug=progress["school"], kind=self.kind,
-                category=self.category(answers), urgency=self._urgency(progress, answers),
-                route_to=self.route_to(answers), content=self._content(answers),
-                reference=progress.get("reference"), submission_id=_submission_id(context, progress),
+                reporter=reporter_of(context),
+                school_slug=progress["school"],
+                kind=self.kind,
+                category=self.category(answers),
+                urgency=self._urgency(progress, answers),
+                route_to=self.route_to(answers),
+                content=self._content(answers),
+                reference=progress.get("reference"),
+                submission_id=_submission_id(context, progress),
                 conversation_key=conversation_key(context),
             )
         except ReportNotFiled:
             log.warning("report not saved: database unavailable", extra={"flow": self.kind})
-            await say(context, "I couldn't save your report just now: the system isn't answering. "
-                               "Your answers are kept here. Please press Submit again in a minute. "
-                               "If a child may be at risk, tell the DSL in person now.")
+            await say(
+                context,
+                "I couldn't save your report just now: the system isn't answering. "
+                "Your answers are kept here. Please press Submit again in a minute. "
+                "If a child may be at risk, tell the DSL in person now.",
+            )
             return await step.replace_dialog(REVIEW)
         await self._clear_draft(context)
         log.info("report submitted", extra={"flow": self.kind, "reference": filed.reference})
-        await self._withdraw_summaries(context, progress, f"Report summary removed from this chat: submitted as "
-                                                          f"{filed.reference} and stored securely.")
+        await self._withdraw_summaries(
+            context,
+            progress,
+            f"Report summary removed from this chat: submitted as {filed.reference} and stored securely.",
+        )
         await say(context, self.receipt(filed.reference, answers))
         return await step.end_dialog({"submitted": filed.reference, "kind": self.kind})
 
@@ -465,9 +500,13 @@ class ReportFlow(ComponentDialog):
 
     def _content(self, answers: dict) -> dict:
         """What is stored (encrypted): every answer exactly as typed, with its question."""
-        return {"kind": self.kind, "answers": {
-            key: {"question": self._by_key[key].label, "answer": self._by_key[key].shown(value)}
-            for key, value in answers.items()}}
+        return {
+            "kind": self.kind,
+            "answers": {
+                key: {"question": self._by_key[key].label, "answer": self._by_key[key].shown(value)}
+                for key, value in answers.items()
+            },
+        }
 
     async def raise_urgent_alert(self, context: TurnContext, progress: dict) -> str | None:
         """File the report straight away as URGENT, so the alert goes before any further question.
@@ -479,9 +518,14 @@ class ReportFlow(ComponentDialog):
         answers = self.visible_answers(progress["answers"])
         try:
             filed = await self.services.desk.file(
-                reporter=reporter_of(context), school_slug=progress["school"], kind=self.kind,
-                category=self.category(answers), urgency="urgent", route_to=self.route_to(answers),
-                content=self._content(answers), submission_id=_submission_id(context, progress) + "#urgent",
+                reporter=reporter_of(context),
+                school_slug=progress["school"],
+                kind=self.kind,
+                category=self.category(answers),
+                urgency="urgent",
+                route_to=self.route_to(answers),
+                content=self._content(answers),
+                submission_id=_submission_id(context, progress) + "#urgent",
             )
         except ReportNotFiled:
             log.warning("urgent alert not saved: database unavailable", extra={"flow": self.kind})
@@ -503,8 +547,9 @@ class ReportFlow(ComponentDialog):
     # --- drafts ------------------------------------------------------------------------------------
     async def _touch_draft(self, context: TurnContext, progress: dict) -> None:
         try:
-            await self.services.desk.touch_draft(conversation_key(context), progress["school"], self.kind,
-                                                 reporter_of(context))
+            await self.services.desk.touch_draft(
+                conversation_key(context), progress["school"], self.kind, reporter_of(context)
+            )
         except ReportNotFiled:
             log.warning("draft marker not saved", extra={"flow": self.kind})
 
@@ -568,9 +613,11 @@ class ReportFlow(ComponentDialog):
         return choice not in {option.key for option in self._offered(progress)}
 
     def attachment_refusal(self, progress: dict) -> str:
-        return ("I can't accept files or images in a report, so that one has not been kept. "
-                "Please describe things in words instead. Never photograph injuries, and never "
-                "view, copy, forward or save images of children.")
+        return (
+            "I can't accept files or images in a report, so that one has not been kept. "
+            "Please describe things in words instead. Never photograph injuries, and never "
+            "view, copy, forward or save images of children."
+        )
 
     async def _reprompt(self, inner_dc: DialogContext) -> DialogTurnResult:
         await inner_dc.reprompt_dialog()
@@ -597,8 +644,10 @@ class ReportFlow(ComponentDialog):
         await self._withdraw_summaries(inner_dc.context, progress, "Report summary removed: the report was cancelled.")
         message = "Report cancelled. Nothing was saved and your answers have been deleted."
         if progress.get("reference"):
-            message = (f"Report cancelled. The urgent alert already sent ({progress['reference']}) stays "
-                       "with the DSL; please speak to them in person.")
+            message = (
+                f"Report cancelled. The urgent alert already sent ({progress['reference']}) stays "
+                "with the DSL; please speak to them in person."
+            )
         await say(inner_dc.context, message + self.after_cancel_advice())
         return DialogTurnResult(DialogTurnStatus.Complete, {"cancelled": True, "kind": self.kind})
 
@@ -629,8 +678,10 @@ class ReportFlow(ComponentDialog):
         fresh["answers"] = {key: progress["answers"][key] for key in fresh["locked"] if key in progress["answers"]}
         progress.clear()
         progress.update(fresh)
-        await say(inner_dc.context, "Starting this report again." if fresh["locked"] else
-                  "Starting this report again from the first question.")
+        await say(
+            inner_dc.context,
+            "Starting this report again." if fresh["locked"] else "Starting this report again from the first question.",
+        )
         return await inner_dc.begin_dialog(ASK)
 
     async def _answered_question(self, context: TurnContext, progress: dict, text: str) -> bool:
@@ -659,8 +710,11 @@ class ReportFlow(ComponentDialog):
             return False
         if question is not None and not question.options:
             progress["held"] = text  # nothing typed is lost, even when we guessed wrong
-            await say(context, "Back to your report. (If that was your answer to this question, "
-                               "reply 'keep it' and I'll record it exactly as you typed it.)")
+            await say(
+                context,
+                "Back to your report. (If that was your answer to this question, "
+                "reply 'keep it' and I'll record it exactly as you typed it.)",
+            )
         else:
             await say(context, "Back to your report.")
         return True
@@ -673,8 +727,11 @@ class ReportFlow(ComponentDialog):
         answer = assistant.answer(text, progress["school"])
         log.info("policy question answered mid-report", extra={"flow": self.kind, "answer_kind": answer.kind})
         if answer.starts_report:  # about the very situation being reported: no FAQ content, ever
-            await say(context, "That's part of what you're reporting, so the DSL will advise on it rather than "
-                               "the policy. Type 'help' for what to do now.")
+            await say(
+                context,
+                "That's part of what you're reporting, so the DSL will advise on it rather than "
+                "the policy. Type 'help' for what to do now.",
+            )
         else:
             await context.send_activity(renderer_of(context).answer(answer))
         return True

@@ -33,15 +33,14 @@ The reporter is whoever the channel says is typing; they are never asked who the
     At every step: cancel | help | back | start again | a question (answered from dialogs.guidance,
     else the policy; step re-asked). Never at "words": the child's words are recorded, even "...?"
 """
+
 from __future__ import annotations
 
 from dialogs import guidance
 from dialogs.base import Question, ReportFlow, say
 from dialogs.validation import YES_NO
 
-DANGER = (
-    "Is a child in immediate danger or in need of medical help right now?"
-)
+DANGER = "Is a child in immediate danger or in need of medical help right now?"
 CALL_999 = (
     "Call 999 now, before anything else. Give first aid if it is needed and you are trained. "
     "Stay with the child if it is safe."
@@ -59,47 +58,79 @@ class DisclosureFlow(ReportFlow):
     title = "Disclosure report"
     guide = guidance.DISCLOSURE + guidance.SHARED
     questions = (
-        Question("immediate_danger", "Immediate danger or medical need", DANGER, options=YES_NO,
-                 help="If a child could be hurt in the next few minutes, or needs a doctor, answer Yes: "
-                      "I'll tell you to call 999 and alert the DSL straight away."),
-        Question("child", "The child", "Which child is this about? Their name and year group or class.",
-                 guidance=LISTENING,
-                 help="Give the child's name and year group or class, e.g. 'Jayden, Year 5'. "
-                      "Type 'not known' if you don't know."),
-        Question("words", "The child's words (verbatim)",
-                 "What did the child say? Type their words exactly as they said them, slang and "
-                 "spelling included; don't tidy them up.",
-                 guidance="Record, don't interpret: their words, not your summary.",
-                 verbatim=True,
-                 help="Write it as if the child's parents may one day read it. Put their words "
-                      "exactly as said; if you don't remember exactly, say so."),
-        Question("when_where", "When and where",
-                 "When and where did the child tell you (date, time, place, what was happening)?"),
+        Question(
+            "immediate_danger",
+            "Immediate danger or medical need",
+            DANGER,
+            options=YES_NO,
+            help="If a child could be hurt in the next few minutes, or needs a doctor, answer Yes: "
+            "I'll tell you to call 999 and alert the DSL straight away.",
+        ),
+        Question(
+            "child",
+            "The child",
+            "Which child is this about? Their name and year group or class.",
+            guidance=LISTENING,
+            help="Give the child's name and year group or class, e.g. 'Jayden, Year 5'. "
+            "Type 'not known' if you don't know.",
+        ),
+        Question(
+            "words",
+            "The child's words (verbatim)",
+            "What did the child say? Type their words exactly as they said them, slang and "
+            "spelling included; don't tidy them up.",
+            guidance="Record, don't interpret: their words, not your summary.",
+            verbatim=True,
+            help="Write it as if the child's parents may one day read it. Put their words "
+            "exactly as said; if you don't remember exactly, say so.",
+        ),
+        Question(
+            "when_where",
+            "When and where",
+            "When and where did the child tell you (date, time, place, what was happening)?",
+        ),
         Question("present", "Who else was present", "Who else was there? Type 'no one' if nobody."),
-        Question("injuries", "Injuries seen",
-                 "Did you see any injuries? Describe them in words: body area, size, colour. "
-                 "Type 'none seen' if none.",
-                 guidance="Describe injuries in words only. Never photograph them, and never view, "
-                          "copy or forward images of a child.",
-                 help="Say where on the body, roughly how big, and what it looked like. Don't "
-                      "examine the child or ask them to show you."),
-        Question("demeanour", "The child's demeanour",
-                 "How did the child seem (calm, upset, frightened, withdrawn)?"),
-        Question("staff_response", "What the adult said and did",
-                 "What did you say and do? Include any questions you asked, as you asked them.",
-                 help="It's fine if you asked questions: write them down as you asked them. "
-                      "Don't go back to the child to ask more."),
-        Question("others_at_risk", "Others possibly at risk",
-                 "Might anyone else be at risk, such as brothers, sisters or other pupils? "
-                 "Type 'not known' if you don't know."),
-        Question("alleged_person", "Alleged person and relationship",
-                 "Did the child say who did this, and how they know them? Type 'not said' if not.",
-                 guidance="Don't contact or confront the person, and don't investigate: "
-                          "the DSL decides what happens next."),
-        Question("dsl_told", "DSL already told in person",
-                 "Have you already told a DSL (or deputy) in person?", options=YES_NO),
-        Question("dsl_told_detail", "Which DSL, and when", "Who did you tell, and when?",
-                 when=lambda answers: answers.get("dsl_told") == "yes"),
+        Question(
+            "injuries",
+            "Injuries seen",
+            "Did you see any injuries? Describe them in words: body area, size, colour. Type 'none seen' if none.",
+            guidance="Describe injuries in words only. Never photograph them, and never view, "
+            "copy or forward images of a child.",
+            help="Say where on the body, roughly how big, and what it looked like. Don't "
+            "examine the child or ask them to show you.",
+        ),
+        Question("demeanour", "The child's demeanour", "How did the child seem (calm, upset, frightened, withdrawn)?"),
+        Question(
+            "staff_response",
+            "What the adult said and did",
+            "What did you say and do? Include any questions you asked, as you asked them.",
+            help="It's fine if you asked questions: write them down as you asked them. "
+            "Don't go back to the child to ask more.",
+        ),
+        Question(
+            "others_at_risk",
+            "Others possibly at risk",
+            "Might anyone else be at risk, such as brothers, sisters or other pupils? "
+            "Type 'not known' if you don't know.",
+        ),
+        Question(
+            "alleged_person",
+            "Alleged person and relationship",
+            "Did the child say who did this, and how they know them? Type 'not said' if not.",
+            guidance="Don't contact or confront the person, and don't investigate: the DSL decides what happens next.",
+        ),
+        Question(
+            "dsl_told",
+            "DSL already told in person",
+            "Have you already told a DSL (or deputy) in person?",
+            options=YES_NO,
+        ),
+        Question(
+            "dsl_told_detail",
+            "Which DSL, and when",
+            "Who did you tell, and when?",
+            when=lambda answers: answers.get("dsl_told") == "yes",
+        ),
     )
 
     def urgency(self, answers: dict) -> str:
@@ -113,11 +144,17 @@ class DisclosureFlow(ReportFlow):
             await say(context, CALL_999)
             reference = await self.raise_urgent_alert(context, progress)
             if reference:
-                await say(context, f"I've sent an URGENT alert to the DSL now (reference {reference}). "
-                                   "When you can, answer the questions below to complete the record.")
+                await say(
+                    context,
+                    f"I've sent an URGENT alert to the DSL now (reference {reference}). "
+                    "When you can, answer the questions below to complete the record.",
+                )
             else:
-                await say(context, "I couldn't send the alert automatically. After calling 999, tell the "
-                                   "DSL by phone or in person now. Then complete the record below.")
+                await say(
+                    context,
+                    "I couldn't send the alert automatically. After calling 999, tell the "
+                    "DSL by phone or in person now. Then complete the record below.",
+                )
         return None
 
     def receipt(self, reference: str, answers: dict) -> str:
@@ -128,6 +165,5 @@ class DisclosureFlow(ReportFlow):
             "message here when they have. "
             + ("" if told else "Please also tell the DSL in person today. ")
             + "Don't investigate or discuss it with others. This chat keeps only this receipt; "
-              "the record itself is stored securely for the safeguarding team."
+            "the record itself is stored securely for the safeguarding team."
         )
-

@@ -27,6 +27,7 @@ headteacher, not the DSL).
     At every step a question ("can I screenshot it as evidence?", "what do i do with the phone")
     is answered from dialogs.guidance.INCIDENT (UKCIS) and the step is asked again.
 """
+
 from __future__ import annotations
 
 import re
@@ -52,21 +53,41 @@ DEVICE_OPTIONS = (
 # Words that already say which kind of incident it is, most serious first: a message about a
 # fake nude is a nudes incident before it is anything else. Matched on the lower-cased message.
 TYPE_HINTS = (
-    ("nudes", re.compile(
-        r"\b(?:(?:semi[- ]?)?nudes?|naked|sexting|sexts?|topless|dick pics?|"
-        r"(?:explicit|sexual|indecent|rude) (?:pics?|photos?|pictures?|images?|videos?|selfies?))\b")),
-    ("staff_contact", re.compile(
-        r"\b(?:pupil|student|child|kid)s? (?:\w+ )?(?:messag\w*|add(?:ed|ing)?|follow\w*|dm'?d|contact\w*|"
-        r"friend request\w*) (?:me|(?:a )?(?:teacher|member of staff|staff))\b")),
-    ("cyberbullying", re.compile(
-        r"\b(?:cyber ?bull\w*|bull(?:y|ying|ied|ies)|fake (?:\w+ ){0,2}(?:accounts?|profiles?|pages?)|"
-        r"pretending to be|impersonat\w*|troll\w*|hate (?:page|account)s?)\b")),
-    ("photos_posted", re.compile(
-        r"\b(?:posted|posting|shared|sharing|put up) (?:\w+ ){0,2}(?:photos?|pictures?|pics?|videos?) "
-        r"of (?:our |the |some )?(?:pupils|children|kids|students|class)\b")),
-    ("harmful_content", re.compile(
-        r"\b(?:harmful|violent|extremist|self[- ]harm|suicide|pornographic|gore|beheading) "
-        r"(?:content|videos?|material|images?|posts?|websites?|sites?)\b|\bporn\w*")),
+    (
+        "nudes",
+        re.compile(
+            r"\b(?:(?:semi[- ]?)?nudes?|naked|sexting|sexts?|topless|dick pics?|"
+            r"(?:explicit|sexual|indecent|rude) (?:pics?|photos?|pictures?|images?|videos?|selfies?))\b"
+        ),
+    ),
+    (
+        "staff_contact",
+        re.compile(
+            r"\b(?:pupil|student|child|kid)s? (?:\w+ )?(?:messag\w*|add(?:ed|ing)?|follow\w*|dm'?d|contact\w*|"
+            r"friend request\w*) (?:me|(?:a )?(?:teacher|member of staff|staff))\b"
+        ),
+    ),
+    (
+        "cyberbullying",
+        re.compile(
+            r"\b(?:cyber ?bull\w*|bull(?:y|ying|ied|ies)|fake (?:\w+ ){0,2}(?:accounts?|profiles?|pages?)|"
+            r"pretending to be|impersonat\w*|troll\w*|hate (?:page|account)s?)\b"
+        ),
+    ),
+    (
+        "photos_posted",
+        re.compile(
+            r"\b(?:posted|posting|shared|sharing|put up) (?:\w+ ){0,2}(?:photos?|pictures?|pics?|videos?) "
+            r"of (?:our |the |some )?(?:pupils|children|kids|students|class)\b"
+        ),
+    ),
+    (
+        "harmful_content",
+        re.compile(
+            r"\b(?:harmful|violent|extremist|self[- ]harm|suicide|pornographic|gore|beheading) "
+            r"(?:content|videos?|material|images?|posts?|websites?|sites?)\b|\bporn\w*"
+        ),
+    ),
 )
 
 
@@ -92,34 +113,62 @@ class IncidentFlow(ReportFlow):
     title = "Online-safety incident report"
     guide = guidance.INCIDENT + guidance.SHARED  # UKCIS: never screenshot; secure the device
     questions = (
-        Question("type", "Type of incident", "What kind of online-safety incident is it?",
-                 options=INCIDENT_TYPES,
-                 help="Pick the closest. 'A pupil contacting staff' means a pupil messaging a member of "
-                      "staff on their personal social media or phone."),
-        Question("type_detail", "Type (described)", "Briefly, what kind of incident is it?",
-                 when=lambda a: a.get("type") == "other"),
-        Question("staff_involved", "A member of staff's conduct involved",
-                 "Is a member of staff's own conduct part of this (for example they shared, asked for "
-                 "or kept images, or messaged a pupil privately)?", options=YES_NO,
-                 help="If an adult who works at the school may have behaved wrongly, that is a concern "
-                      "about an adult, which goes to the headteacher rather than the DSL."),
+        Question(
+            "type",
+            "Type of incident",
+            "What kind of online-safety incident is it?",
+            options=INCIDENT_TYPES,
+            help="Pick the closest. 'A pupil contacting staff' means a pupil messaging a member of "
+            "staff on their personal social media or phone.",
+        ),
+        Question(
+            "type_detail",
+            "Type (described)",
+            "Briefly, what kind of incident is it?",
+            when=lambda a: a.get("type") == "other",
+        ),
+        Question(
+            "staff_involved",
+            "A member of staff's conduct involved",
+            "Is a member of staff's own conduct part of this (for example they shared, asked for "
+            "or kept images, or messaged a pupil privately)?",
+            options=YES_NO,
+            help="If an adult who works at the school may have behaved wrongly, that is a concern "
+            "about an adult, which goes to the headteacher rather than the DSL.",
+        ),
         Question("platform", "Platform", "Which app, website or platform was it on?"),
         Question("when", "When", "When did it happen, or when did you find out?"),
-        Question("involved", "Pupils involved and their roles",
-                 "Which pupils are involved, and what is each one's role: target, alleged perpetrator "
-                 "or witness?"),
-        Question("what_happened", "What happened", "What happened? Describe it in words.",
-                 guidance="Describe, don't copy: no screenshots, and don't forward anything."),
-        Question("imagery", "Images or videos involved", "Were images or videos involved?",
-                 options=YES_NO, when=lambda a: not _is_nudes(a)),
-        Question("device_secured", "Device secured",
-                 "Has the device been secured (switched off and kept safe, not searched)?",
-                 options=DEVICE_OPTIONS,
-                 help="Don't look through the device. Switch it off, keep it somewhere safe and give it "
-                      "to the DSL."),
+        Question(
+            "involved",
+            "Pupils involved and their roles",
+            "Which pupils are involved, and what is each one's role: target, alleged perpetrator or witness?",
+        ),
+        Question(
+            "what_happened",
+            "What happened",
+            "What happened? Describe it in words.",
+            guidance="Describe, don't copy: no screenshots, and don't forward anything.",
+        ),
+        Question(
+            "imagery",
+            "Images or videos involved",
+            "Were images or videos involved?",
+            options=YES_NO,
+            when=lambda a: not _is_nudes(a),
+        ),
+        Question(
+            "device_secured",
+            "Device secured",
+            "Has the device been secured (switched off and kept safe, not searched)?",
+            options=DEVICE_OPTIONS,
+            help="Don't look through the device. Switch it off, keep it somewhere safe and give it to the DSL.",
+        ),
         Question("actions", "Actions taken", "What have you done so far?"),
-        Question("told", "Who has been told",
-                 "Who has been told already (DSL, police, CEOP, parents)? Type 'no one yet' if nobody."),
+        Question(
+            "told",
+            "Who has been told",
+            "Who has been told already (DSL, police, CEOP, parents)? Type 'no one yet' if nobody.",
+        ),
     )
 
     def category(self, answers: dict) -> str:
@@ -138,24 +187,31 @@ class IncidentFlow(ReportFlow):
         if question.key == "type" and _is_nudes(answers):
             await say(context, NUDES_WARNING)
         if question.key == "staff_involved" and answers.get("staff_involved") == "yes":
-            await say(context, "A concern about the conduct of someone who works at the school goes to the "
-                               "headteacher (or the chair of governors if it is about the headteacher), not "
-                               "just the DSL. I'll switch to that report now; nothing has been sent yet.")
+            await say(
+                context,
+                "A concern about the conduct of someone who works at the school goes to the "
+                "headteacher (or the chair of governors if it is about the headteacher), not "
+                "just the DSL. I'll switch to that report now; nothing has been sent yet.",
+            )
             return {"switch_to": "adult_concern", "school": progress["school"]}
         return None
 
     def attachment_refusal(self, progress: dict) -> str:
         if _is_nudes(progress.get("answers", {})):
-            return ("I can't accept that, and it has not been kept. Please delete it from this chat now. "
-                    "Never view, copy, forward or save nude or semi-nude images of a child, even to "
-                    "report them: the DSL will deal with the device. Describe what you know in words.")
+            return (
+                "I can't accept that, and it has not been kept. Please delete it from this chat now. "
+                "Never view, copy, forward or save nude or semi-nude images of a child, even to "
+                "report them: the DSL will deal with the device. Describe what you know in words."
+            )
         return super().attachment_refusal(progress)
 
     def receipt(self, reference: str, answers: dict) -> str:
-        return (f"Thank you. Your report is saved: reference {reference}.\n"
-                "What happens next: the DSL has been alerted and will decide the next steps; you'll get a "
-                "message here when they have read it. Keep any device secured and don't look through it. "
-                "This chat keeps only this receipt.")
+        return (
+            f"Thank you. Your report is saved: reference {reference}.\n"
+            "What happens next: the DSL has been alerted and will decide the next steps; you'll get a "
+            "message here when they have read it. Keep any device secured and don't look through it. "
+            "This chat keeps only this receipt."
+        )
 
 
 __all__ = ["IncidentFlow", "INCIDENT_TYPES"]

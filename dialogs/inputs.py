@@ -5,16 +5,27 @@ Teams and Slack card buttons arrive as a message with no text and a `value` dict
 button press and the typed words it stands for always behave the same. No botbuilder
 import: this reads plain attributes of the incoming activity.
 """
+
 from __future__ import annotations
 
 import re
 
 # Words that steer a guided flow at any step, and the command they mean.
 FLOW_COMMANDS = {
-    "cancel": "cancel", "stop": "cancel", "cancel report": "cancel", "cancel this report": "cancel",
-    "help": "help", "?": "help", "what do i do": "help",
-    "back": "back", "go back": "back", "previous": "back", "undo": "back",
-    "start again": "restart", "start over": "restart", "restart": "restart",
+    "cancel": "cancel",
+    "stop": "cancel",
+    "cancel report": "cancel",
+    "cancel this report": "cancel",
+    "help": "help",
+    "?": "help",
+    "what do i do": "help",
+    "back": "back",
+    "go back": "back",
+    "previous": "back",
+    "undo": "back",
+    "start again": "restart",
+    "start over": "restart",
+    "restart": "restart",
 }
 
 REPORT_COMMANDS = ("report a concern", "report concern", "report", "make a report", "raise a concern")

@@ -6,6 +6,7 @@ kept exactly as the person wrote it (a child's words verbatim, slang and spellin
 included); a check that fails says *why* in words a busy member of staff understands,
 so the re-prompt is clear and nothing else is lost.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,17 +18,43 @@ _KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "1234567890")
 _VOWELS = set("aeiouy")
 _SURROGATE = re.compile("[\ud800-\udfff]")  # half an emoji from a broken paste: not storable as UTF-8
 _QUESTION_OPENERS = (
-    "can i", "can we", "can staff", "can teachers", "may i", "am i allowed", "are we allowed",
-    "are staff allowed", "is it ok", "is it okay", "is it alright", "is it allowed", "should i",
-    "should we", "do i", "do we", "what does the policy", "what is the policy", "what's the policy",
-    "what should i", "what do i", "who do i", "who should i", "how do i", "how should i",
-    "where do i", "when should i", "does the policy", "is there a rule", "what are the rules",
+    "can i",
+    "can we",
+    "can staff",
+    "can teachers",
+    "may i",
+    "am i allowed",
+    "are we allowed",
+    "are staff allowed",
+    "is it ok",
+    "is it okay",
+    "is it alright",
+    "is it allowed",
+    "should i",
+    "should we",
+    "do i",
+    "do we",
+    "what does the policy",
+    "what is the policy",
+    "what's the policy",
+    "what should i",
+    "what do i",
+    "who do i",
+    "who should i",
+    "how do i",
+    "how should i",
+    "where do i",
+    "when should i",
+    "does the policy",
+    "is there a rule",
+    "what are the rules",
 )
 
 
 @dataclass(frozen=True)
 class Checked:
     """The outcome of checking one answer: `value` when ok, else `problem` to show the user."""
+
     ok: bool
     value: str = ""
     problem: str = ""
@@ -36,6 +63,7 @@ class Checked:
 @dataclass(frozen=True)
 class Option:
     """One answer to a choice question: `key` is stored, `label` is shown on the button."""
+
     key: str
     label: str
     synonyms: tuple[str, ...] = ()
@@ -76,18 +104,27 @@ def is_nonsense(text: str) -> bool:
 def check_free_text(text: str | None, max_chars: int = MAX_ANSWER_CHARS) -> Checked:
     """Accept any real answer exactly as typed; refuse empty, over-long or gibberish input."""
     if text is None or not text.strip():
-        return Checked(False, problem="I didn't get an answer there. Please type your answer "
-                                      "(or 'not known' if you don't know).")
+        return Checked(
+            False, problem="I didn't get an answer there. Please type your answer (or 'not known' if you don't know)."
+        )
     if _SURROGATE.search(text):
-        return Checked(False, problem="That answer has a character I can't store (a broken emoji or symbol). "
-                                      "Please type it again.")
+        return Checked(
+            False, problem="That answer has a character I can't store (a broken emoji or symbol). Please type it again."
+        )
     if len(text) > max_chars:
-        return Checked(False, problem=(
-            f"That answer is {len(text):,} characters; the limit is {max_chars:,}. Please shorten it "
-            "to the key facts; the DSL will ask you for anything more."))
+        return Checked(
+            False,
+            problem=(
+                f"That answer is {len(text):,} characters; the limit is {max_chars:,}. Please shorten it "
+                "to the key facts; the DSL will ask you for anything more."
+            ),
+        )
     if is_nonsense(text):
-        return Checked(False, problem="That doesn't look like an answer I can record. Please type it "
-                                      "in words (or 'not known' if you don't know).")
+        return Checked(
+            False,
+            problem="That doesn't look like an answer I can record. Please type it "
+            "in words (or 'not known' if you don't know).",
+        )
     return Checked(True, value=text)
 
 
@@ -121,7 +158,8 @@ _ASKING = re.compile(
     r"^(?:(?:what|who|how|where|when|why|which)(?: \w+)? "
     r"(?:do|does|did|should|can|could|would|will|shall|is|are|am|must|may|happens)\b"
     r"|(?:can|could|should|shall|do|does|did|is|are|am|may|must|will|would|have|has) "
-    r"(?:i|we|you|it|they|he|she|the|this|that|my|our|staff|teachers|there)\b)")
+    r"(?:i|we|you|it|they|he|she|the|this|that|my|our|staff|teachers|there)\b)"
+)
 
 
 def reads_as_question(text: str | None) -> bool:

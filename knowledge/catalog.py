@@ -11,6 +11,7 @@ Clause ids are checked separately by `validate_catalog(policies)`, because they 
 parsed policies: a policy re-ingested with changed wording gets new ids, and
 `Catalog.intents_citing` tells the operator which curated answers need another look.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -81,9 +82,7 @@ class Catalog:
         """Curated intents of this school whose answer quotes the clause: the ones to
         re-check when a new version of the policy changes or drops that clause."""
         return tuple(
-            intent_id
-            for intent_id, m in self.mappings.get(school_slug, {}).items()
-            if clause_id in m.clause_ids
+            intent_id for intent_id, m in self.mappings.get(school_slug, {}).items() if clause_id in m.clause_ids
         )
 
     def citations_missing(self, school_slug: str, clause_ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
@@ -141,9 +140,7 @@ def parse_intents(doc: Any, source: str = "intents.yaml") -> tuple[dict[str, Int
         for example in examples:
             key = " ".join(example.lower().split())
             if key in example_owner:
-                problems.append(
-                    f"{where}: example {example!r} is also an example of {example_owner[key]!r}"
-                )
+                problems.append(f"{where}: example {example!r} is also an example of {example_owner[key]!r}")
             example_owner[key] = intent_id
         intents[intent_id] = Intent(
             intent_id, fields["title"] or "", fields["question"] or "", examples, fields["ask_role"] or ""
@@ -202,9 +199,7 @@ def parse_school(
 
     silent = frozenset(raw_silent)
     problems += [f"{source}: silent lists unknown intent id {i!r}" for i in sorted(silent - set(intents))]
-    problems += [
-        f"{source}: {i} is both mapped and listed as silent" for i in sorted(silent & set(raw_mappings))
-    ]
+    problems += [f"{source}: {i} is both mapped and listed as silent" for i in sorted(silent & set(raw_mappings))]
     undecided = sorted(set(intents) - silent - set(raw_mappings))
     if undecided:
         problems.append(
@@ -246,7 +241,9 @@ def read_clause_questions(directory: Path) -> tuple[dict[str, tuple[tuple[str, s
             clause = item.get("clause") if isinstance(item, dict) else None
             questions = item.get("questions") if isinstance(item, dict) else None
             if not isinstance(clause, str) or "-" not in clause or not isinstance(questions, list):
-                problems.append(f"clause_questions/{path.name}: item {n} needs 'clause' (an id) and a list of 'questions'")
+                problems.append(
+                    f"clause_questions/{path.name}: item {n} needs 'clause' (an id) and a list of 'questions'"
+                )
                 continue
             school = clause.rsplit("-", 1)[0]
             out.setdefault(school, []).extend((clause, str(q)) for q in questions if str(q).strip())
@@ -282,7 +279,12 @@ def validate_catalog(policies: MappingType[str, Any], catalog: Catalog | None = 
     for slug in catalog.clause_questions:
         policy = policies.get(slug)
         known = citable_ids(policy.clauses) if policy is not None else set()
-        problems += sorted({f"clause_questions: {cid!r} is not a clause of {slug}'s policy"
-                            for cid, _ in catalog.questions_for_clauses(slug) if cid not in known})
+        problems += sorted(
+            {
+                f"clause_questions: {cid!r} is not a clause of {slug}'s policy"
+                for cid, _ in catalog.questions_for_clauses(slug)
+                if cid not in known
+            }
+        )
     if problems:
         raise CatalogError(problems)

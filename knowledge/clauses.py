@@ -17,6 +17,7 @@ the policy, so curated intents survive policy updates and changed ones can be li
 A part of a split paragraph keeps the paragraph's old id in `block`, so a curated
 citation of the whole paragraph still resolves (`citable_ids`, `cited_ids`).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -36,7 +37,8 @@ FACT_LINE = re.compile(
     r"^(?!(?:appendix|annex|section|part|chapter|schedule)\b)[^:]{3,60}"
     r"\b(?:date[sd]?|review(?:ed)?|governors?|lead|written|agreed|approved|ratified|adopted|author|owner"
     r"|responsib\w*|designated|contact|headteacher|principal|chair|version|committee|officer)\b[^:]*:\s+\S",
-    re.I)
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -80,8 +82,8 @@ def _classify(raw: str) -> _Line:
     indent = len(raw) - len(raw.lstrip(" \t"))
     m = BULLET.match(raw)
     if m:
-        rest = raw[m.end():]
-        rest = rest[BULLET.match(rest).end():] if BULLET.match(rest) else rest  # "- o item": one bullet
+        rest = raw[m.end() :]
+        rest = rest[BULLET.match(rest).end() :] if BULLET.match(rest) else rest  # "- o item": one bullet
         return _Line(rest.strip(), raw, True, indent, None)
     n = NUMBERED.match(raw)
     if n:
@@ -89,8 +91,9 @@ def _classify(raw: str) -> _Line:
     return _Line(raw.strip(), raw, False, indent, None)
 
 
-def _is_heading(line: _Line, next_line: _Line | None, prev_ended: bool, blank_after: bool,
-                wrap: int | None = None) -> bool:
+def _is_heading(
+    line: _Line, next_line: _Line | None, prev_ended: bool, blank_after: bool, wrap: int | None = None
+) -> bool:
     """A short line with no sentence ending, standing where a paragraph would start."""
     text = line.text
     words = text.split()
@@ -134,6 +137,7 @@ def _wrap_width(lines: list[str]) -> int | None:
 @dataclass(frozen=True)
 class _Block:
     """A paragraph or list item as the line layout gives it, before long ones are split."""
+
     text: str
     headings: tuple[tuple[str, str], ...]  # (number or '', heading text), outermost first
     lead_in: str
@@ -206,7 +210,7 @@ def _blocks(text: str) -> list[_Block]:
         if line is None:
             blank_run += 1
             continue
-        nxt = next((l for l in lines[i + 1:i + 4] if l is not None), None)
+        nxt = next((l for l in lines[i + 1 : i + 4] if l is not None), None)
         after_blank = blank_run > 0
         blank_run = 0
         ended_before = prev_ended or after_blank
@@ -218,8 +222,10 @@ def _blocks(text: str) -> list[_Block]:
             continue
         fact = bool(FACT_LINE.match(line.text)) and len(line.text) <= 80
         starts_new = (
-            line.bullet or fact
-            or after_blank and (prev_ended or line.text[:1].isupper())
+            line.bullet
+            or fact
+            or after_blank
+            and (prev_ended or line.text[:1].isupper())
             or (prev_ended and (in_plain_list() or not _continues_wrapped(current, wrap)))
         )
         if line.raw.startswith((" ", "\t")) and not line.bullet and current and not prev_ended:
@@ -269,7 +275,8 @@ INLINE_BULLET = re.compile(f"{INLINE_GLYPH.pattern}|{INLINE_DASH.pattern}")
 SENTENCE_END = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+[\"“‘'(\[A-Z0-9])")
 QUOTED = re.compile(r"“[^“”]*”|\"[^\"]*\"")
 ABBREVIATIONS = frozenset(
-    "e.g i.e etc mr mrs ms dr no nos st vs cf approx inc ltd para ref fig pp vol prof rev dept govt a.m p.m viz".split())
+    "e.g i.e etc mr mrs ms dr no nos st vs cf approx inc ltd para ref fig pp vol prof rev dept govt a.m p.m viz".split()
+)
 LIST_NUMBER = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.")
 INLINE_HEADING = re.compile(r"(?:\d{1,2}\s+)?((\d{1,2}(?:\.\d{1,2})*)\.?)\s+(?=[A-Z])")
 MID_NUMBER = re.compile(r"(?<=\s)(?:(?:\d{1,2}\s+)?\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}\.)\s+(?=[A-Z])")
@@ -302,8 +309,9 @@ def parse_clauses(text: str, school: str) -> list[Clause]:
         pieces, last = split
         for piece in pieces:
             cid = _free_id(clause_id(school, piece.text), taken)
-            clauses.append(Clause(cid, school, len(clauses), _section(piece.headings), piece.text,
-                                  piece.lead_in, block=bid))
+            clauses.append(
+                Clause(cid, school, len(clauses), _section(piece.headings), piece.text, piece.lead_in, block=bid)
+            )
         inline = (block.headings, last) if last != block.headings else None
     return clauses
 
@@ -344,10 +352,13 @@ def _sentences_under_headings(units: list[str], headings: tuple) -> tuple[list[t
             # "... Conduct 3. General social media expectations": the number starts the heading
             head, _, number = unit_sentences[k].rpartition(" ")
             joined = f"{number} {unit_sentences[k + 1]}"
-            heading = head and LIST_NUMBER.fullmatch(number) and _inline_heading(
-                joined, before_list and k + 2 == len(unit_sentences))
+            heading = (
+                head
+                and LIST_NUMBER.fullmatch(number)
+                and _inline_heading(joined, before_list and k + 2 == len(unit_sentences))
+            )
             if heading and not heading[2]:
-                unit_sentences[k:k + 2] = [head, joined]
+                unit_sentences[k : k + 2] = [head, joined]
         for k, sentence in enumerate(unit_sentences):
             before, heading = _find_heading(sentence, before_list and k + 1 == len(unit_sentences))
             if before:
@@ -366,8 +377,7 @@ def _join_short(sentences: list[tuple[str, tuple, int]]) -> list[list]:
     groups: list[list] = []  # [text, headings, unit]
     for text, heads, unit in sentences:
         prev = groups[-1] if groups else None
-        joinable = (prev is not None and prev[1:] == [heads, unit]
-                    and len(prev[0]) + 1 + len(text) <= MAX_CLAUSE)
+        joinable = prev is not None and prev[1:] == [heads, unit] and len(prev[0]) + 1 + len(text) <= MAX_CLAUSE
         if joinable and (len(text) < SHORT_SENTENCE or len(prev[0]) < SHORT_SENTENCE):
             prev[0] += " " + text
         else:
@@ -399,7 +409,7 @@ def _units(text: str, long: bool) -> list[str]:
     marker = INLINE_BULLET if long else INLINE_GLYPH
     units, start = [], 0
     for m in marker.finditer(text):
-        units.append(text[start:m.start()])
+        units.append(text[start : m.start()])
         start = m.end()
     units.append(text[start:])
     units = units[:1] + [BULLET.sub("", u, count=1) for u in units[1:]]  # "- o item" is one bullet
@@ -415,7 +425,7 @@ def _sentences(text: str) -> list[str]:
         end = m.end()
         if any(a < end < b for a, b in quotes):
             continue
-        words = text[cuts[-1]:end].split()
+        words = text[cuts[-1] : end].split()
         word = words[-1].strip("\"“‘'([").rstrip("\"”’')]")
         if word.endswith("."):
             core = word[:-1].lower()
@@ -435,11 +445,11 @@ def _find_heading(sentence: str, before_list: bool) -> tuple[str, tuple[str, str
     if heading:
         return "", heading
     for m in MID_NUMBER.finditer(sentence):
-        before = sentence[:m.start()].split()
+        before = sentence[: m.start()].split()
         if before and before[-1].lower() not in REFERENCE_WORDS:
-            heading = _inline_heading(sentence[m.start():], before_list)
+            heading = _inline_heading(sentence[m.start() :], before_list)
             if heading:
-                return sentence[:m.start()].strip(), heading
+                return sentence[: m.start()].strip(), heading
     return sentence, None
 
 
@@ -451,14 +461,14 @@ def _inline_heading(sentence: str, before_list: bool) -> tuple[str, str, str] | 
     m = INLINE_HEADING.match(sentence)
     if not m:
         return None
-    words = sentence[m.end():].split()
+    words = sentence[m.end() :].split()
     run = 0
     while run < len(words) and _title_word(words[run], first=run == 0):
         run += 1
     if run == len(words) or (before_list and not re.search(r"[.!?;:,]$", sentence)):
         title, rest = words, []
     elif run >= 2 and words[run][:1].islower():
-        title, rest = words[:run - 1], words[run - 1:]  # the last capital word starts the sentence
+        title, rest = words[: run - 1], words[run - 1 :]  # the last capital word starts the sentence
     else:
         return None
     if not title or len(title) > 12 or title[-1].lower() in CONNECTIVES:

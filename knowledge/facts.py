@@ -7,6 +7,7 @@ from the document: answers and `school show` can then say when a policy is out o
 The lines themselves are clauses (see `FACT_LINE` in `knowledge/clauses.py`), so staff who
 ask "when is this policy reviewed?" or "who is the governor for this?" get them quoted.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,7 +20,8 @@ _DATE = rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{_MONTH},?\s+\d{{4}}|\d{{1,2}}[/.-]\
 NEXT_REVIEW = re.compile(
     rf"(?:next\s+(?:full\s+|school\s+|policy\s+)?review(?:\s+(?:due|date))?|to\s+be\s+(?:next\s+)?reviewed|review\s+due"
     rf"|date\s+of\s+(?:the\s+)?next\s+(?:full\s+)?review|review\s+date)[\s:|,-]*(?:on|by|in)?\s*(?P<date>{_DATE})",
-    re.I)
+    re.I,
+)
 
 
 def next_review_date(clauses: Iterable[Clause]) -> str | None:

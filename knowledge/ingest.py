@@ -9,6 +9,7 @@ Re-ingesting a new version of a curated school's policy keeps the ids of unchang
 clauses (ids hash the clause text) and reports every curated intent whose clause
 changed or vanished, with the most similar new clause as a likely successor.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -62,13 +63,18 @@ class IngestReport:
         if self.stale:
             out.append(f"{len(self.stale)} curated answer(s) cite a clause that changed or vanished; review them:")
             for s in self.stale:
-                successor = (f"likely now {s.successor_id} ({s.similarity:.0f}% similar)"
-                             if s.successor_id else "no similar clause in the new version")
+                successor = (
+                    f"likely now {s.successor_id} ({s.similarity:.0f}% similar)"
+                    if s.successor_id
+                    else "no similar clause in the new version"
+                )
                 out.append(f"  - intent {s.intent}: clause {s.clause_id} changed or vanished; {successor}")
                 out.append(f"      was: {s.old_text[:160]}")
         if self.orphaned_questions:
-            out.append(f"{self.orphaned_questions} question(s) written for a clause that changed or vanished no longer "
-                       f"count; rewrite them for the new wording in knowledge/catalog/clause_questions/.")
+            out.append(
+                f"{self.orphaned_questions} question(s) written for a clause that changed or vanished no longer "
+                f"count; rewrite them for the new wording in knowledge/catalog/clause_questions/."
+            )
         return out
 
 
@@ -133,8 +139,9 @@ async def _previous_version(sessions, slug: str) -> Policy | None:
 
 
 def _policy_from_row(row: School) -> Policy:
-    return make_policy(row.slug, row.name, row.source_text, policy_title=row.policy_title,
-                       review_date=row.review_date, ask=row.ask)
+    return make_policy(
+        row.slug, row.name, row.source_text, policy_title=row.policy_title, review_date=row.review_date, ask=row.ask
+    )
 
 
 async def store_policy(sessions, policy: Policy) -> IngestReport:
@@ -144,17 +151,31 @@ async def store_policy(sessions, policy: Policy) -> IngestReport:
     new_ids = {c.id for c in policy.clauses}
     async with sessions() as session, session.begin():
         await session.execute(delete(ClauseRow).where(ClauseRow.school_slug == policy.slug))
-        await session.merge(School(
-            slug=policy.slug, name=policy.name, policy_title=policy.policy_title,
-            review_date=policy.review_date, ask=policy.ask,
-            source_sha256=hashlib.sha256(policy.text.encode()).hexdigest(), source_text=policy.text,
-        ))
+        await session.merge(
+            School(
+                slug=policy.slug,
+                name=policy.name,
+                policy_title=policy.policy_title,
+                review_date=policy.review_date,
+                ask=policy.ask,
+                source_sha256=hashlib.sha256(policy.text.encode()).hexdigest(),
+                source_text=policy.text,
+            )
+        )
         await session.flush()
-        session.add_all(ClauseRow(id=c.id, school_slug=c.school, position=c.position, section=c.section,
-                                  lead_in=c.lead_in, text=c.text) for c in policy.clauses)
+        session.add_all(
+            ClauseRow(
+                id=c.id, school_slug=c.school, position=c.position, section=c.section, lead_in=c.lead_in, text=c.text
+            )
+            for c in policy.clauses
+        )
     return IngestReport(
-        slug=policy.slug, name=policy.name, clauses=len(policy.clauses),
-        unchanged=len(old_ids & new_ids), added=len(new_ids - old_ids), removed=len(old_ids - new_ids),
+        slug=policy.slug,
+        name=policy.name,
+        clauses=len(policy.clauses),
+        unchanged=len(old_ids & new_ids),
+        added=len(new_ids - old_ids),
+        removed=len(old_ids - new_ids),
         stale=_stale_mappings(policy.slug, previous, policy),
         orphaned_questions=_orphaned_questions(policy),
     )
@@ -194,8 +215,12 @@ async def run_ingest(settings, file: str, slug: str, name: str | None, ask: str 
     # the clause vectors, once, now: the server reads them back from the vector store at start
     texts = [passage(c) for c in policy.clauses]
     for start in range(0, len(texts), ENCODE_STEP):
-        encoder.encode_many(texts[start:start + ENCODE_STEP])
-        print(f"\rEncoding clauses for answers by meaning: {min(start + ENCODE_STEP, len(texts))}/{len(texts)}",
-              end="", file=sys.stderr, flush=True)
+        encoder.encode_many(texts[start : start + ENCODE_STEP])
+        print(
+            f"\rEncoding clauses for answers by meaning: {min(start + ENCODE_STEP, len(texts))}/{len(texts)}",
+            end="",
+            file=sys.stderr,
+            flush=True,
+        )
     print(file=sys.stderr)
     return 0

@@ -13,6 +13,7 @@ The file is parsed, checked and compiled on first use and cached; a malformed en
 `LanguageDataError` naming the file and the entry, so a bad edit stops start-up loudly instead
 of silently changing what is recognised.
 """
+
 from __future__ import annotations
 
 import re
@@ -77,7 +78,8 @@ def _mapping_without_duplicates(loader: _UniqueKeyLoader, node: yaml.MappingNode
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise yaml.constructor.ConstructorError(
-                None, None, f"{key!r} is written twice in one mapping", key_node.start_mark)
+                None, None, f"{key!r} is written twice in one mapping", key_node.start_mark
+            )
         seen.add(key)
     return loader.construct_mapping(node, deep=deep)
 
@@ -120,10 +122,15 @@ def _words(path: Path, groups: Any) -> Mapping[str, str]:
             raise LanguageDataError(path, where, "expected a mapping of `token: written-out form`")
         for key, value in entries.items():
             if not isinstance(key, str) or not _TOKEN.fullmatch(key):
-                raise LanguageDataError(path, f"{where} › {key!r}",
-                                        "a key must be one lower-case word (letters and digits; quote y, no, on, off)")
+                raise LanguageDataError(
+                    path,
+                    f"{where} › {key!r}",
+                    "a key must be one lower-case word (letters and digits; quote y, no, on, off)",
+                )
             if not isinstance(value, str) or not value.split() or any(not _TOKEN.fullmatch(w) for w in value.split()):
-                raise LanguageDataError(path, f"{where} › {key}", "the value must be lower-case words separated by spaces")
+                raise LanguageDataError(
+                    path, f"{where} › {key}", "the value must be lower-case words separated by spaces"
+                )
             if key in table:
                 raise LanguageDataError(path, f"{where} › {key}", f"already in group {group_of[key]!r}")
             table[key], group_of[key] = " ".join(value.split()), group
@@ -149,8 +156,9 @@ def _triage(path: Path, section: Any) -> TriageVocabulary:
         raise LanguageDataError(path, "triage › patterns", "expected named lists")
     sources = _Assembler(path, specs).all()
     patterns = {name: re.compile(_AT_TOKEN_START.format(source)) for name, source in sources.items()}
-    return TriageVocabulary(tuple(dict.fromkeys(lexicon)), frozenset(never),
-                            MappingProxyType(patterns), MappingProxyType(sources))
+    return TriageVocabulary(
+        tuple(dict.fromkeys(lexicon)), frozenset(never), MappingProxyType(patterns), MappingProxyType(sources)
+    )
 
 
 class _Assembler:
@@ -199,7 +207,12 @@ class _Assembler:
         out: list[str] = []
         for i, entry in enumerate(entries):
             at = f"{where} › {kind} entry {i + 1}"
-            if kind == "any" and isinstance(entry, dict) and set(entry) == {"words"} and isinstance(entry["words"], list):
+            if (
+                kind == "any"
+                and isinstance(entry, dict)
+                and set(entry) == {"words"}
+                and isinstance(entry["words"], list)
+            ):
                 words = [self._entry(f"{at} › words entry {j + 1}", w) for j, w in enumerate(entry["words"])]
                 if not words:
                     raise LanguageDataError(self.path, at, "expected a non-empty `words:` list")
@@ -218,7 +231,8 @@ class _Assembler:
         if whole:
             return list(self.alternatives(self._referenced(at, whole.group(1))))
         expanded = _REFERENCE.sub(
-            lambda m: "(?:" + "|".join(self.alternatives(self._referenced(at, m.group(1)))) + ")", entry)
+            lambda m: "(?:" + "|".join(self.alternatives(self._referenced(at, m.group(1)))) + ")", entry
+        )
         try:
             re.compile(expanded)
         except re.error as exc:

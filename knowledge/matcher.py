@@ -29,6 +29,7 @@ The confidence policy follows QnA Maker's active learning: a clear winner is ans
 the runner-up is within k*sqrt(top score) (0-100 scale) the user is asked "Did you mean";
 below a floor the honest answer is that the policy does not cover it.
 """
+
 from __future__ import annotations
 
 import math
@@ -56,8 +57,14 @@ P_QUERY, P_CLAUSES, P_EXAMPLES, P_POSTERIOR = 0.4, 0.4, 0.2, 0.4
 # about): uncurated top-1 +2.4 points, and 'kid messaged me on insta' finds 'If a pupil contacts you'.
 P_INTENT_SPACE, PROFILE_SHIFT = 0.4, 0.5
 # whom a question or rule is about (stemmed concept tokens -> group): pupils current or past, or families
-WHO_GROUPS = {"pupil": "pupils", "expupil": "pupils", "parent": "families", "famili": "families",
-              "relat": "families", "familyfriend": "families"}
+WHO_GROUPS = {
+    "pupil": "pupils",
+    "expupil": "pupils",
+    "parent": "families",
+    "famili": "families",
+    "relat": "families",
+    "familyfriend": "families",
+}
 WHO_MISMATCH = 0.5  # direct retrieval: a clause naming only other people than the question weighs this much
 W_OWN = 0.1  # the asker's school's own curated clauses as evidence in intent ranking (0.05-0.3 measured; 0.1 best)
 QUERY_CACHE_SIZE = 2048  # recent questions whose vectors are kept
@@ -198,8 +205,10 @@ class _SchoolIndex:
             for t, w in vec.items():
                 self.postings[t].append((i, w))
         # A lead-in ("Staff must not:") or a fragment is not a rule to quote on its own.
-        self.rule_weight = [(LEAD_IN_WEIGHT if c.text.rstrip().endswith(":") else 1.0)
-                            * min(1.0, (len(v) / SHORT_CLAUSE_TOKENS) ** 0.5) for c, v in zip(self.clauses, self.vectors)]
+        self.rule_weight = [
+            (LEAD_IN_WEIGHT if c.text.rstrip().endswith(":") else 1.0) * min(1.0, (len(v) / SHORT_CLAUSE_TOKENS) ** 0.5)
+            for c, v in zip(self.clauses, self.vectors)
+        ]
         self.prototype_scores: dict[str, list[float]] = {}  # intent -> proto cosine per clause (lazy)
         self.posteriors = None  # P(intent | clause) per clause (lazy, see Matcher._clause_posteriors)
         self.curated_rows = None  # (intent row, clause row) pairs of the school's mappings (lazy)
@@ -230,8 +239,10 @@ def _who_weights(index: "_SchoolIndex", query: dict[str, float]) -> list[float]:
     asked = {WHO_GROUPS[t] for t in query if t in WHO_GROUPS}
     if not asked:
         return [1.0] * len(index.vectors)
-    return [WHO_MISMATCH if (named := {WHO_GROUPS[t] for t in vec if t in WHO_GROUPS}) and not (named & asked)
-            else 1.0 for vec in index.vectors]
+    return [
+        WHO_MISMATCH if (named := {WHO_GROUPS[t] for t in vec if t in WHO_GROUPS}) and not (named & asked) else 1.0
+        for vec in index.vectors
+    ]
 
 
 class Matcher:
@@ -241,8 +252,13 @@ class Matcher:
         self.catalog = catalog
         policies = list(policies.values()) if isinstance(policies, dict) else list(policies)
         # by meaning; a missing model is an error here (ModelMissing), never a silent lexical-only mode
-        self.retriever: Retriever = retriever if retriever is not None else SemanticRetriever(
-            policies, clause_questions={p.slug: catalog.questions_for_clauses(p.slug) for p in policies})
+        self.retriever: Retriever = (
+            retriever
+            if retriever is not None
+            else SemanticRetriever(
+                policies, clause_questions={p.slug: catalog.questions_for_clauses(p.slug) for p in policies}
+            )
+        )
         intents = catalog.intents
         self.intent_ids: list[str] = list(intents)
 
@@ -335,8 +351,9 @@ class Matcher:
         sorted_intents = [self.example_intent[i] for i in order]
         self._intent_starts = np.array([sorted_intents.index(iid) for iid in self.intent_ids], dtype=np.intp)
         self._centroid_matrix = matrix([self.centroids[iid] for iid in self.intent_ids])
-        self._clause_centroid_matrix = matrix([self.clause_centroids.get(iid) or self.centroids[iid]
-                                               for iid in self.intent_ids])
+        self._clause_centroid_matrix = matrix(
+            [self.clause_centroids.get(iid) or self.centroids[iid] for iid in self.intent_ids]
+        )
         # Multinomial naive Bayes over the same tokens: discriminative where cosine is not
         # (it learns that "parent" separates two friend-request intents that share most words).
         nb_columns: dict[str, int] = {}
@@ -459,8 +476,9 @@ class Matcher:
             return []
         scores, posterior = scored
         top = np.argsort(-scores)[:limit]
-        return [IntentCandidate(self.intent_ids[i], round(float(scores[i]), 2), round(float(posterior[i]), 3))
-                for i in top]
+        return [
+            IntentCandidate(self.intent_ids[i], round(float(scores[i]), 2), round(float(posterior[i]), 3)) for i in top
+        ]
 
     def _intent_scores(self, query: dict[str, float], known: list[str]):
         """(score per intent 0-100, naive Bayes posterior per intent), or None when nothing matches."""
@@ -476,15 +494,18 @@ class Matcher:
         best_example = np.maximum.reduceat(per_example, self._intent_starts)
         centroid = self._centroid_matrix[:, cols] @ weights
         clause_side = self._clause_centroid_matrix[:, cols] @ weights
-        fuzzy = process.cdist([" ".join(sorted(known))], self._example_strings_sorted,
-                              scorer=fuzz.ratio, dtype=np.float32, workers=1)[0]  # both sides pre-sorted: token_sort_ratio
+        fuzzy = process.cdist(
+            [" ".join(sorted(known))], self._example_strings_sorted, scorer=fuzz.ratio, dtype=np.float32, workers=1
+        )[0]  # both sides pre-sorted: token_sort_ratio
         fuzzy_best = np.maximum.reduceat(fuzzy, self._intent_starts)
-        scores = (100.0 * (W_EXAMPLE * best_example + W_CENTROID * centroid + W_CLAUSES * clause_side)
-                  + W_FUZZY * fuzzy_best)
+        scores = (
+            100.0 * (W_EXAMPLE * best_example + W_CENTROID * centroid + W_CLAUSES * clause_side) + W_FUZZY * fuzzy_best
+        )
         if W_NB:
             features = Counter(f for f in _nb_features(known) if f in self._nb_columns)
             log_like = self._nb_log[:, [self._nb_columns[f] for f in features]] @ np.array(
-                list(features.values()), dtype=np.float32)
+                list(features.values()), dtype=np.float32
+            )
             posterior = np.exp(log_like - log_like.max())
             posterior /= posterior.sum()
             scores = scores + W_NB * scores.max() * posterior  # reorders, cannot invent confidence
@@ -499,14 +520,18 @@ class Matcher:
         if cached is None:
             proto, examples = self._prototypes[intent], self.centroids[intent]
             post = self._clause_posteriors(index)[:, self._row_of[intent]] if P_POSTERIOR else None
-            cached = [P_CLAUSES * _dot(vec, proto) + P_EXAMPLES * _dot(vec, examples)
-                      + (P_POSTERIOR * float(post[i]) if P_POSTERIOR else 0.0)
-                      for i, vec in enumerate(index.vectors)]
+            cached = [
+                P_CLAUSES * _dot(vec, proto)
+                + P_EXAMPLES * _dot(vec, examples)
+                + (P_POSTERIOR * float(post[i]) if P_POSTERIOR else 0.0)
+                for i, vec in enumerate(index.vectors)
+            ]
             index.prototype_scores[intent] = cached
         return cached
 
-    def clauses_for(self, school: str, intent: str, question: str = "", limit: int = 3
-                    ) -> tuple[list[ClauseCandidate], Any, bool]:
+    def clauses_for(
+        self, school: str, intent: str, question: str = "", limit: int = 3
+    ) -> tuple[list[ClauseCandidate], Any, bool]:
         """(clauses best first, the mapping used or None, curated?) for an intent at a school."""
         index = self.schools[school]
         query = self.query_vector(question)[0] if question else {}
@@ -584,8 +609,11 @@ class Matcher:
 
     def _fuse(self, question: str, school: str, by_intent: MatchResult) -> MatchResult:
         index = self.schools[school]
-        if not index.clauses or (by_intent.silent and by_intent.kind == "answer" and (
-                by_intent.curated or by_intent.intents[0].score >= UNCURATED_SILENT_AT)):
+        if not index.clauses or (
+            by_intent.silent
+            and by_intent.kind == "answer"
+            and (by_intent.curated or by_intent.intents[0].score >= UNCURATED_SILENT_AT)
+        ):
             # a curator who read this policy for the recognised intent and found nothing knows
             # better than a near neighbour (on the tuning set: 13 of 14 such questions were
             # unanswerable); so, less surely, does a confident intent with no clause of its own
@@ -593,8 +621,11 @@ class Matcher:
         query, known, _ = self.query_vector(question)
         meaning = self.retriever.scores(question, school)
         # questions written for this school's clauses (curation: none for an ingested policy)
-        asked = (self.retriever.asked_scores(question, school) if self.catalog.questions_for_clauses(school)
-                 else np.zeros_like(meaning))
+        asked = (
+            self.retriever.asked_scores(question, school)
+            if self.catalog.questions_for_clauses(school)
+            else np.zeros_like(meaning)
+        )
         words = np.asarray(index.similarity(query), dtype=np.float32)
         prior = np.zeros(len(index.clauses), dtype=np.float32)
         intent_rows: list[int] = []
@@ -606,8 +637,9 @@ class Matcher:
                     intent_rows.append(row)
         # a lead-in ("Staff must not:") or a fragment is not a rule to quote on its own, nor is a
         # rule about other people than the question asks about
-        weight = np.asarray(index.rule_weight, dtype=np.float32) * np.asarray(_who_weights(index, query),
-                                                                              dtype=np.float32)
+        weight = np.asarray(index.rule_weight, dtype=np.float32) * np.asarray(
+            _who_weights(index, query), dtype=np.float32
+        )
         fused = (meaning + W_LEX * words + W_PRIOR * prior) * weight + W_ASKED * asked
         if by_intent.curated:  # a curator chose these clauses for the recognised intent at this school
             fused += W_MAPPED * prior
@@ -624,13 +656,18 @@ class Matcher:
             # nothing in the policy means what was asked (and no "closest it comes" for a question
             # with no word of the assistant's topics): keep the intent reading (a silent intent
             # names its topic in the reply), or the honest fallback
-            return by_intent if by_intent.kind == "fallback" or by_intent.silent else replace(
-                by_intent, kind="fallback", clauses=())
+            return (
+                by_intent
+                if by_intent.kind == "fallback" or by_intent.silent
+                else replace(by_intent, kind="fallback", clauses=())
+            )
         order = np.argsort(-fused)[:3]
-        picked = tuple(ClauseCandidate(index.clauses[i], round(float(fused[i]), 3))
-                       for i in order if fused[i] >= RUNNERS_SHARE * fused[best])
-        return MatchResult("answer", (), picked, understood=by_intent.understood,
-                           tentative=relevance < SURE_AT)
+        picked = tuple(
+            ClauseCandidate(index.clauses[i], round(float(fused[i]), 3))
+            for i in order
+            if fused[i] >= RUNNERS_SHARE * fused[best]
+        )
+        return MatchResult("answer", (), picked, understood=by_intent.understood, tentative=relevance < SURE_AT)
 
     def _match_intent(self, question: str, school: str) -> MatchResult:
         query, known, understood = self.query_vector(question or "")
@@ -653,10 +690,18 @@ class Matcher:
         if len(ranked) > 1:
             gap = top.score - ranked[1].score
             if gap < CLARIFY_K * math.sqrt(top.score) and (top.score < CLARIFY_CEILING or gap < 1.0):
-                return MatchResult("clarify", tuple(ranked), tuple(clauses), mapping, curated,
-                                   silent=not clauses, understood=understood)
-        return MatchResult("answer", tuple(ranked), tuple(clauses), mapping, curated,
-                           silent=not clauses, understood=understood)
+                return MatchResult(
+                    "clarify",
+                    tuple(ranked),
+                    tuple(clauses),
+                    mapping,
+                    curated,
+                    silent=not clauses,
+                    understood=understood,
+                )
+        return MatchResult(
+            "answer", tuple(ranked), tuple(clauses), mapping, curated, silent=not clauses, understood=understood
+        )
 
     def _own_clause_evidence(self, school: str, query: dict[str, float]) -> np.ndarray:
         """Per intent, how closely the question matches the clauses this school's curator
@@ -666,7 +711,7 @@ class Matcher:
             pairs = []
             for iid in self.intent_ids:
                 mapping = self._mapping(school, iid)
-                for cid in (mapping.clause_ids if mapping else ()):
+                for cid in mapping.clause_ids if mapping else ():
                     pairs.extend((self._row_of[iid], row) for row in index.rows_of(cid))
             index.curated_rows = pairs
         out = np.zeros(len(self.intent_ids), dtype=np.float32)

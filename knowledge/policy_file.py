@@ -4,6 +4,7 @@ role names) followed by the policy's own text, which is kept exactly as publishe
 The five bundled schools live in `knowledge/policies/`; any other school brings a plain
 policy (see `knowledge/ingest.py`) and gets the same treatment without a header.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -41,7 +42,7 @@ def split_front_matter(raw: str) -> tuple[dict, str]:
         end = raw.find("\n---\n", 4)
         if end != -1:
             meta = yaml.safe_load(raw[4:end]) or {}
-            return meta, raw[end + 5:]
+            return meta, raw[end + 5 :]
     return {}, raw
 
 

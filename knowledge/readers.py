@@ -4,6 +4,7 @@ Word bullets and numbering are kept as text markers ("· ", "1. ") so the clause
 sees the same layout it sees in the bundled policies. Anything unreadable raises
 `UnreadablePolicy` with a message a school's IT lead can act on.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,7 +24,9 @@ def read_policy_text(path: Path) -> str:
         raise UnreadablePolicy(f"{path}: not a file")
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
-        raise UnreadablePolicy(f"{path.name}: unsupported file type {suffix or '(none)'}; use one of {', '.join(SUPPORTED)}")
+        raise UnreadablePolicy(
+            f"{path.name}: unsupported file type {suffix or '(none)'}; use one of {', '.join(SUPPORTED)}"
+        )
     try:
         if suffix in (".txt", ".md"):
             text = _read_text(path)

@@ -10,6 +10,7 @@ the intent prior (see `Matcher.match`).
 `Retriever` is the seam: the next model drops in without touching the matcher or the
 assistant. `SemanticRetriever` is the sentence-embedding one (`knowledge.embedding`).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -39,16 +40,19 @@ def passage(clause: Clause) -> str:
     ("Review" + "This policy will be reviewed annually")."""
     heading = clause.section.split(" › ")[-1] if clause.section else ""
     body = f"{clause.lead_in} {clause.text}" if clause.lead_in else clause.text
-    return f"{heading}: {body}" if heading and heading.lower() not in body[:len(heading) + 5].lower() else body
+    return f"{heading}: {body}" if heading and heading.lower() not in body[: len(heading) + 5].lower() else body
 
 
 class SemanticRetriever:
     """Cosine similarity between the question's and each clause's sentence embedding, and
     between the question and the questions written for each clause."""
 
-    def __init__(self, policies=(), encoder=None, clause_questions: Mapping[str, Sequence[tuple[str, str]]] | None = None):
+    def __init__(
+        self, policies=(), encoder=None, clause_questions: Mapping[str, Sequence[tuple[str, str]]] | None = None
+    ):
         if encoder is None:
             from knowledge.embedding import load_encoder
+
             encoder = load_encoder()
         self.encoder = encoder
         self._matrices: dict[str, np.ndarray] = {}
@@ -61,10 +65,10 @@ class SemanticRetriever:
             vectors = encoder.encode_many(texts + [q for pairs in asked for _, q in pairs])
             start = 0
             for policy in policies:
-                self._matrices[policy.slug] = vectors[start:start + len(policy.clauses)]
+                self._matrices[policy.slug] = vectors[start : start + len(policy.clauses)]
                 start += len(policy.clauses)
             for policy, pairs in zip(policies, asked):
-                self._index_questions(policy, pairs, vectors[start:start + len(pairs)])
+                self._index_questions(policy, pairs, vectors[start : start + len(pairs)])
                 start += len(pairs)
 
     def add_policy(self, policy, clause_questions: Sequence[tuple[str, str]] = ()) -> None:
@@ -82,7 +86,10 @@ class SemanticRetriever:
         if not keep or vectors is None:  # none written, or none for a clause this version still has
             self._asked.pop(policy.slug, None)
             return
-        self._asked[policy.slug] = (np.asarray(vectors)[[k for k, _ in keep]], np.asarray([row for _, row in keep], dtype=int))
+        self._asked[policy.slug] = (
+            np.asarray(vectors)[[k for k, _ in keep]],
+            np.asarray([row for _, row in keep], dtype=int),
+        )
 
     def scores(self, question: str, school: str) -> np.ndarray:
         matrix = self._matrices[school]

@@ -1,5 +1,6 @@
 """Alembic environment: runs on a connection handed over by `bot.db.migrate`, or on
 its own from DATABASE_URL (async engines, SQLite or PostgreSQL)."""
+
 import asyncio
 
 from alembic import context

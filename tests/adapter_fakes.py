@@ -1,5 +1,6 @@
 """Test doubles for the adapter tests: a recording bot behind the Runtime contract, and
 loopback fakes of the services the adapters call (Bot Framework connector, Slack Web API)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -14,14 +15,28 @@ from adapters.schools import SCHOOL_KEY
 from bot.answers import Answer, QuotedClause
 from bot.db import sessionmaker
 
-CLAUSE = QuotedClause(id="oakfield-7", section="Contact with parents",
-                      text="Staff must not accept friend requests from parents of pupils.", score=0.9)
+CLAUSE = QuotedClause(
+    id="oakfield-7",
+    section="Contact with parents",
+    text="Staff must not accept friend requests from parents of pupils.",
+    score=0.9,
+)
 
 
 def sample_answer(question: str) -> Answer:
-    return Answer(question=question, kind="answer", school_slug="oakfield", school_name="Oakfield Primary School",
-                  policy_title="Social Networking Policy", reply="No.", intent="friend_parent", verdict="no",
-                  summary="Don't accept friend requests from parents.", clauses=(CLAUSE,), ask="the Headteacher")
+    return Answer(
+        question=question,
+        kind="answer",
+        school_slug="oakfield",
+        school_name="Oakfield Primary School",
+        policy_title="Social Networking Policy",
+        reply="No.",
+        intent="friend_parent",
+        verdict="no",
+        summary="Don't accept friend requests from parents.",
+        clauses=(CLAUSE,),
+        ask="the Headteacher",
+    )
 
 
 @dataclass
@@ -41,8 +56,15 @@ class RecordingBot(ActivityHandler):
 
     async def on_turn(self, turn_context: TurnContext):
         a = turn_context.activity
-        self.turns.append(Turn(a.type, a.text, a.value, turn_context.turn_state.get(SCHOOL_KEY),
-                               a.from_property.id if a.from_property else None))
+        self.turns.append(
+            Turn(
+                a.type,
+                a.text,
+                a.value,
+                turn_context.turn_state.get(SCHOOL_KEY),
+                a.from_property.id if a.from_property else None,
+            )
+        )
         await super().on_turn(turn_context)
 
     async def on_message_activity(self, turn_context: TurnContext):
@@ -59,16 +81,17 @@ class RecordingBot(ActivityHandler):
 
 def runtime_for(engine) -> SimpleNamespace:
     """The Runtime contract of bot.runtime: .bot, .sessions, .engine, .storage, close()."""
+
     async def close():
         return None
 
-    return SimpleNamespace(bot=RecordingBot(), sessions=sessionmaker(engine), engine=engine, storage=None,
-                           close=close)
+    return SimpleNamespace(bot=RecordingBot(), sessions=sessionmaker(engine), engine=engine, storage=None, close=close)
 
 
 @dataclass
 class Recorder:
     """An aiohttp app on loopback that records what it is sent."""
+
     calls: list[tuple[str, dict]] = field(default_factory=list)
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
     private_chats: bool = True  # False: the service refuses to open one-to-one conversations
@@ -85,6 +108,7 @@ class Recorder:
             while len(self.named(name)) < count:
                 self.arrived.clear()
                 await self.arrived.wait()
+
         await asyncio.wait_for(until(), timeout)
         return self.named(name)
 
@@ -96,6 +120,7 @@ def fake_connector(recorder: Recorder) -> web.Application:
     """The Bot Framework connector's `v3/conversations/.../activities` endpoints, and `POST v3/conversations`,
     which opens a one-to-one conversation as Teams does, or refuses as Teams does when the app is not
     installed for the person (403), when `recorder.private_chats` is False."""
+
     async def reply(request: web.Request):
         body = await request.json()
         body["posted_to"] = request.match_info["conversation"]
@@ -106,8 +131,10 @@ def fake_connector(recorder: Recorder) -> web.Application:
         body = await request.json()
         recorder.record("create_conversation", body)
         if not recorder.private_chats:
-            return web.json_response({"error": {"code": "Forbidden", "message": "The bot is not part of the "
-                                                "conversation roster."}}, status=403)
+            return web.json_response(
+                {"error": {"code": "Forbidden", "message": "The bot is not part of the conversation roster."}},
+                status=403,
+            )
         return web.json_response({"id": PRIVATE_CONVERSATION.format(member=body["members"][0]["id"])}, status=201)
 
     async def member(request: web.Request):  # TeamsActivityHandler looks up added members
@@ -128,6 +155,7 @@ def fake_slack_api(recorder: Recorder) -> web.Application:
     """Slack's Web API: auth.test, chat.postMessage and chat.postEphemeral (form posts with a bearer
     token), and conversations.open (JSON), which opens a DM, or fails as Slack does when the
     workspace does not allow it, when `recorder.private_chats` is False."""
+
     async def auth_test(request: web.Request):
         return web.json_response({"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1"})
 
@@ -136,8 +164,15 @@ def fake_slack_api(recorder: Recorder) -> web.Application:
             form = dict(await request.post())
             form["authorization"] = request.headers.get("Authorization")
             recorder.record(method, form)
-            return web.json_response({"ok": True, "channel": form.get("channel"), "ts": "1700000000.000100",
-                                      "message_ts": "1700000000.000100"})
+            return web.json_response(
+                {
+                    "ok": True,
+                    "channel": form.get("channel"),
+                    "ts": "1700000000.000100",
+                    "message_ts": "1700000000.000100",
+                }
+            )
+
         return post
 
     async def conversations_open(request: web.Request):
@@ -161,6 +196,7 @@ class OpenIdProvider:
     """A stand-in for Microsoft's OpenID metadata and key set, with keys we can sign tokens with.
 
     `delay_s` makes both documents slow to answer; `down` makes them fail (503)."""
+
     kid: str = "key-1"
     endorsements: tuple = ("msteams",)
     delay_s: float = 0.0
@@ -191,8 +227,9 @@ class OpenIdProvider:
 
         async def metadata(request: web.Request):
             await slow(request)
-            return web.json_response({"issuer": "https://api.botframework.com",
-                                      "jwks_uri": str(request.url.with_path("/keys"))})
+            return web.json_response(
+                {"issuer": "https://api.botframework.com", "jwks_uri": str(request.url.with_path("/keys"))}
+            )
 
         async def keys(request: web.Request):
             return web.json_response({"keys": [self.jwk()]})
@@ -202,13 +239,19 @@ class OpenIdProvider:
         app.router.add_get("/keys", keys)
         return app
 
-    def token(self, *, app_id: str, service_url: str, private_key=None, kid: str | None = None,
-              alg: str = "RS256", **claims) -> str:
+    def token(
+        self, *, app_id: str, service_url: str, private_key=None, kid: str | None = None, alg: str = "RS256", **claims
+    ) -> str:
         import time as _time
 
         import jwt
 
-        payload = {"iss": "https://api.botframework.com", "aud": app_id, "serviceurl": service_url,
-                   "exp": int(_time.time()) + 3600, "nbf": int(_time.time()) - 60, **claims}
-        return jwt.encode(payload, private_key or self.private_key, algorithm=alg,
-                          headers={"kid": kid or self.kid})
+        payload = {
+            "iss": "https://api.botframework.com",
+            "aud": app_id,
+            "serviceurl": service_url,
+            "exp": int(_time.time()) + 3600,
+            "nbf": int(_time.time()) - 60,
+            **claims,
+        }
+        return jwt.encode(payload, private_key or self.private_key, algorithm=alg, headers={"kid": kid or self.kid})

@@ -11,6 +11,7 @@ A chat in a group conversation (`conversation_type="groupChat"`) gets a `Private
 Teams and Slack give one: `private=` the person's one-to-one `Chat`, where a report moves,
 or None when no private conversation can be opened.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -47,8 +48,7 @@ def shared_assistant():
 
 
 def settings_for(db_url: str) -> Settings:
-    return Settings(DATABASE_URL=db_url, ENCRYPTION_KEYS=TEST_KEY, DEFAULT_SCHOOL="oakfield",
-                    ENVIRONMENT="test")
+    return Settings(DATABASE_URL=db_url, ENCRYPTION_KEYS=TEST_KEY, DEFAULT_SCHOOL="oakfield", ENVIRONMENT="test")
 
 
 async def build(db_url: str, renderer_for=None, **kwargs):
@@ -68,8 +68,11 @@ def in_confirm_band(monkeypatch, likely: dict[str, str]) -> None:
     from bot.triage import Triage
 
     real = turns.classify
-    monkeypatch.setattr(turns, "classify", lambda text: (
-        Triage("confirm", False, ("test",), likely[text]) if text in likely else real(text)))
+    monkeypatch.setattr(
+        turns,
+        "classify",
+        lambda text: Triage("confirm", False, ("test",), likely[text]) if text in likely else real(text),
+    )
 
 
 async def add_role_holders(runtime, school: str = "oakfield") -> None:
@@ -81,15 +84,26 @@ async def add_role_holders(runtime, school: str = "oakfield") -> None:
 class Chat:
     """One member of staff in one conversation with the bot."""
 
-    def __init__(self, runtime, user_id: str = "staff-1", name: str = "Mr Tom Baker",
-                 conversation_id: str | None = None, conversation_type: str = "personal",
-                 private: "Chat | None" = None):
+    def __init__(
+        self,
+        runtime,
+        user_id: str = "staff-1",
+        name: str = "Mr Tom Baker",
+        conversation_id: str | None = None,
+        conversation_type: str = "personal",
+        private: "Chat | None" = None,
+    ):
         self.runtime = runtime
         self.user = ChannelAccount(id=user_id, name=name)
         self.template = Activity(
-            channel_id=CHANNEL, from_property=self.user, recipient=ChannelAccount(id="assistant", name="Assistant"),
-            conversation=ConversationAccount(id=conversation_id or f"conv-{user_id}", conversation_type=conversation_type),
-            service_url="https://test.invalid/")
+            channel_id=CHANNEL,
+            from_property=self.user,
+            recipient=ChannelAccount(id="assistant", name="Assistant"),
+            conversation=ConversationAccount(
+                id=conversation_id or f"conv-{user_id}", conversation_type=conversation_type
+            ),
+            service_url="https://test.invalid/",
+        )
         self.adapter = TestAdapter(runtime.bot.on_turn, self.template)
         if conversation_type != "personal":
             line = PrivateLineDouble(private)
@@ -107,8 +121,9 @@ class Chat:
         self.runtime = runtime
         self.adapter.logic = runtime.bot.on_turn
 
-    async def say(self, text: str | None = None, *, value: dict | None = None,
-                  attachments: list[Attachment] | None = None) -> str:
+    async def say(
+        self, text: str | None = None, *, value: dict | None = None, attachments: list[Attachment] | None = None
+    ) -> str:
         activity = Activity(type=ActivityTypes.message, text=text, value=value, attachments=attachments)
         self.transcript.append(("you", text if text is not None else f"[button {value}]"))
         await self.adapter.receive_activity(activity)
@@ -151,9 +166,14 @@ class PrivateLineDouble:
         if self.private is None:
             return False
         template = self.private.template
-        activity = Activity(type=ActivityTypes.message, channel_id=template.channel_id,
-                            from_property=template.from_property, recipient=template.recipient,
-                            conversation=template.conversation, service_url=template.service_url)
+        activity = Activity(
+            type=ActivityTypes.message,
+            channel_id=template.channel_id,
+            from_property=template.from_property,
+            recipient=template.recipient,
+            conversation=template.conversation,
+            service_url=template.service_url,
+        )
         await work(TurnContext(self.private.adapter, activity))
         return True
 

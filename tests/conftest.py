@@ -1,5 +1,6 @@
 """Shared fixtures. Storage-touching tests take `db_url`/`engine`, which run once on SQLite
 and once on PostgreSQL (a throwaway database per test, so parallel runs never collide)."""
+
 from __future__ import annotations
 
 import uuid

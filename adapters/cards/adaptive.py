@@ -5,6 +5,7 @@ returns the card as a plain dict, so tests can read it as data. Every button is 
 `Action.Submit` whose `data` is exactly the `value` dict the turn loop understands
 (see `bot.rendering.ACTIONS`): Teams sends it back as `activity.value` with no text.
 """
+
 from __future__ import annotations
 
 from bot.answers import Answer
@@ -50,7 +51,7 @@ def without_verdict(summary: str, label: str) -> str:
     """The verdict is already the card's heading: "No. No member of staff..." reads as a stutter."""
     for prefix in (f"{label}. ", f"{label}, ", f"{label}: "):
         if summary.startswith(prefix) and len(summary) > len(prefix):
-            return summary[len(prefix):]
+            return summary[len(prefix) :]
     return summary
 
 
@@ -69,8 +70,15 @@ def answer_card(answer: Answer) -> dict:
         return clarify_card(answer)
     body: list[dict] = []
     if answer.verdict:
-        body.append(text_block(answer.verdict_label, id="verdict", size="Large", weight="Bolder",
-                               color=VERDICT_COLOURS.get(answer.verdict, "Default")))
+        body.append(
+            text_block(
+                answer.verdict_label,
+                id="verdict",
+                size="Large",
+                weight="Bolder",
+                color=VERDICT_COLOURS.get(answer.verdict, "Default"),
+            )
+        )
         if answer.summary:
             body.append(text_block(without_verdict(answer.summary, answer.verdict_label), id="summary"))
     else:
@@ -95,8 +103,14 @@ def clarify_card(answer: Answer) -> dict:
 def prompt_card(prompt: Prompt) -> dict:
     body = []
     if prompt.guidance:
-        body.append({"type": "Container", "style": "warning", "id": "guidance",
-                     "items": [text_block(prompt.guidance, size="Small")]})
+        body.append(
+            {
+                "type": "Container",
+                "style": "warning",
+                "id": "guidance",
+                "items": [text_block(prompt.guidance, size="Small")],
+            }
+        )
     body.append(text_block(prompt.text, id="question", weight="Bolder"))
     return card(body, [submit(b) for b in prompt.buttons])
 
@@ -111,8 +125,10 @@ def summary_card(summary: Summary) -> dict:
 def alert_buttons(alert: AlertCard) -> tuple[Button, ...]:
     if alert.buttons:
         return alert.buttons
-    return (Button("Open report", {"action": "open_report", "reference": alert.reference}),
-            Button("Acknowledge", {"action": "acknowledge", "reference": alert.reference}))
+    return (
+        Button("Open report", {"action": "open_report", "reference": alert.reference}),
+        Button("Acknowledge", {"action": "acknowledge", "reference": alert.reference}),
+    )
 
 
 def alert_card(alert: AlertCard) -> dict:
@@ -122,8 +138,16 @@ def alert_card(alert: AlertCard) -> dict:
     title = f"{head}{alert.urgency.upper()} safeguarding {alert.kind}"
     body = [
         text_block(title, id="title", size="Large", weight="Bolder", color="Attention" if urgent else "Default"),
-        fact_set([("School", alert.school_name), ("Reference", alert.reference), ("Kind", alert.kind),
-                  ("Urgency", alert.urgency), ("Raised by", alert.reporter), ("At", alert.created_at)]),
+        fact_set(
+            [
+                ("School", alert.school_name),
+                ("Reference", alert.reference),
+                ("Kind", alert.kind),
+                ("Urgency", alert.urgency),
+                ("Raised by", alert.reporter),
+                ("At", alert.created_at),
+            ]
+        ),
     ]
     return card(body, [submit(b) for b in alert_buttons(alert)])
 
@@ -132,12 +156,19 @@ def welcome_card(school_name: str = "") -> dict:
     where = f" for {school_name}" if school_name else ""
     body = [
         text_block(f"Safeguarding policy assistant{where}", id="title", size="Large", weight="Bolder"),
-        text_block("Ask me what your school's social media and safeguarding policy says, in your own words. "
-                   "I answer with the exact clause and who to ask."),
-        text_block("Try: \"Can I accept a friend request from a parent?\" or \"Can I post photos of the class trip?\"",
-                   isSubtle=True),
-        text_block("If a child has told you something worrying, press Report a concern or just tell me: "
-                   "I will walk you through it and alert your Designated Safeguarding Lead. "
-                   "If a child is in immediate danger, call 999 first.", id="safety"),
+        text_block(
+            "Ask me what your school's social media and safeguarding policy says, in your own words. "
+            "I answer with the exact clause and who to ask."
+        ),
+        text_block(
+            'Try: "Can I accept a friend request from a parent?" or "Can I post photos of the class trip?"',
+            isSubtle=True,
+        ),
+        text_block(
+            "If a child has told you something worrying, press Report a concern or just tell me: "
+            "I will walk you through it and alert your Designated Safeguarding Lead. "
+            "If a child is in immediate danger, call 999 first.",
+            id="safety",
+        ),
     ]
     return card(body, [submit(REPORT_CONCERN)])

@@ -4,6 +4,7 @@ Slack button `value`s are strings, so each carries the JSON of the same action d
 Teams card submits; `adapters.slack` turns it back into `activity.value` on the way in,
 and the turn loop never knows which channel a button came from.
 """
+
 from __future__ import annotations
 
 import json
@@ -69,8 +70,9 @@ def answer_blocks(answer: Answer) -> list[dict]:
         return [section(escape(answer.reply), "reply"), actions(choices)]
     blocks: list[dict] = []
     if answer.verdict:
-        blocks.append({"type": "header", "block_id": "verdict",
-                       "text": {"type": "plain_text", "text": answer.verdict_label}})
+        blocks.append(
+            {"type": "header", "block_id": "verdict", "text": {"type": "plain_text", "text": answer.verdict_label}}
+        )
         if answer.summary:
             blocks.append(section(escape(without_verdict(answer.summary, answer.verdict_label)), "summary"))
     else:
@@ -79,8 +81,12 @@ def answer_blocks(answer: Answer) -> list[dict]:
         blocks.append(section(quote(clause.text), f"clause-{clause.id}"[:255]))
         if clause.section:
             blocks.append(context(f"Section: {escape(clause.section)}"))
-    blocks.append(context(f"*{escape(answer.school_name)}*: {escape(answer.policy_title)}",
-                          f"Who to ask: {escape(answer.ask)}" if answer.ask else ""))
+    blocks.append(
+        context(
+            f"*{escape(answer.school_name)}*: {escape(answer.policy_title)}",
+            f"Who to ask: {escape(answer.ask)}" if answer.ask else "",
+        )
+    )
     buttons: list[Button] = []
     if answer.kind == "answer":
         blocks.append(context("Was this helpful?"))
@@ -100,9 +106,11 @@ def prompt_blocks(prompt: Prompt) -> list[dict]:
 
 def summary_blocks(summary: Summary) -> list[dict]:
     blocks = [{"type": "header", "block_id": "title", "text": {"type": "plain_text", "text": summary.title[:150]}}]
-    fields = [{"type": "mrkdwn", "text": f"*{escape(label)}*\n{escape(value)}"[:2000]} for label, value in summary.fields]
+    fields = [
+        {"type": "mrkdwn", "text": f"*{escape(label)}*\n{escape(value)}"[:2000]} for label, value in summary.fields
+    ]
     for start in range(0, len(fields), 10):  # Slack allows ten fields per section
-        blocks.append({"type": "section", "fields": fields[start:start + 10]})
+        blocks.append({"type": "section", "fields": fields[start : start + 10]})
     if summary.note:
         blocks.append(context(escape(summary.note)))
     if summary.buttons:
@@ -113,8 +121,13 @@ def summary_blocks(summary: Summary) -> list[dict]:
 def alert_blocks(alert: AlertCard) -> list[dict]:
     head = "ESCALATED: " if alert.escalated else ""
     title = f"{head}{alert.urgency.upper()} safeguarding {alert.kind}"
-    facts = [("School", alert.school_name), ("Reference", alert.reference), ("Urgency", alert.urgency),
-             ("Raised by", alert.reporter), ("At", alert.created_at)]
+    facts = [
+        ("School", alert.school_name),
+        ("Reference", alert.reference),
+        ("Urgency", alert.urgency),
+        ("Raised by", alert.reporter),
+        ("At", alert.created_at),
+    ]
     return [
         {"type": "header", "block_id": "title", "text": {"type": "plain_text", "text": title[:150]}},
         {"type": "section", "fields": [{"type": "mrkdwn", "text": f"*{k}*\n{escape(v)}"} for k, v in facts if v]},

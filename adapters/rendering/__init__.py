@@ -1,4 +1,5 @@
 """Renderer implementations per channel, and the lookup the runtime uses to pick one."""
+
 from __future__ import annotations
 
 from bot.rendering import PlainRenderer, Renderer

@@ -1,5 +1,6 @@
 """Slack: Block Kit in an attachment named "blocks" (what botbuilder-adapters-slack posts as
 `blocks`), with the plain reply as `text`, which Slack shows in notifications."""
+
 from __future__ import annotations
 
 from botbuilder.schema import Activity, ActivityTypes, Attachment
@@ -10,8 +11,7 @@ from bot.rendering import AlertCard, Prompt, Summary
 
 
 def blocks_activity(content: list[dict], text: str) -> Activity:
-    return Activity(type=ActivityTypes.message, text=text,
-                    attachments=[Attachment(name="blocks", content=content)])
+    return Activity(type=ActivityTypes.message, text=text, attachments=[Attachment(name="blocks", content=content)])
 
 
 class SlackRenderer:
@@ -32,5 +32,6 @@ class SlackRenderer:
         return blocks_activity(blocks.summary_blocks(summary), summary.title)
 
     def alert(self, alert: AlertCard) -> Activity:
-        return blocks_activity(blocks.alert_blocks(alert),
-                               f"{alert.urgency.upper()} safeguarding {alert.kind}: {alert.reference}")
+        return blocks_activity(
+            blocks.alert_blocks(alert), f"{alert.urgency.upper()} safeguarding {alert.kind}: {alert.reference}"
+        )

@@ -2,6 +2,7 @@
 
 The summary is what a notification or a screen reader shows; the card carries the buttons.
 """
+
 from __future__ import annotations
 
 from botbuilder.schema import Activity, ActivityTypes, Attachment
@@ -37,5 +38,6 @@ class TeamsRenderer:
         return card_activity(adaptive.summary_card(summary), summary.title)
 
     def alert(self, alert: AlertCard) -> Activity:
-        return card_activity(adaptive.alert_card(alert),
-                             f"{alert.urgency.upper()} safeguarding {alert.kind}: {alert.reference}")
+        return card_activity(
+            adaptive.alert_card(alert), f"{alert.urgency.upper()} safeguarding {alert.kind}: {alert.reference}"
+        )

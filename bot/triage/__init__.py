@@ -13,6 +13,7 @@ by ordered rule lists) are the floor: what they call a report stays a report. Th
 situations) recognises harm in words no pattern lists, and is what puts a message in the
 confirm band. `verdict.py` holds the types both return.
 """
+
 from bot.triage.learned import classify
 from bot.triage.verdict import Triage, TriageKind
 

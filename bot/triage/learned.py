@@ -22,6 +22,7 @@ The thresholds were read off 5-fold cross-validation of the training corpus (pri
 and 98.4% of its disclosures; at 0.95, 1.0% and 87.2%), never off a blind set. A false alarm costs a tap on "It's a policy question"; a missed
 disclosure costs a child, so the confirm band is wide.
 """
+
 from __future__ import annotations
 
 import re
@@ -65,7 +66,8 @@ def _situation_described(found: dict[str, float]) -> bool:
     """The rules see a person and something happening to them: only then may the learned layer
     start a report without asking (otherwise its surest verdict is the confirm card)."""
     return bool(found["person"] or found["child"]) and any(
-        found[name] for name in ("told", "event", "harm", "worry", "first_person", "adult_acts", "incident_type"))
+        found[name] for name in ("told", "event", "harm", "worry", "first_person", "adult_acts", "incident_type")
+    )
 
 
 def features(encoder, texts: list[str], flags: list[tuple[float, ...]] | None = None) -> np.ndarray:
@@ -73,8 +75,9 @@ def features(encoder, texts: list[str], flags: list[tuple[float, ...]] | None = 
     a telling verb, a child, harm words...), which the embedding alone blurs. `flags`: the
     signals when the caller has read them already."""
     meaning = encoder.encode([t[:MAX_TEXT_CHARS] for t in texts])  # as retrieval reads it: one encode per turn
-    signal_rows = np.array(flags if flags is not None else [rules.signals(t) for t in texts],
-                           dtype=np.float32) * SIGNAL_SCALE
+    signal_rows = (
+        np.array(flags if flags is not None else [rules.signals(t) for t in texts], dtype=np.float32) * SIGNAL_SCALE
+    )
     return np.hstack([meaning, signal_rows])
 
 

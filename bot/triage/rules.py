@@ -38,6 +38,7 @@ something in them is genuinely alarming.
 Pure Python, no botbuilder: the data file is read and compiled once, at import; then no I/O and
 microseconds per call.
 """
+
 from __future__ import annotations
 
 import re
@@ -114,7 +115,7 @@ for _word in _FUZZY_LEXICON:
 
 
 _VOWEL_DROPPED: dict[str, str] = {
-    _word[:_i] + _word[_i + 1:]: _word
+    _word[:_i] + _word[_i + 1 :]: _word
     for _word in _FUZZY_LEXICON
     for _i in range(1, len(_word))
     if _word[_i] in "aeiou" and len(_word) >= 6
@@ -165,7 +166,9 @@ def _incident_types(t: str, person: bool) -> list[str]:
     if WORDS.nudes.search(t):
         found.append("incident_nudes")
     if WORDS.cyberbullying_word.search(t) or (
-        person and WORDS.bullying.search(t) and WORDS.online.search(t)
+        person
+        and WORDS.bullying.search(t)
+        and WORDS.online.search(t)
         and not (WORDS.staff_target.search(t) and not WORDS.child.search(t))
     ):
         found.append("incident_cyberbullying")
@@ -201,7 +204,7 @@ class Signals:
 
     @cached_property
     def hypothetical(self) -> bool:
-        """"what do I do if a pupil says ...": what follows "if" is imagined, not reported."""
+        """ "what do I do if a pupil says ...": what follows "if" is imagined, not reported."""
         return self._hypothetical is not None
 
     @cached_property
@@ -290,7 +293,7 @@ class Signals:
 
     @cached_property
     def asks_in_general(self) -> bool:
-        """"can the coach message the team": adults in general, not one person."""
+        """ "can the coach message the team": adults in general, not one person."""
         return bool(WORDS.generic_adult.search(self.t))
 
     @cached_property
@@ -319,9 +322,25 @@ class Signals:
         return URGENT_RX.search(self.t) is not None
 
 
-SIGNAL_NAMES = ("question_frame", "hypothetical", "harm", "severe_harm", "first_person", "child", "person",
-                "told", "event", "worry", "report_intent", "urgent", "policy_about", "adult_role",
-                "specific_adult", "adult_acts", "incident_type")
+SIGNAL_NAMES = (
+    "question_frame",
+    "hypothetical",
+    "harm",
+    "severe_harm",
+    "first_person",
+    "child",
+    "person",
+    "told",
+    "event",
+    "worry",
+    "report_intent",
+    "urgent",
+    "policy_about",
+    "adult_role",
+    "specific_adult",
+    "adult_acts",
+    "incident_type",
+)
 
 
 def signals(text: str) -> tuple[float, ...]:
@@ -330,9 +349,23 @@ def signals(text: str) -> tuple[float, ...]:
     ("can I ...", "what if a pupil ever ...") from a narrated event."""
     s = Signals(normalise(text) if isinstance(text, str) else "")
     found = (
-        s.question, s.hypothetical, s.harms, s.severe, s.first_person, s.child, s.person, s.told, s.event,
-        s.worry, s.report_intent, s.urgent_alone or s.urgent_words, s.policy_about, s.role,
-        s.specific_adult, s.adult_acts_words, s.incidents,
+        s.question,
+        s.hypothetical,
+        s.harms,
+        s.severe,
+        s.first_person,
+        s.child,
+        s.person,
+        s.told,
+        s.event,
+        s.worry,
+        s.report_intent,
+        s.urgent_alone or s.urgent_words,
+        s.policy_about,
+        s.role,
+        s.specific_adult,
+        s.adult_acts_words,
+        s.incidents,
     )
     return tuple(float(bool(f)) for f in found)
 
@@ -346,36 +379,61 @@ Rule = tuple[str, Callable[[Signals], object]]
 # A child has disclosed harm or may be at risk: any of these.
 DISCLOSURE_RULES: tuple[Rule, ...] = (
     ("the child's own words: harm done to me", lambda s: s.first_person),
-    ("serious harm (sexual, self-harm, exploitation, abuse, secrecy) with a person in view, "
-     "unless it only asks what the policy says",
-     lambda s: s.severe and (s.person or s.told) and not (s.policy_about and not s.specific)),
-    ("harm to a person in a described situation, or not phrased as a question",
-     lambda s: s.harms and (s.person or s.told) and (s.specific or not s.general_question)),
-    ("staff worried about a child, unless asking what the policy says",
-     lambda s: s.worry and not (s.policy_about and not (s.told or s.event))),
-    ("'a pupil told me ...' narrated as a statement (the flow lets them back out)",
-     lambda s: s.child and s.strong_tell and not s.general_question and not (s.incidents or s.adult_acts)),
-    ("danger on its own: a missing child, a child with a knife, a child collapsed",
-     lambda s: s.urgent_alone and (s.child or s.person) and (s.specific or not s.general_question)),
-    ("a child lost or being taken: never an FAQ, however it is phrased",
-     lambda s: s.child and s.child_lost_or_taken),
+    (
+        "serious harm (sexual, self-harm, exploitation, abuse, secrecy) with a person in view, "
+        "unless it only asks what the policy says",
+        lambda s: s.severe and (s.person or s.told) and not (s.policy_about and not s.specific),
+    ),
+    (
+        "harm to a person in a described situation, or not phrased as a question",
+        lambda s: s.harms and (s.person or s.told) and (s.specific or not s.general_question),
+    ),
+    (
+        "staff worried about a child, unless asking what the policy says",
+        lambda s: s.worry and not (s.policy_about and not (s.told or s.event)),
+    ),
+    (
+        "'a pupil told me ...' narrated as a statement (the flow lets them back out)",
+        lambda s: s.child and s.strong_tell and not s.general_question and not (s.incidents or s.adult_acts),
+    ),
+    (
+        "danger on its own: a missing child, a child with a knife, a child collapsed",
+        lambda s: s.urgent_alone and (s.child or s.person) and (s.specific or not s.general_question),
+    ),
+    ("a child lost or being taken: never an FAQ, however it is phrased", lambda s: s.child and s.child_lost_or_taken),
 )
 
 # A concern about an adult who works at the school: any of these.
 ALLEGATION_RULES: tuple[Rule, ...] = (
-    ("a concern about an adult at school named outright, in a real situation",
-     lambda s: s.adult_concern and (s.specific or not s.general_question)),
-    ("an adult at school acting harmfully, unless asked about adults in general",
-     lambda s: s.adult_acts and (
-         s.named_adult or s.told or s.report_intent or not s.general_question
-         or ((s.event or s.first_person or s.worry) and not s.asks_in_general))),
+    (
+        "a concern about an adult at school named outright, in a real situation",
+        lambda s: s.adult_concern and (s.specific or not s.general_question),
+    ),
+    (
+        "an adult at school acting harmfully, unless asked about adults in general",
+        lambda s: (
+            s.adult_acts
+            and (
+                s.named_adult
+                or s.told
+                or s.report_intent
+                or not s.general_question
+                or ((s.event or s.first_person or s.worry) and not s.asks_in_general)
+            )
+        ),
+    ),
 )
 
 # An online-safety incident.
 INCIDENT_RULES: tuple[Rule, ...] = (
-    ("an incident type narrated as an event, not asked about in general",
-     lambda s: s.incidents and not (s.policy_about and not s.specific)
-     and (s.specific or (s.acted and not s.general_question))),
+    (
+        "an incident type narrated as an event, not asked about in general",
+        lambda s: (
+            s.incidents
+            and not (s.policy_about and not s.specific)
+            and (s.specific or (s.acted and not s.general_question))
+        ),
+    ),
 )
 
 
@@ -407,20 +465,31 @@ class Findings(Signals):
 # Where the message goes: the first rule that holds wins. When in doubt the report wins: the
 # flow lets the user back out, an FAQ answer to a disclosure cannot be taken back.
 KIND_RULES: tuple[tuple[str, Callable[[Findings], object], TriageKind], ...] = (
-    ("harm by an adult who works at the school is an allegation, even when a child told us",
-     lambda v: v.allegation, "allegation"),
-    ("images involved, but the child is harmed (an adult exploiting a child is abuse)",
-     lambda v: v.disclosure and v.incident and (v.child_harmed or v.first_person or v.worry or v.family_did_it),
-     "disclosure"),
-    ("images shared among young people: the incident flow",
-     lambda v: v.disclosure and v.incident, "incident"),
+    (
+        "harm by an adult who works at the school is an allegation, even when a child told us",
+        lambda v: v.allegation,
+        "allegation",
+    ),
+    (
+        "images involved, but the child is harmed (an adult exploiting a child is abuse)",
+        lambda v: v.disclosure and v.incident and (v.child_harmed or v.first_person or v.worry or v.family_did_it),
+        "disclosure",
+    ),
+    ("images shared among young people: the incident flow", lambda v: v.disclosure and v.incident, "incident"),
     ("a child at risk", lambda v: v.disclosure, "disclosure"),
     ("an online-safety incident", lambda v: v.incident, "incident"),
-    ("'I need to report ...' about an adult at school",
-     lambda v: v.report_intent and v.role
-     and (WORDS.allegation_target.search(v.t) or WORDS.adult_conduct.search(v.t)), "allegation"),
-    ("'I need to report an online-safety incident'",
-     lambda v: v.report_intent and (v.incidents or WORDS.incident_word.search(v.t)), "incident"),
+    (
+        "'I need to report ...' about an adult at school",
+        lambda v: (
+            v.report_intent and v.role and (WORDS.allegation_target.search(v.t) or WORDS.adult_conduct.search(v.t))
+        ),
+        "allegation",
+    ),
+    (
+        "'I need to report an online-safety incident'",
+        lambda v: v.report_intent and (v.incidents or WORDS.incident_word.search(v.t)),
+        "incident",
+    ),
     ("'I need to report a concern': the disclosure flow", lambda v: v.report_intent, "disclosure"),
 )
 

@@ -12,6 +12,7 @@ Model: multinomial logistic regression over the sentence embeddings and the rule
 dependency only: serving is one 384 x 4 matrix product in numpy). Balanced class weights, so
 the 4-to-1 excess of questions does not teach it that a worried message is usually a question.
 """
+
 from __future__ import annotations
 
 import sys
@@ -48,8 +49,11 @@ def corpus() -> list[tuple[str, str]]:
     # every catalog example and every clause question is a policy question as staff type it
     catalog = load_catalog()
     items += [(text, "question") for intent in catalog.intents.values() for text in intent.examples]
-    items += [(text, "question") for school in sorted(catalog.clause_questions)
-              for _, text in catalog.questions_for_clauses(school)]
+    items += [
+        (text, "question")
+        for school in sorted(catalog.clause_questions)
+        for _, text in catalog.questions_for_clauses(school)
+    ]
     return items + _own_set(QUESTION_FILES["questions"])
 
 
@@ -74,8 +78,9 @@ def main() -> int:
     print(f"corpus: {len(items)} messages; " + ", ".join(f"{l} {labels.count(l)}" for l in LABELS))
     folds = StratifiedKFold(5, shuffle=True, random_state=0)
     for c in (1.0, 2.0, 4.0, 8.0):
-        probs = cross_val_predict(LogisticRegression(C=c, class_weight="balanced", max_iter=2000), x, y,
-                                  cv=folds, method="predict_proba")
+        probs = cross_val_predict(
+            LogisticRegression(C=c, class_weight="balanced", max_iter=2000), x, y, cv=folds, method="predict_proba"
+        )
         acc = float((probs.argmax(1) == y).mean())
         print(f"  C={c:<4} 5-fold accuracy {acc:.3f}")
         if c == REGULARISATION:  # how the bands would fall, each message scored by a model that never saw it
@@ -84,8 +89,13 @@ def main() -> int:
                 share = {l: float(np.mean(report[y == k] >= at)) for k, l in enumerate(LABELS)}
                 print(f"      P(report) >= {at:.2f}: " + ", ".join(f"{l} {v:.3f}" for l, v in share.items()))
     model = fit(texts, labels)
-    np.savez(WEIGHTS_FILE, coef=model.coef_.astype(np.float32), intercept=model.intercept_.astype(np.float32),
-             labels=np.array(LABELS), model_id=np.array(MODEL_ID))
+    np.savez(
+        WEIGHTS_FILE,
+        coef=model.coef_.astype(np.float32),
+        intercept=model.intercept_.astype(np.float32),
+        labels=np.array(LABELS),
+        model_id=np.array(MODEL_ID),
+    )
     print(f"wrote {WEIGHTS_FILE}")
     held = _own_set(QUESTION_FILES["heldout"])
     probs = model.predict_proba(features(load_encoder(), [t for t, _ in held]))
@@ -93,8 +103,10 @@ def main() -> int:
     for label in LABELS:
         rows = [i for i, (_, l) in enumerate(held) if l == label]
         if rows:
-            print(f"  heldout.yaml {label:10} n={len(rows):4}  P(report) median {np.median(report[rows]):.2f}  "
-                  f">=0.5: {np.mean(report[rows] >= 0.5):.2f}  >=0.25: {np.mean(report[rows] >= 0.25):.2f}")
+            print(
+                f"  heldout.yaml {label:10} n={len(rows):4}  P(report) median {np.median(report[rows]):.2f}  "
+                f">=0.5: {np.mean(report[rows] >= 0.5):.2f}  >=0.25: {np.mean(report[rows] >= 0.25):.2f}"
+            )
     return 0
 
 

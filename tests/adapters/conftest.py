@@ -1,4 +1,5 @@
 """Fixtures shared by the adapter tests."""
+
 import pytest
 from aiohttp.test_utils import TestServer
 

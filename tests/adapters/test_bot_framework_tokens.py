@@ -4,6 +4,7 @@ What an attacker notices: a forged token is a 401 (never a 500), whatever is wro
 a slow or dead metadata endpoint never stalls the server; and the log says why in one line
 without the token. What Teams notices: a genuine token still gets its message answered.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -35,8 +36,13 @@ async def openid():
 async def teams(engine, db_url, openid):
     """The app with an app id, its token keys published by the loopback `openid` provider."""
     runtime = runtime_for(engine)
-    settings = Settings(DATABASE_URL=db_url, MicrosoftAppId=APP_ID, MicrosoftAppPassword="not-a-real-secret",
-                        BOT_OPENID_METADATA_URL=openid.url, EMULATOR_OPENID_METADATA_URL=openid.url)
+    settings = Settings(
+        DATABASE_URL=db_url,
+        MicrosoftAppId=APP_ID,
+        MicrosoftAppPassword="not-a-real-secret",
+        BOT_OPENID_METADATA_URL=openid.url,
+        EMULATOR_OPENID_METADATA_URL=openid.url,
+    )
     async with TestClient(TestServer(create_app(settings, runtime, dispatcher=False), host="127.0.0.1")) as client:
         client.bot = runtime.bot
         yield client
@@ -54,7 +60,9 @@ def forged(openid: OpenIdProvider, service_url: str) -> dict[str, str]:
     stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     return {
         "alg-none": jwt.encode(claims, None, algorithm="none", headers={"kid": openid.kid}),
-        "hs256": jwt.encode(claims, "a-guessed-secret-long-enough-for-hs256-keys", algorithm="HS256", headers={"kid": openid.kid}),
+        "hs256": jwt.encode(
+            claims, "a-guessed-secret-long-enough-for-hs256-keys", algorithm="HS256", headers={"kid": openid.kid}
+        ),
         "unknown-kid": openid.token(app_id=APP_ID, service_url=service_url, kid="made-up"),
         "bad-signature": openid.token(app_id=APP_ID, service_url=service_url, private_key=stranger),
         "expired": openid.token(app_id=APP_ID, service_url=service_url, exp=now - 3600),
@@ -76,10 +84,21 @@ async def test_a_genuine_channel_token_is_answered(teams, connector, openid, mon
     assert [t.text for t in teams.bot.messages] == ["can I friend a parent?"]
 
 
-@pytest.mark.parametrize("kind", ["alg-none", "hs256", "unknown-kid", "bad-signature", "expired", "other-bot",
-                                  "other-service-url", "other-issuer", "garbage"])
-async def test_every_forged_token_is_401_logged_in_one_line_without_the_token(teams, connector, openid, kind,
-                                                                               caplog):
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "alg-none",
+        "hs256",
+        "unknown-kid",
+        "bad-signature",
+        "expired",
+        "other-bot",
+        "other-service-url",
+        "other-issuer",
+        "garbage",
+    ],
+)
+async def test_every_forged_token_is_401_logged_in_one_line_without_the_token(teams, connector, openid, kind, caplog):
     token = forged(openid, connector.url)[kind]
     caplog.set_level(logging.INFO)
     response = await post(teams, activity(connector, "hello"), token)
@@ -97,7 +116,8 @@ async def test_a_key_not_endorsed_for_the_channel_is_401(teams, connector, openi
 
 
 async def test_before_the_keys_were_ever_fetched_an_unreachable_endpoint_is_503_and_not_hammered(
-        teams, connector, openid):
+    teams, connector, openid
+):
     openid.down = True
     token = openid.token(app_id=APP_ID, service_url=connector.url)
     first = await post(teams, activity(connector, "hello"), token)
@@ -116,12 +136,10 @@ async def test_keys_once_fetched_keep_working_while_the_endpoint_is_down(teams, 
     assert (await post(teams, activity(connector, "third"), token)).status in (200, 201)
 
 
-async def test_concurrent_requests_share_one_fetch_and_a_slow_endpoint_never_stalls_healthz(
-        teams, connector, openid):
+async def test_concurrent_requests_share_one_fetch_and_a_slow_endpoint_never_stalls_healthz(teams, connector, openid):
     openid.delay_s = 1.0
     tokens = forged(openid, connector.url)
-    requests = [asyncio.ensure_future(post(teams, activity(connector, "hi"), tokens["unknown-kid"]))
-                for _ in range(20)]
+    requests = [asyncio.ensure_future(post(teams, activity(connector, "hi"), tokens["unknown-kid"])) for _ in range(20)]
     await asyncio.sleep(0.2)  # all twenty are now waiting for the metadata
     started = time.perf_counter()
     health = await teams.get("/healthz")

@@ -1,4 +1,5 @@
 """The terminal channel in-process: buttons appear as numbered options, and typing the number works."""
+
 from __future__ import annotations
 
 import io

@@ -5,6 +5,7 @@ Everything it needs is installed by the project's own `scripts/e2e-deps.sh` (Deb
 Chromium, the Python playwright driver, the Playground from npm). When that cannot work on
 this machine the test FAILS with the reason; it never skips.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -21,8 +22,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT = ROOT / "docs" / "playground.png"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 REFERENCE = re.compile(r"\b[A-Z]{2,5}-\d{4}-\d{3,}\b")
 
 pytestmark = pytest.mark.e2e
@@ -49,7 +58,9 @@ def wait_http(url: str, timeout: float, proc: subprocess.Popen, log: Path) -> No
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            pytest.fail(f"{proc.args[0]} exited with {proc.returncode} before {url} answered:\n{log.read_text()[-3000:]}")
+            pytest.fail(
+                f"{proc.args[0]} exited with {proc.returncode} before {url} answered:\n{log.read_text()[-3000:]}"
+            )
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
@@ -63,31 +74,59 @@ def wait_http(url: str, timeout: float, proc: subprocess.Popen, log: Path) -> No
 def e2e_dependencies():
     # The venv is the one running this test (a git worktree has no .venv of its own).
     env = {**os.environ, "VENV": os.environ.get("VENV") or str(Path(sys.executable).parents[1])}
-    result = subprocess.run(["bash", "scripts/e2e-deps.sh"], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=900)
+    result = subprocess.run(
+        ["bash", "scripts/e2e-deps.sh"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900
+    )
     if result.returncode != 0:
-        pytest.fail("the Teams end-to-end test cannot run here: scripts/e2e-deps.sh failed:\n"
-                    f"{result.stdout[-2000:]}\n{result.stderr[-3000:]}")
+        pytest.fail(
+            "the Teams end-to-end test cannot run here: scripts/e2e-deps.sh failed:\n"
+            f"{result.stdout[-2000:]}\n{result.stderr[-3000:]}"
+        )
 
 
 @pytest.fixture
 def servers(e2e_dependencies, tmp_path):
     """The bot on a fresh SQLite file and the Playground pointed at it, both on loopback ports."""
     bot_port, playground_port = free_port(), free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'e2e.sqlite3'}",
-           "MicrosoftAppId": "", "ENCRYPTION_KEYS": "", "TEAMSAPPTESTER_BROWSER": "none"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'e2e.sqlite3'}",
+        "MicrosoftAppId": "",
+        "ENCRYPTION_KEYS": "",
+        "TEAMSAPPTESTER_BROWSER": "none",
+    }
     env.pop("SLACK_SIGNING_SECRET", None)
     procs: list[subprocess.Popen] = []
     bot_log, playground_log = tmp_path / "bot.log", tmp_path / "playground.log"
     try:
-        procs.append(subprocess.Popen([sys.executable, "app.py", "serve", "--host", "127.0.0.1",
-                                       "--port", str(bot_port)], cwd=ROOT, env=env,
-                                      stdout=bot_log.open("w"), stderr=subprocess.STDOUT))
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "app.py", "serve", "--host", "127.0.0.1", "--port", str(bot_port)],
+                cwd=ROOT,
+                env=env,
+                stdout=bot_log.open("w"),
+                stderr=subprocess.STDOUT,
+            )
+        )
         wait_http(f"http://127.0.0.1:{bot_port}/readyz", 90, procs[0], bot_log)
-        procs.append(subprocess.Popen(
-            [str(ROOT / "playground/node_modules/.bin/agentsplayground"), "-e",
-             f"http://127.0.0.1:{bot_port}/api/messages", "-c", "msteams", "-p", str(playground_port), "--dt"],
-            cwd=tmp_path, env=env, stdout=playground_log.open("w"), stderr=subprocess.STDOUT))
+        procs.append(
+            subprocess.Popen(
+                [
+                    str(ROOT / "playground/node_modules/.bin/agentsplayground"),
+                    "-e",
+                    f"http://127.0.0.1:{bot_port}/api/messages",
+                    "-c",
+                    "msteams",
+                    "-p",
+                    str(playground_port),
+                    "--dt",
+                ],
+                cwd=tmp_path,
+                env=env,
+                stdout=playground_log.open("w"),
+                stderr=subprocess.STDOUT,
+            )
+        )
         wait_http(f"http://127.0.0.1:{playground_port}/", 60, procs[1], playground_log)
         yield f"http://127.0.0.1:{playground_port}/", bot_log
     finally:
@@ -107,11 +146,11 @@ class Chat:
 
     async def transcript(self) -> str:
         body = await self.page.locator("body").inner_text()
-        return body[:body.find("Type a message...")]
+        return body[: body.find("Type a message...")]
 
     async def last_bot_message(self) -> str:
         text = await self.transcript()
-        return text[text.rfind("Test Bot"):]
+        return text[text.rfind("Test Bot") :]
 
     async def wait_for_reply(self, before: str, timeout: float = 20) -> str:
         deadline = time.monotonic() + timeout
@@ -147,15 +186,16 @@ class Chat:
 
     async def open(self, conversation: str) -> None:
         """Switch to "Personal Chat" or "Group Chat" in the Playground's side bar."""
-        await self.page.get_by_role("region", name="Chat and Teams Channel").get_by_text(
-            conversation, exact=True).click()
+        await (
+            self.page.get_by_role("region", name="Chat and Teams Channel").get_by_text(conversation, exact=True).click()
+        )
         await asyncio.sleep(1)
 
     async def pane(self) -> str:
         """The open conversation alone, without the side bar (which previews every chat's last message)."""
         body = await self.transcript()
         side = await self.page.get_by_role("region", name="Chat and Teams Channel").inner_text()
-        return body[body.find(side) + len(side):] if side in body else body
+        return body[body.find(side) + len(side) :] if side in body else body
 
     async def mention_bot(self, text: str) -> None:
         """In a group chat Teams sends the bot only messages that @mention it: pick it from the menu."""
@@ -188,8 +228,15 @@ async def answer_flow(chat: Chat, first_reply: str, max_steps: int = 25) -> str:
             return reply
         card = await chat.current_card()
         labels = [normalised(await b.inner_text()) for b in await card.get_by_role("button").all()] if card else []
-        pick = next((choice for choice in BUTTON_CHOICES for label in labels
-                     if label == choice or (choice == "Submit" and label.startswith("Submit"))), None)
+        pick = next(
+            (
+                choice
+                for choice in BUTTON_CHOICES
+                for label in labels
+                if label == choice or (choice == "Submit" and label.startswith("Submit"))
+            ),
+            None,
+        )
         if pick == "Submit":
             pick = next(label for label in labels if label.startswith("Submit"))
         if pick:
@@ -259,7 +306,7 @@ async def test_a_report_started_in_the_playground_group_chat_continues_in_the_pe
             await chat.open("Group Chat")
             await chat.mention_bot(DISCLOSURE)
             group = await chat.wait_for_pane("sent you a private message")
-            said_by_bot = group[group.find("sent you a private message") - 20:]
+            said_by_bot = group[group.find("sent you a private message") - 20 :]
             assert "Jayden" not in said_by_bot and "Is a child in immediate danger" not in group
 
             await chat.open("Personal Chat")

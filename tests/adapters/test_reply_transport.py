@@ -1,4 +1,5 @@
 """Replies leave over aiohttp (adapters.reply_transport): same JSON, same token, same retries as msrest's path."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -25,28 +26,59 @@ QUESTIONS = ("can I accept a friend request from a parent?", "phones", "what is 
 
 def replies_this_bot_sends() -> list[Activity]:
     assistant = Assistant.default()
-    incoming = Activity(type="message", id="in-1", channel_id="msteams", service_url="https://smba.example/",
-                        from_property=ChannelAccount(id="29:staff", name="Mr Tom Baker", aad_object_id="aad-1"),
-                        recipient=ChannelAccount(id="28:bot", name="Safeguarding"),
-                        conversation=ConversationAccount(id="a:1", conversation_type="personal", tenant_id="t-1"),
-                        locale="en-GB")
+    incoming = Activity(
+        type="message",
+        id="in-1",
+        channel_id="msteams",
+        service_url="https://smba.example/",
+        from_property=ChannelAccount(id="29:staff", name="Mr Tom Baker", aad_object_id="aad-1"),
+        recipient=ChannelAccount(id="28:bot", name="Safeguarding"),
+        conversation=ConversationAccount(id="a:1", conversation_type="personal", tenant_id="t-1"),
+        locale="en-GB",
+    )
     reference = TurnContext.get_conversation_reference(incoming)
     made = []
     for channel in ("msteams", "webchat"):
         render = renderer_for(channel)
         made += [render.answer(assistant.answer(q, "oakfield")) for q in QUESTIONS]
-        made += [render.text("Thanks for the feedback."),
-                 render.prompt(Prompt("Who was involved?", (Button("No one", {"action": "choice", "choice": "no"}),),
-                                      guidance="Write down their words; don't ask leading questions.")),
-                 render.summary(Summary("Check your report", (("Child", "Jayden, Year 5"),),
-                                        (Button("Submit", {"action": "choice", "choice": "submit"}),), note="n")),
-                 render.alert(AlertCard("Oakfield Primary School", "disclosure", "urgent", "OAK-2026-0042",
-                                        "Mr Tom Baker", "22 Nov 2026 09:14", escalated=True,
-                                        buttons=(Button("Acknowledge", {"action": "acknowledge"}),)))]
-    mention = Activity(type="message", text="<at>Ms Okafor</at> please look",
-                       entities=[Mention(mentioned=ChannelAccount(id="29:dsl", name="Ms Okafor"),
-                                         text="<at>Ms Okafor</at>", type="mention")],
-                       timestamp=datetime(2026, 11, 22, 9, 14, 5, 120000, tzinfo=timezone.utc))
+        made += [
+            render.text("Thanks for the feedback."),
+            render.prompt(
+                Prompt(
+                    "Who was involved?",
+                    (Button("No one", {"action": "choice", "choice": "no"}),),
+                    guidance="Write down their words; don't ask leading questions.",
+                )
+            ),
+            render.summary(
+                Summary(
+                    "Check your report",
+                    (("Child", "Jayden, Year 5"),),
+                    (Button("Submit", {"action": "choice", "choice": "submit"}),),
+                    note="n",
+                )
+            ),
+            render.alert(
+                AlertCard(
+                    "Oakfield Primary School",
+                    "disclosure",
+                    "urgent",
+                    "OAK-2026-0042",
+                    "Mr Tom Baker",
+                    "22 Nov 2026 09:14",
+                    escalated=True,
+                    buttons=(Button("Acknowledge", {"action": "acknowledge"}),),
+                )
+            ),
+        ]
+    mention = Activity(
+        type="message",
+        text="<at>Ms Okafor</at> please look",
+        entities=[
+            Mention(mentioned=ChannelAccount(id="29:dsl", name="Ms Okafor"), text="<at>Ms Okafor</at>", type="mention")
+        ],
+        timestamp=datetime(2026, 11, 22, 9, 14, 5, 120000, tzinfo=timezone.utc),
+    )
     made.append(mention)
     return [TurnContext.apply_conversation_reference(a, reference) for a in made]  # as CloudAdapter does
 
@@ -75,8 +107,9 @@ async def channel():
             bodies.append(await request.json())
             status = statuses.pop(0) if statuses else 201
             headers = {"Retry-After": retry_after} if retry_after and status == 429 else {}
-            return web.json_response({"id": "r-1"} if status < 400 else {"error": {"code": "x"}},
-                                     status=status, headers=headers)
+            return web.json_response(
+                {"id": "r-1"} if status < 400 else {"error": {"code": "x"}}, status=status, headers=headers
+            )
 
         app = web.Application()
         app.router.add_post("/v3/conversations/{c}/activities/{a}", reply)

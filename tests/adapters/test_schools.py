@@ -1,4 +1,5 @@
 """Whose school answers: the tenant mapping as a running server sees it (adapters.schools)."""
+
 from __future__ import annotations
 
 import asyncio

@@ -1,5 +1,6 @@
 """/api/slack with correctly (and incorrectly) signed requests; the bot's Web API calls are
 captured by a loopback fake of Slack, where SlackAdapter's client is pointed."""
+
 from __future__ import annotations
 
 import hashlib
@@ -25,12 +26,25 @@ def signed(body: str, timestamp: int | None = None, secret: str = SECRET) -> dic
 
 
 def dm_event(text: str, event_id: str = "Ev0001", user: str = "U0STAFF") -> str:
-    return json.dumps({
-        "token": "legacy", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
-        "event_id": event_id, "event_time": 1700000000,
-        "event": {"type": "message", "channel_type": "im", "channel": "D0CHAT", "user": user,
-                  "text": text, "ts": "1700000000.000001", "event_ts": "1700000000.000001"},
-    })
+    return json.dumps(
+        {
+            "token": "legacy",
+            "team_id": "T1",
+            "api_app_id": "A1",
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": 1700000000,
+            "event": {
+                "type": "message",
+                "channel_type": "im",
+                "channel": "D0CHAT",
+                "user": user,
+                "text": text,
+                "ts": "1700000000.000001",
+                "event_ts": "1700000000.000001",
+            },
+        }
+    )
 
 
 @pytest.fixture
@@ -77,18 +91,23 @@ async def test_a_signed_dm_is_acknowledged_then_answered_with_blocks(slack):
 async def test_a_retried_event_is_dropped(slack):
     body = dm_event("a child told me something", event_id="Ev0002")
     assert (await post_json(slack, body, signed(body))).status == 200
-    retry = await post_json(slack, body, {**signed(body), "X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
+    retry = await post_json(
+        slack, body, {**signed(body), "X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    )
     assert retry.status == 200
     await settle(slack)
     assert len(slack.bot.messages) == 1
     assert len(slack.api.named("chat.postMessage")) == 1
 
 
-@pytest.mark.parametrize("headers", [
-    pytest.param(lambda body: signed(body, secret="wrong-secret"), id="bad-signature"),
-    pytest.param(lambda body: signed(body, timestamp=int(time.time()) - 600), id="stale-timestamp"),
-    pytest.param(lambda body: {}, id="unsigned"),
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        pytest.param(lambda body: signed(body, secret="wrong-secret"), id="bad-signature"),
+        pytest.param(lambda body: signed(body, timestamp=int(time.time()) - 600), id="stale-timestamp"),
+        pytest.param(lambda body: {}, id="unsigned"),
+    ],
+)
 async def test_bad_or_stale_signatures_are_rejected_before_the_bot(slack, headers):
     body = dm_event("hello", event_id="Ev0003")
     response = await post_json(slack, body, headers(body))
@@ -102,8 +121,13 @@ async def test_bad_or_stale_signatures_are_rejected_before_the_bot(slack, header
 
 
 async def test_url_verification_echoes_the_challenge(slack):
-    body = json.dumps({"token": "legacy", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
-                       "type": "url_verification"})
+    body = json.dumps(
+        {
+            "token": "legacy",
+            "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+            "type": "url_verification",
+        }
+    )
     response = await post_json(slack, body, signed(body))
     assert response.status == 200
     assert (await response.json()) == {"challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}
@@ -112,15 +136,26 @@ async def test_url_verification_echoes_the_challenge(slack):
 async def test_a_button_press_arrives_as_the_same_value_teams_sends(slack):
     value = {"action": "feedback", "helpful": True, "intent": "friend_parent", "clause_id": "oakfield-7"}
     payload = {
-        "type": "block_actions", "team": {"id": "T1"}, "user": {"id": "U0STAFF"},
-        "channel": {"id": "D0CHAT"}, "trigger_id": "t1",
+        "type": "block_actions",
+        "team": {"id": "T1"},
+        "user": {"id": "U0STAFF"},
+        "channel": {"id": "D0CHAT"},
+        "trigger_id": "t1",
         "message": {"bot_id": "BBOT", "type": "message", "text": "No.", "ts": "1700000000.000100"},
-        "actions": [{"type": "button", "action_id": "feedback-0", "block_id": "actions",
-                     "value": json.dumps(value), "action_ts": "1700000001.000200"}],
+        "actions": [
+            {
+                "type": "button",
+                "action_id": "feedback-0",
+                "block_id": "actions",
+                "value": json.dumps(value),
+                "action_ts": "1700000001.000200",
+            }
+        ],
     }
     body = urlencode({"payload": json.dumps(payload)})
-    response = await slack.post("/api/slack", data=body,
-                                headers={"Content-Type": "application/x-www-form-urlencoded", **signed(body)})
+    response = await slack.post(
+        "/api/slack", data=body, headers={"Content-Type": "application/x-www-form-urlencoded", **signed(body)}
+    )
     assert response.status == 200
     (posted,) = await slack.api.wait_for("chat.postMessage")
     assert posted["text"] == "pressed feedback"
@@ -129,11 +164,21 @@ async def test_a_button_press_arrives_as_the_same_value_teams_sends(slack):
 
 
 async def test_an_app_mention_in_a_channel_is_answered_without_the_mention(slack):
-    body = json.dumps({
-        "type": "event_callback", "team_id": "T1", "event_id": "Ev0004",
-        "event": {"type": "app_mention", "channel": "C0STAFFROOM", "user": "U0STAFF",
-                  "text": "<@UBOT> can I post photos of the class trip?", "ts": "1.2", "event_ts": "1.2"},
-    })
+    body = json.dumps(
+        {
+            "type": "event_callback",
+            "team_id": "T1",
+            "event_id": "Ev0004",
+            "event": {
+                "type": "app_mention",
+                "channel": "C0STAFFROOM",
+                "user": "U0STAFF",
+                "text": "<@UBOT> can I post photos of the class trip?",
+                "ts": "1.2",
+                "event_ts": "1.2",
+            },
+        }
+    )
     assert (await post_json(slack, body, signed(body))).status == 200
     (posted,) = await slack.api.wait_for("chat.postMessage")
     assert posted["channel"] == "C0STAFFROOM"
@@ -219,15 +264,20 @@ def slack_question(posted: dict) -> str:
 
 async def press_slack_button(client, value: str, action_ts: str) -> None:
     payload = {
-        "type": "block_actions", "team": {"id": "T1"}, "user": {"id": "U0STAFF"},
-        "channel": {"id": "D0CHAT"}, "trigger_id": "t1",
+        "type": "block_actions",
+        "team": {"id": "T1"},
+        "user": {"id": "U0STAFF"},
+        "channel": {"id": "D0CHAT"},
+        "trigger_id": "t1",
         "message": {"bot_id": "BBOT", "type": "message", "text": "", "ts": "1700000000.000100"},
-        "actions": [{"type": "button", "action_id": "x-0", "block_id": "actions", "value": value,
-                     "action_ts": action_ts}],
+        "actions": [
+            {"type": "button", "action_id": "x-0", "block_id": "actions", "value": value, "action_ts": action_ts}
+        ],
     }
     body = urlencode({"payload": json.dumps(payload)})
-    response = await client.post("/api/slack", data=body,
-                                 headers={"Content-Type": "application/x-www-form-urlencoded", **signed(body)})
+    response = await client.post(
+        "/api/slack", data=body, headers={"Content-Type": "application/x-www-form-urlencoded", **signed(body)}
+    )
     assert response.status == 200
 
 
@@ -239,7 +289,8 @@ async def test_slack_confirm_band_is_block_kit_buttons_carrying_the_actions(real
     buttons = slack_buttons(prompt)
     assert {label: json.loads(value) for label, value in buttons.items()} == {
         "Report a concern": {"action": "report_concern", "kind": "adult_concern"},
-        "It's a policy question": {"action": "policy_question"}}
+        "It's a policy question": {"action": "policy_question"},
+    }
 
     await press_slack_button(real_slack, buttons["It's a policy question"], "1700000001.000001")
     answer = (await real_slack.api.wait_for("chat.postMessage", count=2))[-1]
@@ -260,7 +311,8 @@ async def test_slack_uncovered_policy_question_offers_the_report_as_a_button(rea
     assert "press Report a concern or speak to the Designated Safeguarding Lead today" in slack_question(offer)
     report = slack_buttons(offer)
     assert {label: json.loads(value) for label, value in report.items()} == {
-        "Report a concern": {"action": "report_concern", "kind": "incident"}}
+        "Report a concern": {"action": "report_concern", "kind": "incident"}
+    }
 
     await press_slack_button(real_slack, report["Report a concern"], "1700000004.000001")
     started = (await real_slack.api.wait_for("chat.postMessage", count=3))[-1]
@@ -274,11 +326,21 @@ DM = "D0PRIVATEU0STAFF"  # the direct message the fake Slack opens with U0STAFF
 
 
 def mention(text: str, event_id: str) -> str:
-    return json.dumps({
-        "type": "event_callback", "team_id": "T1", "event_id": event_id,
-        "event": {"type": "app_mention", "channel": "C0STAFFROOM", "user": "U0STAFF",
-                  "text": f"<@UBOT> {text}", "ts": "1.2", "event_ts": "1.2"},
-    })
+    return json.dumps(
+        {
+            "type": "event_callback",
+            "team_id": "T1",
+            "event_id": event_id,
+            "event": {
+                "type": "app_mention",
+                "channel": "C0STAFFROOM",
+                "user": "U0STAFF",
+                "text": f"<@UBOT> {text}",
+                "ts": "1.2",
+                "event_ts": "1.2",
+            },
+        }
+    )
 
 
 def dm_in(channel: str, text: str, event_id: str) -> str:
@@ -328,16 +390,26 @@ async def test_when_slack_will_not_open_a_dm_the_ephemeral_notice_says_how_and_n
 
 async def test_an_old_report_button_pressed_in_a_slack_channel_changes_nothing(real_slack):
     payload = {
-        "type": "block_actions", "team": {"id": "T1"}, "user": {"id": "U0STAFF"},
-        "channel": {"id": "C0STAFFROOM"}, "trigger_id": "t1",
+        "type": "block_actions",
+        "team": {"id": "T1"},
+        "user": {"id": "U0STAFF"},
+        "channel": {"id": "C0STAFFROOM"},
+        "trigger_id": "t1",
         "message": {"bot_id": "BBOT", "type": "message", "text": "", "ts": "1700000000.000100"},
-        "actions": [{"type": "button", "action_id": "x-0", "block_id": "actions",
-                     "value": json.dumps({"action": "open_report", "reference": "OAK-2026-0001"}),
-                     "action_ts": "1700000009.000001"}],
+        "actions": [
+            {
+                "type": "button",
+                "action_id": "x-0",
+                "block_id": "actions",
+                "value": json.dumps({"action": "open_report", "reference": "OAK-2026-0001"}),
+                "action_ts": "1700000009.000001",
+            }
+        ],
     }
     body = urlencode({"payload": json.dumps(payload)})
-    await real_slack.post("/api/slack", data=body,
-                          headers={"Content-Type": "application/x-www-form-urlencoded", **signed(body)})
+    await real_slack.post(
+        "/api/slack", data=body, headers={"Content-Type": "application/x-www-form-urlencoded", **signed(body)}
+    )
     await settle(real_slack)
     (reply,) = real_slack.api.named("chat.postEphemeral")  # only the one who pressed it sees the answer
     assert (reply["channel"], reply["user"]) == ("C0STAFFROOM", "U0STAFF")
@@ -346,8 +418,9 @@ async def test_an_old_report_button_pressed_in_a_slack_channel_changes_nothing(r
 
 async def post_form(client, payload) -> object:
     body = urlencode({"payload": payload if isinstance(payload, str) else json.dumps(payload)})
-    return await client.post("/api/slack", data=body,
-                             headers={"Content-Type": "application/x-www-form-urlencoded", **signed(body)})
+    return await client.post(
+        "/api/slack", data=body, headers={"Content-Type": "application/x-www-form-urlencoded", **signed(body)}
+    )
 
 
 @pytest.mark.parametrize("depth", [40, 5000])
@@ -360,13 +433,19 @@ async def test_deeply_nested_signed_bodies_are_400(slack, depth):
     assert slack.bot.turns == []
 
 
-@pytest.mark.parametrize("field, value", [("actions", "press"), ("actions", ["press"]), ("user", "U0STAFF"),
-                                          ("channel", ["D0CHAT"])])
+@pytest.mark.parametrize(
+    "field, value", [("actions", "press"), ("actions", ["press"]), ("user", "U0STAFF"), ("channel", ["D0CHAT"])]
+)
 async def test_a_signed_button_press_of_the_wrong_shape_is_400_not_500(slack, field, value):
-    payload = {"type": "block_actions", "team": {"id": "T1"}, "user": {"id": "U0STAFF"}, "channel": {"id": "D0CHAT"},
-               "message": {"bot_id": "BBOT", "type": "message", "text": "", "ts": "1.1"},
-               "actions": [{"type": "button", "value": '{"action": "report_concern"}', "action_ts": "1.2"}],
-               field: value}
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T1"},
+        "user": {"id": "U0STAFF"},
+        "channel": {"id": "D0CHAT"},
+        "message": {"bot_id": "BBOT", "type": "message", "text": "", "ts": "1.1"},
+        "actions": [{"type": "button", "value": '{"action": "report_concern"}', "action_ts": "1.2"}],
+        field: value,
+    }
     response = await post_form(slack, payload)
     assert response.status == 400 and field in await response.text()
     await settle(slack)

@@ -1,4 +1,5 @@
 """The Teams app zip: what an IT lead uploads must validate and hold everything Teams needs."""
+
 from __future__ import annotations
 
 import json
@@ -21,13 +22,13 @@ def read_png(data: bytes):
     assert (depth, colour_type) == (8, 6)
     idat, pos = b"", 8
     while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos:pos + 4])
-        if data[pos + 4:pos + 8] == b"IDAT":
-            idat += data[pos + 8:pos + 8 + length]
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        if data[pos + 4 : pos + 8] == b"IDAT":
+            idat += data[pos + 8 : pos + 8 + length]
         pos += 12 + length
     raw = zlib.decompress(idat)
     stride = width * 4 + 1
-    pixels = [raw[r * stride + 1 + c * 4: r * stride + 5 + c * 4] for r in range(height) for c in range(width)]
+    pixels = [raw[r * stride + 1 + c * 4 : r * stride + 5 + c * 4] for r in range(height) for c in range(width)]
     return width, height, pixels
 
 

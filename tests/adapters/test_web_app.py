@@ -3,6 +3,7 @@
 Replies travel through botbuilder's real CloudAdapter to a loopback fake of the Bot
 Framework connector, exactly as they would to Teams or the Agents Playground.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,10 +28,23 @@ async def web(engine, db_url):
         yield client
 
 
-def activity(connector, text=None, *, value=None, conversation_type="personal", tenant="tenant-1",
-             user="29:staff-1", entities=None, type="message", **extra):
+def activity(
+    connector,
+    text=None,
+    *,
+    value=None,
+    conversation_type="personal",
+    tenant="tenant-1",
+    user="29:staff-1",
+    entities=None,
+    type="message",
+    **extra,
+):
     body = {
-        "type": type, "id": "act-1", "channelId": "msteams", "serviceUrl": connector.url,
+        "type": type,
+        "id": "act-1",
+        "channelId": "msteams",
+        "serviceUrl": connector.url,
         "from": {"id": user, "name": "Ms Amara Okafor", "aadObjectId": user.replace("29:", "aad-")},
         "recipient": {"id": "28:bot", "name": "Safeguarding"},
         "conversation": {"id": "conv-1", "conversationType": conversation_type, "tenantId": tenant},
@@ -65,12 +79,17 @@ async def test_readyz_says_unavailable_when_the_database_is_down(db_url):
 
 async def test_with_an_app_id_a_request_without_a_token_is_401_and_reaches_no_bot_code(engine, db_url, connector):
     runtime = runtime_for(engine)
-    settings = Settings(DATABASE_URL=db_url, MicrosoftAppId="0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
-                        MicrosoftAppPassword="not-a-real-secret", MicrosoftAppTenantId="tenant-1")
+    settings = Settings(
+        DATABASE_URL=db_url,
+        MicrosoftAppId="0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+        MicrosoftAppPassword="not-a-real-secret",
+        MicrosoftAppTenantId="tenant-1",
+    )
     async with TestClient(TestServer(create_app(settings, runtime, dispatcher=False), host="127.0.0.1")) as client:
         missing = await client.post("/api/messages", json=activity(connector, "hello"))
-        forged = await client.post("/api/messages", json=activity(connector, "hello"),
-                                   headers={"Authorization": "Bearer not.a.jwt"})
+        forged = await client.post(
+            "/api/messages", json=activity(connector, "hello"), headers={"Authorization": "Bearer not.a.jwt"}
+        )
     assert missing.status == 401 and forged.status == 401
     assert runtime.bot.turns == [] and connector.calls == []
 
@@ -85,11 +104,14 @@ async def test_anonymous_mode_answers_with_a_card_through_the_connector(web, con
     assert web.bot.messages[0].school == "oakfield"  # unmapped tenant: the default school
 
 
-@pytest.mark.parametrize("body, status", [
-    (b"{not json", 400),
-    (b"[1, 2, 3]", 400),
-    (b'{"text": "no type"}', 400),
-])
+@pytest.mark.parametrize(
+    "body, status",
+    [
+        (b"{not json", 400),
+        (b"[1, 2, 3]", 400),
+        (b'{"text": "no type"}', 400),
+    ],
+)
 async def test_malformed_requests_get_400_without_a_stack_trace(web, body, status):
     response = await web.post("/api/messages", data=body, headers={"Content-Type": "application/json"})
     assert response.status == status
@@ -112,8 +134,7 @@ async def test_an_unknown_activity_type_is_ignored_quietly(web, connector):
 
 
 async def test_teams_welcome_card_when_the_bot_is_installed(web, connector):
-    update = activity(connector, type="conversationUpdate",
-                      membersAdded=[{"id": "28:bot"}, {"id": "29:staff-1"}])
+    update = activity(connector, type="conversationUpdate", membersAdded=[{"id": "28:bot"}, {"id": "29:staff-1"}])
     assert (await web.post("/api/messages", json=update)).status in (200, 201)
     (welcome,) = await connector.wait_for("activity")
     card = welcome["attachments"][0]["content"]
@@ -123,9 +144,14 @@ async def test_teams_welcome_card_when_the_bot_is_installed(web, connector):
 
 
 async def test_mentions_are_stripped_in_channels(web, connector):
-    mention = {"type": "mention", "text": "<at>Safeguarding</at>", "mentioned": {"id": "28:bot", "name": "Safeguarding"}}
-    body = activity(connector, "<at>Safeguarding</at> can I post class photos?", conversation_type="channel",
-                    entities=[mention])
+    mention = {
+        "type": "mention",
+        "text": "<at>Safeguarding</at>",
+        "mentioned": {"id": "28:bot", "name": "Safeguarding"},
+    }
+    body = activity(
+        connector, "<at>Safeguarding</at> can I post class photos?", conversation_type="channel", entities=[mention]
+    )
     assert (await web.post("/api/messages", json=body)).status in (200, 201)
     await connector.wait_for("activity")
     assert web.bot.messages[0].text == "can I post class photos?"
@@ -133,8 +159,12 @@ async def test_mentions_are_stripped_in_channels(web, connector):
 
 async def test_a_trust_tenant_asks_once_remembers_and_can_switch(web, connector):
     async with web.runtime.sessions() as session, session.begin():
-        session.add_all([TenantSchool(channel="msteams", tenant_id="trust", school_slug="oakfield"),
-                         TenantSchool(channel="msteams", tenant_id="trust", school_slug="ringway")])
+        session.add_all(
+            [
+                TenantSchool(channel="msteams", tenant_id="trust", school_slug="oakfield"),
+                TenantSchool(channel="msteams", tenant_id="trust", school_slug="ringway"),
+            ]
+        )
 
     await web.post("/api/messages", json=activity(connector, "can I friend a parent?", tenant="trust"))
     (question,) = await connector.wait_for("activity")
@@ -170,8 +200,9 @@ async def test_the_real_runtime_answers_a_teams_question_with_a_quoted_clause(db
     """create_app builds the real bot (bot.runtime) when none is passed, and closes it at shutdown."""
     app = create_app(Settings(DATABASE_URL=db_url, MicrosoftAppId=""), dispatcher=False)
     async with TestClient(TestServer(app, host="127.0.0.1")) as client:
-        response = await client.post("/api/messages",
-                                     json=activity(connector, "Can I be friends with pupils on social media?"))
+        response = await client.post(
+            "/api/messages", json=activity(connector, "Can I be friends with pupils on social media?")
+        )
         assert response.status in (200, 201)
         replies = await connector.wait_for("activity")
         assert (await client.get("/readyz")).status == 200
@@ -194,12 +225,17 @@ async def test_anonymous_mode_is_announced_loudly_and_an_app_id_silences_it(engi
 
 async def test_report_a_concern_pressed_before_the_school_is_known_is_replayed_after_the_choice(web, connector):
     async with web.runtime.sessions() as session, session.begin():
-        session.add_all([TenantSchool(channel="msteams", tenant_id="trust", school_slug="oakfield"),
-                         TenantSchool(channel="msteams", tenant_id="trust", school_slug="ringway")])
+        session.add_all(
+            [
+                TenantSchool(channel="msteams", tenant_id="trust", school_slug="oakfield"),
+                TenantSchool(channel="msteams", tenant_id="trust", school_slug="ringway"),
+            ]
+        )
     await web.post("/api/messages", json=activity(connector, value={"action": "report_concern"}, tenant="trust"))
     (question,) = await connector.wait_for("activity")
-    oakfield = next(a["data"] for a in question["attachments"][0]["content"]["actions"]
-                    if a["data"]["school"] == "oakfield")
+    oakfield = next(
+        a["data"] for a in question["attachments"][0]["content"]["actions"] if a["data"]["school"] == "oakfield"
+    )
     await web.post("/api/messages", json=activity(connector, value=oakfield, tenant="trust"))
     await connector.wait_for("activity", count=3)
     assert [(t.text, t.value, t.school) for t in web.bot.messages] == [(None, {"action": "report_concern"}, "oakfield")]
@@ -242,8 +278,10 @@ async def test_teams_confirm_band_is_a_card_whose_buttons_carry_the_actions(real
     (prompt,) = await connector.wait_for("activity")
     assert "report a concern to the Designated Safeguarding Lead, or is it a policy question?" in card_question(prompt)
     actions = card_actions(prompt)
-    assert actions == {"Report a concern": {"action": "report_concern", "kind": "incident"},
-                       "It's a policy question": {"action": "policy_question"}}
+    assert actions == {
+        "Report a concern": {"action": "report_concern", "kind": "incident"},
+        "It's a policy question": {"action": "policy_question"},
+    }
 
     await real_web.post("/api/messages", json=activity(connector, value=actions["It's a policy question"]))
     answer = (await connector.wait_for("activity", count=2))[-1]["attachments"][0]["content"]
@@ -278,11 +316,18 @@ PRIVATE = "a:private-29:staff-1"  # what the fake connector opens for 29:staff-1
 
 def in_shared(connector, text=None, *, conversation_type="channel", **extra):
     """A message @mentioning the bot in the General channel of Year 4 Team, or in a group chat."""
-    body = activity(connector, f"<at>Safeguarding</at> {text}" if text else None,
-                    conversation_type=conversation_type, entities=[MENTION] if text else None, **extra)
+    body = activity(
+        connector,
+        f"<at>Safeguarding</at> {text}" if text else None,
+        conversation_type=conversation_type,
+        entities=[MENTION] if text else None,
+        **extra,
+    )
     if conversation_type == "channel":
-        body["channelData"].update(channel={"id": "19:general@thread.tacv2", "name": "General"},
-                                   team={"id": "19:team@thread.tacv2", "name": "Year 4 Team"})
+        body["channelData"].update(
+            channel={"id": "19:general@thread.tacv2", "name": "General"},
+            team={"id": "19:team@thread.tacv2", "name": "Year 4 Team"},
+        )
         body["conversation"]["id"] = "19:general@thread.tacv2;messageid=1700000000000"
     else:
         body["conversation"]["id"] = "19:staffroom@thread.v2"
@@ -299,13 +344,17 @@ def said_in(connector, conversation: str) -> str:
     """Everything the bot posted to one conversation: text and card text, as one string."""
     import json
 
-    return "\n".join(json.dumps(body, ensure_ascii=False) for body in connector.named("activity")
-                     if body["posted_to"] == conversation)
+    return "\n".join(
+        json.dumps(body, ensure_ascii=False)
+        for body in connector.named("activity")
+        if body["posted_to"] == conversation
+    )
 
 
 @pytest.mark.parametrize("conversation_type", ["channel", "groupChat"])
 async def test_a_disclosure_in_a_teams_channel_or_group_chat_continues_only_in_a_private_chat(
-        real_web, connector, conversation_type):
+    real_web, connector, conversation_type
+):
     shared_body = in_shared(connector, DISCLOSURE, conversation_type=conversation_type)
     shared_id = shared_body["conversation"]["id"]
     assert (await real_web.post("/api/messages", json=shared_body)).status in (200, 201)
@@ -347,14 +396,18 @@ async def test_report_a_concern_pressed_in_a_channel_opens_the_menu_privately(re
 
 
 async def test_when_teams_refuses_a_private_chat_the_channel_hears_how_to_open_one_and_nothing_starts(
-        real_web, connector):
+    real_web, connector
+):
     from sqlalchemy import select
 
     from bot.models import ReportDraft, RoleAssignment
 
     async with real_web.runtime.sessions() as session, session.begin():
-        session.add(RoleAssignment(school_slug="oakfield", role="dsl", channel="msteams", user_id="aad-dsl",
-                                   name="Ms Priya Shah"))
+        session.add(
+            RoleAssignment(
+                school_slug="oakfield", role="dsl", channel="msteams", user_id="aad-dsl", name="Ms Priya Shah"
+            )
+        )
     connector.private_chats = False  # the app is not installed for this person
     body = in_shared(connector, DISCLOSURE)
     assert (await real_web.post("/api/messages", json=body)).status in (200, 201)
@@ -388,8 +441,12 @@ async def test_a_dsl_command_in_a_teams_channel_is_answered_ask_me_privately(rea
 
 async def test_in_a_trust_channel_the_which_school_card_carries_none_of_their_words(web, connector):
     async with web.runtime.sessions() as session, session.begin():
-        session.add_all([TenantSchool(channel="msteams", tenant_id="trust", school_slug="oakfield"),
-                         TenantSchool(channel="msteams", tenant_id="trust", school_slug="ringway")])
+        session.add_all(
+            [
+                TenantSchool(channel="msteams", tenant_id="trust", school_slug="oakfield"),
+                TenantSchool(channel="msteams", tenant_id="trust", school_slug="ringway"),
+            ]
+        )
     body = in_shared(connector, DISCLOSURE, tenant="trust")
     await web.post("/api/messages", json=body)
     (question,) = await connector.wait_for("activity")

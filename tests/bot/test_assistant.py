@@ -1,4 +1,5 @@
 """What a member of staff reads: triage first, the school's own words, honesty when silent."""
+
 import pytest
 
 from bot import triage
@@ -21,8 +22,9 @@ def assistant():
 
 
 def test_a_disclosure_starts_the_report_and_gets_no_faq_content(assistant):
-    answer = assistant.answer("a girl in my class just told me her stepdad hits her and she is scared to go home",
-                              "oakfield")
+    answer = assistant.answer(
+        "a girl in my class just told me her stepdad hits her and she is scared to go home", "oakfield"
+    )
     assert answer.kind == "disclosure"
     assert answer.clauses == () and answer.verdict is None and answer.intent is None
     assert "report" in answer.reply.lower()
@@ -55,9 +57,19 @@ def test_a_silent_policy_says_so_and_names_who_to_ask(assistant):
     assert answer.clauses == ()
 
 
-@pytest.mark.parametrize("question", ["", "   ", "🙈😀👍", "x" * 10_000, ("how are you " * 1000)[:10_000],
-                                      "¿Puedo aceptar una solicitud de amistad de un alumno?",
-                                      "我可以接受学生的好友请求吗", "what time does the canteen open"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "",
+        "   ",
+        "🙈😀👍",
+        "x" * 10_000,
+        ("how are you " * 1000)[:10_000],
+        "¿Puedo aceptar una solicitud de amistad de un alumno?",
+        "我可以接受学生的好友请求吗",
+        "what time does the canteen open",
+    ],
+)
 def test_odd_input_gets_a_sensible_fallback(assistant, question):
     answer = assistant.answer(question, "model-policy")
     assert answer.kind == "fallback" and answer.reply and answer.clauses == ()
@@ -154,13 +166,19 @@ def test_uncurated_silent_policy_still_falls_back(uncurated):
 def test_uncurated_rule_about_other_people_is_not_quoted_as_the_answer():
     # the policy only talks about pupils' friend requests; a question about parents must not get it
     assistant = Assistant(load_catalog(), bundled_policies())
-    assistant.add_policy(make_policy("elmfield", "Elmfield Primary", """Elmfield Primary
+    assistant.add_policy(
+        make_policy(
+            "elmfield",
+            "Elmfield Primary",
+            """Elmfield Primary
 Staff rules online
 
 Social media
 No current pupils as friends or followers on personal accounts.
 Keep your personal accounts private.
-"""))
+""",
+        )
+    )
     answer = assistant.answer("can i be facebook friends with a parent from my class", "elmfield")
     assert not (answer.clauses and "No current pupils as friends" in answer.clauses[0].text)
     pupils = assistant.answer("a pupil in my class wants to be friends on facebook", "elmfield")

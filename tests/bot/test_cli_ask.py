@@ -1,4 +1,5 @@
 """`python app.py ask` is a contract other tools rely on: run it as they do."""
+
 import json
 import os
 import subprocess
@@ -16,8 +17,16 @@ def run(tmp_path):
     env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}"}
 
     def _run(*args, stdin=None):
-        return subprocess.run([sys.executable, "app.py", "ask", *args], cwd=ROOT, env=env, input=stdin,
-                              capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [sys.executable, "app.py", "ask", *args],
+            cwd=ROOT,
+            env=env,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
     return _run
 
 
@@ -33,8 +42,13 @@ def test_json_answer_has_exactly_the_contract_fields(run):
 
 
 def test_batch_answers_every_line_in_order(run):
-    questions = ["can i add a pupil on snapchat", "", "a pupil told me her dad hits her",
-                 "what time does the canteen open", "¿Puedo aceptar una solicitud?"]
+    questions = [
+        "can i add a pupil on snapchat",
+        "",
+        "a pupil told me her dad hits her",
+        "what time does the canteen open",
+        "¿Puedo aceptar una solicitud?",
+    ]
     done = run("--school", "oakfield", "--json", "--batch", stdin="\n".join(questions) + "\n")
     assert done.returncode == 0, done.stderr
     lines = [json.loads(line) for line in done.stdout.splitlines()]
@@ -61,8 +75,14 @@ def test_unanswered_questions_are_counted_as_knowledge_gaps(run, tmp_path):
     for _ in range(2):
         assert run("--school", "ringway", "--json", "what time does the canteen open").returncode == 0
     env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}"}
-    gaps = subprocess.run([sys.executable, "app.py", "gaps", "--school", "ringway"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    gaps = subprocess.run(
+        [sys.executable, "app.py", "gaps", "--school", "ringway"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert gaps.returncode == 0, gaps.stderr
     line = next(l for l in gaps.stdout.splitlines() if "canteen" in l)
     assert line.split()[0] == "2"

@@ -3,6 +3,7 @@
 `classify` is patched (chat_harness.in_confirm_band) so these tests do not depend on which
 real messages the triage model puts in the band.
 """
+
 from __future__ import annotations
 
 import logging
@@ -74,8 +75,9 @@ async def test_the_prompt_names_the_schools_dsl_and_offers_both_choices(runtime,
     ]
 
 
-@pytest.mark.parametrize("likely, flow", [
-    ("disclosure", "disclosure"), ("incident", "incident"), ("allegation", "adult_concern")])
+@pytest.mark.parametrize(
+    "likely, flow", [("disclosure", "disclosure"), ("incident", "incident"), ("allegation", "adult_concern")]
+)
 async def test_report_a_concern_starts_the_flow_triage_thought_likely(runtime, monkeypatch, likely, flow):
     in_confirm_band(monkeypatch, {POLICY_QUESTION: likely})
     chat = Chat(runtime)
@@ -130,8 +132,9 @@ async def test_a_question_the_policy_does_not_cover_offers_the_report_and_names_
     assert "Social Networking Policy doesn't cover this" in reply
     assert f"If this is about a child's safety, press Report a concern or speak to the {DSL} today." in reply
     assert "1. Report a concern" in reply
-    assert [b.value for b in runtime.renderer.prompts[-1].buttons] == [{"action": "report_concern",
-                                                                         "kind": "adult_concern"}]
+    assert [b.value for b in runtime.renderer.prompts[-1].buttons] == [
+        {"action": "report_concern", "kind": "adult_concern"}
+    ]
     await runtime.bot.gaps.flush()
     async with runtime.sessions() as session:
         assert [g.example for g in (await session.scalars(select(KnowledgeGap))).all()] == [UNCOVERED]

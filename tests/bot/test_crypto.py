@@ -1,4 +1,5 @@
 """Report content is only ever stored encrypted, keys rotate, and production refuses to run keyless."""
+
 from __future__ import annotations
 
 import logging
@@ -47,8 +48,9 @@ def test_keys_come_from_settings_newest_first():
 
 def test_production_without_a_key_refuses_to_start(tmp_path):
     with pytest.raises(EncryptionKeyMissing, match="Refusing to start.*ENCRYPTION_KEYS"):
-        ContentCipher.from_settings(settings(ENVIRONMENT="production", ENCRYPTION_KEYS=""),
-                                    dev_key_path=tmp_path / "key")
+        ContentCipher.from_settings(
+            settings(ENVIRONMENT="production", ENCRYPTION_KEYS=""), dev_key_path=tmp_path / "key"
+        )
     assert not (tmp_path / "key").exists()
 
 

@@ -1,4 +1,5 @@
 """Knowledge gaps are counted per question, never with who asked, and listed most-asked first."""
+
 import asyncio
 import os
 import subprocess
@@ -22,7 +23,9 @@ async def test_repeats_are_counted_on_one_row(engine):
     await record_gap(sessions, "ringway", "Can I use TikTok for PE homework?")
     gaps = await list_gaps(sessions, "oakfield")
     assert [(g.count, g.example) for g in gaps] == [
-        (2, "Can I use TikTok for PE homework?"), (1, "Is there a policy on smart watches?")]
+        (2, "Can I use TikTok for PE homework?"),
+        (1, "Is there a policy on smart watches?"),
+    ]
 
 
 def test_gap_rows_have_no_column_for_who_asked():
@@ -43,12 +46,15 @@ async def test_a_running_bot_writes_its_counts_soon_after_and_when_it_stops(engi
     counter.count("oakfield", "can i use tiktok for PE homework")
     await asyncio.sleep(0.4)
     assert [(g.count, g.example) for g in await list_gaps(sessions, "oakfield")] == [
-        (2, "Can I use TikTok for PE homework?")]
+        (2, "Can I use TikTok for PE homework?")
+    ]
     counter.count("oakfield", "Can I use TikTok for PE homework?")  # the row exists: it is added to
     counter.count("oakfield", "Is there a policy on smart watches?")
     await counter.close()  # the server stops before the next write is due
     assert [(g.count, g.example) for g in await list_gaps(sessions, "oakfield")] == [
-        (3, "Can I use TikTok for PE homework?"), (1, "Is there a policy on smart watches?")]
+        (3, "Can I use TikTok for PE homework?"),
+        (1, "Is there a policy on smart watches?"),
+    ]
 
 
 async def test_counts_survive_a_failed_write_and_go_in_the_next(engine):
@@ -84,8 +90,14 @@ def test_gaps_command_lists_counts(tmp_path):
         await engine.dispose()
 
     asyncio.run(seed())
-    out = subprocess.run([sys.executable, "app.py", "gaps", "--school", "buckminster"], cwd=ROOT,
-                         env={**os.environ, "DATABASE_URL": url}, capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "app.py", "gaps", "--school", "buckminster"],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0
     assert "    3  Can I wear a smart watch?" in out.stdout
 
@@ -129,8 +141,11 @@ async def test_gap_examples_and_keys_keep_the_question_but_not_who_it_was_about(
     assert trip.example == "Is [name] allowed on the residential trip?"  # still says what was asked
     (initials,) = await list_gaps(sessions, "school-6")
     assert initials.example == "Mrs [name] saw Y6 boy [name] on TikTok"
-    ordinary = ("Can I use TikTok for PE homework?", "A child told me about Snapchat, what now?",
-                "Can I accept a friend request from a parent on Facebook on Monday?")
+    ordinary = (
+        "Can I use TikTok for PE homework?",
+        "A child told me about Snapchat, what now?",
+        "Can I accept a friend request from a parent on Facebook on Monday?",
+    )
     for question in ordinary:
         await record_gap(sessions, "oakfield", question)
     assert sorted(g.example for g in await list_gaps(sessions, "oakfield")) == sorted(ordinary)  # word for word

@@ -1,5 +1,6 @@
 """Reports are stored whole or not at all, encrypted, with unique sequential references, once per
 submission, on SQLite and PostgreSQL; failures say "not saved" instead of a false receipt."""
+
 from __future__ import annotations
 
 import asyncio
@@ -33,10 +34,13 @@ from bot.reports import (
 NOW = datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)
 REPORTER = Reporter("msteams", "aad-staff-1", "Ms Amara Okafor")
 LEAD = Actor("msteams", "aad-dsl-1", "Mr Tom Reyes")
-CONTENT = {"kind": "disclosure", "answers": {
-    "child": {"question": "The child", "answer": "Jayden Whitlock-Amadi, Year 5"},
-    "words": {"question": "Their words", "answer": "he said “my uncle hurts me” 🙁"},
-}}
+CONTENT = {
+    "kind": "disclosure",
+    "answers": {
+        "child": {"question": "The child", "answer": "Jayden Whitlock-Amadi, Year 5"},
+        "words": {"question": "Their words", "answer": "he said “my uncle hurts me” 🙁"},
+    },
+}
 SECRETS = ("Jayden", "Whitlock", "uncle hurts")
 
 
@@ -51,8 +55,16 @@ def sessions(engine):
 
 
 async def submit(sessions, cipher, **overrides):
-    arguments = dict(school_slug="oakfield", kind="disclosure", category="", urgency="normal", route_to="dsl",
-                     reporter=REPORTER, content=CONTENT, now=NOW)
+    arguments = dict(
+        school_slug="oakfield",
+        kind="disclosure",
+        category="",
+        urgency="normal",
+        route_to="dsl",
+        reporter=REPORTER,
+        content=CONTENT,
+        now=NOW,
+    )
     arguments.update(overrides)
     return await submit_report(sessions, cipher, **arguments)
 
@@ -82,6 +94,7 @@ async def count(sessions, model) -> int:
 
 # --- storing and reading -----------------------------------------------------------------------
 
+
 async def test_submitted_report_reads_back_decrypted_with_its_reference(sessions, cipher):
     filed = await submit(sessions, cipher, urgency="urgent")
     assert filed.reference == "OAK-2026-0001" and not filed.already_filed
@@ -101,7 +114,8 @@ async def test_content_is_encrypted_in_every_stored_row(sessions, cipher, engine
             for row in (await conn.execute(text(f"SELECT * FROM {table}"))).all():
                 dumped += " ".join(
                     value.decode("latin-1") if isinstance(value, (bytes, memoryview)) else str(value)
-                    for value in (bytes(v) if isinstance(v, memoryview) else v for v in row))
+                    for value in (bytes(v) if isinstance(v, memoryview) else v for v in row)
+                )
     assert "OAK-2026-0001" in dumped  # the rows are there...
     for secret in SECRETS:
         assert secret not in dumped  # ...but never the child's details
@@ -151,12 +165,14 @@ async def test_bad_arguments_are_refused_before_anything_is_stored(sessions, cip
 
 # --- concurrency and idempotency -------------------------------------------------------------------
 
+
 async def test_200_concurrent_submissions_from_two_processes_get_unique_sequential_references(db_url, cipher):
     engines = [create_engine(db_url), create_engine(db_url)]  # two "server processes", no shared memory
     try:
         makers = [sessionmaker(engine) for engine in engines]
-        filed = await asyncio.gather(*(
-            submit(makers[n % 2], cipher, reporter=Reporter("slack", f"U{n:04d}", f"Staff {n}")) for n in range(200)))
+        filed = await asyncio.gather(
+            *(submit(makers[n % 2], cipher, reporter=Reporter("slack", f"U{n:04d}", f"Staff {n}")) for n in range(200))
+        )
         references = sorted(report.reference for report in filed)
         assert references == [f"OAK-2026-{n:04d}" for n in range(1, 201)]  # unique and gapless
         assert await count(makers[0], Report) == 200
@@ -183,10 +199,14 @@ async def test_a_double_click_racing_itself_files_one_report(sessions, cipher):
 
 # --- everything in one transaction ------------------------------------------------------------------
 
+
 async def test_submit_stores_alerts_audit_and_ends_the_draft_together(sessions, cipher):
     async with sessions() as session, session.begin():
-        session.add(RoleAssignment(school_slug="oakfield", role="dsl", channel="msteams", user_id="aad-dsl-1",
-                                   name="Mr Tom Reyes"))
+        session.add(
+            RoleAssignment(
+                school_slug="oakfield", role="dsl", channel="msteams", user_id="aad-dsl-1", name="Mr Tom Reyes"
+            )
+        )
     await touch_draft(sessions, "msteams/conv-9", "oakfield", "disclosure", REPORTER, now=NOW)
     filed = await submit(sessions, cipher, conversation_key="msteams/conv-9")
     async with sessions() as session:
@@ -194,7 +214,9 @@ async def test_submit_stores_alerts_audit_and_ends_the_draft_together(sessions, 
         audit = (await session.execute(select(AuditEntry))).scalars().all()
     assert [(a.recipient_id, a.purpose) for a in alerts] == [("aad-dsl-1", "new_report")]
     assert alerts[0].payload["reference"] == filed.reference
-    assert [(e.action, e.report_reference, e.actor_id) for e in audit] == [("submit", filed.reference, REPORTER.user_id)]
+    assert [(e.action, e.report_reference, e.actor_id) for e in audit] == [
+        ("submit", filed.reference, REPORTER.user_id)
+    ]
     assert await count(sessions, ReportDraft) == 0
 
 
@@ -227,17 +249,25 @@ async def test_an_unreachable_database_raises_report_not_saved(cipher):
 
 # --- status changes -----------------------------------------------------------------------------------
 
+
 async def test_acknowledge_once_then_close_with_an_encrypted_note(sessions, cipher, engine):
     await submit(sessions, cipher)
     first = await acknowledge(sessions, "OAK-2026-0001", now=NOW)
-    second = await acknowledge(sessions, "OAK-2026-0001", Actor("msteams", "aad-deputy", "Ms Ana Lind"),
-                               role="deputy", now=NOW)
+    second = await acknowledge(
+        sessions, "OAK-2026-0001", Actor("msteams", "aad-deputy", "Ms Ana Lind"), role="deputy", now=NOW
+    )
     assert first.changed and first.report.status == "acknowledged" and "Tom Reyes" in first.report.acknowledged_by
     assert not second.changed and "Tom Reyes" in second.report.acknowledged_by  # the first lead stays on record
     closed = await close(sessions, cipher, "OAK-2026-0001", now=NOW)
     assert closed.changed and closed.report.status == "closed" and "aad-dsl-1" in closed.report.closed_by
-    again = await close(sessions, cipher, "OAK-2026-0001", note="something else",
-                        actor=Actor("msteams", "aad-deputy", "Ms Ana Lind"), now=NOW)
+    again = await close(
+        sessions,
+        cipher,
+        "OAK-2026-0001",
+        note="something else",
+        actor=Actor("msteams", "aad-deputy", "Ms Ana Lind"),
+        now=NOW,
+    )
     assert not again.changed and "Tom Reyes" in again.report.closed_by  # never re-closed or re-noted
     view = await read(sessions, cipher, "OAK-2026-0001", reader=LEAD)
     assert view.close_note == "Referred to children's social care"
@@ -248,9 +278,12 @@ async def test_acknowledge_once_then_close_with_an_encrypted_note(sessions, ciph
         audit = (await session.execute(select(AuditEntry).order_by(AuditEntry.id))).scalars().all()
     # Every acknowledgement is on record, the second saying it changed nothing; a repeated close is not.
     assert [(e.action, e.actor_id, e.detail) for e in audit] == [
-        ("submit", REPORTER.user_id, "disclosure, normal"), ("acknowledge", "aad-dsl-1", "as dsl"),
-        ("acknowledge", "aad-deputy", "already acknowledged: nothing changed"), ("close", "aad-dsl-1", "as dsl"),
-        ("view", "aad-dsl-1", "")]
+        ("submit", REPORTER.user_id, "disclosure, normal"),
+        ("acknowledge", "aad-dsl-1", "as dsl"),
+        ("acknowledge", "aad-deputy", "already acknowledged: nothing changed"),
+        ("close", "aad-dsl-1", "as dsl"),
+        ("view", "aad-dsl-1", ""),
+    ]
 
 
 async def test_closing_an_unread_report_acknowledges_it_and_stops_escalation(sessions, cipher):
@@ -260,8 +293,15 @@ async def test_closing_an_unread_report_acknowledges_it_and_stops_escalation(ses
     change = await close(sessions, cipher, "OAK-2026-0001", now=NOW)
     assert change.report.status == "closed" and change.report.acknowledged_at is not None
     async with sessions() as session:
-        pending = (await session.execute(select(Alert).where(
-            Alert.status == "pending", Alert.purpose.in_(("new_report", "escalation"))))).scalars().all()
+        pending = (
+            (
+                await session.execute(
+                    select(Alert).where(Alert.status == "pending", Alert.purpose.in_(("new_report", "escalation")))
+                )
+            )
+            .scalars()
+            .all()
+        )
         receipts = (await session.execute(select(Alert).where(Alert.purpose == "receipt"))).scalars().all()
         actions = (await session.execute(select(AuditEntry.action, AuditEntry.detail).order_by(AuditEntry.id))).all()
     assert pending == []
@@ -289,10 +329,12 @@ async def test_an_unknown_reference_is_a_clear_error(sessions, cipher):
 
 # --- early filing, rotation, drafts --------------------------------------------------------------------
 
+
 async def test_an_urgent_report_filed_early_is_completed_by_its_reporter_only(sessions, cipher):
     early = await submit(sessions, cipher, urgency="urgent", content={"kind": "disclosure", "answers": {}})
-    done = await complete_report(sessions, cipher, early.reference, reporter=REPORTER, content=CONTENT,
-                                 urgency="normal", category="physical")
+    done = await complete_report(
+        sessions, cipher, early.reference, reporter=REPORTER, content=CONTENT, urgency="normal", category="physical"
+    )
     assert done.reference == early.reference
     view = await read(sessions, cipher, early.reference)
     assert view.content == CONTENT and view.urgency == "urgent" and view.category == "physical"
@@ -321,12 +363,20 @@ async def test_drafts_come_due_once_and_reactivity_rearms_the_reminder(sessions,
 
     async def queued() -> list[tuple[str, str]]:
         async with sessions() as session:
-            rows = (await session.execute(select(Alert).where(Alert.purpose == "incomplete").order_by(Alert.id))).scalars()
+            rows = (
+                await session.execute(select(Alert).where(Alert.purpose == "incomplete").order_by(Alert.id))
+            ).scalars()
             return [(a.recipient_role, a.recipient_id) for a in rows]
 
     await touch_draft(sessions, "conv-a", "oakfield", "disclosure", REPORTER, now=NOW)
-    await touch_draft(sessions, "conv-b", "oakfield", "incident", Reporter("msteams", "staff-2", "Mr Theo Brandt"),
-                      now=NOW + timedelta(minutes=10))
+    await touch_draft(
+        sessions,
+        "conv-b",
+        "oakfield",
+        "incident",
+        Reporter("msteams", "staff-2", "Mr Theo Brandt"),
+        now=NOW + timedelta(minutes=10),
+    )
     assert await sweep_drafts(sessions, settings, NOW + timedelta(minutes=20)) == 1
     assert await sweep_drafts(sessions, settings, NOW + timedelta(minutes=21)) == 0  # reminded once
     assert await queued() == [("reporter", REPORTER.user_id)]
@@ -348,8 +398,9 @@ async def test_a_report_that_could_not_start_privately_still_reaches_the_dsl_wit
     settings = Settings(INCOMPLETE_REPORT_REMINDER_MINUTES=15, INCOMPLETE_DISCLOSURE_DSL_MINUTES=60)
     async with sessions() as session, session.begin():
         session.add(RoleAssignment(school_slug="oakfield", role="dsl", channel="msteams", user_id="dsl-1"))
-    await touch_draft(sessions, unreached_draft_key("msteams", REPORTER.user_id), "oakfield", "disclosure",
-                      REPORTER, now=NOW)
+    await touch_draft(
+        sessions, unreached_draft_key("msteams", REPORTER.user_id), "oakfield", "disclosure", REPORTER, now=NOW
+    )
     assert await sweep_drafts(sessions, settings, NOW + timedelta(minutes=61)) == 2
     async with sessions() as session:
         rows = (await session.execute(select(Alert).order_by(Alert.id))).scalars().all()
@@ -360,6 +411,7 @@ async def test_a_report_that_could_not_start_privately_still_reaches_the_dsl_wit
 
 
 # --- logs ------------------------------------------------------------------------------------------------
+
 
 async def test_no_log_line_contains_report_content(sessions, cipher, caplog):
     with caplog.at_level(logging.DEBUG):
@@ -384,6 +436,7 @@ def test_rekey_command_moves_reports_to_the_newest_key(tmp_path):
 
     async def file_one():
         from bot.db import create_engine, migrate, sessionmaker
+
         engine = create_engine(url)
         await migrate(engine)
         await submit(sessionmaker(engine), ContentCipher([old_key]))
@@ -392,12 +445,14 @@ def test_rekey_command_moves_reports_to_the_newest_key(tmp_path):
     asyncio.run(file_one())
     root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "DATABASE_URL": url, "ENCRYPTION_KEYS": f"{new_key},{old_key}"}
-    done = subprocess.run([sys.executable, "app.py", "rekey"], cwd=root, env=env, capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, "app.py", "rekey"], cwd=root, env=env, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0 and "re-encrypted 1 report(s)" in done.stdout
 
     async def read_with_new_key_only():
         from bot.db import create_engine, sessionmaker
+
         engine = create_engine(url)
         async with sessionmaker(engine)() as session:
             view = await read_report(session, ContentCipher([new_key]), "OAK-2026-0001")

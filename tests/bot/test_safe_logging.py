@@ -1,4 +1,5 @@
 """Failures are logged by type and place, never with a message that may quote a disclosure."""
+
 from bot.safe_logging import describe_failure
 
 

@@ -1,4 +1,5 @@
 """The alembic migrations and the models describe the same schema, on both databases."""
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 

@@ -1,4 +1,5 @@
 """Dialog state survives the trip to plain JSON and back, and nothing unexpected is rebuilt."""
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,11 @@ def round_trip(value):
 
 
 def test_dialog_stack_with_prompt_options_round_trips():
-    options = PromptOptions(prompt=MessageFactory.text("Year group?", input_hint=InputHints.expecting_input),
-                            choices=[Choice("Year 5")], style=ListStyle.hero_card)
+    options = PromptOptions(
+        prompt=MessageFactory.text("Year group?", input_hint=InputHints.expecting_input),
+        choices=[Choice("Year 5")],
+        style=ListStyle.hero_card,
+    )
     state = DialogState([DialogInstance("choice", {"options": options, "state": {"attemptCount": 2}})])
     restored = round_trip({"dialogState": state})["dialogState"]
     instance = restored.dialog_stack[0]
@@ -89,9 +93,13 @@ from hypothesis import given, settings as hypothesis_settings, strategies as st 
 
 _scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
 _keys = st.text() | st.sampled_from(["$t", "$o", "$e", "e_tag", "$l"])
-_state = st.recursive(_scalars, lambda children: st.lists(children, max_size=4)
-                      | st.dictionaries(_keys, children, max_size=4)
-                      | st.tuples(children, children), max_leaves=20)
+_state = st.recursive(
+    _scalars,
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(_keys, children, max_size=4) | st.tuples(children, children)
+    ),
+    max_leaves=20,
+)
 
 
 @hypothesis_settings(max_examples=300, deadline=None)

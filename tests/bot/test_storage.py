@@ -1,5 +1,6 @@
 """SqlStorage keeps dialog state in the database: botbuilder's own storage contract, restarts,
 isolation between conversations and eTag concurrency, on SQLite and on PostgreSQL."""
+
 from __future__ import annotations
 
 import asyncio
@@ -22,9 +23,7 @@ from bot.db import create_engine
 from bot.models import BotStateItem
 from bot.storage import ETagConflict, SqlStorage, StorageUnavailable
 
-BASE_TESTS = sorted(
-    name for name, member in vars(StorageBaseTests).items() if isinstance(member, staticmethod)
-)
+BASE_TESTS = sorted(name for name, member in vars(StorageBaseTests).items() if isinstance(member, staticmethod))
 
 
 def test_every_base_test_is_run():
@@ -46,6 +45,7 @@ async def test_botbuilder_storage_base_tests(engine, name, encrypted):
 
 # --- A report-like waterfall that must survive a restart ----------------------------------
 
+
 def _report_bot(storage, conversation_id: str = "conv-1"):
     """A three-question waterfall (text, choice, text) on `storage`, as a TestAdapter."""
     conversation_state = ConversationState(storage)
@@ -56,11 +56,14 @@ def _report_bot(storage, conversation_id: str = "conv-1"):
 
     async def ask_year(step: WaterfallStepContext):
         step.values["child"] = step.result
-        return await step.prompt("choice", PromptOptions(
-            prompt=MessageFactory.text("Year group?"),
-            choices=[Choice("Year 4"), Choice("Year 5"), Choice("Year 6")],
-            style=ListStyle.suggested_action,
-        ))
+        return await step.prompt(
+            "choice",
+            PromptOptions(
+                prompt=MessageFactory.text("Year group?"),
+                choices=[Choice("Year 4"), Choice("Year 5"), Choice("Year 6")],
+                style=ListStyle.suggested_action,
+            ),
+        )
 
     async def ask_words(step: WaterfallStepContext):
         step.values["year"] = step.result.value
@@ -83,7 +86,8 @@ def _report_bot(storage, conversation_id: str = "conv-1"):
         await conversation_state.save_changes(turn)
 
     template = Activity(
-        channel_id="test", service_url="https://test.invalid",
+        channel_id="test",
+        service_url="https://test.invalid",
         from_property=ChannelAccount(id=f"user-{conversation_id}", name="Ms Amara Okafor"),
         recipient=ChannelAccount(id="bot", name="Bot"),
         conversation=ConversationAccount(id=conversation_id),
@@ -177,6 +181,7 @@ async def test_two_conversations_never_see_each_others_state(engine):
 
 # --- eTag concurrency -----------------------------------------------------------------------
 
+
 async def test_stale_etag_is_rejected_and_the_newer_write_kept(engine):
     storage = SqlStorage(engine)
     await storage.write({"conv": {"step": 1, "e_tag": "*"}})
@@ -227,11 +232,15 @@ async def test_a_conflict_in_a_batch_writes_nothing(engine):
 
 # --- Awkward content and keys -----------------------------------------------------------------
 
+
 async def test_awkward_text_and_very_long_keys_round_trip(engine):
     storage = SqlStorage(engine)
     long_key = "msteams/conversations/" + "a:1" * 300
     other_long_key = long_key[:-1] + "x"
-    awkward = "emoji 🙂, RTL مرحبا, quotes \" ' \\, tab\t, newline\n, control \x07 \x00, lone surrogate \ud800, " + "x" * 100_000
+    awkward = (
+        "emoji 🙂, RTL مرحبا, quotes \" ' \\, tab\t, newline\n, control \x07 \x00, lone surrogate \ud800, "
+        + "x" * 100_000
+    )
     await storage.write({long_key: {"text": awkward}, other_long_key: {"text": "other"}})
     stored = await storage.read([long_key, other_long_key])
     assert stored[long_key]["text"] == awkward
@@ -250,8 +259,9 @@ async def test_unregistered_objects_are_refused_before_anything_is_written(engin
 
 async def test_a_row_naming_an_unknown_type_is_not_instantiated(engine):
     async with engine.begin() as conn:
-        await conn.execute(BotStateItem.__table__.insert().values(
-            key="evil", etag="1", data={"x": {"$t": "os.system", "$o": {}}}))
+        await conn.execute(
+            BotStateItem.__table__.insert().values(key="evil", etag="1", data={"x": {"$t": "os.system", "$o": {}}})
+        )
     with pytest.raises(ValueError, match="unknown type"):
         await SqlStorage(engine).read(["evil"])
 

@@ -4,6 +4,7 @@ The set is the behaviour contract: every disclosure must be caught (100% recall)
 get the right flow, urgent situations must be flagged, and ordinary policy questions that merely
 mention children must stay questions. The false-alarm rate is printed in the test output.
 """
+
 from __future__ import annotations
 
 import re
@@ -38,7 +39,11 @@ DISCLOSURES: list[tuple[str, str, bool | None]] = [
     ("a girl in my form told me she's been talking to an older man online and he wants to meet her", D, None),
     ("year 10 lad says hes being made to carry packages for some older boys, county lines i think", D, None),
     ("child said she is going abroad in the summer to be cut, is this fgm", D, None),
-    ("worried about a boy in my class, he flinches when anyone raises their voice and has bruises on his back", D, None),
+    (
+        "worried about a boy in my class, he flinches when anyone raises their voice and has bruises on his back",
+        D,
+        None,
+    ),
     ("I'm worried about Freya in year 3, something isnt right at home", D, None),
     ("ava said her step mum sends her to bed without dinner and calls her stupid", D, None),
     ("Mohammed told me his cousin showed him porn videos and made him do things", D, None),
@@ -48,7 +53,11 @@ DISCLOSURES: list[tuple[str, str, bool | None]] = [
     ("a student says he is scared of his dad when hes drunk", D, None),
     ("Lily asked me not to tell anyone but her mum's boyfriend comes into her room at night", D, None),
     ("ellie in yr8 told me her brother's friend raped her at a party", D, None),
-    ("a pupil has been watching extremist videos and saying he wants to join them, think he is being radicalised", D, None),
+    (
+        "a pupil has been watching extremist videos and saying he wants to join them, think he is being radicalised",
+        D,
+        None,
+    ),
     ("boy in year 7 told me he gets a hiding if he loses his phone", D, None),
     ("we think one of our sixth formers is being forced to marry a man from abroad", D, None),
     ("kid in my class keeps saying hes gonna kill himself", D, None),
@@ -193,186 +202,318 @@ QUESTIONS: list[tuple[str, str, bool | None]] = [
 
 # Formal, polite, US-English register: longer context, "stated", "cell phone", grades.
 FORMAL_REGISTER: list[tuple[str, str, bool | None]] = [
-    ('Hi, quick question - one of my third graders told me this morning that her stepfather hits her when her mother is at work. What should I do?', D, None),
-    ("Good afternoon. A student in my homeroom disclosed that her mom's boyfriend has been touching her inappropriately.", D, None),
-    ('I am writing because a pupil in Year 8 showed me fresh cuts on her forearm during registration.', D, None),
-    ('I have observed that a Year 2 child frequently arrives without a coat, appears underfed, and has untreated sores.', D, None),
-    ('A student mentioned during a writing assignment that he does not feel safe at home and sleeps in his car with his father.', D, None),
-    ('During a one-to-one reading session, a child stated that her uncle takes photographs of her without clothes.', D, None),
+    (
+        "Hi, quick question - one of my third graders told me this morning that her stepfather hits her when her mother is at work. What should I do?",
+        D,
+        None,
+    ),
+    (
+        "Good afternoon. A student in my homeroom disclosed that her mom's boyfriend has been touching her inappropriately.",
+        D,
+        None,
+    ),
+    ("I am writing because a pupil in Year 8 showed me fresh cuts on her forearm during registration.", D, None),
+    (
+        "I have observed that a Year 2 child frequently arrives without a coat, appears underfed, and has untreated sores.",
+        D,
+        None,
+    ),
+    (
+        "A student mentioned during a writing assignment that he does not feel safe at home and sleeps in his car with his father.",
+        D,
+        None,
+    ),
+    (
+        "During a one-to-one reading session, a child stated that her uncle takes photographs of her without clothes.",
+        D,
+        None,
+    ),
     ("I noticed bruising on a child's upper arm in the shape of fingers.", D, None),
-    ('A Year 10 student confided in me that she has been contemplating suicide and has a plan.', D, None),
-    ('One of my students has been absent for three weeks and I understand the family may have left the country.', D, None),
-    ('A pupil informed me that an adult he met through an online game has been sending him gifts and asking to meet in person.', D, None),
-    ('A child in my class has repeatedly been collected by a different adult each day and appears anxious and withdrawn.', D, None),
-    ('Hello - I am concerned that a Year 9 boy may be involved with a gang; he has unexplained new clothes and a second cell phone.', D, None),
-    ('A student told me her parents are planning to take her overseas this summer for a ceremony she is frightened of.', D, None),
-    ("A pupil's behavior has changed markedly; she has become withdrawn and said her father's friend visits her room at night.", D, None),
-    ('Please advise: a 6th grade student stated that his parents lock him in the basement as a punishment.', D, None),
-    ('A child in Reception class repeatedly depicts violent sexual acts in her drawings.', D, None),
-    ('A Year 7 pupil said his older brother encourages him to hate Muslims and watch far-right videos online.', D, None),
-    ('A Year 6 pupil told me that a man online has been asking her to send photographs of herself in her underwear.', D, None),
-    ('I am writing to report that several Year 9 students have been circulating a sexually explicit image of a classmate via AirDrop.', I, None),
-    ('I would like to report that a student has been receiving threatening messages on Instagram from classmates.', I, None),
-    ('A pupil has located my personal Instagram account and has sent me several direct messages.', I, None),
+    ("A Year 10 student confided in me that she has been contemplating suicide and has a plan.", D, None),
+    (
+        "One of my students has been absent for three weeks and I understand the family may have left the country.",
+        D,
+        None,
+    ),
+    (
+        "A pupil informed me that an adult he met through an online game has been sending him gifts and asking to meet in person.",
+        D,
+        None,
+    ),
+    (
+        "A child in my class has repeatedly been collected by a different adult each day and appears anxious and withdrawn.",
+        D,
+        None,
+    ),
+    (
+        "Hello - I am concerned that a Year 9 boy may be involved with a gang; he has unexplained new clothes and a second cell phone.",
+        D,
+        None,
+    ),
+    (
+        "A student told me her parents are planning to take her overseas this summer for a ceremony she is frightened of.",
+        D,
+        None,
+    ),
+    (
+        "A pupil's behavior has changed markedly; she has become withdrawn and said her father's friend visits her room at night.",
+        D,
+        None,
+    ),
+    ("Please advise: a 6th grade student stated that his parents lock him in the basement as a punishment.", D, None),
+    ("A child in Reception class repeatedly depicts violent sexual acts in her drawings.", D, None),
+    (
+        "A Year 7 pupil said his older brother encourages him to hate Muslims and watch far-right videos online.",
+        D,
+        None,
+    ),
+    (
+        "A Year 6 pupil told me that a man online has been asking her to send photographs of herself in her underwear.",
+        D,
+        None,
+    ),
+    (
+        "I am writing to report that several Year 9 students have been circulating a sexually explicit image of a classmate via AirDrop.",
+        I,
+        None,
+    ),
+    (
+        "I would like to report that a student has been receiving threatening messages on Instagram from classmates.",
+        I,
+        None,
+    ),
+    ("A pupil has located my personal Instagram account and has sent me several direct messages.", I, None),
     ("A parent has uploaded a video of the school concert to Facebook showing several children's faces.", I, None),
-    ('I would like to raise a concern regarding a colleague who regularly sends text messages to students from his personal cell phone.', A, None),
-    ('I observed a member of staff physically restraining a child in a manner that seemed excessive.', A, None),
-    ('Am I permitted to accept a LinkedIn connection request from a former student who is now 20?', Q, None),
-    ('Hi, quick question - is it acceptable to post photographs of my classroom displays on Twitter/X if no children are visible?', Q, None),
-    ('Could you please clarify whether staff may use their personal cell phones to contact parents on field trips?', Q, None),
-    ('Hello, I would like to know what the policy says about reporting cyberbullying between students.', Q, None),
-    ('Am I permitted to mention where I work on my Facebook profile?', Q, None),
-    ('Could you tell me who the Designated Safeguarding Lead is this term?', Q, None),
+    (
+        "I would like to raise a concern regarding a colleague who regularly sends text messages to students from his personal cell phone.",
+        A,
+        None,
+    ),
+    ("I observed a member of staff physically restraining a child in a manner that seemed excessive.", A, None),
+    ("Am I permitted to accept a LinkedIn connection request from a former student who is now 20?", Q, None),
+    (
+        "Hi, quick question - is it acceptable to post photographs of my classroom displays on Twitter/X if no children are visible?",
+        Q,
+        None,
+    ),
+    (
+        "Could you please clarify whether staff may use their personal cell phones to contact parents on field trips?",
+        Q,
+        None,
+    ),
+    ("Hello, I would like to know what the policy says about reporting cyberbullying between students.", Q, None),
+    ("Am I permitted to mention where I work on my Facebook profile?", Q, None),
+    ("Could you tell me who the Designated Safeguarding Lead is this term?", Q, None),
 ]
 
 # Less common harms in a formal register: coercive control, FGM wording, CCE, medical neglect, age gaps.
 FORMAL_HARMS: list[tuple[str, str, bool | None]] = [
-    ('A Year 4 pupil arrived with a swollen lip and a cut above his eye and would not explain how it happened.', D, None),
-    ('I have noticed a pattern of injuries on a Year 1 child, including a burn on her hand that looks like it came from an iron.', D, None),
-    ('A student disclosed that her father strikes her with a wooden spoon when she misbehaves.', D, None),
-    ('A pupil told me that his parents argue violently and that his mother was taken to hospital last week.', D, None),
-    ('A girl in Year 9 explained that her boyfriend, who is 19, controls who she speaks to and checks her phone.', D, None),
-    ('A Year 11 student has expressed extremist views in class and said that people of a certain religion deserve to be hurt.', D, None),
-    ('A boy in Year 8 has been sharing propaganda from a terrorist organisation with classmates.', D, None),
+    (
+        "A Year 4 pupil arrived with a swollen lip and a cut above his eye and would not explain how it happened.",
+        D,
+        None,
+    ),
+    (
+        "I have noticed a pattern of injuries on a Year 1 child, including a burn on her hand that looks like it came from an iron.",
+        D,
+        None,
+    ),
+    ("A student disclosed that her father strikes her with a wooden spoon when she misbehaves.", D, None),
+    ("A pupil told me that his parents argue violently and that his mother was taken to hospital last week.", D, None),
+    (
+        "A girl in Year 9 explained that her boyfriend, who is 19, controls who she speaks to and checks her phone.",
+        D,
+        None,
+    ),
+    (
+        "A Year 11 student has expressed extremist views in class and said that people of a certain religion deserve to be hurt.",
+        D,
+        None,
+    ),
+    ("A boy in Year 8 has been sharing propaganda from a terrorist organisation with classmates.", D, None),
     ("A pupil said her grandmother told her she will be 'made a woman' during a trip to visit relatives.", D, None),
-    ('A Year 10 boy disclosed that he is regularly forced to sell cannabis for older youths in his area.', D, None),
-    ('A student told me she is frequently left to care for her younger siblings overnight while her parents are away.', D, None),
-    ('A Year 3 child has said on several occasions that she is not allowed to eat with the rest of the family.', D, None),
-    ('A pupil is regularly arriving at school with soiled clothing and has not been taken to the dentist despite severe toothache.', D, None),
-    ('A child in nursery displays knowledge of sexual behaviour that is inappropriate for her age.', D, None),
-    ('A Year 6 pupil said that a coach at his weekend football club asked him to keep their messages private.', D, None),
-    ('A student informed me that she has been hurting herself with a compass.', D, None),
-    ('A pupil said that he thinks about ending his life most days.', D, None),
-    ('A Year 12 student has been reported missing by her family this morning.', D, None),
-    ('A girl in Year 10 told me that a group of boys pressured her into sexual activity at a party.', D, None),
-    ('A Year 7 boy said an older student threatened to stab him on the way home.', D, None),
+    ("A Year 10 boy disclosed that he is regularly forced to sell cannabis for older youths in his area.", D, None),
+    (
+        "A student told me she is frequently left to care for her younger siblings overnight while her parents are away.",
+        D,
+        None,
+    ),
+    (
+        "A Year 3 child has said on several occasions that she is not allowed to eat with the rest of the family.",
+        D,
+        None,
+    ),
+    (
+        "A pupil is regularly arriving at school with soiled clothing and has not been taken to the dentist despite severe toothache.",
+        D,
+        None,
+    ),
+    ("A child in nursery displays knowledge of sexual behaviour that is inappropriate for her age.", D, None),
+    (
+        "A Year 6 pupil said that a coach at his weekend football club asked him to keep their messages private.",
+        D,
+        None,
+    ),
+    ("A student informed me that she has been hurting herself with a compass.", D, None),
+    ("A pupil said that he thinks about ending his life most days.", D, None),
+    ("A Year 12 student has been reported missing by her family this morning.", D, None),
+    ("A girl in Year 10 told me that a group of boys pressured her into sexual activity at a party.", D, None),
+    ("A Year 7 boy said an older student threatened to stab him on the way home.", D, None),
     ("A Year 5 pupil said his mum's new partner calls him worthless and tells him nobody wants him.", D, None),
-    ("The child's father arrived intoxicated and aggressive at pick-up and insisted on driving the children home.", D, None),
-    ('A student confided that she is being trafficked and has no access to her passport.', D, None),
-    ('A pupil mentioned that she is meeting a 25-year-old man she met on Snapchat after school.', D, None),
-    ('Hi - a parent told me their daughter has been contacted by a stranger who is asking for intimate photographs.', D, None),
-    ('I would like to report that a Year 8 girl appears to have been sexually assaulted by another pupil in the changing rooms.', D, None),
-    ('Could you advise on our policy regarding staff use of personal devices on school trips?', Q, None),
+    (
+        "The child's father arrived intoxicated and aggressive at pick-up and insisted on driving the children home.",
+        D,
+        None,
+    ),
+    ("A student confided that she is being trafficked and has no access to her passport.", D, None),
+    ("A pupil mentioned that she is meeting a 25-year-old man she met on Snapchat after school.", D, None),
+    (
+        "Hi - a parent told me their daughter has been contacted by a stranger who is asking for intimate photographs.",
+        D,
+        None,
+    ),
+    (
+        "I would like to report that a Year 8 girl appears to have been sexually assaulted by another pupil in the changing rooms.",
+        D,
+        None,
+    ),
+    ("Could you advise on our policy regarding staff use of personal devices on school trips?", Q, None),
     ("Am I permitted to follow the school's official account from my personal Instagram?", Q, None),
-    ('Is it permissible for teachers to be connected with parents on Facebook?', Q, None),
-    ('What is the guidance on photographing students during sports events?', Q, None),
-    ("Hello, could you tell me whether teaching assistants may message pupils through the school's learning platform?", Q, None),
+    ("Is it permissible for teachers to be connected with parents on Facebook?", Q, None),
+    ("What is the guidance on photographing students during sports events?", Q, None),
+    (
+        "Hello, could you tell me whether teaching assistants may message pupils through the school's learning platform?",
+        Q,
+        None,
+    ),
     ("I'd like to understand what we should do if a pupil sends us a message on social media.", Q, None),
-    ('What are the rules about staff discussing students on social media?', Q, None),
+    ("What are the rules about staff discussing students on social media?", Q, None),
     ("May I share photographs of students' artwork on my professional Twitter account?", Q, None),
 ]
 
 # Chat register reports and questions that use alarming words about teaching or records.
 CHAT_AND_TOPIC_WORDS: list[tuple[str, str, bool | None]] = [
-    ('whats the policy on self harm', Q, False),
-    ('do we teach pupils about grooming in pshe', Q, False),
-    ('how do i spot signs of neglect', Q, False),
-    ('can pupils watch a film about knife crime in pshe', Q, False),
-    ('is there training on recognising abuse', Q, False),
-    ('who should i tell if im worried about a child', D, None),
-    ('can I put the nspcc helpline number on the class page', Q, False),
-    ('is it ok to show the year 6s a video about online grooming', Q, False),
-    ('can we post the anti bullying week photos on the school facebook', Q, False),
+    ("whats the policy on self harm", Q, False),
+    ("do we teach pupils about grooming in pshe", Q, False),
+    ("how do i spot signs of neglect", Q, False),
+    ("can pupils watch a film about knife crime in pshe", Q, False),
+    ("is there training on recognising abuse", Q, False),
+    ("who should i tell if im worried about a child", D, None),
+    ("can I put the nspcc helpline number on the class page", Q, False),
+    ("is it ok to show the year 6s a video about online grooming", Q, False),
+    ("can we post the anti bullying week photos on the school facebook", Q, False),
     ("what's the procedure for reporting a data breach", Q, False),
-    ('should staff report it if they see a parent posting about the school', Q, False),
-    ('is it ok to use photos from the e-safety assembly on the website', Q, False),
-    ('can i tell my class about the dangers of sexting', Q, False),
-    ('how long do we keep child protection records', Q, False),
-    ('does the policy cover pupils sending nudes', Q, False),
+    ("should staff report it if they see a parent posting about the school", Q, False),
+    ("is it ok to use photos from the e-safety assembly on the website", Q, False),
+    ("can i tell my class about the dangers of sexting", Q, False),
+    ("how long do we keep child protection records", Q, False),
+    ("does the policy cover pupils sending nudes", Q, False),
     ("omg just found out a yr 8 has been sending pics to some guy she met on insta he's 30", D, None),
-    ('kid in 4B keeps falling asleep, says mums new bf keeps him up all night shouting', D, None),
+    ("kid in 4B keeps falling asleep, says mums new bf keeps him up all night shouting", D, None),
     ("pupil just told me her dads been arrested and she's staying with a family friend she barely knows", D, None),
-    ('one of my tutees has been going missing at weekends and coming back with new trainers', D, None),
-    ('y9 boy told me hes been getting threats from lads in another school on snap', I, None),
-    ('yr 11 lad came in with a massive bruise on his face and wont say where from', D, None),
-    ('a girl in my form says her parents are sending her to pakistan to get married', D, None),
-    ('ks2 kid said his uncle shows him naked pictures on his phone', D, None),
+    ("one of my tutees has been going missing at weekends and coming back with new trainers", D, None),
+    ("y9 boy told me hes been getting threats from lads in another school on snap", I, None),
+    ("yr 11 lad came in with a massive bruise on his face and wont say where from", D, None),
+    ("a girl in my form says her parents are sending her to pakistan to get married", D, None),
+    ("ks2 kid said his uncle shows him naked pictures on his phone", D, None),
     ("student told me she's pregnant and scared to tell her parents", D, None),
-    ('lad in yr 10 has started wearing long sleeves in summer and flinches when i touch his arm', D, None),
-    ('some yr 9s made a snapchat group to rate the girls bodies', I, None),
-    ('a pupil has been sending me messages on whatsapp late at night', I, None),
-    ('mrs green keeps giving a year 6 boy sweets and letting him stay in at break with her alone', A, None),
-    ('saw the supply teacher follow a yr 10 girl into the toilets', A, None),
-    ('my head of dept makes sexual jokes to the sixth formers', A, None),
-    ('child in yr 2 said the dinner lady smacked her', A, None),
+    ("lad in yr 10 has started wearing long sleeves in summer and flinches when i touch his arm", D, None),
+    ("some yr 9s made a snapchat group to rate the girls bodies", I, None),
+    ("a pupil has been sending me messages on whatsapp late at night", I, None),
+    ("mrs green keeps giving a year 6 boy sweets and letting him stay in at break with her alone", A, None),
+    ("saw the supply teacher follow a yr 10 girl into the toilets", A, None),
+    ("my head of dept makes sexual jokes to the sixth formers", A, None),
+    ("child in yr 2 said the dinner lady smacked her", A, None),
 ]
 
 # Emergencies happening now (999 first) next to past harm that is not urgent; formal adult and incident reports.
 EMERGENCIES_AND_FORMAL_REPORTS: list[tuple[str, str, bool | None]] = [
-    ('A pupil has just told me she swallowed a whole packet of paracetamol at lunchtime.', D, True),
-    ('kid having a fit in the corridor, not responding', D, True),
-    ('year 8 girl has locked herself in the toilets and is saying she wants to end it', D, True),
-    ('two year 10s fighting in the car park, one has a blade', D, True),
-    ('a boy has a deep cut on his wrist and it wont stop bleeding', D, True),
-    ('pupil says her dad will kill her tonight if she goes home', D, True),
-    ('Year 9 student is standing on the edge of the bridge by school and is threatening to jump', D, True),
+    ("A pupil has just told me she swallowed a whole packet of paracetamol at lunchtime.", D, True),
+    ("kid having a fit in the corridor, not responding", D, True),
+    ("year 8 girl has locked herself in the toilets and is saying she wants to end it", D, True),
+    ("two year 10s fighting in the car park, one has a blade", D, True),
+    ("a boy has a deep cut on his wrist and it wont stop bleeding", D, True),
+    ("pupil says her dad will kill her tonight if she goes home", D, True),
+    ("Year 9 student is standing on the edge of the bridge by school and is threatening to jump", D, True),
     ("child is having an allergic reaction and can't breathe", D, True),
-    ('a pupil told me yesterday that her step dad hit her, she seems ok today', D, False),
-    ('Sophie said she self harmed last year but has stopped now', D, False),
-    ('I would like to raise a concern: a teacher appears to have formed an inappropriate friendship with a Year 11 student outside school.', A, False),
-    ('A member of the catering staff was overheard making sexualised remarks to Year 10 girls.', A, False),
-    ('Our Head Teacher has been seen driving a pupil home alone on several occasions.', A, False),
+    ("a pupil told me yesterday that her step dad hit her, she seems ok today", D, False),
+    ("Sophie said she self harmed last year but has stopped now", D, False),
+    (
+        "I would like to raise a concern: a teacher appears to have formed an inappropriate friendship with a Year 11 student outside school.",
+        A,
+        False,
+    ),
+    ("A member of the catering staff was overheard making sexualised remarks to Year 10 girls.", A, False),
+    ("Our Head Teacher has been seen driving a pupil home alone on several occasions.", A, False),
     ("A pupil's older brother has posted a video of a fight involving our Year 8 students on TikTok.", I, False),
-    ('Several students are using an anonymous app to post cruel comments about a classmate.', I, False),
-    ('A Year 7 student received unsolicited explicit images from another student via AirDrop.', I, False),
+    ("Several students are using an anonymous app to post cruel comments about a classmate.", I, False),
+    ("A Year 7 student received unsolicited explicit images from another student via AirDrop.", I, False),
 ]
 
 # Peer-on-peer abuse, honour, domestic abuse, substance misuse, gaming grooming, sextortion;
 # shouting, emoji and line breaks; procedure questions that should open the flow.
 MORE_HARMS_AND_SHAPES: list[tuple[str, str, bool | None]] = [
-    ('a boy took a photo up a girls skirt on the stairs', I, None),
-    ('year 10 girls say a group of boys keep grabbing their bums in the corridor', D, None),
-    ('pupil says her brothers will hurt her if they find out about her boyfriend, family honour', D, None),
-    ('kid said he saw his dad strangle his mum last night and he hid under the bed', D, None),
+    ("a boy took a photo up a girls skirt on the stairs", I, None),
+    ("year 10 girls say a group of boys keep grabbing their bums in the corridor", D, None),
+    ("pupil says her brothers will hurt her if they find out about her boyfriend, family honour", D, None),
+    ("kid said he saw his dad strangle his mum last night and he hid under the bed", D, None),
     ("child says mum hasnt got out of bed for a week and she's been making tea for her little brother", D, None),
-    ('year 8 lad smelled of weed again and said his mum gives it him', D, None),
+    ("year 8 lad smelled of weed again and said his mum gives it him", D, None),
     ("girl in year 9 said she's been living at her aunties for 3 months cos mum kicked her out", D, None),
-    ('boy in 6B is being bullied every day at break and says he doesnt want to live anymore', D, None),
-    ('someone on fortnite has been telling one of my year 5s to keep their chats secret and asked for his address', D, None),
-    ('a yr 11 boy is being blackmailed for money after sending a pic to someone he thought was a girl', D, None),
-    ('pupils were shouting racist abuse at a year 7 girl on the bus and filmed it', I, None),
-    ('HE SAID HIS DAD PUNCHED HIM', D, None),
-    ('🙁 one of my yr2s said daddy hurts mummy and she cries', D, None),
-    ('year 4 boy\nsaid uncle\ntouches him', D, None),
-    ('pupil told me they are being bullied', D, None),
-    ('child has a big bruise on her cheek 😢', D, None),
-    ('what should i do if a child tells me they are being abused at home', D, None),
-    ('who do i speak to if a child discloses', D, None),
+    ("boy in 6B is being bullied every day at break and says he doesnt want to live anymore", D, None),
+    (
+        "someone on fortnite has been telling one of my year 5s to keep their chats secret and asked for his address",
+        D,
+        None,
+    ),
+    ("a yr 11 boy is being blackmailed for money after sending a pic to someone he thought was a girl", D, None),
+    ("pupils were shouting racist abuse at a year 7 girl on the bus and filmed it", I, None),
+    ("HE SAID HIS DAD PUNCHED HIM", D, None),
+    ("🙁 one of my yr2s said daddy hurts mummy and she cries", D, None),
+    ("year 4 boy\nsaid uncle\ntouches him", D, None),
+    ("pupil told me they are being bullied", D, None),
+    ("child has a big bruise on her cheek 😢", D, None),
+    ("what should i do if a child tells me they are being abused at home", D, None),
+    ("who do i speak to if a child discloses", D, None),
     ("I've got a safeguarding concern", D, None),
-    ('need to make a cp referral', D, None),
+    ("need to make a cp referral", D, None),
     ("what's the difference between an allegation and a low level concern", Q, False),
     ("can i follow the school's instagram from my personal account", Q, False),
-    ('im a governor, can I post about school events on my facebook', Q, False),
-    ('are pupils allowed phones on the residential trip', Q, False),
-    ('is it ok to livestream the school play for parents', Q, False),
-    ('our dsl is off, who is the deputy', Q, False),
-    ('what do i do if a parent keeps messaging me on whatsapp', Q, False),
-    ('can i block a parent who was rude to me on facebook', Q, False),
+    ("im a governor, can I post about school events on my facebook", Q, False),
+    ("are pupils allowed phones on the residential trip", Q, False),
+    ("is it ok to livestream the school play for parents", Q, False),
+    ("our dsl is off, who is the deputy", Q, False),
+    ("what do i do if a parent keeps messaging me on whatsapp", Q, False),
+    ("can i block a parent who was rude to me on facebook", Q, False),
 ]
 
 # Questions about allegations and staff conduct in general, next to concrete adult and incident reports.
 ADULT_AND_INCIDENT_EDGES: list[tuple[str, str, bool | None]] = [
-    ('what happens if a parent makes an allegation against me', Q, False),
-    ('im worried a parent will complain about my facebook photos', Q, False),
-    ('can a teacher be sacked for posting drunk photos on instagram', Q, False),
-    ('my colleague posts loads about school on her tiktok, is that allowed', Q, False),
-    ('is it a disciplinary matter if staff swear on social media', Q, False),
-    ('do teachers have to declare if they are related to a pupil', Q, False),
-    ('what if a pupil makes a false allegation about me on snapchat', Q, False),
-    ('can staff hug pupils', Q, False),
-    ('should I tell the head if I bump into a pupil at the gym', Q, False),
-    ('is the caretaker allowed to be on the school facebook group', Q, False),
-    ('our new TA has added half of year 6 on snapchat', A, None),
-    ('I think Mr Adeyemi is grooming a girl in 10F, he keeps her behind after lessons and messages her', A, None),
-    ('a parent rang to say the swimming instructor touched her daughter in the changing room', A, None),
+    ("what happens if a parent makes an allegation against me", Q, False),
+    ("im worried a parent will complain about my facebook photos", Q, False),
+    ("can a teacher be sacked for posting drunk photos on instagram", Q, False),
+    ("my colleague posts loads about school on her tiktok, is that allowed", Q, False),
+    ("is it a disciplinary matter if staff swear on social media", Q, False),
+    ("do teachers have to declare if they are related to a pupil", Q, False),
+    ("what if a pupil makes a false allegation about me on snapchat", Q, False),
+    ("can staff hug pupils", Q, False),
+    ("should I tell the head if I bump into a pupil at the gym", Q, False),
+    ("is the caretaker allowed to be on the school facebook group", Q, False),
+    ("our new TA has added half of year 6 on snapchat", A, None),
+    ("I think Mr Adeyemi is grooming a girl in 10F, he keeps her behind after lessons and messages her", A, None),
+    ("a parent rang to say the swimming instructor touched her daughter in the changing room", A, None),
     ("I need to report myself, I lost my temper and grabbed a pupil's arm", A, None),
-    ('One of the lunchtime supervisors calls the SEN kids names and laughs at them', A, None),
+    ("One of the lunchtime supervisors calls the SEN kids names and laughs at them", A, None),
     ("the minibus driver keeps making comments about the girls' skirts", A, None),
-    ('a volunteer on the trip was drinking and sharing a room with pupils', A, None),
-    ('a pupil created a fake tiktok using my photos and name and is posting nasty things about other teachers', I, None),
-    ('someone posted a video of a year 9 having a meltdown in class on instagram', I, None),
-    ('a boy in year 10 has been sending unwanted sexual messages to several girls', I, None),
-    ('kids are sharing a deepfake of a year 11 girl', I, None),
+    ("a volunteer on the trip was drinking and sharing a room with pupils", A, None),
+    (
+        "a pupil created a fake tiktok using my photos and name and is posting nasty things about other teachers",
+        I,
+        None,
+    ),
+    ("someone posted a video of a year 9 having a meltdown in class on instagram", I, None),
+    ("a boy in year 10 has been sending unwanted sexual messages to several girls", I, None),
+    ("kids are sharing a deepfake of a year 11 girl", I, None),
     ("our school's facebook page was hacked and is posting spam", I, None),
 ]
 
@@ -395,42 +536,74 @@ COMMANDS_AND_NEGATIONS: list[tuple[str, str, bool | None]] = [
 
 # Long, polite questions with context before them (a past incident, a colleague, a niece).
 CONTEXT_THEN_QUESTION: list[tuple[str, str, bool | None]] = [
-    ('Last year a parent posted photos of the nativity online and it caused a lot of upset. This year, are we allowed to ask parents not to film?', Q, False),
-    ("I run the school's football team and the boys keep asking me to join their WhatsApp group. Am I permitted to do that?", Q, False),
-    ('One of my former students, who is now at university, has sent me a friend request on Facebook. Is it acceptable to accept it?', Q, False),
-    ("I'm new to the school and noticed some staff have pupils on Snapchat. What does our policy actually say about this?", Q, False),
-    ('My niece has just started in Year 7 at the school where I teach. Can I still be friends with her on Instagram?', Q, False),
+    (
+        "Last year a parent posted photos of the nativity online and it caused a lot of upset. This year, are we allowed to ask parents not to film?",
+        Q,
+        False,
+    ),
+    (
+        "I run the school's football team and the boys keep asking me to join their WhatsApp group. Am I permitted to do that?",
+        Q,
+        False,
+    ),
+    (
+        "One of my former students, who is now at university, has sent me a friend request on Facebook. Is it acceptable to accept it?",
+        Q,
+        False,
+    ),
+    (
+        "I'm new to the school and noticed some staff have pupils on Snapchat. What does our policy actually say about this?",
+        Q,
+        False,
+    ),
+    (
+        "My niece has just started in Year 7 at the school where I teach. Can I still be friends with her on Instagram?",
+        Q,
+        False,
+    ),
     ("We've been asked by the PTA to set up a Facebook page for parents. Who needs to approve that?", Q, False),
-    ('Following the online safety training last week, I wanted to check whether staff can use TikTok in lessons.', Q, False),
-    ("Some of the children told me they have Instagram accounts even though they're only 10. Is there anything I need to do?", Q, False),
-    ('Parents have been complaining about a teacher in a Facebook group. What does the policy say staff should do?', Q, False),
+    (
+        "Following the online safety training last week, I wanted to check whether staff can use TikTok in lessons.",
+        Q,
+        False,
+    ),
+    (
+        "Some of the children told me they have Instagram accounts even though they're only 10. Is there anything I need to do?",
+        Q,
+        False,
+    ),
+    (
+        "Parents have been complaining about a teacher in a Facebook group. What does the policy say staff should do?",
+        Q,
+        False,
+    ),
 ]
 
 # Statements about pupils that are not reports.
 NEAR_MISS_STATEMENTS: list[tuple[str, str, bool | None]] = [
-    ('I told the pupils about online safety today and they loved it', Q, False),
-    ('thanks, that answers it', Q, False),
-    ('a pupil asked me if I have instagram, should I tell them', Q, False),
-    ('year 6 are doing a project on social media, can they use the school ipads', Q, False),
-    ('the kids said they enjoyed the trip, can I post a photo on the class blog', Q, False),
-    ('our school council said they want a school tiktok, is that allowed', Q, False),
-    ('a parent said they want to add me on facebook, is that ok', Q, False),
-    ('my daughter goes to the school where I teach, can I post photos of her', Q, False),
-    ('the head said we can use whatsapp for the staff group, is that right', Q, False),
-    ('one of my students asked if I could write her a reference for college', Q, False),
+    ("I told the pupils about online safety today and they loved it", Q, False),
+    ("thanks, that answers it", Q, False),
+    ("a pupil asked me if I have instagram, should I tell them", Q, False),
+    ("year 6 are doing a project on social media, can they use the school ipads", Q, False),
+    ("the kids said they enjoyed the trip, can I post a photo on the class blog", Q, False),
+    ("our school council said they want a school tiktok, is that allowed", Q, False),
+    ("a parent said they want to add me on facebook, is that ok", Q, False),
+    ("my daughter goes to the school where I teach, can I post photos of her", Q, False),
+    ("the head said we can use whatsapp for the staff group, is that right", Q, False),
+    ("one of my students asked if I could write her a reference for college", Q, False),
     ("I've been asked to run the school's instagram account, what are the rules", Q, False),
-    ('a pupil mentioned my facebook profile picture in class, should I change my privacy settings', Q, False),
-    ('we are planning a sponsored walk and parents want to share photos', Q, False),
-    ('my colleague asked whether we can post photos from sports day', Q, False),
-    ('the PE teacher wants to make a team snapchat group, is that allowed', Q, False),
-    ('just wondering whether supply staff need to follow the social media policy', Q, False),
+    ("a pupil mentioned my facebook profile picture in class, should I change my privacy settings", Q, False),
+    ("we are planning a sponsored walk and parents want to share photos", Q, False),
+    ("my colleague asked whether we can post photos from sports day", Q, False),
+    ("the PE teacher wants to make a team snapchat group, is that allowed", Q, False),
+    ("just wondering whether supply staff need to follow the social media policy", Q, False),
 ]
 
 # Harmless news told by a child still goes to the disclosure flow: the price of the recall safety
 # net ("a pupil told me ..." narrated as a statement). Counted in the false-alarm rate, not hidden.
 KNOWN_FALSE_ALARMS: list[tuple[str, str, bool | None]] = [
-    ('a child in my class told me she got a new puppy, so cute', Q, False),
-    ('pupils said they were scared of the spider in the classroom lol', Q, False),
+    ("a child in my class told me she got a new puppy, so cute", Q, False),
+    ("pupils said they were scared of the spider in the classroom lol", Q, False),
 ]
 
 EDGE_INPUTS: list[tuple[str, str, bool | None]] = [
@@ -459,10 +632,21 @@ LOST_OR_TAKEN = [
 ]
 
 ALL_CASES = (
-    LOST_OR_TAKEN + DISCLOSURES + INCIDENTS + ALLEGATIONS + QUESTIONS + FORMAL_REGISTER + FORMAL_HARMS
-    + CHAT_AND_TOPIC_WORDS + EMERGENCIES_AND_FORMAL_REPORTS
-    + MORE_HARMS_AND_SHAPES + ADULT_AND_INCIDENT_EDGES
-    + COMMANDS_AND_NEGATIONS + CONTEXT_THEN_QUESTION + NEAR_MISS_STATEMENTS + EDGE_INPUTS
+    LOST_OR_TAKEN
+    + DISCLOSURES
+    + INCIDENTS
+    + ALLEGATIONS
+    + QUESTIONS
+    + FORMAL_REGISTER
+    + FORMAL_HARMS
+    + CHAT_AND_TOPIC_WORDS
+    + EMERGENCIES_AND_FORMAL_REPORTS
+    + MORE_HARMS_AND_SHAPES
+    + ADULT_AND_INCIDENT_EDGES
+    + COMMANDS_AND_NEGATIONS
+    + CONTEXT_THEN_QUESTION
+    + NEAR_MISS_STATEMENTS
+    + EDGE_INPUTS
 )
 REPORT_KINDS = {D, I, A}
 
@@ -480,11 +664,14 @@ def test_each_message_gets_the_right_kind(case):
         assert result.urgent is urgent, (text, result)
 
 
-@pytest.mark.parametrize("text", [
-    "A colleague mentioned that she uses her personal phone to photograph pupils' work for the class blog. Is that permitted under the policy?",
-    "a former pupil who is 22 now asked me to connect on linkedin",
-    "pupils in year 9 are doing a presentation on cyberbullying next week",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A colleague mentioned that she uses her personal phone to photograph pupils' work for the class blog. Is that permitted under the policy?",
+        "a former pupil who is 22 now asked me to connect on linkedin",
+        "pupils in year 9 are doing a presentation on cyberbullying next week",
+    ],
+)
 def test_questions_near_a_concern_may_be_asked_back_but_never_start_a_report(text):
     """A colleague's phone near pupils, a former pupil making contact, a lesson about a harm: the
     learned layer may ask (the confirm card, one tap; it is unsure by design, since a missed
@@ -563,10 +750,20 @@ def test_typo_correction_never_turns_ordinary_policy_words_into_alarm_words():
     assert changed == {}
 
 
-@pytest.mark.parametrize("typo,fixed", [
-    ("sucidal", "suicidal"), ("brusies", "bruises"), ("touchd", "touched"), ("inapropriate", "inappropriate"),
-    ("cyberbulling", "cyberbullying"), ("n00ds", "nudes"), ("h1ts", "hits"), ("stepdad", "step dad"),
-])
+@pytest.mark.parametrize(
+    "typo,fixed",
+    [
+        ("sucidal", "suicidal"),
+        ("brusies", "bruises"),
+        ("touchd", "touched"),
+        ("inapropriate", "inappropriate"),
+        ("cyberbulling", "cyberbullying"),
+        ("n00ds", "nudes"),
+        ("h1ts", "hits"),
+        ("stepdad", "step dad"),
+    ],
+)
 def test_misspellings_of_alarm_words_are_folded(typo, fixed):
     from bot.triage.rules import normalise
+
     assert normalise(typo) == fixed

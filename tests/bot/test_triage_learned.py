@@ -2,6 +2,7 @@
 confirm card; ordinary questions stay questions; the rules stay the floor.
 
 Messages here are invented for these tests (none comes from an evaluation set)."""
+
 import numpy as np
 import pytest
 
@@ -10,21 +11,27 @@ from bot.triage import classify, learned, rules
 REPORT_OR_CONFIRM = {"disclosure", "incident", "allegation", "confirm"}
 
 
-@pytest.mark.parametrize("text", [
-    "the little lad in nursery has had the same vest on all week and he eats everyone's leftovers at lunch",
-    "one of my year 8 girls gets picked up in a different car most days by men much older than her, she has a new phone and nails done",
-    "a quiet boy in Y10 has started carrying a bag he won't let go of and has a lot of cash, says he does jobs for his cousin's mates",
-    "Y3 girl said she's going on a long holiday to see family and there's a special party for her where she becomes a woman",
-    "she told me at the end of the day that mummy's boyfriend shouts and throws things at mummy when he's had a drink",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the little lad in nursery has had the same vest on all week and he eats everyone's leftovers at lunch",
+        "one of my year 8 girls gets picked up in a different car most days by men much older than her, she has a new phone and nails done",
+        "a quiet boy in Y10 has started carrying a bag he won't let go of and has a lot of cash, says he does jobs for his cousin's mates",
+        "Y3 girl said she's going on a long holiday to see family and there's a special party for her where she becomes a woman",
+        "she told me at the end of the day that mummy's boyfriend shouts and throws things at mummy when he's had a drink",
+    ],
+)
 def test_harm_in_plain_words_is_never_answered_as_a_question(text):
     assert classify(text).kind in REPORT_OR_CONFIRM
 
 
-@pytest.mark.parametrize("text", [
-    "the new football coach keeps giving one boy lifts home and messaging him late, it feels a bit off",
-    "a TA in year 6 follows several of the girls on TikTok and comments on their videos",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the new football coach keeps giving one boy lifts home and messaging him late, it feels a bit off",
+        "a TA in year 6 follows several of the girls on TikTok and comments on their videos",
+    ],
+)
 def test_an_adult_at_school_with_mild_words_goes_to_the_adult_flow_or_asks(text):
     result = classify(text)
     assert result.kind in ("allegation", "confirm")
@@ -32,15 +39,18 @@ def test_an_adult_at_school_with_mild_words_goes_to_the_adult_flow_or_asks(text)
         assert result.likely == "allegation"
 
 
-@pytest.mark.parametrize("text", [
-    "can I accept a friend request from a parent?",
-    "who reviews this policy and when?",
-    "are we allowed to use our own phones in the staffroom at lunch",
-    "hello",
-    "thanks, that's really helpful",
-    "0×Y0",
-    "who would I tell if a pupil ever messaged me on instagram?",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can I accept a friend request from a parent?",
+        "who reviews this policy and when?",
+        "are we allowed to use our own phones in the staffroom at lunch",
+        "hello",
+        "thanks, that's really helpful",
+        "0×Y0",
+        "who would I tell if a pupil ever messaged me on instagram?",
+    ],
+)
 def test_ordinary_questions_stay_questions(text):
     assert classify(text).kind == "question"
 
@@ -62,7 +72,12 @@ def test_unsure_means_ask(monkeypatch):
 
 def test_weights_for_another_model_are_a_clear_error(tmp_path):
     path = tmp_path / "classifier.npz"
-    np.savez(path, coef=np.zeros((4, 401), np.float32), intercept=np.zeros(4, np.float32),
-             labels=np.array(learned.LABELS), model_id=np.array("some-other-model"))
+    np.savez(
+        path,
+        coef=np.zeros((4, 401), np.float32),
+        intercept=np.zeros(4, np.float32),
+        labels=np.array(learned.LABELS),
+        model_id=np.array("some-other-model"),
+    )
     with pytest.raises(RuntimeError, match="make train-triage"):
         learned._Classifier(path)

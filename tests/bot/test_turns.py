@@ -1,4 +1,5 @@
 """The turn loop end to end: triage before answers, commands, feedback, restarts, two users, the terminal."""
+
 from __future__ import annotations
 
 import asyncio
@@ -25,10 +26,13 @@ from chat_harness import (
 from dialogs.disclosure import DANGER
 
 
-@pytest.mark.parametrize("message", [
-    "A girl in my class just told me her stepdad hits her",
-    "one of the year 9s has been sent nudes by a boy in year 11",
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "A girl in my class just told me her stepdad hits her",
+        "one of the year 9s has been sent nudes by a boy in year 11",
+    ],
+)
 async def test_a_message_that_reads_like_a_report_starts_a_flow_never_an_faq_answer(runtime, message):
     chat = Chat(runtime)
     reply = await chat.say(message)
@@ -73,12 +77,18 @@ async def test_policy_questions_leave_no_conversation_state_behind(runtime):
 
 async def test_feedback_buttons_store_a_feedback_row(runtime):
     chat = Chat(runtime)
-    reply = await chat.say(None, value={"action": "feedback", "helpful": False, "intent": "friend_pupil",
-                                        "clause_id": "oakfield-3"})
+    reply = await chat.say(
+        None, value={"action": "feedback", "helpful": False, "intent": "friend_pupil", "clause_id": "oakfield-3"}
+    )
     assert "wasn't helpful" in reply
     async with runtime.sessions() as session:
         [row] = (await session.scalars(select(Feedback))).all()
-    assert (row.school_slug, row.intent, row.clause_id, row.helpful) == ("oakfield", "friend_pupil", "oakfield-3", False)
+    assert (row.school_slug, row.intent, row.clause_id, row.helpful) == (
+        "oakfield",
+        "friend_pupil",
+        "oakfield-3",
+        False,
+    )
 
 
 class ClarifyingAssistant:
@@ -94,11 +104,19 @@ class ClarifyingAssistant:
         if question != self.VAGUE:
             return self.real.answer(question, school_slug, verdict)
         base = self.real.answer("Can I accept a friend request from a pupil on Facebook?", school_slug)
-        return replace(base, question=question, kind="clarify", verdict=None, clauses=(),
-                       reply="Did you mean:\n1. Posting photos of pupils\n2. Photos on my own phone\n3. None of these",
-                       choices=(Choice("posting_pupil_photos", "Posting photos of pupils"),
-                                Choice("photos_personal_device", "Photos on my own phone"),
-                                Choice(None, "None of these")))
+        return replace(
+            base,
+            question=question,
+            kind="clarify",
+            verdict=None,
+            clauses=(),
+            reply="Did you mean:\n1. Posting photos of pupils\n2. Photos on my own phone\n3. None of these",
+            choices=(
+                Choice("posting_pupil_photos", "Posting photos of pupils"),
+                Choice("photos_personal_device", "Photos on my own phone"),
+                Choice(None, "None of these"),
+            ),
+        )
 
     def answer_intent(self, question, school_slug, intent_id):
         return self.real.answer_intent(question, school_slug, intent_id)
@@ -119,7 +137,9 @@ async def test_did_you_mean_choices_can_be_typed_or_pressed(clarifying_runtime):
     assert typed == expected.reply
     await chat.say(ClarifyingAssistant.VAGUE)
     pressed = await chat.say(None, value={"action": "choose_intent", "intent": "posting_pupil_photos"})
-    assert pressed == shared_assistant().answer_intent(ClarifyingAssistant.VAGUE, "oakfield", "posting_pupil_photos").reply
+    assert (
+        pressed == shared_assistant().answer_intent(ClarifyingAssistant.VAGUE, "oakfield", "posting_pupil_photos").reply
+    )
     await chat.say(ClarifyingAssistant.VAGUE)
     none = await chat.say(None, value={"action": "choose_intent", "intent": None})
     assert "couldn't find that in the policy" in none
@@ -184,8 +204,14 @@ async def test_two_users_reporting_at_once_never_see_each_others_state(runtime):
     await asyncio.gather(amara.say("report a concern"), tom.say("report a concern"))
     await asyncio.gather(amara.press("disclosure"), tom.press("incident"))
     await amara.press("no")
-    tom_answers = ("cyberbullying", "no", "WhatsApp", "yesterday evening", "Zara (Y7) target, Liam (Y7) sender",
-                   "Liam posted mean messages about Zara in the class group")
+    tom_answers = (
+        "cyberbullying",
+        "no",
+        "WhatsApp",
+        "yesterday evening",
+        "Zara (Y7) target, Liam (Y7) sender",
+        "Liam posted mean messages about Zara in the class group",
+    )
     for index, answer in enumerate(DISCLOSURE_ANSWERS):
         moves = [amara.say(answer)]
         if index < len(tom_answers):
@@ -203,28 +229,55 @@ async def test_two_users_reporting_at_once_never_see_each_others_state(runtime):
 
 def test_the_terminal_chat_completes_a_full_report_from_piped_stdin(tmp_path):
     db = tmp_path / "chat.sqlite3"
-    script = "\n".join([
-        "Can I accept a friend request from a pupil on Facebook?",
-        "report a concern", "1", "no", *DISCLOSURE_ANSWERS, "submit", "quit",
-    ]) + "\n"
-    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{db}", "ENCRYPTION_KEYS": TEST_KEY,
-           "ENVIRONMENT": "test"}
-    done = subprocess.run([sys.executable, "app.py", "chat", "--school", "oakfield"], input=script,
-                          capture_output=True, text=True, cwd=PROJECT_ROOT, env=env, timeout=180)
+    script = (
+        "\n".join(
+            [
+                "Can I accept a friend request from a pupil on Facebook?",
+                "report a concern",
+                "1",
+                "no",
+                *DISCLOSURE_ANSWERS,
+                "submit",
+                "quit",
+            ]
+        )
+        + "\n"
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{db}",
+        "ENCRYPTION_KEYS": TEST_KEY,
+        "ENVIRONMENT": "test",
+    }
+    done = subprocess.run(
+        [sys.executable, "app.py", "chat", "--school", "oakfield"],
+        input=script,
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env=env,
+        timeout=180,
+    )
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "Section:" in out  # the policy answer
     assert DANGER in out and "Disclosure report" in out
     assert "Your report is saved: reference OAK-" in out
-    receipt = out[out.index("Your report is saved"):]
+    receipt = out[out.index("Your report is saved") :]
     assert "Jayden" not in receipt
 
 
 def test_the_terminal_chat_refuses_an_unknown_school(tmp_path):
-    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}",
-           "ENCRYPTION_KEYS": TEST_KEY}
-    done = subprocess.run([sys.executable, "app.py", "chat", "--school", "nowhere-academy"], input="",
-                          capture_output=True, text=True, cwd=PROJECT_ROOT, env=env, timeout=120)
+    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}", "ENCRYPTION_KEYS": TEST_KEY}
+    done = subprocess.run(
+        [sys.executable, "app.py", "chat", "--school", "nowhere-academy"],
+        input="",
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env=env,
+        timeout=120,
+    )
     assert done.returncode == 2 and "Unknown school 'nowhere-academy'" in done.stderr
 
 
@@ -293,8 +346,9 @@ DISCLOSURE = "Jayden in year 4 just told me his uncle touches him when he stays 
 def staffroom(runtime, user_id="staff-amara", name="Ms Amara Okafor", reachable=True):
     """A member of staff in the staffroom group chat, and (if the channel can open one) their private chat."""
     private = Chat(runtime, user_id=user_id, name=name, conversation_id=f"private-{user_id}") if reachable else None
-    group = Chat(runtime, user_id=user_id, name=name, conversation_id="staffroom", conversation_type="groupChat",
-                 private=private)
+    group = Chat(
+        runtime, user_id=user_id, name=name, conversation_id="staffroom", conversation_type="groupChat", private=private
+    )
     return group, private
 
 
@@ -400,16 +454,19 @@ async def test_a_file_sent_outside_a_report_is_not_kept_and_the_text_is_still_an
     assert "haven't kept that file" in reply and "Section:" in reply
 
 
-@pytest.mark.parametrize("value", [
-    {"action": "report_concern", "kind": ["disclosure"]},
-    {"action": "report_concern", "kind": {"a": 1}},
-    {"action": "choose_intent", "intent": 42},
-    {"action": "choose_intent", "intent": ["friend_parent"]},
-    {"action": "feedback", "helpful": [True], "intent": {"x": 1}},
-    {"action": "acknowledge", "reference": ["OAK-2026-0001"]},
-    {"action": "open_report", "reference": 7},
-    {"action": "choice", "choice": {"key": "1"}},
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"action": "report_concern", "kind": ["disclosure"]},
+        {"action": "report_concern", "kind": {"a": 1}},
+        {"action": "choose_intent", "intent": 42},
+        {"action": "choose_intent", "intent": ["friend_parent"]},
+        {"action": "feedback", "helpful": [True], "intent": {"x": 1}},
+        {"action": "acknowledge", "reference": ["OAK-2026-0001"]},
+        {"action": "open_report", "reference": 7},
+        {"action": "choice", "choice": {"key": "1"}},
+    ],
+)
 async def test_a_card_value_of_the_wrong_shape_gets_the_reply_for_unknown_input(runtime, value):
     chat = Chat(runtime)
     reply = await chat.say(None, value=value)

@@ -1,4 +1,5 @@
 """Concerns about an adult: routed away from the person concerned, allegation vs low-level."""
+
 from __future__ import annotations
 
 import pytest
@@ -34,7 +35,12 @@ async def test_a_concern_about_the_headteacher_goes_to_the_chair_of_governors_on
     receipt = await chat.press("submit")
     assert "the chair of governors has been alerted" in receipt and "cannot see it" in receipt
     [report] = await reports(runtime)
-    assert (report.kind, report.route_to, report.category, report.urgency) == ("adult_concern", "chair", "allegation", "high")
+    assert (report.kind, report.route_to, report.category, report.urgency) == (
+        "adult_concern",
+        "chair",
+        "allegation",
+        "high",
+    )
     recipients = {(a.recipient_role, a.recipient_id) for a in await alerts(runtime)}
     assert recipients == {("chair", "chair-mensah")}  # never the head, never the DSL
 
@@ -114,8 +120,9 @@ async def test_the_flow_alone_in_a_dialog_test_client_hands_the_desk_the_route_a
     from dialogs.base import ReportServices
 
     desk = RecordingDesk()
-    client = DialogTestClient("test", AdultConcernFlow(ReportServices(desk=desk)),
-                              initial_dialog_options={"school": "oakfield"})
+    client = DialogTestClient(
+        "test", AdultConcernFlow(ReportServices(desk=desk)), initial_dialog_options={"school": "oakfield"}
+    )
     first = await client.send_activity("start")
     assert "never see it" in first.text
     assert "Is your concern about the headteacher?" in client.get_next_reply().text
@@ -124,8 +131,12 @@ async def test_the_flow_alone_in_a_dialog_test_client_hands_the_desk_the_route_a
     assert desk.drafts and not desk.filed
     await client.send_activity("submit")
     [filed] = desk.filed
-    assert (filed["route_to"], filed["category"], filed["urgency"], filed["kind"]) == \
-        ("chair", "allegation", "high", "adult_concern")
+    assert (filed["route_to"], filed["category"], filed["urgency"], filed["kind"]) == (
+        "chair",
+        "allegation",
+        "high",
+        "adult_concern",
+    )
     assert filed["reporter"].user_id == "User1"  # from the channel
     assert filed["content"]["answers"]["what_happened"]["answer"] == DETAILS[1]
     assert desk.drafts == []

@@ -1,4 +1,5 @@
 """The disclosure flow as a member of staff meets it, on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import logging
@@ -226,12 +227,15 @@ async def test_the_childs_words_are_recorded_even_when_they_are_a_question(runti
     assert "When and where" in await chat.say(words)
 
 
-@pytest.mark.parametrize("bad, problem", [
-    ("   ", "I didn't get an answer"),
-    ("asdf", "doesn't look like an answer"),
-    ("?!?!...", "doesn't look like an answer"),
-    ("x" * 4001, "4,001 characters; the limit is 4,000"),
-])
+@pytest.mark.parametrize(
+    "bad, problem",
+    [
+        ("   ", "I didn't get an answer"),
+        ("asdf", "doesn't look like an answer"),
+        ("?!?!...", "doesn't look like an answer"),
+        ("x" * 4001, "4,001 characters; the limit is 4,000"),
+    ],
+)
 async def test_empty_nonsense_or_overlong_answers_are_reprompted(runtime, bad, problem):
     chat = Chat(runtime)
     await start(chat)

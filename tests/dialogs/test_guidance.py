@@ -6,6 +6,7 @@ Each flow now carries its own UKCIS / KCSIE guidance (dialogs.guidance), answers
 asks the same step again and never records the question as the answer; a message that already
 names the incident type is offered as "It sounds like: ... Is that right?".
 """
+
 from __future__ import annotations
 
 import logging
@@ -34,54 +35,81 @@ async def start_incident(chat: Chat) -> str:
 
 # --- the guidance and its matching, without a bot ------------------------------------------------------
 
-@pytest.mark.parametrize("flow, question, says", [
-    (IncidentFlow, SCREENSHOT, "Never view, copy, screenshot"),
-    (IncidentFlow, PHONE, "switched off"),
-    (IncidentFlow, "how do I deal with the phone", "hand it to the DSL"),
-    (IncidentFlow, "should i delete it?", "Don't delete it"),
-    (IncidentFlow, "who do I tell?", "Tell the DSL"),
-    (IncidentFlow, "is it illegal?", "under 13"),
-    (IncidentFlow, "can I keep it secret?", "Never promise to keep it secret"),
-    (DisclosureFlow, "can I photograph the bruise?", "Never photograph injuries"),
-    (DisclosureFlow, "should I ask who did it?", "don't lead"),
-    (DisclosureFlow, "should I ring social services?", "DSL"),
-    (AdultConcernFlow, "should I tell my colleague?", "Don't tell, warn or approach the colleague"),
-    (AdultConcernFlow, "what if it's about the head?", "chair of governors"),
-    (AdultConcernFlow, "can I tell the DSL?", "headteacher only"),
-])
+
+@pytest.mark.parametrize(
+    "flow, question, says",
+    [
+        (IncidentFlow, SCREENSHOT, "Never view, copy, screenshot"),
+        (IncidentFlow, PHONE, "switched off"),
+        (IncidentFlow, "how do I deal with the phone", "hand it to the DSL"),
+        (IncidentFlow, "should i delete it?", "Don't delete it"),
+        (IncidentFlow, "who do I tell?", "Tell the DSL"),
+        (IncidentFlow, "is it illegal?", "under 13"),
+        (IncidentFlow, "can I keep it secret?", "Never promise to keep it secret"),
+        (DisclosureFlow, "can I photograph the bruise?", "Never photograph injuries"),
+        (DisclosureFlow, "should I ask who did it?", "don't lead"),
+        (DisclosureFlow, "should I ring social services?", "DSL"),
+        (AdultConcernFlow, "should I tell my colleague?", "Don't tell, warn or approach the colleague"),
+        (AdultConcernFlow, "what if it's about the head?", "chair of governors"),
+        (AdultConcernFlow, "can I tell the DSL?", "headteacher only"),
+    ],
+)
 def test_each_flow_answers_from_its_own_guidance(flow, question, says):
     entry = guidance.match(question, flow.guide)
     assert entry is not None and says in entry.answer
 
 
-@pytest.mark.parametrize("question", [
-    POLICY_QUESTION, "Can I give a pupil a lift home?", "what is sexting?", "what time is it", "yes?",
-    "I saw him give a pupil his personal mobile number and say to message him at weekends, is that allowed?",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        POLICY_QUESTION,
+        "Can I give a pupil a lift home?",
+        "what is sexting?",
+        "what time is it",
+        "yes?",
+        "I saw him give a pupil his personal mobile number and say to message him at weekends, is that allowed?",
+    ],
+)
 def test_questions_the_guidance_does_not_cover_are_left_to_the_policy(question):
     for flow in (IncidentFlow, DisclosureFlow, AdultConcernFlow):
         assert guidance.match(question, flow.guide) is None
 
 
-@pytest.mark.parametrize("text, asking", [
-    (SCREENSHOT, True), (PHONE, True), ("who do I tell", True), ("am i allowed to do that", True),
-    ("Snapchat", False), ("when she got home from school", False), ("what she said was awful", False),
-    ("Is in Year 9", False),
-])
+@pytest.mark.parametrize(
+    "text, asking",
+    [
+        (SCREENSHOT, True),
+        (PHONE, True),
+        ("who do I tell", True),
+        ("am i allowed to do that", True),
+        ("Snapchat", False),
+        ("when she got home from school", False),
+        ("what she said was awful", False),
+        ("Is in Year 9", False),
+    ],
+)
 def test_what_reads_as_a_question(text, asking):
     assert reads_as_question(text) is asking
 
 
-@pytest.mark.parametrize("text, kind", [
-    ("a nude pic", "nudes"), ("a fake account", "cyberbullying"),
-    ("someone's pretending to be Mr X online", "cyberbullying"), ("group chat bullying", "cyberbullying"),
-    ("2", None), ("An online-safety incident", None), ("report a concern", None),
-])
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("a nude pic", "nudes"),
+        ("a fake account", "cyberbullying"),
+        ("someone's pretending to be Mr X online", "cyberbullying"),
+        ("group chat bullying", "cyberbullying"),
+        ("2", None),
+        ("An online-safety incident", None),
+        ("report a concern", None),
+    ],
+)
 def test_a_message_that_names_the_incident_type(text, kind):
     assert incident_type_in(text) == kind
 
 
 # --- in the chat -------------------------------------------------------------------------------------
+
 
 async def test_walking_the_nudes_branch_questions_are_answered_and_never_recorded(runtime):
     chat = Chat(runtime)
@@ -156,8 +184,10 @@ async def test_a_message_naming_the_incident_type_is_offered_for_confirmation(ru
     caplog.set_level(logging.DEBUG)
     chat = Chat(runtime)
     reply = await chat.say("a nude pic")
-    assert "What kind of online-safety incident is it? It sounds like: Nudes or semi-nudes being shared. " \
-           "Is that right?" in reply
+    assert (
+        "What kind of online-safety incident is it? It sounds like: Nudes or semi-nudes being shared. "
+        "Is that right?" in reply
+    )
     assert reply.rstrip().endswith("2. No") and "Cyberbullying" not in reply
     accepted = await chat.say("yes")
     assert "do not view, copy, print, share" in accepted  # the nudes branch, as if picked from the list

@@ -1,4 +1,5 @@
 """The online-safety incident flow, including the nudes branch that refuses attachments."""
+
 from __future__ import annotations
 
 import pytest

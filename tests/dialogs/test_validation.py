@@ -1,4 +1,5 @@
 """The pure checks behind every re-prompt, and how button presses become words."""
+
 from __future__ import annotations
 
 from types import SimpleNamespace
@@ -17,8 +18,21 @@ from dialogs.validation import (
 )
 
 
-@pytest.mark.parametrize("text", ["no", "none", "n/a", "Y5", "not known", "he said 'it hurts' :(",
-                                  "  Jayden ,  Year 5  ", "idk", "grr", "Ms Okafor at 2pm"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no",
+        "none",
+        "n/a",
+        "Y5",
+        "not known",
+        "he said 'it hurts' :(",
+        "  Jayden ,  Year 5  ",
+        "idk",
+        "grr",
+        "Ms Okafor at 2pm",
+    ],
+)
 def test_real_answers_pass_exactly_as_typed(text):
     checked = check_free_text(text)
     assert checked.ok and checked.value == text  # nothing stripped or tidied
@@ -43,8 +57,15 @@ def test_overlong_answers_are_refused_and_the_limit_is_stated():
 
 
 def test_choices_match_by_number_key_label_or_synonym():
-    assert [match_option(t, YES_NO) for t in ("1", "yes", "Yes.", "YEP", "2", "no", "nope")] == \
-        ["yes", "yes", "yes", "yes", "no", "no", "no"]
+    assert [match_option(t, YES_NO) for t in ("1", "yes", "Yes.", "YEP", "2", "no", "nope")] == [
+        "yes",
+        "yes",
+        "yes",
+        "yes",
+        "no",
+        "no",
+        "no",
+    ]
     assert match_option("3", YES_NO) is None and match_option("maybe", YES_NO) is None
     assert "1. Yes, 2. No" in check_choice("maybe", YES_NO).problem
 
@@ -60,14 +81,21 @@ def test_button_presses_become_the_words_they_stand_for():
     press = SimpleNamespace(text=None, value={"action": "choice", "choice": "yes"})
     assert said(press) == "yes" and adopt_button_text(press) == "yes" and press.text == "yes"
     assert said(SimpleNamespace(text=None, value={"action": "report_concern"})) == "report a concern"
-    assert said(SimpleNamespace(text=None, value={"action": "acknowledge", "reference": "OAK-2026-0042"})) == \
-        "acknowledge OAK-2026-0042"
+    assert (
+        said(SimpleNamespace(text=None, value={"action": "acknowledge", "reference": "OAK-2026-0042"}))
+        == "acknowledge OAK-2026-0042"
+    )
     typed = SimpleNamespace(text="no", value={"action": "choice", "choice": "yes"})
     assert said(typed) == "no"  # typed words win
 
 
 def test_commands_are_whole_messages_only():
-    assert [flow_command(t) for t in ("cancel", "Back.", "START AGAIN", "help")] == ["cancel", "back", "restart", "help"]
+    assert [flow_command(t) for t in ("cancel", "Back.", "START AGAIN", "help")] == [
+        "cancel",
+        "back",
+        "restart",
+        "help",
+    ]
     assert flow_command("he told me to go back home") is None
     assert is_report_command("Report a concern") and not is_report_command("how do I report a concern?")
 

@@ -1,5 +1,6 @@
 """The intent catalog: complete, consistent with the parsed policies, and right on the answers a
 safeguarding lead would check first."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -45,6 +46,7 @@ def cited(catalog, policies, school, intent_id):
 
 
 # --- completeness ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("intent_id", REQUIRED_INTENTS)
 def test_every_listed_intent_has_a_question_and_enough_examples(catalog, intent_id):
@@ -96,6 +98,7 @@ def test_unknown_intent_id_is_an_error_not_silence(catalog):
 
 
 # --- hand-checked answers ---------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("school", SCHOOLS)
 def test_no_school_lets_staff_friend_current_pupils(catalog, school):
@@ -219,17 +222,31 @@ silent: [friend_parents]
 @pytest.mark.parametrize(
     "school, complaint",
     [
-        ("school: testschool\nmappings:\n  pupil_phones: {verdict: maybe, summary: x, clauses: [a]}\n"
-         "silent: [friend_parents]\n", "unknown verdict 'maybe'"),
-        ("school: testschool\nmappings:\n  pupil_phone: {verdict: info, summary: x, clauses: [a]}\n"
-         "silent: [pupil_phones, friend_parents]\n", "pupil_phone: unknown intent id"),
-        ("school: testschool\nmappings:\n  pupil_phones: {verdict: info, summary: x, clauses: [a]}\n",
-         "does not say whether the policy covers friend_parents"),
-        ("school: testschool\nmappings:\n  pupil_phones: {verdict: info, summary: x, clauses: []}\n"
-         "silent: [friend_parents]\n", "clauses must be a non-empty list"),
+        (
+            "school: testschool\nmappings:\n  pupil_phones: {verdict: maybe, summary: x, clauses: [a]}\n"
+            "silent: [friend_parents]\n",
+            "unknown verdict 'maybe'",
+        ),
+        (
+            "school: testschool\nmappings:\n  pupil_phone: {verdict: info, summary: x, clauses: [a]}\n"
+            "silent: [pupil_phones, friend_parents]\n",
+            "pupil_phone: unknown intent id",
+        ),
+        (
+            "school: testschool\nmappings:\n  pupil_phones: {verdict: info, summary: x, clauses: [a]}\n",
+            "does not say whether the policy covers friend_parents",
+        ),
+        (
+            "school: testschool\nmappings:\n  pupil_phones: {verdict: info, summary: x, clauses: []}\n"
+            "silent: [friend_parents]\n",
+            "clauses must be a non-empty list",
+        ),
         ("school: other\nsilent: [pupil_phones, friend_parents]\n", "does not match the file name"),
-        ("school: testschool\nmappings:\n  pupil_phones: {verdict: info, summary: x, clauses: [a]}\n"
-         "silent: [pupil_phones, friend_parents]\n", "both mapped and listed as silent"),
+        (
+            "school: testschool\nmappings:\n  pupil_phones: {verdict: info, summary: x, clauses: [a]}\n"
+            "silent: [pupil_phones, friend_parents]\n",
+            "both mapped and listed as silent",
+        ),
     ],
 )
 def test_bad_school_files_fail_with_a_clear_message(tmp_path, school, complaint):
@@ -240,7 +257,9 @@ def test_bad_school_files_fail_with_a_clear_message(tmp_path, school, complaint)
 
 
 def test_duplicate_intent_ids_and_shared_examples_are_rejected(tmp_path):
-    duplicated = INTENTS_YAML + """
+    duplicated = (
+        INTENTS_YAML
+        + """
   - id: pupil_phones
     title: Again
     question: Again?
@@ -252,6 +271,7 @@ def test_duplicate_intent_ids_and_shared_examples_are_rejected(tmp_path):
     ask_role: teacher
     examples: [Can I add a parent on FB]
 """
+    )
     with pytest.raises(CatalogError) as err:
         read_catalog(write_catalog(tmp_path, duplicated))
     message = str(err.value)
@@ -279,9 +299,10 @@ silent: [friend_parents]
     with pytest.raises(CatalogError, match="no policy for school 'testschool'"):
         validate_catalog({}, catalog)
     real_id = policy.clauses[0].id
-    fixed = read_catalog(write_catalog(tmp_path / "fixed", INTENTS_YAML, school.replace("testschool-deadbeef", real_id)))
+    fixed = read_catalog(
+        write_catalog(tmp_path / "fixed", INTENTS_YAML, school.replace("testschool-deadbeef", real_id))
+    )
     validate_catalog({"testschool": policy}, fixed)
-
 
 
 def test_a_reworded_clause_flags_every_curated_answer_that_quoted_it(catalog, policies):
@@ -308,13 +329,14 @@ def test_a_clause_question_for_a_clause_that_does_not_exist_is_named(tmp_path, p
     directory = write_catalog(tmp_path, INTENTS_YAML)
     (directory / "clause_questions").mkdir()
     (directory / "clause_questions" / "oakfield.yaml").write_text(
-        "items:\n  - clause: oakfield-00000000\n    questions: [\"can I friend a pupil\"]\n"
-        "  - clause: oakfield-broken\n")
+        'items:\n  - clause: oakfield-00000000\n    questions: ["can I friend a pupil"]\n  - clause: oakfield-broken\n'
+    )
     with pytest.raises(CatalogError) as err:
         read_catalog(directory)
     assert "clause_questions/oakfield.yaml: item 2 needs 'clause'" in str(err.value)
     (directory / "clause_questions" / "oakfield.yaml").write_text(
-        "items:\n  - clause: oakfield-00000000\n    questions: [\"can I friend a pupil\"]\n")
+        'items:\n  - clause: oakfield-00000000\n    questions: ["can I friend a pupil"]\n'
+    )
     catalog = read_catalog(directory)
     with pytest.raises(CatalogError) as err:
         validate_catalog({"oakfield": policies["oakfield"]}, catalog)

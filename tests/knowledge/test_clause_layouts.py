@@ -6,6 +6,7 @@ layouts, read back through the same reader `app.py ingest` uses, and parsed: no 
 be a wall of text, the clause count stays near the plain-text parse, and the plain parse's
 sentences are all still there, each inside one clause.
 """
+
 from __future__ import annotations
 
 import re
@@ -41,7 +42,7 @@ def write_docx(body: str, path: Path) -> None:
             continue
         marker = BULLET.match(line)
         if marker:
-            document.add_paragraph(line[marker.end():].strip(), style="List Bullet")
+            document.add_paragraph(line[marker.end() :].strip(), style="List Bullet")
         else:
             document.add_paragraph(line.strip())
     if rows:
@@ -105,8 +106,12 @@ def test_every_layout_gives_rule_sized_clauses(tmp_path, slug, variant):
     clauses = parse_clauses(text, slug)
 
     longest = max(clauses, key=lambda c: len(c.text))
-    assert len(longest.text) <= LONGEST, f"{slug} {variant}: a {len(longest.text)}-character clause: {longest.text[:120]}"
-    assert 0.7 <= len(clauses) / len(plain) <= 1.5, f"{slug} {variant}: {len(clauses)} clauses, plain text gives {len(plain)}"
+    assert len(longest.text) <= LONGEST, (
+        f"{slug} {variant}: a {len(longest.text)}-character clause: {longest.text[:120]}"
+    )
+    assert 0.7 <= len(clauses) / len(plain) <= 1.5, (
+        f"{slug} {variant}: {len(clauses)} clauses, plain text gives {len(plain)}"
+    )
 
     source = words(text)
     assert all(" ".join(c.text.split()) in source for c in clauses), "clauses quote the policy word for word"
@@ -116,7 +121,8 @@ def test_every_layout_gives_rule_sized_clauses(tmp_path, slug, variant):
     found = [s for s in wanted if any(s in q for q in quoted)]
     assert len(found) >= 0.9 * len(wanted), (
         f"{slug} {variant}: {len(wanted) - len(found)} of {len(wanted)} sentences were cut or lost, e.g. "
-        f"{next(s for s in wanted if s not in found)!r}")
+        f"{next(s for s in wanted if s not in found)!r}"
+    )
 
 
 def test_the_plain_policies_have_no_clause_over_600_characters():
@@ -126,27 +132,42 @@ def test_the_plain_policies_have_no_clause_over_600_characters():
 
 # --- the pieces of the layout work ------------------------------------------------------------
 
+
 def test_an_inline_section_number_and_title_give_the_section():
-    text = ("This policy applies to all staff. 3 3.1 Staff Using Social Networking Websites Staff are within "
-            "their rights to use social networking sites in their own time. They must never add current or former pupils as friends on any site. "
-            "3.2 Contact With Parents Staff should not message parents from personal accounts. "
-            "4. Links with other policies · Anti-bullying policy · Behaviour policy")
+    text = (
+        "This policy applies to all staff. 3 3.1 Staff Using Social Networking Websites Staff are within "
+        "their rights to use social networking sites in their own time. They must never add current or former pupils as friends on any site. "
+        "3.2 Contact With Parents Staff should not message parents from personal accounts. "
+        "4. Links with other policies · Anti-bullying policy · Behaviour policy"
+    )
     clauses = parse_clauses(text, "demo")
     section = {c.text: c.section for c in clauses}
     assert section["This policy applies to all staff."] == ""
-    assert section["Staff are within their rights to use social networking sites in their own time."] == \
-        "3.1 Staff Using Social Networking Websites"
-    assert section["They must never add current or former pupils as friends on any site."] == "3.1 Staff Using Social Networking Websites"
+    assert (
+        section["Staff are within their rights to use social networking sites in their own time."]
+        == "3.1 Staff Using Social Networking Websites"
+    )
+    assert (
+        section["They must never add current or former pupils as friends on any site."]
+        == "3.1 Staff Using Social Networking Websites"
+    )
     assert section["Staff should not message parents from personal accounts."] == "3.2 Contact With Parents"
     assert section["Behaviour policy"] == "4. Links with other policies"
     assert not any("Websites" in c.text or "Contact With Parents" in c.text for c in clauses), "headings are not rules"
 
 
 def test_bullets_run_together_become_items_with_their_lead_in():
-    clauses = parse_clauses("When using social media staff must: · Never share passwords. "
-                            "· Keep phones locked away during lessons. · Report concerns to the DSL.", "demo")
-    assert [c.text for c in clauses] == ["When using social media staff must:", "Never share passwords.",
-                                         "Keep phones locked away during lessons.", "Report concerns to the DSL."]
+    clauses = parse_clauses(
+        "When using social media staff must: · Never share passwords. "
+        "· Keep phones locked away during lessons. · Report concerns to the DSL.",
+        "demo",
+    )
+    assert [c.text for c in clauses] == [
+        "When using social media staff must:",
+        "Never share passwords.",
+        "Keep phones locked away during lessons.",
+        "Report concerns to the DSL.",
+    ]
     assert clauses[2].lead_in == "When using social media staff must:"
 
 
@@ -158,7 +179,10 @@ def test_a_long_paragraph_is_split_at_sentences_but_never_after_an_abbreviation_
         "Laptops, tablets, cameras etc. Are kept in the locked cupboard in the school office overnight.",
         "The rule in the staff handbook is clear: “Never share a password. Always lock the screen.” It applies to everyone.",
     ]
-    padding = [f"Sentence number {n} of this paragraph says something ordinary about online safety at school." for n in range(6)]
+    padding = [
+        f"Sentence number {n} of this paragraph says something ordinary about online safety at school."
+        for n in range(6)
+    ]
     paragraph = " ".join(tricky + padding)
     assert len(paragraph) > 1000
     clauses = parse_clauses(f"Online safety\n\n{paragraph}\n", "demo")
@@ -170,8 +194,10 @@ def test_a_long_paragraph_is_split_at_sentences_but_never_after_an_abbreviation_
 
 
 def test_a_very_short_sentence_joins_its_neighbour():
-    paragraph = ("Staff must keep their personal mobile phones out of sight in classrooms and corridors at all times. "
-                 "No exceptions. ") * 6
+    paragraph = (
+        "Staff must keep their personal mobile phones out of sight in classrooms and corridors at all times. "
+        "No exceptions. "
+    ) * 6
     clauses = parse_clauses(paragraph, "demo")
     assert all(len(c.text) >= 50 for c in clauses)
     assert not any(c.text == "No exceptions." for c in clauses)
@@ -184,8 +210,10 @@ def test_a_clause_of_600_characters_or_less_keeps_its_text_and_id():
 
 
 def test_a_citation_of_a_split_paragraphs_old_id_still_resolves():
-    paragraph = " ".join(f"Rule {n}: staff must report every online concern to the DSL without delay, by the end of the day."
-                         for n in range(10))
+    paragraph = " ".join(
+        f"Rule {n}: staff must report every online concern to the DSL without delay, by the end of the day."
+        for n in range(10)
+    )
     old_id = clause_id("demo", paragraph)  # the one clause this paragraph used to be
     parts = [c for c in parse_clauses(f"Reporting\n\n{paragraph}\n", "demo") if c.block == old_id]
     assert len(parts) > 1 and " ".join(p.text for p in parts) == paragraph
@@ -197,8 +225,12 @@ def test_the_catalog_still_resolves_the_bundled_paragraphs_it_cited_whole():
     catalog, policies = load_catalog(), bundled_policies()
     validate_catalog(policies, catalog)
     matcher = Matcher(catalog, policies)
-    cited = {(slug, cid) for slug in catalog.curated_schools()
-             for m in catalog.mappings[slug].values() for cid in m.clause_ids}
+    cited = {
+        (slug, cid)
+        for slug in catalog.curated_schools()
+        for m in catalog.mappings[slug].values()
+        for cid in m.clause_ids
+    }
     split = [(slug, cid) for slug, cid in cited if any(c.block == cid for c in policies[slug].clauses)]
     assert split, "the bundled policies have long paragraphs that curated answers cite"
     for slug, cid in split:
@@ -215,7 +247,9 @@ def test_rewording_a_split_paragraph_reports_the_citation_with_its_successor():
     cid = "buckminster-35788907"  # "There are no circumstances ..." (indecent images), over 600 characters
     parts = [c for c in old.clauses if c.block == cid]
     assert len(parts) > 1
-    new = make_policy("buckminster", old.name, old.text.replace(parts[-1].text, parts[-1].text.replace("until", "before")))
+    new = make_policy(
+        "buckminster", old.name, old.text.replace(parts[-1].text, parts[-1].text.replace("until", "before"))
+    )
     stale = [s for s in _stale_mappings("buckminster", old, new) if s.clause_id == cid]
     assert {s.intent for s in stale} == set(load_catalog().intents_citing("buckminster", cid))
     for s in stale:

@@ -1,4 +1,5 @@
 """The clause parser: one rule per clause, exact words, stable ids."""
+
 from knowledge.clauses import clause_id, parse_clauses
 from knowledge.policy_file import bundled_policies
 
@@ -10,12 +11,18 @@ def texts(text, school="demo"):
 def test_each_bullet_style_is_its_own_clause():
     policy = "Rules\n\n· Never friend a pupil.\n- Keep phones away.\no Report concerns to the DSL.\n• Use strong passwords.\n"
     assert texts(policy) == [
-        "Never friend a pupil.", "Keep phones away.", "Report concerns to the DSL.", "Use strong passwords."]
+        "Never friend a pupil.",
+        "Keep phones away.",
+        "Report concerns to the DSL.",
+        "Use strong passwords.",
+    ]
 
 
 def test_hard_wrapped_bullet_is_joined_with_single_spaces():
-    policy = ("1. Staff conduct\n\n- It takes into account the statutory guidance 'Keeping\n"
-              " Children Safe in Education' and local procedures.\n- Staff must not share passwords.\n")
+    policy = (
+        "1. Staff conduct\n\n- It takes into account the statutory guidance 'Keeping\n"
+        " Children Safe in Education' and local procedures.\n- Staff must not share passwords.\n"
+    )
     clauses = parse_clauses(policy, "demo")
     assert [c.text for c in clauses] == [
         "It takes into account the statutory guidance 'Keeping Children Safe in Education' and local procedures.",
@@ -33,11 +40,14 @@ def test_numbered_subsections_build_a_section_path():
 
 
 def test_paragraph_wrapped_mid_sentence_is_one_clause():
-    policy = ("Use of social media outside of school\n"
-              "Staff should avoid mentioning the school by name, or any member of staff by name or\n"
-              "position in any post.\n")
+    policy = (
+        "Use of social media outside of school\n"
+        "Staff should avoid mentioning the school by name, or any member of staff by name or\n"
+        "position in any post.\n"
+    )
     assert texts(policy) == [
-        "Staff should avoid mentioning the school by name, or any member of staff by name or position in any post."]
+        "Staff should avoid mentioning the school by name, or any member of staff by name or position in any post."
+    ]
 
 
 def test_bullets_keep_their_lead_in_for_quoting():
@@ -48,8 +58,10 @@ def test_bullets_keep_their_lead_in_for_quoting():
 
 
 def test_lead_in_stops_at_the_next_top_level_bullet():
-    policy = ("- Staff should protect their privacy, including:\n - Setting privacy levels.\n"
-              "- Staff must not identify the school.\n")
+    policy = (
+        "- Staff should protect their privacy, including:\n - Setting privacy levels.\n"
+        "- Staff must not identify the school.\n"
+    )
     clauses = parse_clauses(policy, "demo")
     assert clauses[1].lead_in.startswith("Staff should protect")
     assert clauses[2].text == "Staff must not identify the school." and clauses[2].lead_in == ""
@@ -75,8 +87,10 @@ def test_bundled_policies_quote_rules_exactly():
     policies = bundled_policies()
     assert set(policies) == {"oakfield", "stocks-green", "model-policy", "ringway", "buckminster"}
     ringway = {c.text for c in policies["ringway"].clauses}
-    assert ("Staff should not accept any current pupil of any age or any ex - pupil of the school under the age "
-            "of 18 as a friend, follower, subscriber or similar on any personal social media account.") in ringway
+    assert (
+        "Staff should not accept any current pupil of any age or any ex - pupil of the school under the age "
+        "of 18 as a friend, follower, subscriber or similar on any personal social media account."
+    ) in ringway
     for policy in policies.values():
         assert len(policy.clauses) >= 25
         assert all(len(c.text) < 1500 for c in policy.clauses), "a clause swallowed a whole section"

@@ -1,5 +1,6 @@
 """Facts a policy states about itself (review date, named governor, DSL) are clauses staff can
 ask about, and the review date is read from a file that has no front matter."""
+
 import pytest
 
 from bot.assistant import Assistant
@@ -40,13 +41,16 @@ def test_fact_lines_are_clauses_of_their_own_and_never_a_section_name():
     assert "Governor" not in purpose.section and "Purpose" in purpose.section
 
 
-@pytest.mark.parametrize("text, date", [
-    ("To be next reviewed: March 2019", "March 2019"),
-    ("| Date of next full review | October 2025 |", "October 2025"),
-    ("Next school review due: July 2019", "July 2019"),
-    ("This policy will be reviewed annually by the governing body.", None),
-    ("Review date: 14th June 2027", "14th June 2027"),
-])
+@pytest.mark.parametrize(
+    "text, date",
+    [
+        ("To be next reviewed: March 2019", "March 2019"),
+        ("| Date of next full review | October 2025 |", "October 2025"),
+        ("Next school review due: July 2019", "July 2019"),
+        ("This policy will be reviewed annually by the governing body.", None),
+        ("Review date: 14th June 2027", "14th June 2027"),
+    ],
+)
 def test_the_review_date_is_read_as_the_policy_words_it(text, date):
     policy = make_policy("x-school", "X School", f"Purpose\n\n{text}\n\nStaff must keep accounts private.\n")
     assert next_review_date(policy.clauses) == date
@@ -72,10 +76,13 @@ def assistant():
     return assistant
 
 
-@pytest.mark.parametrize("question, quote", [
-    ("which governor is responsible for this policy?", "Named Governor with lead responsibility"),
-    ("when is this policy next reviewed", "Date of next review: September 2027"),
-])
+@pytest.mark.parametrize(
+    "question, quote",
+    [
+        ("which governor is responsible for this policy?", "Named Governor with lead responsibility"),
+        ("when is this policy next reviewed", "Date of next review: September 2027"),
+    ],
+)
 def test_staff_asking_about_the_policy_itself_get_the_line_that_says_it(assistant, question, quote):
     answer = assistant.answer(question, "willowbank")
     assert answer.kind == "answer"

@@ -1,4 +1,5 @@
 """Bringing a school's own policy: readable formats, clear errors, nothing lost on failure."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -29,8 +30,11 @@ POLICY = """Hillside Academy Online Conduct Policy
 
 def minimal_pdf(lines: list[str]) -> bytes:
     """A one-page PDF with the given lines of text (enough for pypdf to extract)."""
-    stream = "BT /F1 11 Tf 50 750 Td 14 TL " + " ".join(
-        "(" + l.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ") '" for l in lines) + " ET"
+    stream = (
+        "BT /F1 11 Tf 50 750 Td 14 TL "
+        + " ".join("(" + l.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ") '" for l in lines)
+        + " ET"
+    )
     objects = [
         "<< /Type /Catalog /Pages 2 0 R >>",
         "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -54,28 +58,42 @@ def test_every_supported_format_yields_the_rules(tmp_path, suffix):
     if suffix == ".txt":
         path.write_text(POLICY)
     elif suffix == ".md":
-        path.write_text(POLICY.replace("1. Contact", "## 1. Contact").replace("- Staff must never", "* Staff must **never**"))
+        path.write_text(
+            POLICY.replace("1. Contact", "## 1. Contact").replace("- Staff must never", "* Staff must **never**")
+        )
     elif suffix == ".docx":
         document = docx.Document()
         document.add_heading("Contact with pupils", level=1)
-        document.add_paragraph("Staff must never accept friend requests from pupils on personal accounts.", style="List Bullet")
+        document.add_paragraph(
+            "Staff must never accept friend requests from pupils on personal accounts.", style="List Bullet"
+        )
         document.add_paragraph("Staff must not give pupils their personal mobile number.", style="List Bullet")
         document.save(path)
     else:
-        path.write_bytes(minimal_pdf(["Contact with pupils", "",
-                                      "Staff must never accept friend requests from pupils on personal accounts.",
-                                      "Staff must not give pupils their personal mobile number."]))
+        path.write_bytes(
+            minimal_pdf(
+                [
+                    "Contact with pupils",
+                    "",
+                    "Staff must never accept friend requests from pupils on personal accounts.",
+                    "Staff must not give pupils their personal mobile number.",
+                ]
+            )
+        )
     policy = build_policy(path, "hillside", "Hillside Academy", None)
     texts = [c.text for c in policy.clauses]
     assert "Staff must never accept friend requests from pupils on personal accounts." in texts
     assert "Staff must not give pupils their personal mobile number." in texts
 
 
-@pytest.mark.parametrize("content,message", [
-    (b"", "no readable policy text"),
-    (b"   \n\n ", "no readable policy text"),
-    (b"\x00\x01\x02binary", "binary"),
-])
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        (b"", "no readable policy text"),
+        (b"   \n\n ", "no readable policy text"),
+        (b"\x00\x01\x02binary", "binary"),
+    ],
+)
 def test_empty_or_binary_files_are_refused(tmp_path, content, message):
     path = tmp_path / "policy.txt"
     path.write_bytes(content)
@@ -119,8 +137,11 @@ async def test_ingest_stores_clauses_and_reingest_keeps_ids(engine, tmp_path):
 
 def _cli(*args, env_db):
     import os
+
     env = {**os.environ, "DATABASE_URL": env_db}
-    return subprocess.run([sys.executable, "app.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "app.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def image_only_pdf(path: Path) -> None:
@@ -133,11 +154,15 @@ def image_only_pdf(path: Path) -> None:
     pdf.output(str(path))
 
 
-@pytest.mark.parametrize("make,message", [
-    (image_only_pdf, "no readable policy text"),
-    (lambda path: path.write_bytes(b""), "could not be read as .pdf"),
-    (lambda path: path.write_bytes(b"%PDF-1.4 truncated"), "could not be read as .pdf"),
-], ids=["image-only", "empty", "corrupt"])
+@pytest.mark.parametrize(
+    "make,message",
+    [
+        (image_only_pdf, "no readable policy text"),
+        (lambda path: path.write_bytes(b""), "could not be read as .pdf"),
+        (lambda path: path.write_bytes(b"%PDF-1.4 truncated"), "could not be read as .pdf"),
+    ],
+    ids=["image-only", "empty", "corrupt"],
+)
 def test_unreadable_pdfs_are_refused(tmp_path, make, message):
     path = tmp_path / "policy.pdf"
     make(path)
@@ -145,10 +170,14 @@ def test_unreadable_pdfs_are_refused(tmp_path, make, message):
         build_policy(path, "hillside", "Hillside", None)
 
 
-@pytest.mark.parametrize("name,make,message", [
-    ("empty.txt", lambda path: path.write_text(""), "no readable policy text"),
-    ("scanned.pdf", lambda path: image_only_pdf(path), "scanned image"),
-], ids=["empty-text", "image-only-pdf"])
+@pytest.mark.parametrize(
+    "name,make,message",
+    [
+        ("empty.txt", lambda path: path.write_text(""), "no readable policy text"),
+        ("scanned.pdf", lambda path: image_only_pdf(path), "scanned image"),
+    ],
+    ids=["empty-text", "image-only-pdf"],
+)
 def test_cli_failed_ingest_changes_nothing(tmp_path, name, make, message):
     db = f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}"
     good = tmp_path / "hillside.txt"
@@ -160,6 +189,7 @@ def test_cli_failed_ingest_changes_nothing(tmp_path, name, make, message):
     assert result.returncode == 2
     assert message in result.stderr and "Nothing was changed" in result.stderr
     import sqlite3
+
     with sqlite3.connect(tmp_path / "cli.sqlite3") as conn:
         assert conn.execute("select count(*) from clauses where school_slug='hillside'").fetchone()[0] == 3
 
@@ -171,7 +201,9 @@ def test_reingesting_a_curated_school_lists_intents_whose_clause_changed(tmp_pat
     original = bundled_policies()["ringway"]
     cited = {cid for intent in catalog.intents if (m := catalog.mapping("ringway", intent)) for cid in m.clause_ids}
     target = next(c for c in original.clauses if c.id in cited)
-    edited = original.text.replace(target.text, target.text.replace("Staff", "All staff", 1).rstrip(".") + " at any time.")
+    edited = original.text.replace(
+        target.text, target.text.replace("Staff", "All staff", 1).rstrip(".") + " at any time."
+    )
     path = tmp_path / "ringway-v2.txt"
     path.write_text(edited)
     db = f"sqlite+aiosqlite:///{tmp_path / 'r.sqlite3'}"

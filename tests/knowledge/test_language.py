@@ -4,6 +4,7 @@ Every list loads and compiles, every list is used, a malformed entry stops start
 error naming the file and the entry, and the abbreviation / spelling table is the same object
 in the triage's normaliser and the matcher's.
 """
+
 import re
 from pathlib import Path
 
@@ -77,21 +78,32 @@ def test_the_one_table_is_used_by_both_normalisers():
     assert rules.normalise("stepdad") == "step dad" and normalise.normalise("my stepdad") == "my parent"
 
 
-@pytest.mark.parametrize("text,where", [
-    ("words:\n  shorthand:\n    u: you\n    u: your\n" + VALID_TAIL, "written twice"),
-    ("words:\n  shorthand:\n    on: year\n" + VALID_TAIL, "words › shorthand › True"),
-    ("words:\n  shorthand:\n    u: You\n" + VALID_TAIL, "words › shorthand › u"),
-    ("words:\n  a:\n    u: you\n  b:\n    u: you\n" + VALID_TAIL, "words › b › u: already in group 'a'"),
-    ("words:\n  shorthand:\n    u: you\n" + VALID_TAIL.replace("[child, 'pupils?']", "[child, 'pupils(?']"),
-     "triage › patterns › child › words entry 2 ('pupils(?')"),
-    ("words:\n  shorthand:\n    u: you\n" + VALID_TAIL.replace("[child, 'pupils?']", "[child, '{kids}']"),
-     "refers to {kids}, which is not a list"),
-    ("words:\n  shorthand:\n    u: you\n" + VALID_TAIL.replace("      about: A child is mentioned.\n", ""),
-     "triage › patterns › child: needs `about:`"),
-    ("words:\n  shorthand:\n    u: you\n" + VALID_TAIL.replace("[child, 'pupils?']", "[child, '{child}']"),
-     "refers to itself"),
-    ("words: [", "is not valid YAML"),
-])
+@pytest.mark.parametrize(
+    "text,where",
+    [
+        ("words:\n  shorthand:\n    u: you\n    u: your\n" + VALID_TAIL, "written twice"),
+        ("words:\n  shorthand:\n    on: year\n" + VALID_TAIL, "words › shorthand › True"),
+        ("words:\n  shorthand:\n    u: You\n" + VALID_TAIL, "words › shorthand › u"),
+        ("words:\n  a:\n    u: you\n  b:\n    u: you\n" + VALID_TAIL, "words › b › u: already in group 'a'"),
+        (
+            "words:\n  shorthand:\n    u: you\n" + VALID_TAIL.replace("[child, 'pupils?']", "[child, 'pupils(?']"),
+            "triage › patterns › child › words entry 2 ('pupils(?')",
+        ),
+        (
+            "words:\n  shorthand:\n    u: you\n" + VALID_TAIL.replace("[child, 'pupils?']", "[child, '{kids}']"),
+            "refers to {kids}, which is not a list",
+        ),
+        (
+            "words:\n  shorthand:\n    u: you\n" + VALID_TAIL.replace("      about: A child is mentioned.\n", ""),
+            "triage › patterns › child: needs `about:`",
+        ),
+        (
+            "words:\n  shorthand:\n    u: you\n" + VALID_TAIL.replace("[child, 'pupils?']", "[child, '{child}']"),
+            "refers to itself",
+        ),
+        ("words: [", "is not valid YAML"),
+    ],
+)
 def test_a_malformed_entry_is_a_clear_error_naming_the_file_and_the_entry(tmp_path, text, where):
     with pytest.raises(LanguageDataError) as caught:
         load(write(tmp_path, text))

@@ -1,4 +1,5 @@
 """The matcher finds the intent, then the asker's school's clauses; it knows when it is unsure."""
+
 from dataclasses import dataclass
 
 import pytest
@@ -36,8 +37,10 @@ def test_intents_are_ranked_best_first_with_scores(matcher):
 
 
 def test_age_decides_between_the_two_ex_pupil_intents(matcher):
-    assert matcher.rank_intents("a former pupil who is 14 wants to follow me on tiktok")[0].intent \
+    assert (
+        matcher.rank_intents("a former pupil who is 14 wants to follow me on tiktok")[0].intent
         == "friend_ex_pupil_under_18"
+    )
 
 
 def test_curated_school_answers_with_its_mapped_clauses(matcher, catalog):
@@ -51,10 +54,18 @@ def test_typos_still_match(matcher):
     assert matcher.rank_intents("can i acept a freind reqest from a parnet")[0].intent == "friend_parents"
 
 
-@pytest.mark.parametrize("question", [
-    "", "   ", "🙈😀👍", "what time does the canteen open", "where do I park on sports day?",
-    "¿Puedo aceptar una solicitud de amistad de un alumno?", "我可以接受学生的好友请求吗",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "",
+        "   ",
+        "🙈😀👍",
+        "what time does the canteen open",
+        "where do I park on sports day?",
+        "¿Puedo aceptar una solicitud de amistad de un alumno?",
+        "我可以接受学生的好友请求吗",
+    ],
+)
 def test_out_of_scope_empty_and_foreign_input_fall_back(matcher, question):
     assert matcher.match(question, "oakfield").kind == "fallback"
 
@@ -82,9 +93,14 @@ class _Intent:
 
 class _TwinCatalog:
     """Two intents worded almost alike: a question between them must be asked back."""
+
     intents = {
-        "a": _Intent("a", "Photos at sports day", "Photos at sports day?", ("photos at sports day", "sports day photo")),
-        "b": _Intent("b", "Videos at sports day", "Videos at sports day?", ("videos at sports day", "sports day video")),
+        "a": _Intent(
+            "a", "Photos at sports day", "Photos at sports day?", ("photos at sports day", "sports day photo")
+        ),
+        "b": _Intent(
+            "b", "Videos at sports day", "Videos at sports day?", ("videos at sports day", "sports day video")
+        ),
         "c": _Intent("c", "Passwords", "Sharing passwords?", ("can i share my password",)),
     }
 

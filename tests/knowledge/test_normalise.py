@@ -1,4 +1,5 @@
 """Staff chat and policy prose must meet on the same tokens, whatever the spelling."""
+
 import pytest
 
 from knowledge.normalise import Vocabulary, normalise, tokens
@@ -17,8 +18,16 @@ def test_platform_and_people_abbreviations_become_one_word():
 
 
 def test_every_way_of_saying_ex_pupil_is_the_same_concept():
-    for phrase in ["ex-pupil", "ex pupil", "former student", "past pupil", "old student",
-                   "ex student", "a boy who left the school", "ex - pupil"]:
+    for phrase in [
+        "ex-pupil",
+        "ex pupil",
+        "former student",
+        "past pupil",
+        "old student",
+        "ex student",
+        "a boy who left the school",
+        "ex - pupil",
+    ]:
         assert "expupil" in tokens(phrase), phrase
 
 
@@ -120,10 +129,16 @@ def test_number_cyberbullying_and_work_time_words():
     assert "worktim" in tokens("is scrolling instagram at work ok")
 
 
-@pytest.mark.parametrize("typed, concept", [
-    ("private messages to pupils", "directmessag"), ("the head teacher", "headteach"),
-    ("chair of governors", "chairgovernor"), ("snap chat", "snapchat"), ("video calls with my class", "remotelearn"),
-])
+@pytest.mark.parametrize(
+    "typed, concept",
+    [
+        ("private messages to pupils", "directmessag"),
+        ("the head teacher", "headteach"),
+        ("chair of governors", "chairgovernor"),
+        ("snap chat", "snapchat"),
+        ("video calls with my class", "remotelearn"),
+    ],
+)
 def test_phrases_written_with_words_the_word_map_changes_still_match(typed, concept):
     # the word map runs first ("private" -> privacy, "teacher" -> staff, "calls" -> contact)
     assert concept in tokens(typed)

@@ -2,6 +2,7 @@
 for curated and ingested schools alike, and says honestly when nothing is relevant.
 
 The policy and questions here are invented for these tests."""
+
 import dataclasses
 
 import pytest
@@ -36,12 +37,15 @@ def assistant():
     return Assistant.default({"willowbrook": make_policy("willowbrook", "Willowbrook Academy", POLICY)})
 
 
-@pytest.mark.parametrize("question, words", [
-    ("who approved this policy and when?", "approved by the Board of Governors"),
-    ("which governor looks after online safety", "governor responsible for online safety"),
-    ("am i allowed to write a blog about my teaching life", "personal blog"),
-    ("on a school trip can i ring a parent from my own mobile if something goes wrong", "residential trip"),
-])
+@pytest.mark.parametrize(
+    "question, words",
+    [
+        ("who approved this policy and when?", "approved by the Board of Governors"),
+        ("which governor looks after online safety", "governor responsible for online safety"),
+        ("am i allowed to write a blog about my teaching life", "personal blog"),
+        ("on a school trip can i ring a parent from my own mobile if something goes wrong", "residential trip"),
+    ],
+)
 def test_a_question_outside_the_catalog_is_answered_from_the_clause_that_answers_it(assistant, question, words):
     answer = assistant.answer(question, "willowbrook")
     assert answer.kind == "answer", answer.reply
@@ -89,11 +93,13 @@ def test_clause_vectors_come_back_from_the_store_unchanged(tmp_path):
 
 def test_meaning_not_words():
     encoder = load_encoder()
-    question, same, other = encoder.encode([
-        "can I add a former student on insta",
-        "Staff must not accept ex-pupils as friends on social networking sites.",
-        "The school kitchen is cleaned every evening.",
-    ])
+    question, same, other = encoder.encode(
+        [
+            "can I add a former student on insta",
+            "Staff must not accept ex-pupils as friends on social networking sites.",
+            "The school kitchen is cleaned every evening.",
+        ]
+    )
     assert question @ same > question @ other + 0.2
 
 
@@ -124,8 +130,13 @@ def test_a_question_written_for_a_clause_brings_that_clause_to_staff_who_word_it
     policy = make_policy("willowbrook", "Willowbrook Academy", POLICY)
     blog = next(c for c in policy.clauses if "personal blog" in c.text)
     catalog = load_catalog()
-    curated = dataclasses.replace(catalog, clause_questions={
-        **catalog.clause_questions, "willowbrook": ((blog.id, "can I vent about my class on my substack"),)})
+    curated = dataclasses.replace(
+        catalog,
+        clause_questions={
+            **catalog.clause_questions,
+            "willowbrook": ((blog.id, "can I vent about my class on my substack"),),
+        },
+    )
     question = "is it ok to vent about my class on substack?"
     without = Matcher(catalog, {"willowbrook": policy}).match(question, "willowbrook")
     assert not without.clauses or without.clauses[0].clause.id != blog.id

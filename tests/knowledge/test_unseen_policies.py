@@ -7,6 +7,7 @@ The school is ingested as-is and answered by direct clause retrieval. The floor 
 matcher reached when the fixtures were written (larkspur-rise 17/19, thornbury-vale 15/18,
 cedar-park 9/11): a drop below it means direct retrieval got worse for schools we have never seen.
 """
+
 from pathlib import Path
 
 import pytest
@@ -41,8 +42,7 @@ def test_an_uncurated_policy_answers_its_own_questions(assistant, spec_path):
         if item["clause"] is None:  # honest: "the policy doesn't say", or only "the closest it comes is" (issue 10)
             right += answer.kind == "fallback" or answer.summary == TENTATIVE_SUMMARY
         else:
-            right += (answer.kind == "answer" and bool(answer.clauses)
-                      and item["clause"] in answer.clauses[0].text)
+            right += answer.kind == "answer" and bool(answer.clauses) and item["clause"] in answer.clauses[0].text
         if answer.kind == "answer" and answer.verdict not in (None, "info") and item.get("verdict"):
             wrong_verdicts += answer.verdict != item["verdict"] and answer.verdict != "conditional"
     assert total >= len(spec["questions"]) // 2, "most fixture questions should reach the matcher"

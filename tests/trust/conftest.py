@@ -1,6 +1,7 @@
 """The trust tests drive the real web app with the same loopback connector and HTTP chat helper
 as the load benchmark (benchmarks/loopback.py), so the project root must be importable even when
 pytest is started as `pytest` rather than `python -m pytest` from the root."""
+
 from __future__ import annotations
 
 import sys

@@ -6,6 +6,7 @@ the dialogs, the web app) says "couldn't save" and never a false receipt when th
 database itself fails, including at the last moment (COMMIT). The state store's direct
 SQLite read (aiosqlite's execute_fetchall, which SQLAlchemy's events never see) fails too.
 """
+
 from __future__ import annotations
 
 import sqlite3

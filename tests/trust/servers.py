@@ -1,4 +1,5 @@
 """Real server processes for the trust tests: `python app.py serve` on a loopback port."""
+
 from __future__ import annotations
 
 import asyncio
@@ -25,9 +26,13 @@ async def start_server(db_url: str, key: str, port: int, log_path, workers: int 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "Microsoft"))}
     env.update(DATABASE_URL=db_url, ENCRYPTION_KEYS=key, ENVIRONMENT="test", MicrosoftAppId="")
     with open(log_path, "ab") as log:
-        process = subprocess.Popen([sys.executable, "app.py", "serve", "--host", "127.0.0.1", "--port", str(port),
-                                    "--workers", str(workers)],
-                                   cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "app.py", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     deadline = time.monotonic() + 60
     async with aiohttp.ClientSession() as http:
         while time.monotonic() < deadline:

@@ -5,6 +5,7 @@ prompt validator, every step of a guided report, and the real web app over HTTP.
 Text strategies mix the awkward cases on purpose: empty, whitespace, control characters,
 right-to-left scripts and marks, emoji and joiners, combining characters, 100 KB pastes,
 and a lone surrogate (which a JSON body can carry as an escape)."""
+
 from __future__ import annotations
 
 import json
@@ -32,10 +33,31 @@ from dialogs.validation import (
 from adapter_fakes import Recorder, fake_connector
 
 AWKWARD = [
-    "", " ", "\n\n\t", "\x00", "\x1b[31mred\x1b[0m", "\u202eevil\u202c", "\u200f\u200e",
-    "مرحبا هل يمكنني نشر صور الطلاب", "שלום אפשר לשלוח הודעה להורה", "👩🏽‍🏫👨‍👩‍👧‍👦🙁🔥",
-    "e\u0301\u0301\u0301\u0301", "ＡＢＣ", "\ufeff", "😀" * 500, "x" * 100_000, "can I " * 20_000,
-    "report a concern\x00", "1", "99", "-1", "0", "²", "٣", "yes\u200b", "\ud800",
+    "",
+    " ",
+    "\n\n\t",
+    "\x00",
+    "\x1b[31mred\x1b[0m",
+    "\u202eevil\u202c",
+    "\u200f\u200e",
+    "مرحبا هل يمكنني نشر صور الطلاب",
+    "שלום אפשר לשלוח הודעה להורה",
+    "👩🏽‍🏫👨‍👩‍👧‍👦🙁🔥",
+    "e\u0301\u0301\u0301\u0301",
+    "ＡＢＣ",
+    "\ufeff",
+    "😀" * 500,
+    "x" * 100_000,
+    "can I " * 20_000,
+    "report a concern\x00",
+    "1",
+    "99",
+    "-1",
+    "0",
+    "²",
+    "٣",
+    "yes\u200b",
+    "\ud800",
 ]
 texts = st.one_of(
     st.text(max_size=300),
@@ -43,11 +65,13 @@ texts = st.one_of(
     st.text(alphabet=st.sampled_from("مرحباשלוםйё漢字👩🏽‍🏫\u200d\u202e\u0301 ?!.,"), max_size=200),
     st.sampled_from(AWKWARD),
 )
-PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                            HealthCheck.too_slow])
+PROPERTY = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 
 
 # --- the Assistant (triage first, then the matcher) ------------------------------------------------
+
 
 @settings(max_examples=300, deadline=None)
 @given(texts, st.sampled_from(["oakfield", "stocks-green", "model-policy", "ringway", "buckminster"]))
@@ -62,8 +86,11 @@ def test_the_assistant_always_answers_any_text(text, school):
 
 # --- the prompt validators ------------------------------------------------------------------------------
 
-OPTIONS = (Option("disclosure", "A child told me"), Option("incident", "Online incident", ("online",)),
-           Option("adult_concern", "An adult"))
+OPTIONS = (
+    Option("disclosure", "A child told me"),
+    Option("incident", "Online incident", ("online",)),
+    Option("adult_concern", "An adult"),
+)
 
 
 @settings(max_examples=500, deadline=None)
@@ -87,7 +114,6 @@ def test_every_validator_accepts_or_explains_and_never_changes_the_words(text):
 
 
 # --- every step of a guided report --------------------------------------------------------------------
-
 
 
 @pytest.fixture
@@ -137,6 +163,7 @@ async def test_any_text_at_every_report_step_is_reprompted_or_recorded_never_a_c
 
 # --- the web app over HTTP ---------------------------------------------------------------------------
 
+
 @pytest.fixture
 async def http(runtime):
     recorder = Recorder()
@@ -149,9 +176,15 @@ async def http(runtime):
 
 
 def activity(recorder, **fields) -> dict:
-    body = {"type": "message", "id": uuid.uuid4().hex, "channelId": "msteams", "serviceUrl": recorder.url,
-            "from": {"id": "29:staff-1", "name": "Mr Tom Baker"}, "recipient": {"id": "28:bot"},
-            "conversation": {"id": f"conv-{uuid.uuid4().hex[:8]}", "conversationType": "personal"}}
+    body = {
+        "type": "message",
+        "id": uuid.uuid4().hex,
+        "channelId": "msteams",
+        "serviceUrl": recorder.url,
+        "from": {"id": "29:staff-1", "name": "Mr Tom Baker"},
+        "recipient": {"id": "28:bot"},
+        "conversation": {"id": f"conv-{uuid.uuid4().hex[:8]}", "conversationType": "personal"},
+    }
     body.update(fields)
     return body
 
@@ -173,11 +206,26 @@ async def test_any_text_over_http_gets_a_reply_and_never_a_stack_trace(http, tex
     assert "something went wrong" not in said
 
 
-json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | texts,
-                           lambda children: st.lists(children, max_size=4)
-                           | st.dictionaries(st.text(max_size=10), children, max_size=4), max_leaves=12)
-FIELDS = ["type", "text", "value", "from", "conversation", "recipient", "channelId", "serviceUrl", "attachments",
-          "entities", "channelData", "id", "replyToId"]
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | texts,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    max_leaves=12,
+)
+FIELDS = [
+    "type",
+    "text",
+    "value",
+    "from",
+    "conversation",
+    "recipient",
+    "channelId",
+    "serviceUrl",
+    "attachments",
+    "entities",
+    "channelData",
+    "id",
+    "replyToId",
+]
 
 
 @PROPERTY

@@ -1,6 +1,7 @@
 """The database failing at the moment a report is submitted: the member of staff is told plainly
 that it wasn't saved and to try again in a minute, never given a false receipt; nothing half-saved
 is left behind; and once the database is back the same answers go through. SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import re

@@ -2,6 +2,7 @@
 is killed with SIGKILL the instant its confirmation reaches the (loopback) Bot Framework connector,
 before it even hears back; after a restart the report is there with every answer, and its DSL alert
 is still waiting to be delivered. SQLite file and PostgreSQL."""
+
 from __future__ import annotations
 
 import os
@@ -24,8 +25,11 @@ async def test_a_confirmed_report_survives_kill_9_right_after_the_confirmation(d
     engine = create_engine(db_url)
     sessions = sessionmaker(engine)
     async with sessions() as session, session.begin():  # a DSL to alert (reachable later)
-        session.add(RoleAssignment(school_slug="oakfield", role="dsl", channel="msteams",
-                                   user_id="aad-dsl-okafor", name="Ms Amara Okafor"))
+        session.add(
+            RoleAssignment(
+                school_slug="oakfield", role="dsl", channel="msteams", user_id="aad-dsl-okafor", name="Ms Amara Okafor"
+            )
+        )
     connector = await LoopbackConnector().start()
     port = free_port()
     server = await start_server(db_url, KEY, port, tmp_path / "server.log")

@@ -1,5 +1,6 @@
 """`python app.py export --report REF`: the full record for a subject access request or a handover,
 as JSON another system can import and an HTML page a person can print; audited; on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import json
@@ -28,11 +29,14 @@ REPORTER = Reporter("msteams", "aad-staff-1", "Mr Tom Baker")
 LEAD = Actor("msteams", "aad-dsl-1", "Ms Amara Okafor")
 # The child's words include markup, quotes and an emoji: they must come out exactly, and inert.
 WORDS = 'he said <script>alert("x")</script> me uncle "hits" me & it hurts 🙁'
-CONTENT = {"kind": "disclosure", "answers": {
-    "child": {"question": "The child", "answer": "Jayden Whitlock-Amadi, Year 5"},
-    "words": {"question": "The child's words (verbatim)", "answer": WORDS},
-    "injuries": {"question": "Injuries <observed>", "answer": "bruise on left forearm, 3cm"},
-}}
+CONTENT = {
+    "kind": "disclosure",
+    "answers": {
+        "child": {"question": "The child", "answer": "Jayden Whitlock-Amadi, Year 5"},
+        "words": {"question": "The child's words (verbatim)", "answer": WORDS},
+        "injuries": {"question": "Injuries <observed>", "answer": "bruise on left forearm, 3cm"},
+    },
+}
 
 
 @pytest.fixture
@@ -41,13 +45,27 @@ async def filed(engine, db_url):
     cipher = ContentCipher([KEY])
     sessions = sessionmaker(engine)
     async with sessions() as session, session.begin():
-        session.add(RoleAssignment(school_slug="oakfield", role="dsl", channel="msteams", user_id="aad-dsl-1",
-                                   name="Ms Amara Okafor"))
-    report = await submit_report(sessions, cipher, school_slug="oakfield", kind="disclosure", category="",
-                                 urgency="high", route_to="dsl", reporter=REPORTER, content=CONTENT, now=NOW)
+        session.add(
+            RoleAssignment(
+                school_slug="oakfield", role="dsl", channel="msteams", user_id="aad-dsl-1", name="Ms Amara Okafor"
+            )
+        )
+    report = await submit_report(
+        sessions,
+        cipher,
+        school_slug="oakfield",
+        kind="disclosure",
+        category="",
+        urgency="high",
+        route_to="dsl",
+        reporter=REPORTER,
+        content=CONTENT,
+        now=NOW,
+    )
     async with sessions() as session, session.begin():
-        await close_report(session, cipher, report.reference, LEAD, "Referred to MASH <ok>", role="dsl",
-                           now=NOW.replace(hour=11))
+        await close_report(
+            session, cipher, report.reference, LEAD, "Referred to MASH <ok>", role="dsl", now=NOW.replace(hour=11)
+        )
     return report.reference, sessions
 
 
@@ -61,8 +79,11 @@ async def test_export_writes_the_whole_record_as_json_and_audits_it(filed, db_ur
     record = json.loads((tmp_path / "out" / f"{reference}.json").read_text(encoding="utf-8"))
 
     assert record["report"]["reference"] == reference
-    assert (record["report"]["kind"], record["report"]["urgency"], record["report"]["status"]) == \
-        ("disclosure", "high", "closed")
+    assert (record["report"]["kind"], record["report"]["urgency"], record["report"]["status"]) == (
+        "disclosure",
+        "high",
+        "closed",
+    )
     assert record["report"]["reporter"] == {"channel": "msteams", "user_id": "aad-staff-1", "name": "Mr Tom Baker"}
     assert record["content"] == CONTENT  # decrypted, every answer exactly as typed
     assert record["acknowledgement"]["by"].startswith("Ms Amara Okafor")
@@ -115,21 +136,51 @@ def test_the_export_command_line(tmp_path):
 
         engine = create_engine(url)
         await migrate(engine)
-        report = await submit_report(sessionmaker(engine), ContentCipher([KEY]), school_slug="oakfield",
-                                     kind="incident", category="cyberbullying", urgency="normal", route_to="dsl",
-                                     reporter=REPORTER, content=CONTENT, now=NOW)
+        report = await submit_report(
+            sessionmaker(engine),
+            ContentCipher([KEY]),
+            school_slug="oakfield",
+            kind="incident",
+            category="cyberbullying",
+            urgency="normal",
+            route_to="dsl",
+            reporter=REPORTER,
+            content=CONTENT,
+            now=NOW,
+        )
         await engine.dispose()
         return report.reference
 
     import asyncio
+
     reference = asyncio.run(seed())
-    run = subprocess.run([sys.executable, "app.py", "export", "--report", reference.lower(), "--out",
-                          str(tmp_path / "x"), "--by", "dpo-jane"], cwd=PROJECT_ROOT, env=env,
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "app.py",
+            "export",
+            "--report",
+            reference.lower(),
+            "--out",
+            str(tmp_path / "x"),
+            "--by",
+            "dpo-jane",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode == 0, run.stderr
     assert json.loads(Path(tmp_path / "x" / f"{reference}.json").read_text())["content"] == CONTENT
-    missing = subprocess.run([sys.executable, "app.py", "export", "--report", "NOPE-2026-0001", "--out",
-                              str(tmp_path / "y")], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
-                             timeout=60)
+    missing = subprocess.run(
+        [sys.executable, "app.py", "export", "--report", "NOPE-2026-0001", "--out", str(tmp_path / "y")],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert missing.returncode == 2 and "no report with reference" in missing.stderr
     assert "Traceback" not in missing.stderr

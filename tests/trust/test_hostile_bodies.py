@@ -6,6 +6,7 @@ text (control characters, right-to-left marks, lone surrogates, NUL); Slack bodi
 correctly signed, so they get past the signature check to the parsing behind it. The run is
 kept to a few seconds so `make test` stays quick; hypothesis remembers failures it finds.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -34,14 +35,16 @@ def signed(body: str) -> dict:
     return {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": f"v0={digest}"}
 
 
-FUZZ = settings(max_examples=40, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 HEALTHZ_BUDGET_S = 0.1
 
 texts = st.one_of(st.text(max_size=40), st.sampled_from(["\ud800", "x\udfff", "\x00", "\u202eevil", "👩🏽‍🏫", ""]))
 scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | texts
-json_values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(texts, inner, max_size=3),
-                           max_leaves=10)
+json_values = st.recursive(
+    scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(texts, inner, max_size=3), max_leaves=10
+)
 
 
 @st.composite
@@ -61,8 +64,22 @@ def dumps_with(body: dict, field: str, value) -> str:
     return json.dumps({**body, field: value})
 
 
-FIELDS = ["type", "text", "value", "from", "conversation", "recipient", "channelId", "serviceUrl", "attachments",
-          "entities", "channelData", "id", "locale", "membersAdded"]
+FIELDS = [
+    "type",
+    "text",
+    "value",
+    "from",
+    "conversation",
+    "recipient",
+    "channelId",
+    "serviceUrl",
+    "attachments",
+    "entities",
+    "channelData",
+    "id",
+    "locale",
+    "membersAdded",
+]
 
 
 @pytest.fixture
@@ -72,13 +89,17 @@ async def server(tmp_path):
     engine = create_engine(url)
     await migrate(engine)
     connector, slack_api = Recorder(), Recorder()
-    async with TestServer(fake_connector(connector), host="127.0.0.1") as teams_server, \
-            TestServer(fake_slack_api(slack_api), host="127.0.0.1") as slack_server:
+    async with (
+        TestServer(fake_connector(connector), host="127.0.0.1") as teams_server,
+        TestServer(fake_slack_api(slack_api), host="127.0.0.1") as slack_server,
+    ):
         connector.url = str(teams_server.make_url("/"))
-        settings_ = Settings(DATABASE_URL=url, MicrosoftAppId="", SLACK_SIGNING_SECRET=SECRET,
-                             SLACK_BOT_TOKEN="xoxb-test-token")
-        app = create_app(settings_, runtime_for(engine), slack_api_url=str(slack_server.make_url("/api/")),
-                         dispatcher=False)
+        settings_ = Settings(
+            DATABASE_URL=url, MicrosoftAppId="", SLACK_SIGNING_SECRET=SECRET, SLACK_BOT_TOKEN="xoxb-test-token"
+        )
+        app = create_app(
+            settings_, runtime_for(engine), slack_api_url=str(slack_server.make_url("/api/")), dispatcher=False
+        )
         async with TestClient(TestServer(app, host="127.0.0.1")) as client:
             client.connector_url = connector.url
             yield client
@@ -88,6 +109,7 @@ async def server(tmp_path):
 
 async def healthz_while(client, request) -> tuple[int, float]:
     """Send `request` and, while it is being handled, time a /healthz."""
+
     async def probe() -> float:
         await asyncio.sleep(0)  # let the hostile request start first
         started = time.perf_counter()
@@ -101,44 +123,74 @@ async def healthz_while(client, request) -> tuple[int, float]:
 @FUZZ
 @given(field=st.sampled_from(FIELDS), value=st.one_of(json_values, nested()), text=texts)
 async def test_any_activity_is_never_a_500_and_healthz_keeps_answering(server, field, value, text):
-    body = {"type": "message", "id": "a-1", "channelId": "msteams", "serviceUrl": server.connector_url, "text": text,
-            "from": {"id": "29:staff", "name": text}, "recipient": {"id": "28:bot"},
-            "conversation": {"id": "conv-1", "conversationType": "personal"}}
+    body = {
+        "type": "message",
+        "id": "a-1",
+        "channelId": "msteams",
+        "serviceUrl": server.connector_url,
+        "text": text,
+        "from": {"id": "29:staff", "name": text},
+        "recipient": {"id": "28:bot"},
+        "conversation": {"id": "conv-1", "conversationType": "personal"},
+    }
     if field == "serviceUrl" and isinstance(value, str):
         value = "http://127.0.0.1:9/"  # never reach out beyond this machine
     raw = dumps_with(body, field, value)
-    status, latency = await healthz_while(server, server.post(
-        "/api/messages", data=raw, headers={"Content-Type": "application/json"}))
+    status, latency = await healthz_while(
+        server, server.post("/api/messages", data=raw, headers={"Content-Type": "application/json"})
+    )
     assert status < 500, (field, str(value)[:200], status)
     assert latency < HEALTHZ_BUDGET_S
 
 
 def slack_block_actions(value) -> dict:
-    return {"type": "block_actions", "team": {"id": "T1"}, "user": {"id": "U0STAFF"}, "channel": {"id": "D0CHAT"},
-            "message": {"bot_id": "BBOT", "type": "message", "text": "", "ts": "1.1"},
-            "actions": [{"type": "button", "value": json.dumps(value) if not isinstance(value, str) else value,
-                         "action_ts": "1.2"}]}
+    return {
+        "type": "block_actions",
+        "team": {"id": "T1"},
+        "user": {"id": "U0STAFF"},
+        "channel": {"id": "D0CHAT"},
+        "message": {"bot_id": "BBOT", "type": "message", "text": "", "ts": "1.1"},
+        "actions": [
+            {"type": "button", "value": json.dumps(value) if not isinstance(value, str) else value, "action_ts": "1.2"}
+        ],
+    }
 
 
 @FUZZ
-@given(kind=st.sampled_from(["event", "press", "press-field", "form"]), field=texts,
-       value=st.one_of(json_values, nested()), text=texts)
+@given(
+    kind=st.sampled_from(["event", "press", "press-field", "form"]),
+    field=texts,
+    value=st.one_of(json_values, nested()),
+    text=texts,
+)
 async def test_any_signed_slack_body_is_never_a_500_and_healthz_keeps_answering(server, kind, field, value, text):
-    event = {"type": "event_callback", "team_id": "T1", "event_id": f"Ev{time.monotonic_ns()}",
-             "event": {"type": "message", "channel_type": "im", "channel": "D0", "user": "U0", "text": text,
-                       "ts": "1.1"}}
+    event = {
+        "type": "event_callback",
+        "team_id": "T1",
+        "event_id": f"Ev{time.monotonic_ns()}",
+        "event": {"type": "message", "channel_type": "im", "channel": "D0", "user": "U0", "text": text, "ts": "1.1"},
+    }
     if kind == "event":
         body, content_type = dumps_with(event, field or "event", value), "application/json"
     elif kind == "press":
         payload = slack_block_actions(value if not isinstance(value, tuple) else {"action": "choice"})
-        body, content_type = urlencode({"payload": json.dumps(payload)}, errors="surrogatepass"), "application/x-www-form-urlencoded"
+        body, content_type = (
+            urlencode({"payload": json.dumps(payload)}, errors="surrogatepass"),
+            "application/x-www-form-urlencoded",
+        )
     elif kind == "press-field":
-        body = urlencode({"payload": dumps_with(slack_block_actions({"action": "report_concern"}), field or "x", value)},
-                         errors="surrogatepass")
+        body = urlencode(
+            {"payload": dumps_with(slack_block_actions({"action": "report_concern"}), field or "x", value)},
+            errors="surrogatepass",
+        )
         content_type = "application/x-www-form-urlencoded"
     else:
-        body, content_type = urlencode({field or "payload": text}, errors="surrogatepass"), "application/x-www-form-urlencoded"
-    status, latency = await healthz_while(server, server.post(
-        "/api/slack", data=body, headers={"Content-Type": content_type, **signed(body)}))
+        body, content_type = (
+            urlencode({field or "payload": text}, errors="surrogatepass"),
+            "application/x-www-form-urlencoded",
+        )
+    status, latency = await healthz_while(
+        server, server.post("/api/slack", data=body, headers={"Content-Type": content_type, **signed(body)})
+    )
     assert status < 500, (kind, field, str(value)[:200], status)
     assert latency < HEALTHZ_BUDGET_S

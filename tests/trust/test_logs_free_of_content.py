@@ -4,6 +4,7 @@ inside a report in the log file: reports (normal and urgent), a disclosure typed
 the chat, a re-prompted answer, a policy question mid-report, a DSL opening the report, and a
 database failure with its traceback. The file is grepped as written, formatted with every
 attribute of every record (extras included)."""
+
 from __future__ import annotations
 
 import logging
@@ -21,8 +22,10 @@ from outage import DatabaseOutage
 CHILD_NAMES = ("Jayden", "Maya", "Priya Shah", "Oliwia")
 TYPED_STRAIGHT_IN = "Priya Shah in 4B told me her stepdad locks her in the shed at night"
 # Other report text typed by the member of staff (incident / re-prompts / notes).
-MORE_TYPED = ("Oliwia said the older boys sent her a horrible video on snapchat",
-              "referred to early help after speaking to mum")
+MORE_TYPED = (
+    "Oliwia said the older boys sent her a horrible video on snapchat",
+    "referred to early help after speaking to mum",
+)
 
 
 class EverythingFormatter(logging.Formatter):
@@ -39,12 +42,27 @@ def debug_log(tmp_path):
     handler.setFormatter(EverythingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.setLevel(logging.DEBUG)
     root = logging.getLogger()
-    saved = root.level, {name: logger.level for name, logger in logging.root.manager.loggerDict.items()
-                         if isinstance(logger, logging.Logger)}
+    saved = (
+        root.level,
+        {
+            name: logger.level
+            for name, logger in logging.root.manager.loggerDict.items()
+            if isinstance(logger, logging.Logger)
+        },
+    )
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
-    for name in list(saved[1]) + ["aiohttp.access", "aiohttp.server", "aiohttp.web", "botbuilder", "msrest",
-                                  "bot", "dialogs", "adapters", "knowledge"]:
+    for name in list(saved[1]) + [
+        "aiohttp.access",
+        "aiohttp.server",
+        "aiohttp.web",
+        "botbuilder",
+        "msrest",
+        "bot",
+        "dialogs",
+        "adapters",
+        "knowledge",
+    ]:
         logging.getLogger(name).setLevel(logging.DEBUG)  # the runtime then pins only the DB drivers
     yield path
     root.removeHandler(handler)
@@ -66,8 +84,11 @@ async def test_a_full_day_over_http_at_debug_logs_no_content(db_url, debug_log):
 
     runtime = app[RUNTIME]
     async with runtime.sessions() as session, session.begin():
-        session.add(RoleAssignment(school_slug="oakfield", role="dsl", channel="test", user_id="29:dsl-okafor",
-                                   name="Ms Amara Okafor"))
+        session.add(
+            RoleAssignment(
+                school_slug="oakfield", role="dsl", channel="test", user_id="29:dsl-okafor", name="Ms Amara Okafor"
+            )
+        )
     try:
         async with aiohttp.ClientSession() as http:
             staff = HttpChat(http, base, connector, conversation_id="conv-staff", channel_id="test")
@@ -85,8 +106,9 @@ async def test_a_full_day_over_http_at_debug_logs_no_content(db_url, debug_log):
             assert "What happens next" in receipt
 
             # 2. A disclosure typed straight into the chat, urgent, triaged into the flow.
-            other = HttpChat(http, base, connector, conversation_id="conv-other", user_id="29:staff-2",
-                             channel_id="test")
+            other = HttpChat(
+                http, base, connector, conversation_id="conv-other", user_id="29:staff-2", channel_id="test"
+            )
             assert "won't treat it as a policy question" in await other.say(TYPED_STRAIGHT_IN)
             await other.press("yes")  # immediate danger: the urgent alert is filed at once
             for answer in (MORE_TYPED[0], *DISCLOSURE_ANSWERS[1:]):
@@ -102,8 +124,15 @@ async def test_a_full_day_over_http_at_debug_logs_no_content(db_url, debug_log):
 
             # 4. The DSL opens and closes the report.
             [first, *_] = await reports(runtime)
-            dsl = HttpChat(http, base, connector, conversation_id="conv-dsl", user_id="29:dsl-okafor",
-                           user_name="Ms Amara Okafor", channel_id="test")
+            dsl = HttpChat(
+                http,
+                base,
+                connector,
+                conversation_id="conv-dsl",
+                user_id="29:dsl-okafor",
+                user_name="Ms Amara Okafor",
+                channel_id="test",
+            )
             opened = await dsl.say(f"open {first.reference}")
             assert "Jayden" in opened  # she sees the content...
             await dsl.say(f"close {first.reference} with note: {MORE_TYPED[1]}")
@@ -134,8 +163,15 @@ async def test_database_errors_never_quote_the_values_of_a_statement(engine):
     from bot.models import Report
 
     def row():
-        return Report(reference="OAK-2026-0001", school_slug="oakfield", kind="disclosure", reporter_channel="test",
-                      reporter_id="staff-secret-id", reporter_name="Ms Unusual Staffname", content=b"gAAAA-secret")
+        return Report(
+            reference="OAK-2026-0001",
+            school_slug="oakfield",
+            kind="disclosure",
+            reporter_channel="test",
+            reporter_id="staff-secret-id",
+            reporter_name="Ms Unusual Staffname",
+            content=b"gAAAA-secret",
+        )
 
     sessions = sessionmaker(engine)
     async with sessions() as session, session.begin():
@@ -168,8 +204,13 @@ async def test_a_crashing_turn_logs_where_it_failed_but_not_the_message_that_quo
     await web.TCPSite(runner, "127.0.0.1", 0).start()
     try:
         async with aiohttp.ClientSession() as http:
-            chat = HttpChat(http, f"http://127.0.0.1:{runner.addresses[0][1]}", connector,
-                            conversation_id="conv-crash", channel_id="test")
+            chat = HttpChat(
+                http,
+                f"http://127.0.0.1:{runner.addresses[0][1]}",
+                connector,
+                conversation_id="conv-crash",
+                channel_id="test",
+            )
             reply = await chat.say(f"can I post {typed} on the school facebook page?")
         assert "something went wrong" in reply
     finally:

@@ -1,6 +1,7 @@
 """Retention and legal hold, on SQLite and PostgreSQL: reports past RETENTION_YEARS are listed,
 deleted with their alerts only on --apply, each deletion audited; a report on legal hold is never
 deleted; the hold itself is audited."""
+
 from __future__ import annotations
 
 import os
@@ -26,9 +27,18 @@ CONTENT = {"kind": "incident", "answers": {"what": {"question": "What happened",
 
 
 async def file(sessions, made: datetime) -> str:
-    report = await submit_report(sessions, ContentCipher([KEY]), school_slug="oakfield", kind="incident",
-                                 category="cyberbullying", urgency="normal", route_to="dsl", reporter=REPORTER,
-                                 content=CONTENT, now=made)
+    report = await submit_report(
+        sessions,
+        ContentCipher([KEY]),
+        school_slug="oakfield",
+        kind="incident",
+        category="cyberbullying",
+        urgency="normal",
+        route_to="dsl",
+        reporter=REPORTER,
+        content=CONTENT,
+        now=made,
+    )
     return report.reference
 
 
@@ -46,8 +56,8 @@ async def count(sessions, model, *where) -> int:
 
 
 async def test_only_reports_past_the_period_and_not_on_hold_are_deleted_with_their_alerts(sessions):
-    ancient = await file(sessions, datetime(1999, 3, 1, tzinfo=timezone.utc))      # 27 years old
-    held = await file(sessions, datetime(1998, 6, 1, tzinfo=timezone.utc))         # old, but on hold
+    ancient = await file(sessions, datetime(1999, 3, 1, tzinfo=timezone.utc))  # 27 years old
+    held = await file(sessions, datetime(1998, 6, 1, tzinfo=timezone.utc))  # old, but on hold
     just_inside = await file(sessions, datetime(2001, 11, 22, tzinfo=timezone.utc))  # 24 years 364 days
     recent = await file(sessions, datetime(2026, 1, 5, tzinfo=timezone.utc))
     assert await set_legal_hold(sessions, held, True, by="dpo-jane", now=NOW)
@@ -62,8 +72,13 @@ async def test_only_reports_past_the_period_and_not_on_hold_are_deleted_with_the
         left = set((await session.execute(select(Report.reference))).scalars())
     assert left == {held, just_inside, recent}
     assert await count(sessions, Alert) == 3  # the deleted report's alert went with it
-    deletions = await count(sessions, AuditEntry, AuditEntry.action == "delete", AuditEntry.report_reference == ancient,
-                            AuditEntry.actor_id == "dpo-jane")
+    deletions = await count(
+        sessions,
+        AuditEntry,
+        AuditEntry.action == "delete",
+        AuditEntry.report_reference == ancient,
+        AuditEntry.actor_id == "dpo-jane",
+    )
     assert deletions == 1
     assert await count(sessions, AuditEntry, AuditEntry.report_reference == ancient, AuditEntry.action == "submit") == 1
     assert await delete_expired(sessions, 25, now=NOW) == []  # nothing more to do
@@ -85,10 +100,20 @@ async def test_holds_are_audited_and_lifting_one_makes_the_report_deletable(sess
     assert await set_legal_hold(sessions, old, False, by="head-hughes", now=NOW) is True
     assert await delete_expired(sessions, 25, now=NOW) == [old]
     async with sessions() as session:
-        actions = (await session.execute(select(AuditEntry.action, AuditEntry.actor_id)
-                                         .where(AuditEntry.report_reference == old).order_by(AuditEntry.id))).all()
-    assert [tuple(a) for a in actions] == [("submit", "aad-staff-1"), ("hold", "dpo-jane"), ("hold", "dpo-jane"),
-                                           ("release", "head-hughes"), ("delete", "cli-operator")]
+        actions = (
+            await session.execute(
+                select(AuditEntry.action, AuditEntry.actor_id)
+                .where(AuditEntry.report_reference == old)
+                .order_by(AuditEntry.id)
+            )
+        ).all()
+    assert [tuple(a) for a in actions] == [
+        ("submit", "aad-staff-1"),
+        ("hold", "dpo-jane"),
+        ("hold", "dpo-jane"),
+        ("release", "head-hughes"),
+        ("delete", "cli-operator"),
+    ]
 
 
 def test_cutoff_handles_leap_days():
@@ -117,12 +142,25 @@ async def test_cli_dry_run_lists_and_apply_deletes(sessions, db_url, capsys):
 def test_the_command_line_parses_hold_and_retention(tmp_path):
     url = f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}"
     env = {**os.environ, "DATABASE_URL": url, "ENCRYPTION_KEYS": KEY}
-    run = subprocess.run([sys.executable, "app.py", "retention"], cwd=PROJECT_ROOT, env=env,
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "app.py", "retention"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     assert run.returncode == 0 and "No reports are past the retention period (25 years)" in run.stdout
-    both = subprocess.run([sys.executable, "app.py", "hold", "--report", "OAK-2026-0001", "--on", "--off"],
-                          cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60)
+    both = subprocess.run(
+        [sys.executable, "app.py", "hold", "--report", "OAK-2026-0001", "--on", "--off"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert both.returncode == 2 and "not allowed with argument" in both.stderr
-    missing = subprocess.run([sys.executable, "app.py", "hold", "--report", "OAK-2026-0001", "--on"],
-                             cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60)
+    missing = subprocess.run(
+        [sys.executable, "app.py", "hold", "--report", "OAK-2026-0001", "--on"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert missing.returncode == 2 and "no report with reference" in missing.stderr

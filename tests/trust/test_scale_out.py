@@ -2,6 +2,7 @@
 A conversation may hop between them on every message, mid-report, and even press Submit on both at
 the same instant; there is never a lost or a duplicated report or alert. PostgreSQL (what a
 multi-process deployment uses) and SQLite (one machine, several workers)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -60,8 +61,15 @@ async def test_conversations_hopping_between_two_processes_lose_and_double_nothi
             # 1. One conversation alternating A, B, A, B ... through a whole report.
             import itertools
 
-            alternating = HoppingChat(http, urls[0], connector, conversation_id="conv-hop", user_id="29:staff-hop",
-                                      servers=urls, route=itertools.cycle([0, 1]))
+            alternating = HoppingChat(
+                http,
+                urls[0],
+                connector,
+                conversation_id="conv-hop",
+                user_id="29:staff-hop",
+                servers=urls,
+                route=itertools.cycle([0, 1]),
+            )
             assert "Nothing is sent until you press Submit" in await walk_to_submit(alternating)
             receipt = await alternating.press("submit")
             assert CONFIRMATION in receipt
@@ -69,28 +77,44 @@ async def test_conversations_hopping_between_two_processes_lose_and_double_nothi
             # 2. Twelve conversations at once, each message to a random process; then every one
             #    presses Submit on BOTH processes at the same instant (a double click across servers).
             rng = random.Random(6)
-            chats = [HoppingChat(http, urls[0], connector, conversation_id=f"conv-many-{n}", user_id=f"29:staff-{n}",
-                                 servers=urls, route=iter(lambda: rng.randrange(2), None)) for n in range(12)]
+            chats = [
+                HoppingChat(
+                    http,
+                    urls[0],
+                    connector,
+                    conversation_id=f"conv-many-{n}",
+                    user_id=f"29:staff-{n}",
+                    servers=urls,
+                    route=iter(lambda: rng.randrange(2), None),
+                )
+                for n in range(12)
+            ]
             summaries = await asyncio.gather(*(walk_to_submit(chat) for chat in chats))
             assert all("Nothing is sent until you press Submit" in s for s in summaries)
 
             async def double_submit(chat: HttpChat) -> list[str]:
-                first = HttpChat(http, urls[0], connector, conversation_id=chat.conversation_id,
-                                 user_id=chat.user_id)
-                second = HttpChat(http, urls[1], connector, conversation_id=chat.conversation_id,
-                                  user_id=chat.user_id)
-                return list(await asyncio.gather(first.post(first.activity(value={"action": "choice",
-                                                                                  "choice": "submit"})),
-                                                 second.post(second.activity(value={"action": "choice",
-                                                                                    "choice": "submit"}))))
+                first = HttpChat(http, urls[0], connector, conversation_id=chat.conversation_id, user_id=chat.user_id)
+                second = HttpChat(http, urls[1], connector, conversation_id=chat.conversation_id, user_id=chat.user_id)
+                return list(
+                    await asyncio.gather(
+                        first.post(first.activity(value={"action": "choice", "choice": "submit"})),
+                        second.post(second.activity(value={"action": "choice", "choice": "submit"})),
+                    )
+                )
 
             outcomes = await asyncio.gather(*(double_submit(chat) for chat in chats))
         said = [str(outcome) for outcome in outcomes]
         async with sessions() as session:
             reports = (await session.execute(select(Report).order_by(Report.id))).scalars().all()
-            alert_counts = dict((await session.execute(
-                select(Alert.report_id, func.count()).where(Alert.purpose == "new_report")
-                .group_by(Alert.report_id))).all())
+            alert_counts = dict(
+                (
+                    await session.execute(
+                        select(Alert.report_id, func.count())
+                        .where(Alert.purpose == "new_report")
+                        .group_by(Alert.report_id)
+                    )
+                ).all()
+            )
         assert len(reports) == 13, f"expected 13 reports (1 + 12), found {len(reports)}"
         assert len({r.submission_id for r in reports}) == 13
         assert all(alert_counts.get(r.id) == 1 for r in reports), alert_counts  # one DSL alert each, no doubles

@@ -1,4 +1,5 @@
 """`serve --workers N` (adapters.workers): several processes on one port, supervised by a parent."""
+
 from __future__ import annotations
 
 import asyncio
@@ -37,8 +38,10 @@ def workers_of(parent: int) -> set[int]:
 async def ask_everyone(port: int, connector: LoopbackConnector, conversations: int, tag: str) -> list[str]:
     # A new connection per question, as many Bot Framework senders make: the kernel spreads them.
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as http:
-        chats = [HttpChat(http, f"http://127.0.0.1:{port}", connector, conversation_id=f"{tag}-{n}",
-                          user_id=f"29:{tag}-{n}") for n in range(conversations)]
+        chats = [
+            HttpChat(http, f"http://127.0.0.1:{port}", connector, conversation_id=f"{tag}-{n}", user_id=f"29:{tag}-{n}")
+            for n in range(conversations)
+        ]
         return await asyncio.gather(*(chat.say(QUESTION) for chat in chats))
 
 
@@ -60,8 +63,9 @@ async def wait_for(condition, seconds: float = 20.0) -> bool:
 
 async def test_two_workers_share_the_port_replace_a_killed_one_and_stop_together(tmp_path, connector):
     port, log = free_port(), tmp_path / "server.log"
-    parent = await start_server(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}", Fernet.generate_key().decode(),
-                                port, log, workers=2)
+    parent = await start_server(
+        f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}", Fernet.generate_key().decode(), port, log, workers=2
+    )
     try:
         assert await wait_for(lambda: len(workers_of(parent.pid)) == 2)
         for round_ in range(20):  # the second worker may still be loading the policies
@@ -88,17 +92,29 @@ async def test_two_workers_share_the_port_replace_a_killed_one_and_stop_together
 
 def test_a_worker_that_cannot_start_stops_the_server_with_its_reason(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "Microsoft", "ENCRYPTION"))}
-    env.update(DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}", ENVIRONMENT="production",
-               MicrosoftAppId="")
+    env.update(
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}", ENVIRONMENT="production", MicrosoftAppId=""
+    )
     started = time.monotonic()
-    result = subprocess.run([sys.executable, "app.py", "serve", "--port", str(free_port()), "--workers", "2"],
-                            cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "app.py", "serve", "--port", str(free_port()), "--workers", "2"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1
     assert "ENCRYPTION_KEYS" in result.stderr + result.stdout
     assert time.monotonic() - started < 30  # no restart loop
 
 
 def test_a_nonsense_worker_count_is_refused_with_a_clear_message():
-    result = subprocess.run([sys.executable, "app.py", "serve", "--workers", "0"], cwd=PROJECT_ROOT,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "app.py", "serve", "--workers", "0"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2 and "--workers must be between 1 and 64" in result.stderr

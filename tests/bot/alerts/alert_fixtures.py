@@ -1,5 +1,6 @@
 """Loopback stand-ins for the services alerts travel through, and helpers to build the
 situation every alert test starts from: a school with role holders who have talked to the bot."""
+
 from __future__ import annotations
 
 import asyncio
@@ -29,6 +30,7 @@ class FakeConnector:
 
     `script` holds what the next requests get: "500" (server error), "hang" (never answers,
     so the client times out) or nothing (accepted)."""
+
     url: str = ""
     script: list = field(default_factory=list)
     posted: list = field(default_factory=list)  # (conversation id, activity json) accepted
@@ -49,8 +51,9 @@ class FakeConnector:
         return web.json_response({"id": f"activity-{next(self._ids)}"}, status=201)
 
     async def put_activity(self, request: web.Request) -> web.Response:
-        self.updated.append((request.match_info["conversation_id"], request.match_info["activity_id"],
-                             await request.json()))
+        self.updated.append(
+            (request.match_info["conversation_id"], request.match_info["activity_id"], await request.json())
+        )
         return web.json_response({"id": request.match_info["activity_id"]})
 
     def in_conversation(self, conversation_id: str) -> list[dict]:
@@ -81,15 +84,30 @@ async def sessions(db_url):
     await engine.dispose()
 
 
-def teams_activity(service_url: str, user_id: str, name: str, *, aad: str | None = None,
-                   conversation_type: str = "personal", kind: str = ActivityTypes.message) -> Activity:
+def teams_activity(
+    service_url: str,
+    user_id: str,
+    name: str,
+    *,
+    aad: str | None = None,
+    conversation_type: str = "personal",
+    kind: str = ActivityTypes.message,
+) -> Activity:
     """What Teams posts when this person messages (or installs) the bot in a 1:1 chat."""
     return Activity(
-        type=kind, id="incoming-1", channel_id="msteams", service_url=service_url, text="hi",
+        type=kind,
+        id="incoming-1",
+        channel_id="msteams",
+        service_url=service_url,
+        text="hi",
         from_property=ChannelAccount(id=user_id, name=name, aad_object_id=aad),
         recipient=ChannelAccount(id="28:safeguarding-bot", name="Safeguarding assistant"),
-        conversation=ConversationAccount(id=f"a:conv-{user_id}", conversation_type=conversation_type,
-                                         tenant_id="tenant-oak", is_group=conversation_type != "personal"),
+        conversation=ConversationAccount(
+            id=f"a:conv-{user_id}",
+            conversation_type=conversation_type,
+            tenant_id="tenant-oak",
+            is_group=conversation_type != "personal",
+        ),
     )
 
 
@@ -107,7 +125,9 @@ STAFF = {
 REPORTER = ("29:teacher-reyes", "Mr Tom Reyes")
 
 
-async def seed_school(sessions, service_url: str, *, school: str = "oakfield", reachable=("dsl", "deputy", "head", "chair")):
+async def seed_school(
+    sessions, service_url: str, *, school: str = "oakfield", reachable=("dsl", "deputy", "head", "chair")
+):
     """Give `school` one holder of each role on Teams; those in `reachable` (and the
     reporter) have messaged the bot, so it holds their conversation reference."""
     async with sessions() as session, session.begin():
@@ -119,13 +139,29 @@ async def seed_school(sessions, service_url: str, *, school: str = "oakfield", r
     await conversation_refs.remember(sessions, teams_activity(service_url, *REPORTER))
 
 
-async def submit(sessions, now: datetime, *, school: str = "oakfield", kind: str = "disclosure",
-                 urgency: str = "normal", route_to: str = "dsl", reporter=REPORTER):
+async def submit(
+    sessions,
+    now: datetime,
+    *,
+    school: str = "oakfield",
+    kind: str = "disclosure",
+    urgency: str = "normal",
+    route_to: str = "dsl",
+    reporter=REPORTER,
+):
     """A report submitted as the reporting dialogs do: stored with its alerts in one transaction."""
     return await submit_report(
-        sessions, CIPHER, school_slug=school, kind=kind, category="allegation" if kind == "adult_concern" else "",
-        urgency=urgency, route_to=route_to, reporter=Reporter("msteams", reporter[0], reporter[1]),
-        content={"child": "Jayden in Year 5", "childs_words": "he said it hurts at home"}, now=now)
+        sessions,
+        CIPHER,
+        school_slug=school,
+        kind=kind,
+        category="allegation" if kind == "adult_concern" else "",
+        urgency=urgency,
+        route_to=route_to,
+        reporter=Reporter("msteams", reporter[0], reporter[1]),
+        content={"child": "Jayden in Year 5", "childs_words": "he said it hurts at home"},
+        now=now,
+    )
 
 
 async def acknowledge(sessions, reference: str, actor: Actor, now: datetime, *, role: str = "dsl"):

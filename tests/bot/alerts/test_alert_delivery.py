@@ -1,5 +1,6 @@
 """A report reaches the DSL's own Teams chat through the real botbuilder CloudAdapter,
 posted to a loopback stand-in for the Bot Framework connector, on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import asyncio
@@ -162,8 +163,9 @@ async def test_send_that_could_not_be_recorded_is_not_sent_again(sessions, conne
             await super()._settle(claim, error, message_id, purpose)
 
     settings = anonymous_settings()
-    dispatcher = FlakyRecording(sessions, {"msteams": BotFrameworkSender(build_cloud_adapter(settings), "")},
-                                clock, settings=settings)
+    dispatcher = FlakyRecording(
+        sessions, {"msteams": BotFrameworkSender(build_cloud_adapter(settings), "")}, clock, settings=settings
+    )
     try:
         await dispatcher.run_once()
     except ConnectionError:

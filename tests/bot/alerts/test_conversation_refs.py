@@ -1,4 +1,5 @@
 """Everyone who messages or installs the bot can be reached later; group chats never are."""
+
 from __future__ import annotations
 
 import asyncio
@@ -17,8 +18,9 @@ from chat_harness import build
 async def test_remember_stores_and_refreshes_one_row_per_identity(sessions):
     first = teams_activity("https://smba.trafficmanager.net/uk/", "29:amara", "Ms Amara Okafor", aad="aad-amara")
     assert await conversation_refs.remember(sessions, first)
-    moved = teams_activity("https://smba.trafficmanager.net/emea/", "29:amara", "Ms A Okafor", aad="aad-amara",
-                           kind="conversationUpdate")
+    moved = teams_activity(
+        "https://smba.trafficmanager.net/emea/", "29:amara", "Ms A Okafor", aad="aad-amara", kind="conversationUpdate"
+    )
     assert await conversation_refs.remember(sessions, moved)
     async with sessions() as session:
         rows = (await session.execute(select(ConversationRef).order_by(ConversationRef.user_id))).scalars().all()
@@ -31,8 +33,9 @@ async def test_remember_stores_and_refreshes_one_row_per_identity(sessions):
 
 async def test_group_conversations_are_never_remembered(sessions):
     for conversation_type in ("channel", "groupChat"):
-        activity = teams_activity("https://smba.trafficmanager.net/uk/", "29:amara", "Ms Amara Okafor",
-                                  conversation_type=conversation_type)
+        activity = teams_activity(
+            "https://smba.trafficmanager.net/uk/", "29:amara", "Ms Amara Okafor", conversation_type=conversation_type
+        )
         assert not await conversation_refs.remember(sessions, activity)
     async with sessions() as session:
         assert (await session.execute(select(ConversationRef))).first() is None
@@ -48,15 +51,22 @@ async def test_installing_the_app_makes_a_person_reachable_within_a_second(db_ur
     moment later in one batch, so a DSL who only installed the app can still be paged."""
     runtime = await build(db_url)
     try:
-        install = teams_activity("https://smba.trafficmanager.net/uk/", "29:amara", "Ms Amara Okafor",
-                                 aad="aad-amara", kind="installationUpdate")
+        install = teams_activity(
+            "https://smba.trafficmanager.net/uk/",
+            "29:amara",
+            "Ms Amara Okafor",
+            aad="aad-amara",
+            kind="installationUpdate",
+        )
         await runtime.bot.on_turn(TurnContext(TestAdapter(), install))
         async with runtime.sessions() as session:
             assert await conversation_refs.reachable(session, "msteams", ["aad-amara"]) == set()  # not yet
         await asyncio.sleep(conversation_refs.ReferenceBatch.DELAY_S + 0.5)
         async with runtime.sessions() as session:
             assert await conversation_refs.reachable(session, "msteams", ["29:amara", "aad-amara"]) == {
-                "29:amara", "aad-amara"}
+                "29:amara",
+                "aad-amara",
+            }
     finally:
         await runtime.close()
 

@@ -1,5 +1,6 @@
 """`python app.py dispatch` as a real process: SIGKILLed while its send hangs, the alert is
 still delivered exactly once by the dispatcher started after it."""
+
 from __future__ import annotations
 
 import asyncio
@@ -19,11 +20,24 @@ from test_alert_delivery import dispatcher_for
 
 
 def dispatch_command(db_url: str, *extra: str):
-    env = {**os.environ, "DATABASE_URL": db_url, "MicrosoftAppId": "", "MicrosoftAppPassword": "",
-           "SMTP_HOST": "", "SLACK_BOT_TOKEN": ""}
-    return asyncio.create_subprocess_exec(sys.executable, str(PROJECT_ROOT / "app.py"), "dispatch", *extra,
-                                          cwd=str(PROJECT_ROOT), env=env,
-                                          stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "MicrosoftAppId": "",
+        "MicrosoftAppPassword": "",
+        "SMTP_HOST": "",
+        "SLACK_BOT_TOKEN": "",
+    }
+    return asyncio.create_subprocess_exec(
+        sys.executable,
+        str(PROJECT_ROOT / "app.py"),
+        "dispatch",
+        *extra,
+        cwd=str(PROJECT_ROOT),
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
 
 
 async def test_killed_dispatcher_process_then_restart_delivers_exactly_once(db_url, sessions, connector):

@@ -1,5 +1,6 @@
 """Safeguarding leads list, open, acknowledge and close reports from the chat; nobody else can,
 in any channel, and every view, change and refusal lands in the audit log."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,16 +16,28 @@ DSL_ID, DSL_NAME = STAFF["dsl"]
 
 
 async def say(sessions, text, *, user=DSL_ID, channel="msteams", school="oakfield", name=""):
-    activity = await try_handle(text, channel=channel, user_id=user, school_slug=school, sessions=sessions,
-                                cipher=CIPHER, renderer=PlainRenderer(), user_name=name, now=START)
+    activity = await try_handle(
+        text,
+        channel=channel,
+        user_id=user,
+        school_slug=school,
+        sessions=sessions,
+        cipher=CIPHER,
+        renderer=PlainRenderer(),
+        user_name=name,
+        now=START,
+    )
     return None if activity is None else activity.text
 
 
 async def audit_actions(sessions) -> list[tuple[str, str, str | None]]:
     """What the audit log says people did with reports (the reporter's own 'submit' aside)."""
     async with sessions() as session:
-        rows = (await session.execute(select(AuditEntry).where(AuditEntry.action != "submit")
-                                      .order_by(AuditEntry.id))).scalars().all()
+        rows = (
+            (await session.execute(select(AuditEntry).where(AuditEntry.action != "submit").order_by(AuditEntry.id)))
+            .scalars()
+            .all()
+        )
         return [(row.actor_id, row.action, row.report_reference) for row in rows]
 
 
@@ -59,22 +72,37 @@ async def test_dsl_lists_opens_acknowledges_and_closes(sessions):
         receipts = (await session.execute(select(Alert).where(Alert.purpose == "receipt"))).scalars().all()
         assert [(r.recipient_id, r.status) for r in receipts] == [(REPORTER[0], "pending")]
     actions = [(action, reference) for _, action, reference in await audit_actions(sessions)]
-    assert actions == [("list", None), ("view", ref), ("acknowledge", ref), ("acknowledge", ref),
-                       ("close", ref), ("list", None)]
+    assert actions == [
+        ("list", None),
+        ("view", ref),
+        ("acknowledge", ref),
+        ("acknowledge", ref),
+        ("close", ref),
+        ("list", None),
+    ]
 
 
-@pytest.mark.parametrize("channel,user", [
-    ("msteams", REPORTER[0]),          # the member of staff who reported it
-    ("slack", "U0TEACHER1"),           # an ordinary Slack user
-    ("slack", DSL_ID),                 # the DSL's Teams id claimed on another channel
-    ("emulator", DSL_ID),              # a channel that cannot vouch for ids
-])
+@pytest.mark.parametrize(
+    "channel,user",
+    [
+        ("msteams", REPORTER[0]),  # the member of staff who reported it
+        ("slack", "U0TEACHER1"),  # an ordinary Slack user
+        ("slack", DSL_ID),  # the DSL's Teams id claimed on another channel
+        ("emulator", DSL_ID),  # a channel that cannot vouch for ids
+    ],
+)
 async def test_non_dsl_cannot_list_view_or_acknowledge(sessions, channel, user):
     await seed_school(sessions, "http://127.0.0.1:9/")
     report = await submit(sessions, START)
     ref = report.reference
-    for attempt in ("open reports", f"show {ref}", f"acknowledge {ref}", f"close {ref} with done",
-                    {"action": "open_report", "reference": ref}, {"action": "acknowledge", "reference": ref}):
+    for attempt in (
+        "open reports",
+        f"show {ref}",
+        f"acknowledge {ref}",
+        f"close {ref} with done",
+        {"action": "open_report", "reference": ref},
+        {"action": "acknowledge", "reference": ref},
+    ):
         reply = await say(sessions, attempt, user=user, channel=channel)
         assert reply == REFUSAL, attempt
         assert "Jayden" not in reply
@@ -112,8 +140,15 @@ async def test_concern_about_staff_is_hidden_from_the_dsl(sessions):
 async def test_teams_user_recognised_by_aad_object_id(sessions):
     await seed_school(sessions, "http://127.0.0.1:9/")
     async with sessions() as session, session.begin():
-        session.add(RoleAssignment(school_slug="oakfield", role="deputy", channel="msteams",
-                                   user_id="aad-0b7c-deputy", name="Ms Priya Nair"))
+        session.add(
+            RoleAssignment(
+                school_slug="oakfield",
+                role="deputy",
+                channel="msteams",
+                user_id="aad-0b7c-deputy",
+                name="Ms Priya Nair",
+            )
+        )
     report = await submit(sessions, START)
     reply = await say(sessions, "open reports", user=("29:someone-new", "aad-0b7c-deputy"))
     assert report.reference in reply

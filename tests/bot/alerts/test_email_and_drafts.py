@@ -1,5 +1,6 @@
 """Role holders reachable only by email get the alert over real SMTP (aiosmtpd on loopback);
 unfinished reports are never silently dropped."""
+
 from __future__ import annotations
 
 import socket
@@ -41,17 +42,29 @@ def smtp_server():
 
 def dispatcher_with_email(sessions, clock, smtp_port, settings=None):
     settings = settings or anonymous_settings()
-    return Dispatcher(sessions, {
-        "msteams": BotFrameworkSender(build_cloud_adapter(settings), ""),
-        "email": EmailAlertSender(EmailSender("127.0.0.1", smtp_port, "safeguarding@oakfield.example")),
-    }, clock, settings=settings)
+    return Dispatcher(
+        sessions,
+        {
+            "msteams": BotFrameworkSender(build_cloud_adapter(settings), ""),
+            "email": EmailAlertSender(EmailSender("127.0.0.1", smtp_port, "safeguarding@oakfield.example")),
+        },
+        clock,
+        settings=settings,
+    )
 
 
 async def test_email_role_holder_gets_a_minimal_alert_over_smtp(sessions, connector, smtp_server):
     clock = ManualClock(START)
     async with sessions() as session, session.begin():
-        session.add(RoleAssignment(school_slug="oakfield", role="dsl", channel="email",
-                                   user_id="dsl@oakfield.example", name="Ms Amara Okafor"))
+        session.add(
+            RoleAssignment(
+                school_slug="oakfield",
+                role="dsl",
+                channel="email",
+                user_id="dsl@oakfield.example",
+                name="Ms Amara Okafor",
+            )
+        )
     report = await submit(sessions, clock.now(), urgency="urgent")
 
     result = await dispatcher_with_email(sessions, clock, smtp_server.port).run_once()
@@ -71,8 +84,7 @@ async def test_email_role_holder_gets_a_minimal_alert_over_smtp(sessions, connec
 async def test_smtp_server_down_is_retried_not_lost(sessions, smtp_server):
     clock = ManualClock(START)
     async with sessions() as session, session.begin():
-        session.add(RoleAssignment(school_slug="oakfield", role="dsl", channel="email",
-                                   user_id="dsl@oakfield.example"))
+        session.add(RoleAssignment(school_slug="oakfield", role="dsl", channel="email", user_id="dsl@oakfield.example"))
     await submit(sessions, clock.now())
     closed_port = 9  # discard port: nothing listens on loopback
     down = dispatcher_with_email(sessions, clock, closed_port)
@@ -86,9 +98,18 @@ async def test_unfinished_report_reminds_reporter_then_tells_dsl(sessions, conne
     clock = ManualClock(START)
     await seed_school(sessions, connector.url)
     async with sessions() as session, session.begin():
-        session.add(ReportDraft(conversation_key="msteams/a:conv-29:teacher-reyes", school_slug="oakfield",
-                                kind="disclosure", reporter_channel="msteams", reporter_id=REPORTER[0],
-                                reporter_name=REPORTER[1], started_at=clock.now(), last_activity_at=clock.now()))
+        session.add(
+            ReportDraft(
+                conversation_key="msteams/a:conv-29:teacher-reyes",
+                school_slug="oakfield",
+                kind="disclosure",
+                reporter_channel="msteams",
+                reporter_id=REPORTER[0],
+                reporter_name=REPORTER[1],
+                started_at=clock.now(),
+                last_activity_at=clock.now(),
+            )
+        )
     settings = anonymous_settings(INCOMPLETE_REPORT_REMINDER_MINUTES=15, INCOMPLETE_DISCLOSURE_DSL_MINUTES=60)
     dispatcher = dispatcher_with_email(sessions, clock, 9, settings)
 
@@ -115,9 +136,17 @@ async def test_unfinished_concern_about_staff_is_not_announced_to_the_dsl(sessio
     clock = ManualClock(START)
     await seed_school(sessions, connector.url)
     async with sessions() as session, session.begin():
-        session.add(ReportDraft(conversation_key="k", school_slug="oakfield", kind="adult_concern",
-                                reporter_channel="msteams", reporter_id=REPORTER[0],
-                                started_at=clock.now(), last_activity_at=clock.now()))
+        session.add(
+            ReportDraft(
+                conversation_key="k",
+                school_slug="oakfield",
+                kind="adult_concern",
+                reporter_channel="msteams",
+                reporter_id=REPORTER[0],
+                started_at=clock.now(),
+                last_activity_at=clock.now(),
+            )
+        )
     dispatcher = dispatcher_with_email(sessions, clock, 9)
     clock.advance(hours=3)
     await dispatcher.run_once()

@@ -1,5 +1,6 @@
 """Unacknowledged alerts climb the chain on time (controllable clock) and stop on acknowledgement;
 concerns about staff go to the head or the chair and never to the person concerned."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -71,8 +72,9 @@ async def test_acknowledgement_stops_escalation_and_tells_the_reporter(sessions,
     dsl_id, dsl_name = STAFF["dsl"]
     ack = await acknowledge(sessions, report.reference, Actor("msteams", dsl_id, dsl_name), clock.now())
     assert ack.changed
-    again = await acknowledge(sessions, report.reference, Actor("msteams", STAFF["deputy"][0]), clock.now(),
-                              role="deputy")
+    again = await acknowledge(
+        sessions, report.reference, Actor("msteams", STAFF["deputy"][0]), clock.now(), role="deputy"
+    )
     assert not again.changed and dsl_name in again.report.acknowledged_by
 
     await dispatcher.run_once()
@@ -127,8 +129,11 @@ async def test_allegation_about_the_head_never_reaches_the_head(sessions, connec
     clock = ManualClock(START)
     await seed_school(sessions, connector.url)
     async with sessions() as session, session.begin():  # the head also sits on the governing body
-        session.add(RoleAssignment(school_slug="oakfield", role="chair", channel="msteams",
-                                   user_id=STAFF["head"][0], name=STAFF["head"][1]))
+        session.add(
+            RoleAssignment(
+                school_slug="oakfield", role="chair", channel="msteams", user_id=STAFF["head"][0], name=STAFF["head"][1]
+            )
+        )
     await submit(sessions, clock.now(), kind="adult_concern", route_to="chair")
     dispatcher = dispatcher_for(sessions, clock)
     await dispatcher.run_once()
@@ -161,8 +166,7 @@ async def test_acknowledgement_edits_the_alerts_other_leads_already_see(sessions
     clock.advance(minutes=10)
     await dispatcher.run_once()  # the deputy is paged too
     deputy_id, deputy_name = STAFF["deputy"]
-    await acknowledge(sessions, report.reference, Actor("msteams", deputy_id, deputy_name), clock.now(),
-                      role="deputy")
+    await acknowledge(sessions, report.reference, Actor("msteams", deputy_id, deputy_name), clock.now(), role="deputy")
     await dispatcher.run_once()
 
     edited = {conversation: (activity_id, body["text"]) for conversation, activity_id, body in connector.updated}
@@ -189,9 +193,18 @@ async def test_receipt_reaches_reporters_on_other_bot_framework_channels(session
     await conversation_refs.remember(sessions, emulator_user)
     refs = []
     for channel, user in (("emulator", "emulator-user-1"), ("console", "console-user")):
-        submitted = await submit_report(sessions, CIPHER, school_slug="oakfield", kind="incident", category="",
-                                        urgency="normal", route_to="dsl", reporter=Reporter(channel, user),
-                                        content={"what_happened": "unkind comments"}, now=clock.now())
+        submitted = await submit_report(
+            sessions,
+            CIPHER,
+            school_slug="oakfield",
+            kind="incident",
+            category="",
+            urgency="normal",
+            route_to="dsl",
+            reporter=Reporter(channel, user),
+            content={"what_happened": "unkind comments"},
+            now=clock.now(),
+        )
         refs.append(submitted.reference)
         await acknowledge(sessions, submitted.reference, Actor("msteams", STAFF["dsl"][0]), clock.now())
 
@@ -200,8 +213,9 @@ async def test_receipt_reaches_reporters_on_other_bot_framework_channels(session
     [receipt] = connector.in_conversation(conversation_of("emulator-user-1"))
     assert refs[0] in receipt["text"]
     async with sessions() as session:
-        console_receipt = (await session.execute(select(Alert).where(
-            Alert.purpose == "receipt", Alert.recipient_channel == "console"))).scalar_one()
+        console_receipt = (
+            await session.execute(select(Alert).where(Alert.purpose == "receipt", Alert.recipient_channel == "console"))
+        ).scalar_one()
         assert console_receipt.status == "failed" and "undeliverable" in console_receipt.last_error
 
 

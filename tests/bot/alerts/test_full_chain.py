@@ -2,6 +2,7 @@
 the DSL is paged in their own conversation through the real CloudAdapter, acknowledges from
 the alert's button, and the reporter is told: nothing in between is a stand-in except the
 channel's service (the loopback connector)."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone

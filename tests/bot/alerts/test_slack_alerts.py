@@ -1,5 +1,6 @@
 """Slack role holders get alerts through botbuilder's SlackAdapter, posted to a loopback
 stand-in for Slack's Web API (chat.postMessage)."""
+
 from __future__ import annotations
 
 import json
@@ -41,15 +42,28 @@ async def test_slack_dsl_gets_alert_in_their_direct_messages(sessions, slack_api
     base_url, posted = slack_api
     clock = ManualClock(START)
     async with sessions() as session, session.begin():
-        session.add(RoleAssignment(school_slug="oakfield", role="dsl", channel="slack", user_id="U0AMARA",
-                                   name="Ms Amara Okafor"))
-        session.add(RoleAssignment(school_slug="oakfield", role="dsl", channel="slack", user_id="U0NEWDSL",
-                                   name="Mr Kofi Mensah"))
+        session.add(
+            RoleAssignment(
+                school_slug="oakfield", role="dsl", channel="slack", user_id="U0AMARA", name="Ms Amara Okafor"
+            )
+        )
+        session.add(
+            RoleAssignment(
+                school_slug="oakfield", role="dsl", channel="slack", user_id="U0NEWDSL", name="Mr Kofi Mensah"
+            )
+        )
     # Amara has messaged the bot, so her DM channel is known; Kofi never has.
-    await conversation_refs.remember(sessions, Activity(
-        type="message", channel_id="slack", text="hi", from_property=ChannelAccount(id="U0AMARA"),
-        recipient=ChannelAccount(id="B0BOT"),
-        conversation=ConversationAccount(id="D0AMARA", conversation_type="personal", tenant_id="T0OAK")))
+    await conversation_refs.remember(
+        sessions,
+        Activity(
+            type="message",
+            channel_id="slack",
+            text="hi",
+            from_property=ChannelAccount(id="U0AMARA"),
+            recipient=ChannelAccount(id="B0BOT"),
+            conversation=ConversationAccount(id="D0AMARA", conversation_type="personal", tenant_id="T0OAK"),
+        ),
+    )
     report = await submit(sessions, clock.now())
 
     sender = SlackSender(build_slack_adapter("signing-secret", "xoxb-test-token", base_url))
@@ -76,8 +90,12 @@ async def test_slack_alert_uses_block_kit_buttons(sessions, slack_api):
     assert (await Dispatcher(sessions, {"slack": sender}, clock, renderer_for=renderer_for).run_once()).delivered == 1
     [form] = posted
     assert form["channel"] == "U0AMARA"
-    buttons = [json.loads(element["value"]) for block in json.loads(form["blocks"])
-               for element in block.get("elements", ()) if element.get("type") == "button"]
+    buttons = [
+        json.loads(element["value"])
+        for block in json.loads(form["blocks"])
+        for element in block.get("elements", ())
+        if element.get("type") == "button"
+    ]
     assert {"action": "acknowledge", "reference": report.reference} in buttons
     assert {"action": "open_report", "reference": report.reference} in buttons
     assert "Jayden" not in str(form)
