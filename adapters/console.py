@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import uuid
-from typing import List, TextIO
+from typing import TextIO
 
 from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.schema import (
@@ -37,7 +37,7 @@ class ConsoleAdapter(BotAdapter):
         super().__init__()
         self.out = out
 
-    async def send_activities(self, context: TurnContext, activities: List[Activity]) -> List[ResourceResponse]:
+    async def send_activities(self, context: TurnContext, activities: list[Activity]) -> list[ResourceResponse]:
         responses = []
         for activity in activities:
             if activity.type == ActivityTypes.message and activity.text:

@@ -25,8 +25,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import aiohttp
 import jwt
@@ -106,7 +106,7 @@ class OpenIdKeys:
             async with session.get(jwks_uri) as response:
                 response.raise_for_status()
                 keys = _parse_keys(await response.json(content_type=None))
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError, KeyError, TypeError) as exc:
+        except (TimeoutError, aiohttp.ClientError, ValueError, KeyError, TypeError) as exc:
             self._next_try_at = self._clock() + self._backoff_s
             log.warning(
                 "OpenID metadata %s not fetched (%s); next try in %.0f s%s",

@@ -38,10 +38,10 @@ import aiohttp
 import requests
 from msrest import Serializer
 from msrest.exceptions import ClientRequestError
-from msrest.serialization import Model
 from msrest.pipeline import AsyncPipeline, SansIOHTTPPolicy
 from msrest.pipeline.aiohttp import AioHTTPSender as PipelineSender
 from msrest.pipeline.universal import RawDeserializer
+from msrest.serialization import Model
 from msrest.universal_http import ClientRequest
 from msrest.universal_http.aiohttp import AioHttpClientResponse
 from msrest.universal_http.async_abc import AsyncHTTPSender
@@ -152,7 +152,7 @@ class AiohttpTransport(AsyncHTTPSender):
                 )
                 response = _Response(request, raw)
                 await response.load_body()
-            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, aiohttp.ClientError) as exc:
                 if attempt >= RETRIES:
                     raise ClientRequestError(f"could not reach the channel: {type(exc).__name__}") from exc
                 delay = retry_delay(attempt, None)

@@ -25,17 +25,17 @@ import asyncio
 import json
 import logging
 import re
-from datetime import datetime, timedelta, timezone
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs
 
 import aiohttp
 from aiohttp import web
 from botbuilder.adapters.slack import SlackAdapter, SlackAdapterOptions, SlackClient, SlackClientOptions
+from botbuilder.adapters.slack.slack_event import SlackEvent
 from botbuilder.adapters.slack.slack_helper import SlackHelper
 from botbuilder.adapters.slack.slack_message import SlackMessage
 from botbuilder.adapters.slack.slack_payload import SlackPayload
-from botbuilder.adapters.slack.slack_event import SlackEvent
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ActivityTypes
 from slack.web.slack_response import SlackResponse
@@ -177,7 +177,7 @@ async def claim_event(sessions: async_sessionmaker, key: str) -> bool:
 
 async def forget_old_events(sessions: async_sessionmaker, older_than: timedelta = KEEP_EVENT_IDS) -> int:
     """Slack retries for about an hour; a day of ids is plenty, and the table stays small."""
-    cutoff = datetime.now(timezone.utc) - older_than
+    cutoff = datetime.now(UTC) - older_than
     async with sessions() as session, session.begin():
         result = await session.execute(
             delete(ProcessedEvent).where(ProcessedEvent.event_id.like("slack:%"), ProcessedEvent.at < cutoff)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import inspect
-import json
 import logging
 import os
 from collections.abc import AsyncIterator

@@ -39,7 +39,6 @@ import os
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -259,7 +258,7 @@ async def timed_say(
     started = time.perf_counter() if started is None else started
     try:
         reply = await chat.say(text, value=value)
-    except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+    except (TimeoutError, aiohttp.ClientError) as exc:
         stats.error(type(exc).__name__)
         return ""
     stats.latencies.append(time.perf_counter() - started)

@@ -71,7 +71,7 @@ class LoopbackConnector:
     async def _member(self, request: web.Request) -> web.Response:
         return web.json_response({"id": request.match_info["member"], "name": "A member of staff"})
 
-    async def start(self) -> "LoopbackConnector":
+    async def start(self) -> LoopbackConnector:
         self._runner = web.AppRunner(self.app(), access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)

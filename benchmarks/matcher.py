@@ -180,8 +180,8 @@ def main() -> int:
     ours_direct = results["  uncurated school (ours)"][0]
     for name, (accuracy, _) in results.items():
         if "ours" not in name:
-            ratio = lambda a: f"{a / accuracy:.2f}x" if accuracy else "inf"
-            print(f"  vs {name}: curated {ratio(ours_acc)}, uncurated {ratio(ours_direct)} the accuracy")
+            curated, uncurated = (f"{ours / accuracy:.2f}x" if accuracy else "inf" for ours in (ours_acc, ours_direct))
+            print(f"  vs {name}: curated {curated}, uncurated {uncurated} the accuracy")
 
     # ---- scaling ---------------------------------------------------------------------
     print(f"\nscaling to {SYNTHETIC_SCHOOLS} schools")

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -46,7 +46,7 @@ ALERTING_PURPOSES = ("new_report", "escalation")
 
 def as_utc(moment: datetime) -> datetime:
     """SQLite hands datetimes back naive; every time here is UTC."""
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def chain_for(route_to: str) -> tuple[str, ...]:

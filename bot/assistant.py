@@ -21,7 +21,7 @@ from typing import Any
 
 from bot import triage
 from bot.answers import CONFIRM_PROMPT, TENTATIVE_SUMMARY, VERDICT_LABELS, Answer, Choice, QuotedClause
-from knowledge.matcher import MAX_QUESTION_CHARS, MatchResult, Matcher
+from knowledge.matcher import MAX_QUESTION_CHARS, Matcher, MatchResult
 from knowledge.modality import clause_verdict
 from knowledge.normalise import normalise
 
@@ -53,7 +53,7 @@ class Assistant:
         self._intent_kinds: dict[str, str] = {}  # intent -> 'info' | 'verdict' (see _intent_kind)
 
     @classmethod
-    def default(cls, extra_policies: dict[str, Any] | None = None) -> "Assistant":
+    def default(cls, extra_policies: dict[str, Any] | None = None) -> Assistant:
         """The bundled schools (plus any given, e.g. ingested ones) with the shipped catalog."""
         from knowledge.catalog import load_catalog
         from knowledge.policy_file import bundled_policies
@@ -71,7 +71,7 @@ class Assistant:
         return sorted(self.policies)
 
     # ---- the one entry point ---------------------------------------------------------
-    def answer(self, question: str, school_slug: str, verdict: "triage.Triage | None" = None) -> Answer:
+    def answer(self, question: str, school_slug: str, verdict: triage.Triage | None = None) -> Answer:
         """`verdict`: the caller's own `triage.classify(question)`, when it has already run it
         (the turn loop does, before anything else); never answered without one."""
         policy = self._policy(school_slug)

@@ -78,7 +78,7 @@ class QuestionScore:
     hedged: int = 0  # out of scope, answered only as "the closest the policy comes is"
     misses: list[str] = field(default_factory=list)
 
-    def add(self, other: "QuestionScore") -> None:
+    def add(self, other: QuestionScore) -> None:
         for name in ("answerable", "top1", "top3", "said_silent", "reported", "out_of_scope", "fallbacks", "hedged"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.misses += other.misses

@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import weakref
 
+from botbuilder.core import TurnContext
+from botbuilder.schema import Activity, ActivityTypes, ConversationReference
 from cachetools import TTLCache
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from botbuilder.core import TurnContext
-from botbuilder.schema import Activity, ActivityTypes, ConversationReference
 
 from bot.models import ConversationRef, utcnow
 from bot.write_behind import WriteBehind
@@ -62,7 +61,7 @@ def is_personal(activity: Activity) -> bool:
 # database write (an fsync on SQLite) on every message. Entries expire, so a reference another
 # process changed meanwhile is rewritten by this one within REWRITE_AFTER_S at the latest.
 # Kept per sessionmaker (weakly), so two databases in one process never share the memory.
-_STORED: "weakref.WeakKeyDictionary[async_sessionmaker, TTLCache]" = weakref.WeakKeyDictionary()
+_STORED: weakref.WeakKeyDictionary[async_sessionmaker, TTLCache] = weakref.WeakKeyDictionary()
 _STORED_MAX = 10_000
 REWRITE_AFTER_S = 600.0
 

@@ -56,7 +56,7 @@ class ContentCipher:
         self._fernet = MultiFernet(fernets)
 
     @classmethod
-    def from_settings(cls, settings: Settings, dev_key_path: Path = DEV_KEY_PATH) -> "ContentCipher":
+    def from_settings(cls, settings: Settings, dev_key_path: Path = DEV_KEY_PATH) -> ContentCipher:
         keys = [key for key in (part.strip() for part in settings.encryption_keys.split(",")) if key]
         if keys:
             return cls(keys)

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import AsyncIterator
 
 from sqlalchemy import event
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from bot.settings import PROJECT_ROOT
-
 
 # hide_parameters: SQLAlchemy otherwise renders statement parameters (staff names, ciphertext,
 # conversation ids) into exception messages and SQL echo logs; logs must stay free of them.

@@ -23,15 +23,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Callable, Protocol
-
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, ConversationReference
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot import conversation_refs
 from bot.alerts import ALERTING_PURPOSES, as_utc, escalate_due, sweep_drafts
@@ -56,14 +56,14 @@ class Clock(Protocol):
 
 class SystemClock:
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class ManualClock:
     """A clock tests move by hand, so escalation timeouts need no waiting."""
 
     def __init__(self, start: datetime | None = None):
-        self._now = as_utc(start or datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc))
+        self._now = as_utc(start or datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
 
     def now(self) -> datetime:
         return self._now
@@ -258,7 +258,7 @@ class Dispatcher:
                 log.error("dispatcher pass failed; retrying: %s", describe_failure(error))
             try:
                 await asyncio.wait_for(stop.wait(), timeout=poll_seconds)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
     # -- claim --------------------------------------------------------------------------
@@ -355,7 +355,7 @@ class Dispatcher:
                 self._sent[claim.alert_id] = message_id
         except asyncio.CancelledError:
             raise
-        except asyncio.TimeoutError:
+        except TimeoutError:
             error = f"timed out after {self.send_timeout:g}s"
         except Undeliverable as exc:
             await self._settle(claim, f"undeliverable: {exc}", None, alert.purpose, give_up=True)

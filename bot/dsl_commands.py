@@ -14,9 +14,9 @@ loop can call it first on every message without stealing ordinary questions.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Iterable
+from datetime import UTC, datetime
 
 from botbuilder.schema import Activity
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -98,7 +98,7 @@ async def try_handle(
         return None
     ids = (user_id,) if isinstance(user_id, str) else tuple(user_id)
     actor = Actor(channel, ids[0] if ids else "", user_name)
-    now = as_utc(now or datetime.now(timezone.utc))
+    now = as_utc(now or datetime.now(UTC))
     async with sessions() as session, session.begin():
         roles = await roles_of(session, school_slug, channel, ids)
 

@@ -18,7 +18,7 @@ hidden from the matcher), which is how an ingested policy is answered.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 

@@ -22,7 +22,7 @@ import json
 import os
 import sys
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -44,7 +44,7 @@ KIND_TITLES = {
 def _iso(moment: datetime | None) -> str | None:
     if moment is None:
         return None
-    moment = moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     return moment.isoformat().replace("+00:00", "Z")
 
 
@@ -69,7 +69,7 @@ async def build_record(
     bot.reports reads and decrypts the report and records the 'export' audit entry; the
     transaction commits before this returns, so before any file is written.
     """
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     async with sessions() as session:
         async with session.begin():
             report = await read_report(

@@ -13,7 +13,8 @@ No botbuilder channel code here, only the turn context every channel shares.
 
 from __future__ import annotations
 
-from typing import Awaitable, Callable, Protocol
+from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity

@@ -26,7 +26,7 @@ import hashlib
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -131,11 +131,11 @@ def _utc(moment: datetime | None) -> datetime | None:
     """SQLite returns naive datetimes; every time here is UTC."""
     if moment is None:
         return None
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _now(now: datetime | None) -> datetime:
-    return _utc(now) if now is not None else datetime.now(timezone.utc)
+    return _utc(now) if now is not None else datetime.now(UTC)
 
 
 def reference_prefix(school_slug: str) -> str:

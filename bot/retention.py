@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -40,7 +40,7 @@ class Expired:
 
 
 def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def cutoff(now: datetime, years: int) -> datetime:
@@ -56,7 +56,7 @@ async def expired_reports(sessions: async_sessionmaker, years: int, now: datetim
     """Reports made more than `years` ago and not on legal hold, oldest first."""
     if years < 1:
         raise ValueError("the retention period must be at least one year")
-    before = cutoff(now or datetime.now(timezone.utc), years)
+    before = cutoff(now or datetime.now(UTC), years)
     async with sessions() as session:
         rows = (
             await session.execute(
@@ -72,7 +72,7 @@ async def delete_expired(
     sessions: async_sessionmaker, years: int, *, by: str = "cli-operator", now: datetime | None = None
 ) -> list[str]:
     """Delete every expired report not on hold (content, alerts, delivery attempts); returns references."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     before = cutoff(now, years)
     deleted = []
     for item in await expired_reports(sessions, years, now):
@@ -116,7 +116,7 @@ async def set_legal_hold(
     sessions: async_sessionmaker, reference: str, on: bool, *, by: str = "cli-operator", now: datetime | None = None
 ) -> bool:
     """Place (on=True) or lift a legal hold; audited. Returns whether anything changed."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     async with sessions() as session:
         async with session.begin():
             report = (

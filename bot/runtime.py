@@ -11,8 +11,8 @@ restart.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from botbuilder.core import ConversationState, PrivateConversationState, Storage, UserState
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker

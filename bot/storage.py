@@ -25,7 +25,7 @@ import json
 import logging
 import sqlite3
 import uuid
-from typing import Any, Dict, List
+from typing import Any
 
 from botbuilder.core import Storage
 from sqlalchemy import delete, select, update
@@ -103,7 +103,7 @@ class SqlStorage(Storage):
         else:
             raise ValueError(f"SqlStorage supports SQLite and PostgreSQL, not {dialect}")
 
-    async def read(self, keys: List[str]) -> Dict[str, object]:
+    async def read(self, keys: list[str]) -> dict[str, object]:
         if keys is None:
             raise Exception("Keys are required when reading")
         wanted = {storage_key(key): key for key in keys}
@@ -138,7 +138,7 @@ class SqlStorage(Storage):
         )
         return [(key, etag, json.loads(data) if isinstance(data, str) else data) for key, etag, data in rows]
 
-    async def write(self, changes: Dict[str, object]):
+    async def write(self, changes: dict[str, object]):
         if changes is None:
             raise Exception("Changes are required when writing")
         if not changes:
@@ -170,7 +170,7 @@ class SqlStorage(Storage):
         except _UNAVAILABLE as exc:
             raise self._unavailable("write", exc) from exc
 
-    async def delete(self, keys: List[str]):
+    async def delete(self, keys: list[str]):
         if keys is None:
             raise Exception("Keys are required when deleting")
         row_keys = [storage_key(key) for key in keys]

@@ -25,12 +25,13 @@ from __future__ import annotations
 import inspect
 import logging
 import re
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from botbuilder.core import ActivityHandler, ConversationState, PrivateConversationState, TurnContext, UserState
 from botbuilder.dialogs import DialogSet, DialogTurnStatus
 
-from bot import conversation_refs, dsl_commands, shared_conversations as shared
+from bot import conversation_refs, dsl_commands
+from bot import shared_conversations as shared
 from bot.answers import CONFIRM_PROMPT
 from bot.gaps import GapCounter
 from bot.models import Feedback

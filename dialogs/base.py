@@ -34,8 +34,9 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, ClassVar
+from typing import ClassVar
 
 from botbuilder.core import TurnContext
 from botbuilder.dialogs import (
@@ -138,7 +139,7 @@ class ReportServices:
 class AnswerPrompt(TextPrompt):
     """A text prompt that renders itself from the flow (so only a key is stored in state)."""
 
-    def __init__(self, flow: "ReportFlow"):
+    def __init__(self, flow: ReportFlow):
         super().__init__(ANSWER, flow.validate_answer)
         self._flow = flow
 

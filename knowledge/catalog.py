@@ -14,10 +14,12 @@ parsed policies: a policy re-ingested with changed wording gets new ids, and
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from collections.abc import Mapping as MappingType
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping as MappingType
+from typing import Any
 
 import yaml
 

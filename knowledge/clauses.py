@@ -125,7 +125,7 @@ def _title_case(words: list[str]) -> bool:
 
 def _wrap_width(lines: list[str]) -> int | None:
     """The column a hard-wrapped document breaks at, or None when lines are unwrapped."""
-    lengths = sorted(len(l.rstrip()) for l in lines if l.strip())
+    lengths = sorted(len(line.rstrip()) for line in lines if line.strip())
     if len(lengths) < 20:
         return None
     long_share = sum(1 for n in lengths if n > 130) / len(lengths)
@@ -159,10 +159,10 @@ def _push_heading(headings: list[tuple[str, str]], number: str, title: str) -> N
 
 def _blocks(text: str) -> list[_Block]:
     """The paragraphs and list items of a policy laid out in lines, with their headings."""
-    raw_lines = [TAG.sub("", l).replace("\u00a0", " ").rstrip() for l in text.splitlines()]
-    raw_lines = [l for l in raw_lines if not TABLE_RULE.match(l)]
+    raw_lines = [TAG.sub("", line).replace("\u00a0", " ").rstrip() for line in text.splitlines()]
+    raw_lines = [line for line in raw_lines if not TABLE_RULE.match(line)]
     wrap = _wrap_width(raw_lines)
-    lines: list[_Line | None] = [_classify(l) if l.strip() else None for l in raw_lines]
+    lines: list[_Line | None] = [_classify(line) if line.strip() else None for line in raw_lines]
 
     blocks: list[_Block] = []
     headings: list[tuple[str, str]] = []  # (number or '', heading text)
@@ -210,7 +210,7 @@ def _blocks(text: str) -> list[_Block]:
         if line is None:
             blank_run += 1
             continue
-        nxt = next((l for l in lines[i + 1 : i + 4] if l is not None), None)
+        nxt = next((line for line in lines[i + 1 : i + 4] if line is not None), None)
         after_blank = blank_run > 0
         blank_run = 0
         ended_before = prev_ended or after_blank

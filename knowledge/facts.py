@@ -11,7 +11,7 @@ ask "when is this policy reviewed?" or "who is the governor for this?" get them 
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 from knowledge.clauses import Clause
 

@@ -25,8 +25,8 @@ from bot.db import open_database
 from bot.models import ClauseRow, School
 from knowledge.catalog import load_catalog
 from knowledge.clauses import Clause
-from knowledge.policy_file import Policy, bundled_policies, make_policy, split_front_matter
 from knowledge.embedding import ModelMissing, load_encoder
+from knowledge.policy_file import Policy, bundled_policies, make_policy, split_front_matter
 from knowledge.readers import UnreadablePolicy, read_policy_text
 from knowledge.retrieval import passage
 

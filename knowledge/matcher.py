@@ -233,7 +233,7 @@ class _SchoolIndex:
         return scores
 
 
-def _who_weights(index: "_SchoolIndex", query: dict[str, float]) -> list[float]:
+def _who_weights(index: _SchoolIndex, query: dict[str, float]) -> list[float]:
     """Per clause: WHO_MISMATCH when it names only other people than the question asks about
     (a rule on pupils' friend requests, asked about parents'), else 1."""
     asked = {WHO_GROUPS[t] for t in query if t in WHO_GROUPS}
@@ -248,7 +248,7 @@ def _who_weights(index: "_SchoolIndex", query: dict[str, float]) -> list[float]:
 class Matcher:
     """Ranks intents for a question and clauses of a school; see the module docstring."""
 
-    def __init__(self, catalog, policies: dict[str, Any] | Iterable[Any], retriever: "Retriever | None" = None):
+    def __init__(self, catalog, policies: dict[str, Any] | Iterable[Any], retriever: Retriever | None = None):
         self.catalog = catalog
         policies = list(policies.values()) if isinstance(policies, dict) else list(policies)
         # by meaning; a missing model is an error here (ModelMissing), never a silent lexical-only mode
@@ -383,7 +383,7 @@ class Matcher:
         self._clause_nb_log = np.asfortranarray(np.log(counts / counts.sum(axis=1, keepdims=True)).astype(np.float32))
         self._row_of = row_of
 
-    def _clause_posteriors(self, index: "_SchoolIndex") -> np.ndarray:
+    def _clause_posteriors(self, index: _SchoolIndex) -> np.ndarray:
         """P(intent | clause) for every clause of a school (n_clauses x n_intents), cached."""
         if index.posteriors is None:
             out = np.zeros((len(index.clauses), len(self.intent_ids)), dtype=np.float32)
@@ -417,7 +417,7 @@ class Matcher:
             self._profiles[question] = self._profile(self.query_vector(question)[1])
         return self._profiles[question]
 
-    def _clause_profiles(self, index: "_SchoolIndex") -> np.ndarray:
+    def _clause_profiles(self, index: _SchoolIndex) -> np.ndarray:
         if index.profiles is None:
             out = np.zeros((len(index.clauses), len(self.intent_ids)), dtype=np.float32)
             for row, clause in enumerate(index.clauses):

@@ -91,7 +91,7 @@ class Chat:
         name: str = "Mr Tom Baker",
         conversation_id: str | None = None,
         conversation_type: str = "personal",
-        private: "Chat | None" = None,
+        private: Chat | None = None,
     ):
         self.runtime = runtime
         self.user = ChannelAccount(id=user_id, name=name)

@@ -68,14 +68,14 @@ def fit(texts: list[str], labels: list[str], c: float = REGULARISATION):
 
 
 def main() -> int:
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
     from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
     items = corpus()
     texts, labels = [t for t, _ in items], [label for _, label in items]
     y = np.array([LABELS.index(label) for label in labels])
     x = features(load_encoder(), texts)
-    print(f"corpus: {len(items)} messages; " + ", ".join(f"{l} {labels.count(l)}" for l in LABELS))
+    print(f"corpus: {len(items)} messages; " + ", ".join(f"{label} {labels.count(label)}" for label in LABELS))
     folds = StratifiedKFold(5, shuffle=True, random_state=0)
     for c in (1.0, 2.0, 4.0, 8.0):
         probs = cross_val_predict(
@@ -86,8 +86,8 @@ def main() -> int:
         if c == REGULARISATION:  # how the bands would fall, each message scored by a model that never saw it
             report = 1.0 - probs[:, 0]
             for at in (0.2, 0.3, 0.4, 0.5, 0.7, 0.85, 0.95):
-                share = {l: float(np.mean(report[y == k] >= at)) for k, l in enumerate(LABELS)}
-                print(f"      P(report) >= {at:.2f}: " + ", ".join(f"{l} {v:.3f}" for l, v in share.items()))
+                share = {label: float(np.mean(report[y == k] >= at)) for k, label in enumerate(LABELS)}
+                print(f"      P(report) >= {at:.2f}: " + ", ".join(f"{label} {v:.3f}" for label, v in share.items()))
     model = fit(texts, labels)
     np.savez(
         WEIGHTS_FILE,
@@ -101,7 +101,7 @@ def main() -> int:
     probs = model.predict_proba(features(load_encoder(), [t for t, _ in held]))
     report = 1.0 - probs[:, LABELS.index("question")]
     for label in LABELS:
-        rows = [i for i, (_, l) in enumerate(held) if l == label]
+        rows = [i for i, (_, held_label) in enumerate(held) if held_label == label]
         if rows:
             print(
                 f"  heldout.yaml {label:10} n={len(rows):4}  P(report) median {np.median(report[rows]):.2f}  "

@@ -1,9 +1,8 @@
 """Fixtures shared by the adapter tests."""
 
 import pytest
-from aiohttp.test_utils import TestServer
-
 from adapter_fakes import Recorder, fake_connector
+from aiohttp.test_utils import TestServer
 
 
 @pytest.fixture

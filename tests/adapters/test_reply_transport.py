@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from aiohttp import web
@@ -15,8 +15,8 @@ from msrest import Serializer
 from msrest.exceptions import HttpOperationError
 
 from adapters import reply_transport
-from adapters.reply_transport import AiohttpTransport, activity_json
 from adapters.rendering import renderer_for
+from adapters.reply_transport import AiohttpTransport, activity_json
 from bot.assistant import Assistant
 from bot.rendering import AlertCard, Button, Prompt, Summary
 
@@ -77,7 +77,7 @@ def replies_this_bot_sends() -> list[Activity]:
         entities=[
             Mention(mentioned=ChannelAccount(id="29:dsl", name="Ms Okafor"), text="<at>Ms Okafor</at>", type="mention")
         ],
-        timestamp=datetime(2026, 11, 22, 9, 14, 5, 120000, tzinfo=timezone.utc),
+        timestamp=datetime(2026, 11, 22, 9, 14, 5, 120000, tzinfo=UTC),
     )
     made.append(mention)
     return [TurnContext.apply_conversation_reference(a, reference) for a in made]  # as CloudAdapter does

@@ -7,12 +7,13 @@ import hashlib
 import hmac
 import json
 import time
+from datetime import UTC
 from urllib.parse import urlencode
 
 import pytest
+from adapter_fakes import Recorder, fake_slack_api, runtime_for
 from aiohttp.test_utils import TestClient, TestServer
 
-from adapter_fakes import Recorder, fake_slack_api, runtime_for
 from adapters.web import SLACK_ENDPOINT, create_app
 from bot.settings import Settings
 
@@ -213,7 +214,7 @@ async def test_an_oversized_slack_body_gets_413_before_any_work(slack):
 
 
 async def test_old_event_ids_are_forgotten_but_recent_ones_kept(engine):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from adapters.slack import claim_event, forget_old_events
     from bot.db import sessionmaker
@@ -221,8 +222,8 @@ async def test_old_event_ids_are_forgotten_but_recent_ones_kept(engine):
 
     sessions = sessionmaker(engine)
     async with sessions() as session, session.begin():
-        session.add(ProcessedEvent(event_id="slack:EvOld", at=datetime.now(timezone.utc) - timedelta(days=2)))
-        session.add(ProcessedEvent(event_id="report:other-owner", at=datetime.now(timezone.utc) - timedelta(days=2)))
+        session.add(ProcessedEvent(event_id="slack:EvOld", at=datetime.now(UTC) - timedelta(days=2)))
+        session.add(ProcessedEvent(event_id="report:other-owner", at=datetime.now(UTC) - timedelta(days=2)))
     assert await claim_event(sessions, "slack:EvNew")
     assert await forget_old_events(sessions) == 1
     assert await claim_event(sessions, "slack:EvOld")  # forgotten: would be accepted again
@@ -237,8 +238,9 @@ CONFIRM_UNCOVERED = "What's the weather tomorrow?"
 @pytest.fixture
 async def real_slack(db_url, slack_api, monkeypatch):
     """The real bot with Block Kit rendering, triage unsure about two messages (chat_harness.in_confirm_band)."""
-    from adapters.rendering import renderer_for
     from chat_harness import build, in_confirm_band
+
+    from adapters.rendering import renderer_for
 
     in_confirm_band(monkeypatch, {CONFIRM_QUESTION: "allegation", CONFIRM_UNCOVERED: "incident"})
     runtime = await build(db_url, renderer_for=renderer_for)

@@ -7,8 +7,8 @@ import struct
 import zipfile
 import zlib
 
-from adapters.slack_manifest import slack_manifest
 from adapters.deployment import DeploymentSettings
+from adapters.slack_manifest import slack_manifest
 from adapters.teams_package import build_package, validate_manifest
 from bot.settings import Settings
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from adapter_fakes import runtime_for
 from aiohttp.test_utils import TestClient, TestServer
 
-from adapter_fakes import runtime_for
 from adapters.web import BOT, create_app
 from bot.models import TenantSchool
 from bot.settings import Settings
@@ -248,8 +248,9 @@ CONFIRM_UNCOVERED = "What's the weather tomorrow?"
 @pytest.fixture
 async def real_web(db_url, monkeypatch):
     """The real bot with Teams rendering, triage unsure about two messages (see chat_harness.in_confirm_band)."""
-    from adapters.rendering import renderer_for
     from chat_harness import build, in_confirm_band
+
+    from adapters.rendering import renderer_for
 
     in_confirm_band(monkeypatch, {CONFIRM_QUESTION: "incident", CONFIRM_UNCOVERED: "disclosure"})
     runtime = await build(db_url, renderer_for=renderer_for)

@@ -84,5 +84,5 @@ def test_unanswered_questions_are_counted_as_knowledge_gaps(run, tmp_path):
         timeout=120,
     )
     assert gaps.returncode == 0, gaps.stderr
-    line = next(l for l in gaps.stdout.splitlines() if "canteen" in l)
+    line = next(row for row in gaps.stdout.splitlines() if "canteen" in row)
     assert line.split()[0] == "2"

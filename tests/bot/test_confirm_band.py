@@ -10,12 +10,12 @@ import logging
 from dataclasses import replace
 
 import pytest
+from chat_harness import Chat, build, in_confirm_band, reports, shared_assistant
 from sqlalchemy import select
 
 from bot.models import KnowledgeGap
 from bot.rendering import PlainRenderer
 from bot.triage import Triage
-from chat_harness import Chat, build, in_confirm_band, reports, shared_assistant
 from dialogs.disclosure import DANGER
 
 POLICY_QUESTION = "Can I accept a friend request from a pupil on Facebook?"

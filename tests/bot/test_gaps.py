@@ -152,7 +152,6 @@ async def test_gap_examples_and_keys_keep_the_question_but_not_who_it_was_about(
 
 
 def test_the_sqlite_database_and_its_wal_and_shm_files_are_owner_only(tmp_path):
-    import sqlite3
     import stat
 
     from bot.db import create_engine, migrate
@@ -164,7 +163,7 @@ def test_the_sqlite_database_and_its_wal_and_shm_files_are_owner_only(tmp_path):
         async def use():
             engine = create_engine(url)
             await migrate(engine)
-            async with engine.connect() as conn:  # hold a connection: WAL and shm exist now
+            async with engine.connect():  # hold a connection: WAL and shm exist now
                 files = sorted(tmp_path.glob("private.sqlite3*"))
                 modes = {f.name: stat.S_IMODE(f.stat().st_mode) for f in files}
             await engine.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography.fernet import Fernet
@@ -31,7 +31,7 @@ from bot.reports import (
     touch_draft,
 )
 
-NOW = datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
 REPORTER = Reporter("msteams", "aad-staff-1", "Ms Amara Okafor")
 LEAD = Actor("msteams", "aad-dsl-1", "Mr Tom Reyes")
 CONTENT = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from botbuilder.core import MessageFactory
@@ -12,6 +12,9 @@ from botbuilder.dialogs import DialogInstance, DialogState
 from botbuilder.dialogs.choices import Choice, ListStyle
 from botbuilder.dialogs.prompts import PromptOptions
 from botbuilder.schema import InputHints
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from bot.state_codec import decode, encode, register_state_type
 
@@ -40,7 +43,7 @@ def test_dialog_stack_with_prompt_options_round_trips():
 
 def test_python_values_json_cannot_hold_keep_their_type():
     value = {
-        "when": datetime(2026, 11, 21, 9, 30, tzinfo=timezone.utc),
+        "when": datetime(2026, 11, 21, 9, 30, tzinfo=UTC),
         "day": date(2026, 11, 21),
         "pair": (1, "two"),
         "tags": {"a"},
@@ -89,7 +92,6 @@ def test_unknown_type_names_are_never_instantiated():
 
 # --- Property: any JSON-shaped state (with awkward keys and text) survives unchanged ------------------
 
-from hypothesis import given, settings as hypothesis_settings, strategies as st  # noqa: E402
 
 _scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()
 _keys = st.text() | st.sampled_from(["$t", "$o", "$e", "e_tag", "$l"])

@@ -8,7 +8,6 @@ import inspect
 import json
 
 import pytest
-from cryptography.fernet import Fernet
 from botbuilder.core import ConversationState, MessageFactory, TurnContext
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.dialogs import DialogSet, DialogTurnStatus, WaterfallDialog, WaterfallStepContext
@@ -16,6 +15,7 @@ from botbuilder.dialogs.choices import Choice, ListStyle
 from botbuilder.dialogs.prompts import ChoicePrompt, PromptOptions, TextPrompt
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
 from botbuilder.testing import StorageBaseTests
+from cryptography.fernet import Fernet
 from sqlalchemy import select, text
 
 from bot.crypto import ContentCipher

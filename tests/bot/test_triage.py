@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.triage import Triage, classify
 
-D, I, A, Q = "disclosure", "incident", "allegation", "question"
+D, I, A, Q = "disclosure", "incident", "allegation", "question"  # noqa: E741  one letter per kind keeps the case table readable
 URGENT = True
 
 # (message, expected kind, expected urgent). urgent None means "not asserted".

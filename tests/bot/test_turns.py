@@ -9,11 +9,6 @@ import sys
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import select
-
-from bot.answers import Choice
-from bot.models import BotStateItem, Feedback, KnowledgeGap
-from bot.settings import PROJECT_ROOT
 from chat_harness import (
     DISCLOSURE_ANSWERS,
     TEST_KEY,
@@ -23,6 +18,11 @@ from chat_harness import (
     reports,
     shared_assistant,
 )
+from sqlalchemy import select
+
+from bot.answers import Choice
+from bot.models import BotStateItem, Feedback, KnowledgeGap
+from bot.settings import PROJECT_ROOT
 from dialogs.disclosure import DANGER
 
 
@@ -472,7 +472,7 @@ async def test_a_card_value_of_the_wrong_shape_gets_the_reply_for_unknown_input(
     reply = await chat.say(None, value=value)
     assert reply == "Type a question about the policy, or 'report a concern'."
     mid_report = Chat(runtime, user_id="staff-mid-report")
-    question = await mid_report.say("report a concern")
+    await mid_report.say("report a concern")
     await mid_report.say("1")
     step = mid_report.replies[-1].text
     again = await mid_report.say(None, value=value)

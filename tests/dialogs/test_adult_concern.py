@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
 from chat_harness import Chat, alerts, answers_of, reports
-
 
 DETAILS = (
     "Mr Owen Price, Year 6 teacher",

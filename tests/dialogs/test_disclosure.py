@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 import pytest
-
 from chat_harness import (
     DISCLOSURE_ANSWERS,
     Chat,
@@ -14,6 +13,7 @@ from chat_harness import (
     drafts,
     reports,
 )
+
 from dialogs.disclosure import DANGER
 from dialogs.filing import ReportNotFiled
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 import logging
 
 import pytest
+from chat_harness import DISCLOSURE_ANSWERS, Chat, answers_of, reports
 from sqlalchemy import select
 
 from bot import turns
 from bot.models import BotStateItem
 from bot.triage import Triage
-from chat_harness import DISCLOSURE_ANSWERS, Chat, answers_of, reports
 from dialogs import guidance
 from dialogs.adult_concern import AdultConcernFlow
 from dialogs.disclosure import DisclosureFlow

@@ -8,7 +8,7 @@ import docx
 import pytest
 from sqlalchemy import func, select
 
-from bot.db import create_engine, sessionmaker
+from bot.db import sessionmaker
 from bot.models import ClauseRow, School
 from knowledge.ingest import build_policy, load_stored_policies, store_policy
 from knowledge.policy_file import bundled_policies
@@ -32,7 +32,7 @@ def minimal_pdf(lines: list[str]) -> bytes:
     """A one-page PDF with the given lines of text (enough for pypdf to extract)."""
     stream = (
         "BT /F1 11 Tf 50 750 Td 14 TL "
-        + " ".join("(" + l.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ") '" for l in lines)
+        + " ".join("(" + line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ") '" for line in lines)
         + " ET"
     )
     objects = [

@@ -14,12 +14,14 @@ import typing
 import uuid
 
 import pytest
+from adapter_fakes import Recorder, fake_connector
 from aiohttp.test_utils import TestClient, TestServer
-from hypothesis import HealthCheck, example, given, settings, strategies as st
+from chat_harness import Chat, build, shared_assistant
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from adapters.web import create_app
 from bot.answers import Answer, Kind
-from chat_harness import Chat, build, shared_assistant
 from dialogs.validation import (
     YES_NO,
     Checked,
@@ -30,7 +32,6 @@ from dialogs.validation import (
     looks_like_policy_question,
     match_option,
 )
-from adapter_fakes import Recorder, fake_connector
 
 AWKWARD = [
     "",

@@ -10,13 +10,13 @@ import signal
 
 import aiohttp
 from cryptography.fernet import Fernet
+from servers import free_port, start_server, stop_server
 from sqlalchemy import select
 
 from benchmarks.loopback import CONFIRMATION, DISCLOSURE_ANSWERS, HttpChat, LoopbackConnector
 from bot.crypto import ContentCipher
 from bot.db import create_engine, sessionmaker
 from bot.models import Alert, Report, RoleAssignment
-from servers import free_port, start_server, stop_server
 
 KEY = Fernet.generate_key().decode()
 

@@ -8,7 +8,7 @@ import os
 import stat
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -24,7 +24,7 @@ from bot.reports import Reporter, close_report, submit_report
 from bot.settings import PROJECT_ROOT, Settings
 
 KEY = Fernet.generate_key().decode()
-NOW = datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
 REPORTER = Reporter("msteams", "aad-staff-1", "Mr Tom Baker")
 LEAD = Actor("msteams", "aad-dsl-1", "Ms Amara Okafor")
 # The child's words include markup, quotes and an emoji: they must come out exactly, and inert.

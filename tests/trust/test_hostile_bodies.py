@@ -17,10 +17,11 @@ import time
 from urllib.parse import urlencode
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
-from hypothesis import HealthCheck, given, settings, strategies as st
-
 from adapter_fakes import Recorder, fake_connector, fake_slack_api, runtime_for
+from aiohttp.test_utils import TestClient, TestServer
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from adapters.web import SLACK_ENDPOINT, create_app
 from bot.db import create_engine, migrate
 from bot.settings import Settings

@@ -12,12 +12,12 @@ import logging
 import aiohttp
 import pytest
 from aiohttp import web
+from chat_harness import reports, settings_for
+from outage import DatabaseOutage
 
 from adapters.web import create_app
 from benchmarks.loopback import DISCLOSURE_ANSWERS, HttpChat, LoopbackConnector
 from bot.models import RoleAssignment
-from chat_harness import reports, settings_for
-from outage import DatabaseOutage
 
 CHILD_NAMES = ("Jayden", "Maya", "Priya Shah", "Oliwia")
 TYPED_STRAIGHT_IN = "Priya Shah in 4B told me her stepdad locks her in the shed at night"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from cryptography.fernet import Fernet
@@ -21,7 +21,7 @@ from bot.retention import cutoff, delete_expired, expired_reports, run_hold, run
 from bot.settings import PROJECT_ROOT, Settings
 
 KEY = Fernet.generate_key().decode()
-NOW = datetime(2026, 11, 21, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
 REPORTER = Reporter("msteams", "aad-staff-1", "Mr Tom Baker")
 CONTENT = {"kind": "incident", "answers": {"what": {"question": "What happened", "answer": "invented example"}}}
 
@@ -56,10 +56,10 @@ async def count(sessions, model, *where) -> int:
 
 
 async def test_only_reports_past_the_period_and_not_on_hold_are_deleted_with_their_alerts(sessions):
-    ancient = await file(sessions, datetime(1999, 3, 1, tzinfo=timezone.utc))  # 27 years old
-    held = await file(sessions, datetime(1998, 6, 1, tzinfo=timezone.utc))  # old, but on hold
-    just_inside = await file(sessions, datetime(2001, 11, 22, tzinfo=timezone.utc))  # 24 years 364 days
-    recent = await file(sessions, datetime(2026, 1, 5, tzinfo=timezone.utc))
+    ancient = await file(sessions, datetime(1999, 3, 1, tzinfo=UTC))  # 27 years old
+    held = await file(sessions, datetime(1998, 6, 1, tzinfo=UTC))  # old, but on hold
+    just_inside = await file(sessions, datetime(2001, 11, 22, tzinfo=UTC))  # 24 years 364 days
+    recent = await file(sessions, datetime(2026, 1, 5, tzinfo=UTC))
     assert await set_legal_hold(sessions, held, True, by="dpo-jane", now=NOW)
     async with sessions() as session, session.begin():  # a delivery attempt, so the cascade is real
         alert = (await session.execute(select(Alert).limit(1))).scalar_one()
@@ -85,7 +85,7 @@ async def test_only_reports_past_the_period_and_not_on_hold_are_deleted_with_the
 
 
 async def test_a_hold_placed_after_listing_still_wins(sessions):
-    old = await file(sessions, datetime(1990, 1, 1, tzinfo=timezone.utc))
+    old = await file(sessions, datetime(1990, 1, 1, tzinfo=UTC))
     assert [e.reference for e in await expired_reports(sessions, 25, NOW)] == [old]
     await set_legal_hold(sessions, old, True, now=NOW)  # an inquiry starts between list and apply
     assert await delete_expired(sessions, 25, now=NOW) == []
@@ -93,7 +93,7 @@ async def test_a_hold_placed_after_listing_still_wins(sessions):
 
 
 async def test_holds_are_audited_and_lifting_one_makes_the_report_deletable(sessions):
-    old = await file(sessions, datetime(1990, 1, 1, tzinfo=timezone.utc))
+    old = await file(sessions, datetime(1990, 1, 1, tzinfo=UTC))
     assert await set_legal_hold(sessions, old, True, by="dpo-jane", now=NOW) is True
     assert await set_legal_hold(sessions, old, True, by="dpo-jane", now=NOW) is False  # already on
     assert await delete_expired(sessions, 25, now=NOW) == []
@@ -117,12 +117,12 @@ async def test_holds_are_audited_and_lifting_one_makes_the_report_deletable(sess
 
 
 def test_cutoff_handles_leap_days():
-    assert cutoff(datetime(2028, 2, 29, tzinfo=timezone.utc), 25) == datetime(2003, 2, 28, tzinfo=timezone.utc)
+    assert cutoff(datetime(2028, 2, 29, tzinfo=UTC), 25) == datetime(2003, 2, 28, tzinfo=UTC)
 
 
 async def test_cli_dry_run_lists_and_apply_deletes(sessions, db_url, capsys):
-    old = await file(sessions, datetime(1990, 1, 1, tzinfo=timezone.utc))
-    held = await file(sessions, datetime(1991, 1, 1, tzinfo=timezone.utc))
+    old = await file(sessions, datetime(1990, 1, 1, tzinfo=UTC))
+    held = await file(sessions, datetime(1991, 1, 1, tzinfo=UTC))
     settings = Settings(DATABASE_URL=db_url, ENCRYPTION_KEYS=KEY, RETENTION_YEARS=25)
     assert await run_hold(settings, held.lower(), True, by="dpo-jane") == 0
     assert await run_hold(settings, "OAK-1990-9999", True) == 2

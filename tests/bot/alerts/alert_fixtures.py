@@ -6,21 +6,21 @@ from __future__ import annotations
 import asyncio
 import itertools
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
-from cryptography.fernet import Fernet
 from aiohttp import web
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount
+from cryptography.fernet import Fernet
 
 from bot import conversation_refs
+from bot.alerts import Actor
 from bot.crypto import ContentCipher
 from bot.db import create_engine, sessionmaker
 from bot.models import RoleAssignment
-from bot.alerts import Actor
 from bot.reports import Reporter, acknowledge_report, submit_report
 
-START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CIPHER = ContentCipher([Fernet.generate_key().decode()])
 
 

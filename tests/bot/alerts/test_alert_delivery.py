@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import asyncio
 
+from alert_fixtures import STAFF, START, conversation_of, seed_school, submit
 from sqlalchemy import select
 
 from bot.dispatcher import BotFrameworkSender, Dispatcher, ManualClock, build_cloud_adapter
 from bot.models import Alert, DeliveryAttempt
 from bot.settings import Settings
-
-from alert_fixtures import START, STAFF, conversation_of, seed_school, submit
 
 
 def anonymous_settings(**overrides) -> Settings:
@@ -128,8 +127,9 @@ async def test_retry_waits_for_backoff(sessions, connector):
 
 
 async def test_unreachable_holder_is_retried_until_they_install_the_app(sessions, connector):
-    from bot import conversation_refs
     from alert_fixtures import teams_activity
+
+    from bot import conversation_refs
 
     clock = ManualClock(START)
     await seed_school(sessions, connector.url, reachable=())
@@ -192,5 +192,5 @@ async def test_teams_alert_is_an_adaptive_card_with_open_and_acknowledge(session
     assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
     card = str(attachment["content"])
     assert report.reference in card and "Jayden" not in card and "hurts" not in card
-    assert "{'action': 'acknowledge', 'reference': '%s'}" % report.reference in card
-    assert "{'action': 'open_report', 'reference': '%s'}" % report.reference in card
+    assert f"{{'action': 'acknowledge', 'reference': '{report.reference}'}}" in card
+    assert f"{{'action': 'open_report', 'reference': '{report.reference}'}}" in card

@@ -7,14 +7,13 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 
+from alert_fixtures import STAFF, seed_school
 from sqlalchemy import func, insert, select
+from test_alert_delivery import anonymous_settings
 
 from bot.db import create_engine, sessionmaker
 from bot.dispatcher import BotFrameworkSender, Dispatcher, build_cloud_adapter
 from bot.models import Alert, DeliveryAttempt, Report
-
-from alert_fixtures import STAFF, seed_school
-from test_alert_delivery import anonymous_settings
 
 
 async def test_two_dispatchers_deliver_every_alert_exactly_once(db_url, sessions, connector):

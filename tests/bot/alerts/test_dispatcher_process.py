@@ -7,16 +7,15 @@ import asyncio
 import os
 import signal
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
+from alert_fixtures import STAFF, conversation_of, seed_school, submit
 from sqlalchemy import select
+from test_alert_delivery import dispatcher_for
 
 from bot.dispatcher import ManualClock
 from bot.models import Alert, DeliveryAttempt
 from bot.settings import PROJECT_ROOT
-
-from alert_fixtures import STAFF, conversation_of, seed_school, submit
-from test_alert_delivery import dispatcher_for
 
 
 def dispatch_command(db_url: str, *extra: str):
@@ -42,7 +41,7 @@ def dispatch_command(db_url: str, *extra: str):
 
 async def test_killed_dispatcher_process_then_restart_delivers_exactly_once(db_url, sessions, connector):
     await seed_school(sessions, connector.url)
-    report = await submit(sessions, datetime.now(timezone.utc))
+    report = await submit(sessions, datetime.now(UTC))
     connector.script = ["hang"]  # the first send never gets an answer
 
     process = await dispatch_command(db_url)
@@ -58,7 +57,7 @@ async def test_killed_dispatcher_process_then_restart_delivers_exactly_once(db_u
     assert connector.posted == []
 
     # Started again (after the dead process's lease ran out): delivered once, and only once.
-    clock = ManualClock(datetime.now(timezone.utc) + timedelta(minutes=3))
+    clock = ManualClock(datetime.now(UTC) + timedelta(minutes=3))
     restarted = dispatcher_for(sessions, clock)
     assert (await restarted.run_once()).delivered == 1
     clock.advance(minutes=5)
@@ -75,7 +74,7 @@ async def test_killed_dispatcher_process_then_restart_delivers_exactly_once(db_u
 
 async def test_dispatch_once_command_delivers_what_is_waiting(db_url, sessions, connector):
     await seed_school(sessions, connector.url)
-    report = await submit(sessions, datetime.now(timezone.utc))  # stored while no dispatcher ran
+    report = await submit(sessions, datetime.now(UTC))  # stored while no dispatcher ran
 
     process = await dispatch_command(db_url, "--once")
     out, err = await asyncio.wait_for(process.communicate(), 120)

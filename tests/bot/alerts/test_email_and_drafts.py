@@ -8,14 +8,13 @@ from email import message_from_bytes
 
 import pytest
 from aiosmtpd.controller import Controller
+from alert_fixtures import REPORTER, STAFF, START, conversation_of, seed_school, submit
 from sqlalchemy import select
+from test_alert_delivery import anonymous_settings
 
 from bot.dispatcher import BotFrameworkSender, Dispatcher, EmailAlertSender, ManualClock, build_cloud_adapter
 from bot.email import EmailSender
 from bot.models import Alert, ReportDraft, RoleAssignment
-
-from alert_fixtures import REPORTER, START, STAFF, conversation_of, seed_school, submit
-from test_alert_delivery import anonymous_settings
 
 
 class Mailbox:

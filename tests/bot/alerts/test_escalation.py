@@ -3,14 +3,13 @@ concerns about staff go to the head or the chair and never to the person concern
 
 from __future__ import annotations
 
+from alert_fixtures import REPORTER, STAFF, START, acknowledge, conversation_of, seed_school, submit
 from sqlalchemy import select
+from test_alert_delivery import anonymous_settings, dispatcher_for
 
 from bot.alerts import Actor
 from bot.dispatcher import ManualClock
 from bot.models import Alert, Report
-
-from alert_fixtures import REPORTER, START, STAFF, acknowledge, conversation_of, seed_school, submit
-from test_alert_delivery import anonymous_settings, dispatcher_for
 
 
 def received(connector, role: str) -> list[dict]:
@@ -181,10 +180,10 @@ async def test_acknowledgement_edits_the_alerts_other_leads_already_see(sessions
 async def test_receipt_reaches_reporters_on_other_bot_framework_channels(sessions, connector):
     """A reporter in the Emulator or Web Chat gets the receipt there; one in the terminal
     (no conversation to post to later) is recorded as undeliverable, not retried forever."""
+    from alert_fixtures import CIPHER, teams_activity
+
     from bot import conversation_refs
-    from alert_fixtures import teams_activity
     from bot.reports import Reporter, submit_report
-    from alert_fixtures import CIPHER
 
     clock = ManualClock(START)
     await seed_school(sessions, connector.url)

@@ -5,15 +5,14 @@ channel's service (the loopback connector)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
+from chat_harness import DISCLOSURE_ANSWERS, Chat, add_role_holders, build
 from sqlalchemy import select
+from test_alert_delivery import dispatcher_for
 
 from bot.dispatcher import ManualClock
 from bot.models import ConversationRef
-
-from chat_harness import DISCLOSURE_ANSWERS, Chat, add_role_holders, build
-from test_alert_delivery import dispatcher_for
 
 
 async def point_conversations_at(runtime, service_url: str) -> None:
@@ -39,7 +38,7 @@ async def test_disclosure_to_dsl_alert_to_acknowledgement_to_receipt(db_url, con
         await runtime.bot.references.flush()  # a running server writes them within a second
         await point_conversations_at(runtime, connector.url)
 
-        clock = ManualClock(datetime.now(timezone.utc))  # the report was filed just now
+        clock = ManualClock(datetime.now(UTC))  # the report was filed just now
         dispatcher = dispatcher_for(runtime.sessions, clock)
         assert (await dispatcher.run_once()).delivered == 1
         [alert] = connector.in_conversation("conv-dsl-okafor")

@@ -7,6 +7,7 @@ import json
 
 import pytest
 from aiohttp import web
+from alert_fixtures import START, submit
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
 from sqlalchemy import select
 
@@ -14,8 +15,6 @@ from adapters.slack import build_slack_adapter
 from bot import conversation_refs
 from bot.dispatcher import Dispatcher, ManualClock, SlackSender
 from bot.models import Alert, RoleAssignment
-
-from alert_fixtures import START, submit
 
 
 @pytest.fixture
