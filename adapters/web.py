@@ -42,12 +42,12 @@ from adapters.slack_private_line import SlackPrivateLine
 from adapters.teams import ChannelBot
 from adapters.teams_private_line import TeamsPrivateLine
 from adapters.token_authentication import TokenAuthentication
+from adapters.workers import LOG_FORMAT, serve_workers
 from bot.safe_logging import describe_failure
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-LOG_FORMAT = "%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s"  # several workers share a log
 MAX_BODY_BYTES = 1024 * 1024  # a Teams message is at most ~28 KB; 1 MiB leaves room and stops abuse
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -284,8 +284,6 @@ def serve(
     host, port = host or settings.host, port or settings.port
     workers = workers or settings.workers
     if not as_worker and workers > 1:
-        from adapters.workers import serve_workers
-
         return serve_workers(settings, host, port, workers)
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     log.info(

@@ -35,6 +35,7 @@ from bot.settings import PROJECT_ROOT, Settings
 
 log = logging.getLogger(__name__)
 
+LOG_FORMAT = "%(asctime)s [%(process)d] %(levelname)s %(name)s: %(message)s"  # several workers share a log
 START_GRACE_S = 10.0
 RESTART_DELAY_S = 1.0
 
@@ -48,8 +49,6 @@ def _spawn(host: str, port: int) -> subprocess.Popen:
 
 
 def serve_workers(settings: Settings, host: str, port: int, workers: int) -> int:
-    from adapters.web import LOG_FORMAT
-
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     migrate_sync(settings.database_url)  # once, before any worker opens the database
     log.info("serving on http://%s:%s with %d worker processes", host, port, workers)
