@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: run chat test eval bench load-bench security-bench install services e2e-deps clean train-triage
+.PHONY: run chat check test eval bench load-bench security-bench install services e2e-deps clean train-triage
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -24,7 +24,14 @@ chat: $(STAMP)
 services:
 	@bash scripts/ensure-postgres.sh
 
-test: $(STAMP) services
+# The habits that keep the layout: lint and format (ruff), the layers (import-linter), types (mypy).
+check: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
+
+test: $(STAMP) services check
 	$(PY) -m pytest -q
 
 eval: $(STAMP)
