@@ -26,6 +26,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import kinds
 from bot.models import Alert, Report, ReportDraft, RoleAssignment, SchoolEscalation
 from bot.roles import ROLE_TITLES, holders, known_schools
 
@@ -35,11 +36,6 @@ ESCALATION_CHAINS: dict[str, tuple[str, ...]] = {
     "dsl": ("dsl", "deputy", "head"),
     "head": ("head", "chair"),
     "chair": ("chair",),
-}
-KIND_LABELS = {
-    "disclosure": "disclosure",
-    "incident": "online-safety incident",
-    "adult_concern": "concern about an adult",
 }
 ALERTING_PURPOSES = ("new_report", "escalation")
 
@@ -83,7 +79,7 @@ def _alert_payload(report: Report, school_name: str, *, escalated: bool) -> dict
     return {
         "school": school_name,
         "school_slug": report.school_slug,
-        "kind": KIND_LABELS.get(report.kind, report.kind),
+        "kind": kinds.label_of(report.kind),
         "urgency": report.urgency,
         "reference": report.reference,
         "reporter": report.reporter_name or "a member of staff",
@@ -302,6 +298,7 @@ async def sweep_drafts(sessions: async_sessionmaker, settings, now: datetime) ->
     queued = 0
     remind_before = now - timedelta(minutes=settings.incomplete_report_reminder_minutes)
     notify_before = now - timedelta(minutes=settings.incomplete_disclosure_dsl_minutes)
+    told_if_unfinished = [kind.id for kind in kinds.all_kinds() if kind.dsl_told_if_unfinished]
     async with sessions() as session:
         drafts = (
             (
@@ -310,7 +307,7 @@ async def sweep_drafts(sessions: async_sessionmaker, settings, now: datetime) ->
                         (ReportDraft.reminded_at.is_(None) & (ReportDraft.last_activity_at <= remind_before))
                         | (
                             ReportDraft.dsl_notified_at.is_(None)
-                            & (ReportDraft.kind == "disclosure")
+                            & ReportDraft.kind.in_(told_if_unfinished)
                             & (ReportDraft.last_activity_at <= notify_before)
                         )
                     )
@@ -345,7 +342,7 @@ async def sweep_drafts(sessions: async_sessionmaker, settings, now: datetime) ->
                     )
                     queued += 1
             if (
-                draft.kind == "disclosure"
+                draft.kind in told_if_unfinished
                 and draft.dsl_notified_at is None
                 and as_utc(draft.last_activity_at) <= notify_before
             ):

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot import kinds
+
 Kind = Literal["answer", "clarify", "fallback", "disclosure", "incident", "allegation", "confirm"]
 Verdict = Literal["yes", "no", "conditional", "ask_first", "info"]
 
@@ -71,7 +73,7 @@ class Answer:
 
     @property
     def starts_report(self) -> bool:
-        return self.kind in ("disclosure", "incident", "allegation")
+        return self.kind in kinds.triage_kinds()
 
     def to_json(self) -> dict:
         return {

@@ -27,12 +27,11 @@ from pathlib import Path
 import yaml
 from rapidfuzz import fuzz
 
+from bot import kinds
 from bot.answers import TENTATIVE_SUMMARY
 from bot.evaluation import ROOT, _HiddenSchool, _pct
 
 BLIND_DIR = ROOT / "evaluation" / "blind"
-REPORT_KINDS = ("disclosure", "incident", "allegation")
-FLOW_OF_LABEL = {"disclosure": "disclosure", "incident": "incident", "adult_concern": "allegation"}
 QUOTE_MATCH = 90  # rapidfuzz partial_ratio (0-100) for a quote whose spacing or punctuation differs
 
 
@@ -94,7 +93,7 @@ def score_questions(assistant, items: list[dict], school: str) -> QuestionScore:
         if item["school"] != school:
             continue
         answer = assistant.answer(item["text"], school)
-        routed = answer.kind in REPORT_KINDS or answer.kind == "confirm"
+        routed = answer.kind in kinds.triage_kinds() or answer.kind == "confirm"
         score.reported += routed
         if item["expect"] == "none":
             score.out_of_scope += 1
@@ -154,15 +153,16 @@ def score_safety(assistant, items: list[dict], school: str = "oakfield") -> Safe
         got = route(assistant, item["text"], school)
         score.seconds.append(time.perf_counter() - started)
         score.total[label] += 1
-        routed = got in REPORT_KINDS or got == "confirm"
+        routed = got in kinds.triage_kinds() or got == "confirm"
         score.report_or_confirm[label] += routed
         score.answered[label] += not routed
         if label == "question":
             if routed:
                 score.misses.append(f"question sent to {got}: {item['text']!r}")
             continue
-        score.own_flow[label] += got == FLOW_OF_LABEL[label]
-        if got != FLOW_OF_LABEL[label]:
+        own_flow = kinds.get(label).triage_kind  # the label is a kind's id (adult_concern), the answer triage's name
+        score.own_flow[label] += got == own_flow
+        if got != own_flow:
             score.misses.append(f"{label}/{item.get('category', '?')} got {got}: {item['text']!r}")
     return score
 
@@ -216,7 +216,7 @@ def run_blind(
         names = sorted({n for n, _ in safety_items})
         print(f"\n== blind safety messages ({', '.join(names)}) ==")
         s = score_safety(assistant, [i for _, i in safety_items])
-        for label in ("disclosure", "incident", "adult_concern"):
+        for label in (kind.id for kind in kinds.all_kinds() if kind.triage_kind):
             if s.total[label]:
                 print(
                     f"  {label:14} own flow {_pct(s.own_flow[label], s.total[label])}   report flow or confirm "

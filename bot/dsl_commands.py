@@ -21,8 +21,8 @@ from datetime import UTC, datetime
 from botbuilder.schema import Activity
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import audit, reports
-from bot.alerts import KIND_LABELS, Actor, as_utc, roles_allowed
+from bot import audit, kinds, reports
+from bot.alerts import Actor, as_utc, roles_allowed
 from bot.rendering import Button, Renderer, Summary
 from bot.roles import ROLE_ORDER, ROLE_TITLES, known_schools, roles_of
 
@@ -167,7 +167,7 @@ async def _list(session: AsyncSession, school_slug: str, roles: set[str], render
             fields=tuple(
                 (
                     r.reference,
-                    f"{KIND_LABELS.get(r.kind, r.kind)}, {r.urgency}, {r.status}, "
+                    f"{kinds.label_of(r.kind)}, {r.urgency}, {r.status}, "
                     f"raised by {r.reporter.name or 'a member of staff'} at {_when(r.created_at)}",
                 )
                 for r in visible
@@ -200,7 +200,7 @@ def _full_view(report: reports.ReportView) -> Summary:
     """The opened report as a card: its metadata, status, close note and every answer."""
     fields = [
         ("Reference", report.reference),
-        ("Kind", KIND_LABELS.get(report.kind, report.kind) + (f" ({report.category})" if report.category else "")),
+        ("Kind", kinds.label_of(report.kind) + (f" ({report.category})" if report.category else "")),
         ("Urgency", report.urgency),
         ("Status", report.status),
         ("Raised by", report.reporter.name or report.reporter.user_id),

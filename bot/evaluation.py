@@ -24,11 +24,11 @@ from pathlib import Path
 
 import yaml
 
+from bot import kinds
 from knowledge.clauses import cited_ids
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTION_FILES = {"questions": ROOT / "evaluation" / "questions.yaml", "heldout": ROOT / "evaluation" / "heldout.yaml"}
-REPORT_KINDS = ("disclosure", "incident", "allegation")
 
 
 @dataclass
@@ -87,7 +87,7 @@ def score_school(assistant, catalog, data: dict, school: str) -> SchoolScore:
         text, intent = item["text"], item["intent"]
         answer = assistant.answer(text, school)
         score.ordinary += 1
-        if answer.kind in REPORT_KINDS:
+        if answer.kind in kinds.triage_kinds():
             score.false_alarms += 1
             score.misses.append(f"false alarm ({answer.kind}) [{source}]: {text!r}")
         mapping = catalog.mapping(school, intent)
@@ -113,7 +113,7 @@ def score_school(assistant, catalog, data: dict, school: str) -> SchoolScore:
     for item in data.get("safeguarding") or []:
         answer = assistant.answer(item["text"], school)
         score.reports += 1
-        score.reports_flowed += answer.kind in REPORT_KINDS
+        score.reports_flowed += answer.kind in kinds.triage_kinds()
         if item["kind"] == "disclosure":
             score.disclosures += 1
             score.disclosures_caught += answer.kind == "disclosure"

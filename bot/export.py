@@ -28,17 +28,13 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from bot import kinds
 from bot.alerts import Actor
 from bot.crypto import ContentCipher
 from bot.models import Alert, AuditEntry, School
 from bot.reports import UnknownReport, read_report
 
 FORMAT_VERSION = 1
-KIND_TITLES = {
-    "disclosure": "Disclosure by a child",
-    "incident": "Online-safety incident",
-    "adult_concern": "Concern about an adult",
-}
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -195,7 +191,7 @@ def _grid(headers: list[str], rows: list[list[object]], empty: str) -> str:
 def render_html(record: dict) -> str:
     """A printable page of the record. Nothing here is trusted: every value goes through `_e`."""
     report = record["report"]
-    title = f"{report['reference']}: {KIND_TITLES.get(report['kind'], report['kind'])}"
+    title = f"{report['reference']}: {kinds.title_of(report['kind'])}"
     answers = record["content"].get("answers", {}) if isinstance(record["content"], dict) else {}
     account = "".join(
         f"<tr><th>{_e(item.get('question', key) if isinstance(item, dict) else key)}</th>"
@@ -224,7 +220,7 @@ def render_html(record: dict) -> str:
             [
                 ("Reference", report["reference"]),
                 ("School", report["school_name"]),
-                ("Kind", KIND_TITLES.get(report["kind"], report["kind"])),
+                ("Kind", kinds.title_of(report["kind"])),
                 ("Category", report["category"]),
                 ("Urgency", report["urgency"]),
                 ("Status", report["status"]),

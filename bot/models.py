@@ -149,7 +149,7 @@ class Report(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     reference: Mapped[str] = mapped_column(String(32), unique=True)  # e.g. OAK-2026-0042
     school_slug: Mapped[str] = mapped_column(String(64), index=True)
-    kind: Mapped[str] = mapped_column(String(32))  # disclosure | incident | adult_concern
+    kind: Mapped[str] = mapped_column(String(32))  # a kind id of bot.kinds: disclosure | incident | adult_concern
     category: Mapped[str] = mapped_column(String(64), default="")  # e.g. nudes, allegation, low_level
     urgency: Mapped[str] = mapped_column(String(16), default="normal")  # urgent | high | normal
     status: Mapped[str] = mapped_column(String(16), default="new")  # new | acknowledged | closed

@@ -34,14 +34,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import audit
+from bot import audit, kinds
 from bot.alerts import Actor, on_acknowledged, plan_alerts
 from bot.crypto import ContentCipher
 from bot.models import ReferenceCounter, Report, ReportDraft
 
 log = logging.getLogger(__name__)
 
-KINDS = ("disclosure", "incident", "adult_concern")
 URGENCIES = ("urgent", "high", "normal")
 ROUTES = ("dsl", "head", "chair")
 STATUSES = ("new", "acknowledged", "closed")
@@ -283,7 +282,8 @@ async def submit_report(
     return the report already stored. `conversation_key` ends that conversation's draft.
     Raises ReportNotSaved when the database fails; ValueError for a caller's bad arguments.
     """
-    _check_choice("kind", kind, KINDS)
+    _check_choice("kind", kind, kinds.ids())
+    route_to = route_to or kinds.get(kind).route
     _check_choice("urgency", urgency, URGENCIES)
     _check_choice("route_to", route_to, ROUTES)
     if not school_slug or not reporter.channel or not reporter.user_id:

@@ -30,7 +30,7 @@ from collections.abc import Awaitable, Callable
 from botbuilder.core import ActivityHandler, ConversationState, PrivateConversationState, TurnContext, UserState
 from botbuilder.dialogs import DialogSet, DialogTurnStatus
 
-from bot import conversation_refs, dsl_commands
+from bot import conversation_refs, dsl_commands, kinds
 from bot import shared_conversations as shared
 from bot.answers import CONFIRM_PROMPT
 from bot.gaps import GapCounter
@@ -38,42 +38,25 @@ from bot.models import Feedback
 from bot.private_line import PrivateLine, PrivateWork, is_shared, line_of
 from bot.rendering import Button, PlainRenderer, Prompt, Renderer, button_value
 from bot.triage import Triage, classify
-from dialogs.adult_concern import AdultConcernFlow
 from dialogs.base import RENDERER_KEY, ReportServices, seal_progress
-from dialogs.disclosure import DisclosureFlow
-from dialogs.incident import IncidentFlow
 from dialogs.inputs import adopt_button_text, has_attachment, is_report_command
 from dialogs.validation import Option, match_option
 
 log = logging.getLogger(__name__)
 
 SCHOOL_KEY = "school_slug"  # turn_state slot an edge (adapters.schools.SchoolGate) may fill
-FLOW_FOR_KIND = {
-    "disclosure": "disclosure",
-    "incident": "incident",
-    "allegation": "adult_concern",
-    "adult_concern": "adult_concern",
-}
-FLOW_MENU = (
-    Option(
-        "disclosure",
-        "A child has told me something / I'm worried about a child",
-        ("child", "disclosure", "worried about a child"),
-    ),
-    Option("incident", "An online-safety incident", ("online", "incident", "online safety")),
-    Option(
-        "adult_concern",
-        "A concern about an adult who works here",
-        ("adult", "staff", "concern about an adult", "allegation"),
-    ),
-)
-TRIAGE_INTRO = {
-    "disclosure": "This sounds like a safeguarding concern about a child, so I won't treat it as a "
-    "policy question. I'll help you report it to the DSL now.",
-    "incident": "This sounds like an online-safety incident. I'll help you report it to the DSL now.",
-    "adult_concern": "This sounds like a concern about an adult who works with children. I'll help you "
-    "report it to the right person now.",
-}
+
+
+def flow_for(kind: str | None) -> str | None:
+    """The report flow (dialog id) for a kind by any of its names: triage's, a button's, an old card's."""
+    report_kind = kinds.of(kind)
+    return report_kind.id if report_kind else None
+
+
+def flow_menu() -> tuple[Option, ...]:
+    """ "What do you want to report?": one option per kind of report."""
+    return tuple(Option(kind.id, kind.menu_label, kind.menu_words) for kind in kinds.all_kinds())
+
 
 # Typed replies to "report a concern, or is it a policy question?": the options' numbers and words.
 CONFIRM_REPORT = frozenset({"1", "report", "report a concern", "report it", "yes"})
@@ -125,8 +108,8 @@ class AssistantBot(ActivityHandler):
         self.dialogs = DialogSet(self.dialog_state)
         self.gaps = GapCounter(sessions)  # unanswered questions, written in batches
         self.references = conversation_refs.ReferenceBatch(sessions)  # where to reach people, likewise
-        for flow in (DisclosureFlow(services), IncidentFlow(services), AdultConcernFlow(services)):
-            self.dialogs.add(flow)
+        for kind in kinds.all_kinds():
+            self.dialogs.add(kinds.flow_class(kind)(services))
 
     # --- hooks ---------------------------------------------------------------------------------
     async def school_for(self, context: TurnContext) -> str:
@@ -208,7 +191,7 @@ class AssistantBot(ActivityHandler):
         if action == "choose_intent":
             return await self._answer_choice(turn_context, school, value.get("intent"), pending)
         if action == "report_concern":
-            kind = FLOW_FOR_KIND.get(value.get("kind") or "")
+            kind = flow_for(value.get("kind"))
             confirmed = (pending.get("confirm") or {}).get("question")  # the message the card asked about
             return await (
                 self._start(dc, kind, school, first_message=confirmed) if kind else self._offer_flows(dc, school)
@@ -216,7 +199,7 @@ class AssistantBot(ActivityHandler):
         if action == "policy_question":
             return await self._confirmed_question(turn_context, school, pending.get("confirm") or {})
         if pending.get("menu") == "flows":
-            kind = match_option(text, FLOW_MENU)
+            kind = match_option(text, flow_menu())
             if kind:
                 return await self._start(dc, kind, school)
         if pending.get("choices"):
@@ -252,14 +235,14 @@ class AssistantBot(ActivityHandler):
         if triage.kind == "confirm":
             return await self._ask_to_confirm(turn_context, text, school, triage)
         if triage.is_report:
-            kind = FLOW_FOR_KIND[triage.kind]
-            log.info("triage started a report flow", extra={"flow": kind, "urgent": triage.urgent})
-            return await self._start(dc, kind, school, intro=TRIAGE_INTRO[kind])
+            report_kind = kinds.get(triage.kind)
+            log.info("triage started a report flow", extra={"flow": report_kind.id, "urgent": triage.urgent})
+            return await self._start(dc, report_kind.id, school, intro=report_kind.triage_intro)
 
         answer = self.assistant.answer(text, school, triage)  # the verdict above, not a second classify
         if answer.starts_report:  # an Assistant plugged in here may triage more strictly than the router
-            kind = FLOW_FOR_KIND[answer.kind]
-            return await self._start(dc, kind, school, intro=TRIAGE_INTRO[kind])
+            report_kind = kinds.get(answer.kind)
+            return await self._start(dc, report_kind.id, school, intro=report_kind.triage_intro)
         await self._send_answer(turn_context, school, text, answer)
 
     async def _side_action_mid_report(self, context: TurnContext, action: str | None, value: dict) -> bool:
@@ -345,7 +328,7 @@ class AssistantBot(ActivityHandler):
 
         async def offer(here) -> None:
             await self.pending.set(here.context, {"menu": "flows"})
-            buttons = tuple(Button(o.label, {"action": "report_concern", "kind": o.key}) for o in FLOW_MENU)
+            buttons = tuple(Button(o.label, {"action": "report_concern", "kind": o.key}) for o in flow_menu())
             await here.context.send_activity(
                 self._render(here.context).prompt(
                     Prompt("What do you want to report? If a child is in immediate danger, call 999 now.", buttons)
@@ -361,7 +344,7 @@ class AssistantBot(ActivityHandler):
         Guessing either way costs: a policy answer to a disclosure leaves a child unreported, and
         a report forced on a plain question teaches staff to avoid the bot. One press (or typing
         1 or 2) settles it; the message waits in private pending state, never in the card."""
-        flow = FLOW_FOR_KIND.get(triage.likely or "", "disclosure")
+        flow = flow_for(triage.likely) or "disclosure"
         log.info("triage asked to confirm", extra={"likely": flow, "urgent": triage.urgent})
         await self.pending.set(context, {"confirm": {"question": text, "kind": flow}})
         danger = "If a child is in immediate danger, call 999 now. " if triage.urgent else ""
@@ -386,7 +369,7 @@ class AssistantBot(ActivityHandler):
         question = confirm.get("question")
         if not question:  # an old card's button: the message it asked about is gone
             return await self._say(context, "Please type your question again and I'll answer it from the policy.")
-        flow = FLOW_FOR_KIND.get(confirm.get("kind") or "", "disclosure")
+        flow = flow_for(confirm.get("kind")) or "disclosure"
         answer = self.assistant.answer(question, school, Triage("question", False, ("confirmed_question",)))
         if answer.kind != "fallback":
             return await self._send_answer(context, school, question, answer)

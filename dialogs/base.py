@@ -216,7 +216,7 @@ def conversation_key(context: TurnContext) -> str:
 class ReportFlow(ComponentDialog):
     """Base class of the three guided reports; subclasses declare questions and hooks."""
 
-    kind: ClassVar[str]  # disclosure | incident | adult_concern (reports.kind)
+    kind: ClassVar[str]  # its kind's id in bot.kinds (reports.kind), also this dialog's id
     title: ClassVar[str]  # "Disclosure report"
     intro: ClassVar[str] = ""
     questions: ClassVar[tuple[Question, ...]]
@@ -239,7 +239,8 @@ class ReportFlow(ComponentDialog):
         return "normal"
 
     def route_to(self, answers: dict) -> str:
-        return "dsl"
+        """Whose alerts this report raises; "" leaves it to the kind's usual route (bot.kinds)."""
+        return ""
 
     def receipt(self, reference: str, answers: dict) -> str:
         return f"Submitted: reference {reference}."

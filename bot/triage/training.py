@@ -21,13 +21,14 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from bot import kinds
 from bot.evaluation import QUESTION_FILES
 from bot.triage.learned import LABELS, WEIGHTS_FILE, features
 from knowledge.embedding import MODEL_ID, load_encoder
 
 TRAINING_DIR = Path(__file__).resolve().parents[2] / "knowledge" / "triage"
 REGULARISATION = 4.0  # scikit-learn's C; chosen by 5-fold cross-validation on the corpus (printed)
-LABEL_OF = {"adult_concern": "allegation"}
+LABEL_OF = {kind.id: kind.triage_kind for kind in kinds.all_kinds() if kind.triage_kind}  # training files use ids
 
 
 def _own_set(path: Path) -> list[tuple[str, str]]:

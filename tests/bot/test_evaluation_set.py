@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot import kinds
 from knowledge.catalog import load_catalog
 from knowledge.policy_file import bundled_policies
 
@@ -26,7 +27,7 @@ MAIN = EVAL_DIR / "questions.yaml"
 HELDOUT = EVAL_DIR / "heldout.yaml"
 
 SECTIONS = ("questions", "out_of_scope", "safeguarding", "near_misses")
-KINDS = {"disclosure", "incident", "allegation"}
+KINDS = set(kinds.triage_kinds())
 
 # The intent ids the team brief fixes (the catalog may add more, never rename or drop these).
 # The main set must exercise every one of them, so per-intent figures mean something.
