@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import kinds
 from bot.models import Alert, Report, ReportDraft, RoleAssignment, SchoolEscalation
 from bot.roles import ROLE_TITLES, holders, known_schools
+from bot.utc import as_utc, shown
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +39,6 @@ ESCALATION_CHAINS: dict[str, tuple[str, ...]] = {
     "chair": ("chair",),
 }
 ALERTING_PURPOSES = ("new_report", "escalation")
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands datetimes back naive; every time here is UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def chain_for(route_to: str) -> tuple[str, ...]:
@@ -356,7 +352,7 @@ async def sweep_drafts(sessions: async_sessionmaker, settings, now: datetime) ->
                 )
                 if won.rowcount:
                     school_name = await _school_name(session, draft.school_slug)
-                    started = as_utc(draft.started_at).strftime("%Y-%m-%d %H:%M UTC")
+                    started = shown(draft.started_at)
                     for person in await holders(session, draft.school_slug, "dsl"):
                         session.add(
                             Alert(

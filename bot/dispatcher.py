@@ -34,10 +34,11 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot import conversation_refs
-from bot.alerts import ALERTING_PURPOSES, as_utc, escalate_due, sweep_drafts
+from bot.alerts import ALERTING_PURPOSES, escalate_due, sweep_drafts
 from bot.models import Alert, DeliveryAttempt
 from bot.rendering import AlertCard, Button, PlainRenderer, Renderer
 from bot.safe_logging import describe_failure
+from bot.utc import as_utc
 
 log = logging.getLogger(__name__)
 CHAT_CHANNELS = ("msteams", "slack")

@@ -16,15 +16,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from botbuilder.schema import Activity
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import audit, kinds, reports
-from bot.alerts import Actor, as_utc, roles_allowed
+from bot.alerts import Actor, roles_allowed
 from bot.rendering import Button, Renderer, Summary
+from bot.report_layout import lay_out
 from bot.roles import ROLE_ORDER, ROLE_TITLES, known_schools, roles_of
+from bot.utc import now_or, shown
 
 REFERENCE = r"([A-Za-z]{2,8}-\d{4}-\d{3,6})"
 LIST_PATTERN = re.compile(
@@ -72,10 +74,6 @@ def parse(text_or_value) -> Command | None:
     return None
 
 
-def _when(moment: datetime | None) -> str:
-    return as_utc(moment).strftime("%Y-%m-%d %H:%M UTC") if moment else ""
-
-
 def _best_role(roles: set[str]) -> str:
     return next((role for role in ROLE_ORDER if role in roles), "dsl")
 
@@ -98,7 +96,7 @@ async def try_handle(
         return None
     ids = (user_id,) if isinstance(user_id, str) else tuple(user_id)
     actor = Actor(channel, ids[0] if ids else "", user_name)
-    now = as_utc(now or datetime.now(UTC))
+    now = now_or(now)
     async with sessions() as session, session.begin():
         roles = await roles_of(session, school_slug, channel, ids)
 
@@ -142,7 +140,7 @@ async def try_handle(
             if not change.changed:
                 return renderer.text(
                     f"{report.reference} was already acknowledged by {change.report.acknowledged_by} "
-                    f"at {_when(change.report.acknowledged_at)}."
+                    f"at {shown(change.report.acknowledged_at)}."
                 )
             return renderer.text(
                 f"Acknowledged {report.reference}. {report.reporter.name or 'The reporter'} "
@@ -168,7 +166,7 @@ async def _list(session: AsyncSession, school_slug: str, roles: set[str], render
                 (
                     r.reference,
                     f"{kinds.label_of(r.kind)}, {r.urgency}, {r.status}, "
-                    f"raised by {r.reporter.name or 'a member of staff'} at {_when(r.created_at)}",
+                    f"raised by {r.reporter.name or 'a member of staff'} at {shown(r.created_at)}",
                 )
                 for r in visible
             ),
@@ -198,19 +196,18 @@ def _value(value) -> str:
 
 def _full_view(report: reports.ReportView) -> Summary:
     """The opened report as a card: its metadata, status, close note and every answer."""
+    layout = lay_out(report)
     fields = [
         ("Reference", report.reference),
-        ("Kind", kinds.label_of(report.kind) + (f" ({report.category})" if report.category else "")),
+        ("Kind", layout.kind_label + (f" ({report.category})" if report.category else "")),
         ("Urgency", report.urgency),
         ("Status", report.status),
-        ("Raised by", report.reporter.name or report.reporter.user_id),
-        ("Raised at", _when(report.created_at)),
+        ("Raised by", layout.raised_by),
+        ("Raised at", shown(report.created_at)),
     ]
-    if report.acknowledged_at:
-        fields.append(("Acknowledged", f"by {report.acknowledged_by} at {_when(report.acknowledged_at)}"))
-    if report.closed_at:
-        fields.append(("Closed", f"by {report.closed_by} at {_when(report.closed_at)}"))
-        if report.close_note:
+    for step in layout.history[1:]:
+        fields.append((step.status.capitalize(), f"by {step.by} at {shown(step.at)}"))
+        if step.status == "closed" and report.close_note:
             fields.append(("Closing note", report.close_note))
     fields.extend((_label(key), _value(value)) for key, value in report.content.items())
     buttons = (
@@ -245,6 +242,6 @@ async def _close(
         )
     if not change.changed:
         return renderer.text(
-            f"{reference} is already closed (by {change.report.closed_by} at {_when(change.report.closed_at)})."
+            f"{reference} is already closed (by {change.report.closed_by} at {shown(change.report.closed_at)})."
         )
     return renderer.text(f"Closed {reference} with your note.")

@@ -32,16 +32,11 @@ from bot import kinds
 from bot.alerts import Actor
 from bot.crypto import ContentCipher
 from bot.models import Alert, AuditEntry, School
+from bot.report_layout import account_of, lay_out, other_details_of
 from bot.reports import UnknownReport, read_report
+from bot.utc import iso
 
 FORMAT_VERSION = 1
-
-
-def _iso(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    return moment.isoformat().replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)
@@ -101,16 +96,11 @@ async def build_record(
                 .all()
             )
 
-    raised_by = report.reporter.name or report.reporter.user_id
-    history = [{"status": "new", "at": _iso(report.created_at), "by": raised_by}]
-    if report.acknowledged_at:
-        history.append({"status": "acknowledged", "at": _iso(report.acknowledged_at), "by": report.acknowledged_by})
-    if report.closed_at:
-        history.append({"status": "closed", "at": _iso(report.closed_at), "by": report.closed_by})
+    layout = lay_out(report)
     return {
         "format": "safeguarding-assistant/report-export",
         "format_version": FORMAT_VERSION,
-        "exported_at": _iso(now),
+        "exported_at": iso(now),
         "exported_by": f"{actor_channel}:{actor_id}",
         "report": {
             "reference": report.reference,
@@ -122,7 +112,7 @@ async def build_record(
             "status": report.status,
             "route_to": report.route_to,
             "legal_hold": bool(report.legal_hold),
-            "created_at": _iso(report.created_at),
+            "created_at": iso(report.created_at),
             "reporter": {
                 "channel": report.reporter.channel,
                 "user_id": report.reporter.user_id,
@@ -131,14 +121,14 @@ async def build_record(
         },
         "content": report.content,
         "acknowledgement": (
-            {"at": _iso(report.acknowledged_at), "by": report.acknowledged_by} if report.acknowledged_at else None
+            {"at": iso(report.acknowledged_at), "by": report.acknowledged_by} if report.acknowledged_at else None
         ),
         "closure": (
-            {"at": _iso(report.closed_at), "by": report.closed_by, "note": report.close_note}
+            {"at": iso(report.closed_at), "by": report.closed_by, "note": report.close_note}
             if report.closed_at
             else None
         ),
-        "status_history": history,
+        "status_history": [{"status": step.status, "at": iso(step.at), "by": step.by} for step in layout.history],
         "alerts": [
             {
                 "purpose": a.purpose,
@@ -148,13 +138,13 @@ async def build_record(
                 "recipient_id": a.recipient_id,
                 "status": a.status,
                 "attempts": a.attempts,
-                "created_at": _iso(a.created_at),
-                "delivered_at": _iso(a.delivered_at),
+                "created_at": iso(a.created_at),
+                "delivered_at": iso(a.delivered_at),
             }
             for a in alerts
         ],
         "audit_trail": [
-            {"at": _iso(e.at), "actor": f"{e.actor_channel}:{e.actor_id}", "action": e.action, "detail": e.detail}
+            {"at": iso(e.at), "actor": f"{e.actor_channel}:{e.actor_id}", "action": e.action, "detail": e.detail}
             for e in trail
         ],
     }
@@ -192,17 +182,11 @@ def render_html(record: dict) -> str:
     """A printable page of the record. Nothing here is trusted: every value goes through `_e`."""
     report = record["report"]
     title = f"{report['reference']}: {kinds.title_of(report['kind'])}"
-    answers = record["content"].get("answers", {}) if isinstance(record["content"], dict) else {}
     account = "".join(
-        f"<tr><th>{_e(item.get('question', key) if isinstance(item, dict) else key)}</th>"
-        f'<td class="answer">{_e(item.get("answer") if isinstance(item, dict) else item)}</td></tr>'
-        for key, item in answers.items()
+        f'<tr><th>{_e(question)}</th><td class="answer">{_e(answer)}</td></tr>'
+        for question, answer in account_of(record["content"])
     )
-    extra = (
-        {k: v for k, v in record["content"].items() if k not in ("answers", "kind")}
-        if isinstance(record["content"], dict)
-        else {}
-    )
+    extra = other_details_of(record["content"])
     ack, closure = record["acknowledgement"], record["closure"]
     parts = [
         "<!DOCTYPE html>",

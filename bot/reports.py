@@ -26,7 +26,7 @@ import hashlib
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -38,6 +38,7 @@ from bot import audit, kinds
 from bot.alerts import Actor, on_acknowledged, plan_alerts
 from bot.crypto import ContentCipher
 from bot.models import ReferenceCounter, Report, ReportDraft
+from bot.utc import as_utc, now_or
 
 log = logging.getLogger(__name__)
 
@@ -126,17 +127,6 @@ class StatusChange:
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    """SQLite returns naive datetimes; every time here is UTC."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _now(now: datetime | None) -> datetime:
-    return _utc(now) if now is not None else datetime.now(UTC)
-
-
 def reference_prefix(school_slug: str) -> str:
     """OAK for oakfield, STO for stocks-green: the slug's first three letters, upper-cased."""
     letters = re.sub(r"[^A-Za-z]", "", school_slug)[:3].upper()
@@ -171,10 +161,10 @@ def _summary_fields(report: Report) -> dict:
         status=report.status,
         route_to=report.route_to,
         reporter=Reporter(report.reporter_channel, report.reporter_id, report.reporter_name),
-        created_at=_utc(report.created_at),
-        acknowledged_at=_utc(report.acknowledged_at),
+        created_at=as_utc(report.created_at),
+        acknowledged_at=as_utc(report.acknowledged_at),
         acknowledged_by=report.acknowledged_by,
-        closed_at=_utc(report.closed_at),
+        closed_at=as_utc(report.closed_at),
         closed_by=report.closed_by,
         legal_hold=report.legal_hold,
     )
@@ -250,7 +240,7 @@ async def _find_submission(session: AsyncSession, key: str) -> SubmittedReport |
     row = (
         await session.execute(select(Report.id, Report.reference, Report.created_at).where(Report.submission_id == key))
     ).one_or_none()
-    return None if row is None else SubmittedReport(row.id, row.reference, _utc(row.created_at), already_filed=True)
+    return None if row is None else SubmittedReport(row.id, row.reference, as_utc(row.created_at), already_filed=True)
 
 
 def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
@@ -290,7 +280,7 @@ async def submit_report(
         raise ValueError("a report needs a school slug and a reporter with a channel and user id")
     if not isinstance(content, dict):
         raise ValueError("report content must be a dict")
-    now = _now(now)
+    now = now_or(now)
     prefix = reference_prefix(school_slug)
     sealed = cipher.encrypt_json(content)  # before the transaction: keep the lock short
     key = _submission_key(submission_id)
@@ -364,7 +354,7 @@ async def complete_report(
     """
     if urgency is not None:
         _check_choice("urgency", urgency, URGENCIES)
-    now = _now(now)
+    now = now_or(now)
     sealed = cipher.encrypt_json(content)
     try:
         async with sessions() as session:
@@ -389,7 +379,7 @@ async def complete_report(
                 _audit(session, reporter, report.school_slug, "submit", reference, "completed", now)
                 if conversation_key:
                     await session.execute(delete(ReportDraft).where(ReportDraft.conversation_key == conversation_key))
-                filed = SubmittedReport(report.id, report.reference, _utc(report.created_at), already_filed=True)
+                filed = SubmittedReport(report.id, report.reference, as_utc(report.created_at), already_filed=True)
     except UnknownReport:
         raise
     except Exception as exc:  # noqa: BLE001
@@ -428,7 +418,7 @@ async def read_report(
     if report is None:
         return None
     if reader is not None:
-        _audit(session, reader, report.school_slug, action, reference, detail, _now(now))
+        _audit(session, reader, report.school_slug, action, reference, detail, now_or(now))
     return ReportView(
         **_summary_fields(report),
         content=cipher.decrypt_json(report.content),
@@ -500,7 +490,7 @@ async def acknowledge_report(
     Every attempt is audited, a repeated one as "nothing changed", so the log shows each lead
     who answered the page. Raises UnknownReport for an unknown reference.
     """
-    now = _now(now)
+    now = now_or(now)
     report = await _locked_report(session, reference)
     changed = await _acknowledge(session, report, actor, role, now)
     _audit(
@@ -535,7 +525,7 @@ async def close_report(
     Closing an unacknowledged report acknowledges it first: closing means it was read, so
     its escalation stops and the reporter hears so.
     """
-    now = _now(now)
+    now = now_or(now)
     report = await _locked_report(session, reference)
     if report.status == "closed":
         return StatusChange(_summary(report), False)
@@ -605,7 +595,7 @@ async def touch_draft(
 
     Activity after a reminder re-arms the reminder; a DSL already told is not told twice.
     """
-    now = _now(now)
+    now = now_or(now)
     try:
         async with sessions() as session:
             async with session.begin():

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot import audit
 from bot.models import Alert, DeliveryAttempt, Report
+from bot.utc import as_utc
 
 
 @dataclass(frozen=True)
@@ -39,13 +40,9 @@ class Expired:
     created_at: datetime
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def cutoff(now: datetime, years: int) -> datetime:
     """The moment `years` before `now` (29 February falls back to the 28th)."""
-    now = _utc(now)
+    now = as_utc(now)
     try:
         return now.replace(year=now.year - years)
     except ValueError:
@@ -65,7 +62,7 @@ async def expired_reports(sessions: async_sessionmaker, years: int, now: datetim
                 .order_by(Report.created_at, Report.id)
             )
         ).all()
-    return [Expired(r.reference, r.school_slug, r.kind, _utc(r.created_at)) for r in rows]
+    return [Expired(r.reference, r.school_slug, r.kind, as_utc(r.created_at)) for r in rows]
 
 
 async def delete_expired(
