@@ -165,9 +165,11 @@ def run(argv: list[str] | None = None) -> int:
         return asyncio.run(run_school_command(settings, args))
     if command == "dispatch":
         from adapters.rendering import renderer_for
+        from adapters.senders import build_senders
         from bot.dispatcher import run_dispatch
 
-        return asyncio.run(run_dispatch(settings, once=args.once, renderer_for=renderer_for))
+        senders = build_senders(settings)
+        return asyncio.run(run_dispatch(settings, senders, once=args.once, renderer_for=renderer_for))
     if command == "export":
         from bot.export import run_export
 

@@ -133,7 +133,8 @@ async def build_default_runtime(settings: Settings):
 
 def start_dispatcher(app: web.Application) -> asyncio.Task:
     """The outbox dispatcher (bot.dispatcher) delivers DSL alerts through this server's own adapters."""
-    from bot.dispatcher import Dispatcher, build_senders
+    from adapters.senders import build_senders
+    from bot.dispatcher import Dispatcher
 
     adapters = app[ADAPTERS]
     settings = app[SETTINGS]

@@ -5,8 +5,9 @@ How a row travels:
                bumping `attempts`, conditionally, so only one dispatcher wins it. PostgreSQL
                picks candidates with SELECT ... FOR UPDATE SKIP LOCKED; SQLite, which has one
                writer at a time, relies on the conditional UPDATE alone.
-  2. send    - through the recipient's channel: Bot Framework `continue_conversation`
-               (Teams), the Slack adapter, or SMTP. Every attempt is recorded.
+  2. send    - through the recipient's channel's `Sender` (adapters/senders.py: Bot Framework
+               `continue_conversation` for Teams, the Slack adapter, or SMTP). Every attempt
+               is recorded.
   3. settle  - success marks the row delivered with the channel's message id; failure
                schedules a retry with exponential backoff. Rows are retried until they go
                through: a safeguarding alert is never given up on.
@@ -28,7 +29,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, ConversationReference
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -74,7 +74,7 @@ class ManualClock:
         return self._now
 
 
-# --- senders ---------------------------------------------------------------------------
+# --- what a sender is given ---------------------------------------------------------------------------
 
 
 class Unreachable(Exception):
@@ -105,35 +105,6 @@ class Sender(Protocol):
         """Deliver, returning the channel's id for the message; raise on any failure."""
 
 
-async def _send_via_adapter(
-    adapter,
-    reference: ConversationReference,
-    activity: Activity,
-    previous_message_id: str | None,
-    bot_app_id: str | None,
-) -> str | None:
-    """Post (or, for a message already posted, update) `activity` in the referenced conversation.
-
-    Adapters with an `on_turn_error` handler swallow exceptions raised in the callback, so
-    success is only believed when the callback itself got to the end.
-    """
-    outcome: dict = {}
-
-    async def callback(turn_context: TurnContext):
-        if previous_message_id:
-            activity.id = previous_message_id
-            await turn_context.update_activity(activity)
-            outcome["id"] = previous_message_id
-        else:
-            response = await turn_context.send_activity(activity)
-            outcome["id"] = getattr(response, "id", None) or ""
-
-    await adapter.continue_conversation(reference, callback, bot_app_id)
-    if "id" not in outcome:
-        raise RuntimeError("the channel did not accept the message (error handled inside the adapter)")
-    return outcome["id"] or None
-
-
 def slack_direct_message(user_id: str) -> ConversationReference:
     """Slack lets an installed app post to a user's direct messages by user id (chat.postMessage
     with channel=<user id>), so a Slack role holder is reachable before they ever write."""
@@ -143,54 +114,6 @@ def slack_direct_message(user_id: str) -> ConversationReference:
         user=ChannelAccount(id=user_id),
         bot=ChannelAccount(id=None),
     )
-
-
-class BotFrameworkSender:
-    """Teams (and any Bot Framework channel) through a botbuilder CloudAdapter."""
-
-    def __init__(self, adapter, bot_app_id: str):
-        self.adapter, self.bot_app_id = adapter, bot_app_id
-
-    async def send(self, delivery: Delivery) -> str | None:
-        if delivery.reference is None:
-            raise Unreachable("no conversation reference")
-        return await _send_via_adapter(
-            self.adapter, delivery.reference, delivery.activity, delivery.previous_message_id, self.bot_app_id
-        )
-
-
-class SlackSender:
-    """Slack through botbuilder-adapters-slack's SlackAdapter (Web API chat.postMessage)."""
-
-    def __init__(self, adapter):
-        self.adapter = adapter
-
-    async def send(self, delivery: Delivery) -> str | None:
-        if delivery.reference is None:
-            raise Unreachable("no conversation reference")
-        return await _send_via_adapter(
-            self.adapter, delivery.reference, delivery.activity, delivery.previous_message_id, None
-        )
-
-
-class EmailAlertSender:
-    """Role holders configured by email address (channel 'email')."""
-
-    def __init__(self, email_sender):
-        self.email = email_sender
-
-    async def send(self, delivery: Delivery) -> str | None:
-        payload = delivery.payload
-        urgent = "[URGENT] " if payload.get("urgency") == "urgent" else ""
-        if delivery.purpose in ALERTING_PURPOSES:
-            subject = f"{urgent}Safeguarding alert {payload.get('reference', '')} - {payload.get('school', '')}"
-        else:
-            subject = f"Safeguarding assistant - {payload.get('school', '') or payload.get('school_slug', '')}"
-        body = (delivery.activity.text or "") + (
-            "\n\nOpen the safeguarding assistant in Teams or Slack to see the report. "
-            "This email deliberately contains no details of the child or the concern."
-        )
-        return await self.email.send_email(delivery.alert_id, delivery.recipient_id, subject.strip(), body)
 
 
 # --- the dispatcher --------------------------------------------------------------------
@@ -411,60 +334,26 @@ class Dispatcher:
         return delay * (1 + random.random() * 0.1)  # jitter: spread retries after an outage
 
 
-# --- wiring ----------------------------------------------------------------------------
+# --- the command ------------------------------------------------------------------------
 
 
-class _BotFrameworkConfig:
-    def __init__(self, settings):
-        self.APP_ID = settings.microsoft_app_id
-        self.APP_PASSWORD = settings.microsoft_app_password
-        self.APP_TYPE = settings.microsoft_app_type
-        self.APP_TENANTID = settings.microsoft_app_tenant_id
-
-
-def build_cloud_adapter(settings):
-    from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-
-    return CloudAdapter(ConfigurationBotFrameworkAuthentication(_BotFrameworkConfig(settings)))
-
-
-def build_senders(settings, cloud_adapter=None, slack_adapter=None) -> dict[str, Sender]:
-    """Senders for every channel the settings configure (the server passes its own adapters)."""
-    senders: dict[str, Sender] = {
-        "msteams": BotFrameworkSender(cloud_adapter or build_cloud_adapter(settings), settings.microsoft_app_id)
-    }
-    if slack_adapter is None and settings.slack_bot_token:
-        from botbuilder.adapters.slack import SlackAdapter, SlackClient, SlackClientOptions
-
-        slack_adapter = SlackAdapter(
-            SlackClient(
-                SlackClientOptions(
-                    slack_bot_token=settings.slack_bot_token,
-                    slack_client_signing_secret=settings.slack_signing_secret or "unused-for-sending",
-                )
-            )
-        )
-    if slack_adapter is not None:
-        senders["slack"] = SlackSender(slack_adapter)
-    if settings.smtp_host:
-        from bot.email import EmailSender
-
-        senders["email"] = EmailAlertSender(EmailSender(settings.smtp_host, settings.smtp_port, settings.smtp_from))
-    return senders
-
-
-async def run_dispatch(settings, once: bool = False, renderer_for: Callable[[str], Renderer] | None = None) -> int:
+async def run_dispatch(
+    settings,
+    senders: dict[str, Sender],
+    once: bool = False,
+    renderer_for: Callable[[str], Renderer] | None = None,
+) -> int:
     """`python app.py dispatch`: deliver due alerts (and keep doing so unless --once).
 
-    `renderer_for` comes from the caller (app.py passes the channels' card renderers), since
-    bot/ never imports adapters/; without it alerts go as plain text."""
+    The channels' `senders` and card `renderer_for` come from the caller (app.py builds them in
+    adapters/), since bot/ never imports adapters/; without a renderer alerts go as plain text."""
     from bot.db import open_database
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     async with open_database(settings.database_url) as sessions:
         dispatcher = Dispatcher(
-            sessions, build_senders(settings), settings=settings, renderer_for=renderer_for or _default_renderer_for
+            sessions, senders, settings=settings, renderer_for=renderer_for or _default_renderer_for
         )
         if once:
             result = await dispatcher.run_once()

@@ -8,7 +8,8 @@ import asyncio
 from alert_fixtures import STAFF, START, conversation_of, seed_school, submit
 from sqlalchemy import select
 
-from bot.dispatcher import BotFrameworkSender, Dispatcher, ManualClock, build_cloud_adapter
+from adapters.senders import BotFrameworkSender, build_cloud_adapter
+from bot.dispatcher import Dispatcher, ManualClock
 from bot.models import Alert, DeliveryAttempt
 from bot.settings import Settings
 

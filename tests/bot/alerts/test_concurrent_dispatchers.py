@@ -11,8 +11,9 @@ from alert_fixtures import STAFF, seed_school
 from sqlalchemy import func, insert, select
 from test_alert_delivery import anonymous_settings
 
+from adapters.senders import BotFrameworkSender, build_cloud_adapter
 from bot.db import create_engine, sessionmaker
-from bot.dispatcher import BotFrameworkSender, Dispatcher, build_cloud_adapter
+from bot.dispatcher import Dispatcher
 from bot.models import Alert, DeliveryAttempt, Report
 
 

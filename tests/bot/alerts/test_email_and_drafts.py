@@ -12,8 +12,9 @@ from alert_fixtures import REPORTER, STAFF, START, conversation_of, seed_school,
 from sqlalchemy import select
 from test_alert_delivery import anonymous_settings
 
-from bot.dispatcher import BotFrameworkSender, Dispatcher, EmailAlertSender, ManualClock, build_cloud_adapter
-from bot.email import EmailSender
+from adapters.email import EmailSender
+from adapters.senders import BotFrameworkSender, EmailAlertSender, build_cloud_adapter
+from bot.dispatcher import Dispatcher, ManualClock
 from bot.models import Alert, ReportDraft, RoleAssignment
 
 

@@ -11,9 +11,10 @@ from alert_fixtures import START, submit
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
 from sqlalchemy import select
 
+from adapters.senders import SlackSender
 from adapters.slack import build_slack_adapter
 from bot import conversation_refs
-from bot.dispatcher import Dispatcher, ManualClock, SlackSender
+from bot.dispatcher import Dispatcher, ManualClock
 from bot.models import Alert, RoleAssignment
 
 
