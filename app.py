@@ -152,7 +152,7 @@ def run(argv: list[str] | None = None) -> int:
         run_blind(quiet=args.quiet)
         return status
     if command == "ingest":
-        from knowledge.ingest import run_ingest
+        from bot.policy_store import run_ingest
 
         return asyncio.run(run_ingest(settings, args.file, args.school, args.name, args.ask))
     if command == "gaps":

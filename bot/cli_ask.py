@@ -18,7 +18,7 @@ import sys
 from bot.answers import Answer
 from bot.db import create_engine, sessionmaker
 from bot.gaps import record_gap
-from knowledge.ingest import load_ingested_policies
+from bot.policy_store import load_ingested_policies
 
 EXIT_USAGE = 2
 

@@ -75,7 +75,7 @@ async def build_runtime(
         cipher = ContentCipher.from_settings(settings)
         if assistant is None:
             from bot.assistant import Assistant
-            from knowledge.ingest import load_stored_policies
+            from bot.policy_store import load_stored_policies
 
             assistant = Assistant.default(extra_policies=await load_stored_policies(sessions))
         storage = SqlStorage(engine, cipher)  # dialog state holds a report in progress: encrypted at rest

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from bot.db import sessionmaker
 from bot.models import ClauseRow, School
-from knowledge.ingest import build_policy, load_stored_policies, store_policy
+from bot.policy_store import load_stored_policies, store_policy
+from knowledge.ingest import build_policy
 from knowledge.policy_file import bundled_policies
 from knowledge.readers import UnreadablePolicy
 
