@@ -1,6 +1,7 @@
 """The turn loop: what the assistant does with each message, on every channel.
 
-Order of precedence, because safety comes before convenience:
+Order of precedence, because safety comes before convenience (ROUTES, at the end of this module,
+is that order as a table of small routes, each of which takes the message or passes it on):
   1. a guided report already under way continues (it handles its own interruptions);
   2. card actions (feedback, "Did you mean" choices, report buttons) and commands
      ("report a concern", DSL commands such as "open reports" / "acknowledge REF");
@@ -26,9 +27,10 @@ import inspect
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 from botbuilder.core import ActivityHandler, ConversationState, PrivateConversationState, TurnContext, UserState
-from botbuilder.dialogs import DialogSet, DialogTurnStatus
+from botbuilder.dialogs import DialogContext, DialogSet, DialogTurnStatus
 
 from bot import conversation_refs, dsl_commands, kinds
 from bot import shared_conversations as shared
@@ -167,83 +169,156 @@ class AssistantBot(ActivityHandler):
             )
 
     async def on_message_activity(self, turn_context: TurnContext):
-        dc = await self.dialogs.create_context(turn_context)
-        value = turn_context.activity.value if isinstance(turn_context.activity.value, dict) else {}
-        action = value.get("action")
-        in_shared = is_shared(turn_context.activity)
-        if dc.active_dialog is not None and not in_shared:  # a report never continues where others read
-            if await self._side_action_mid_report(turn_context, action, value):
-                await dc.reprompt_dialog()  # the report waits at the same question
+        """Offer the message to each route of ROUTES in order; the first that takes it ends the turn."""
+        turn = await self._read_turn(turn_context)
+        for route in ROUTES:
+            if await route(self, turn):
                 return
-            result = await dc.continue_dialog()
-            await self._after_flow(dc, result)
-            return
-        text = adopt_button_text(turn_context.activity)
-        school = await self.school_for(turn_context)
-        pending = await self.pending.get(turn_context, dict) or {}
-        if pending:
-            await self.pending.delete(turn_context)
-        if in_shared and action == "choice":  # a report's button on an old card
-            return await self._tell_sender(turn_context, line_of(turn_context), shared.OLD_REPORT_BUTTON)
 
-        if action == "feedback":
-            return await self._store_feedback(turn_context, school, value)
-        if action == "choose_intent":
-            return await self._answer_choice(turn_context, school, value.get("intent"), pending)
-        if action == "report_concern":
-            kind = flow_for(value.get("kind"))
-            confirmed = (pending.get("confirm") or {}).get("question")  # the message the card asked about
-            return await (
-                self._start(dc, kind, school, first_message=confirmed) if kind else self._offer_flows(dc, school)
-            )
-        if action == "policy_question":
-            return await self._confirmed_question(turn_context, school, pending.get("confirm") or {})
-        if pending.get("menu") == "flows":
-            kind = match_option(text, flow_menu())
-            if kind:
-                return await self._start(dc, kind, school)
-        if pending.get("choices"):
-            picked = _pick_choice(text, pending["choices"])
-            if picked is not None:
-                return await self._answer_choice(turn_context, school, picked or None, pending)
-        if pending.get("confirm"):
-            reply = _confirm_reply(text)
-            if reply == "report":
-                return await self._start(
-                    dc, pending["confirm"]["kind"], school, first_message=pending["confirm"].get("question")
-                )
-            if reply == "question" and pending["confirm"].get("question"):
-                return await self._confirmed_question(turn_context, school, pending["confirm"])
-        if has_attachment(turn_context.activity):  # never kept, whatever comes with it
-            await self._say(
-                turn_context,
-                "I can only read text, so I haven't kept that file. Please don't send "
-                "images of children here: describe things in words instead.",
-            )
-            if not text.strip():
-                return
-        if not text.strip():
-            return await self._say(turn_context, "Type a question about the policy, or 'report a concern'.")
-        if is_report_command(text):
-            return await self._offer_flows(dc, school)
-        if text.strip().lower().rstrip("!.") in GREETINGS:
-            return await self._say(turn_context, WELCOME)
-        if await self._dsl_command(turn_context, text, school):
-            return
+    async def _read_turn(self, context: TurnContext) -> Turn:
+        value = context.activity.value if isinstance(context.activity.value, dict) else {}
+        return Turn(context, await self.dialogs.create_context(context), value, is_shared(context.activity))
 
-        triage = classify(text)
-        if triage.kind == "confirm":
-            return await self._ask_to_confirm(turn_context, text, school, triage)
-        if triage.is_report:
-            report_kind = kinds.get(triage.kind)
-            log.info("triage started a report flow", extra={"flow": report_kind.id, "urgent": triage.urgent})
-            return await self._start(dc, report_kind.id, school, intro=report_kind.triage_intro)
+    # --- the routes, in the order of ROUTES ---------------------------------------------------------
+    async def _report_in_progress(self, turn: Turn) -> bool:
+        """A report under way takes the message (never where others read); so does its side action."""
+        dc = turn.dc
+        if dc.active_dialog is None or turn.in_shared:
+            return False
+        if await self._side_action_mid_report(turn.context, turn.action, turn.value):
+            await dc.reprompt_dialog()  # the report waits at the same question
+            return True
+        result = await dc.continue_dialog()
+        await self._after_flow(dc, result)
+        return True
 
-        answer = self.assistant.answer(text, school, triage)  # the verdict above, not a second classify
+    async def _read_the_message(self, turn: Turn) -> bool:
+        """Not a route: reads, for the routes after it, the text, the school and the pending choice
+        (consumed: a menu or "Did you mean" is answered by this message or by none)."""
+        turn.text = adopt_button_text(turn.context.activity)
+        turn.school = await self.school_for(turn.context)
+        turn.pending = await self.pending.get(turn.context, dict) or {}
+        if turn.pending:
+            await self.pending.delete(turn.context)
+        return False
+
+    async def _old_report_button_where_others_read(self, turn: Turn) -> bool:
+        if not (turn.in_shared and turn.action == "choice"):  # a report's button on an old card
+            return False
+        await self._tell_sender(turn.context, line_of(turn.context), shared.OLD_REPORT_BUTTON)
+        return True
+
+    async def _feedback_button(self, turn: Turn) -> bool:
+        if turn.action != "feedback":
+            return False
+        await self._store_feedback(turn.context, turn.school, turn.value)
+        return True
+
+    async def _did_you_mean_button(self, turn: Turn) -> bool:
+        if turn.action != "choose_intent":
+            return False
+        await self._answer_choice(turn.context, turn.school, turn.value.get("intent"), turn.pending)
+        return True
+
+    async def _report_button(self, turn: Turn) -> bool:
+        if turn.action != "report_concern":
+            return False
+        kind = flow_for(turn.value.get("kind"))
+        confirmed = (turn.pending.get("confirm") or {}).get("question")  # the message the card asked about
+        if kind:
+            await self._start(turn.dc, kind, turn.school, first_message=confirmed)
+        else:
+            await self._offer_flows(turn.dc, turn.school)
+        return True
+
+    async def _policy_question_button(self, turn: Turn) -> bool:
+        if turn.action != "policy_question":
+            return False
+        await self._confirmed_question(turn.context, turn.school, turn.pending.get("confirm") or {})
+        return True
+
+    async def _flow_menu_reply(self, turn: Turn) -> bool:
+        kind = match_option(turn.text, flow_menu()) if turn.pending.get("menu") == "flows" else None
+        if not kind:
+            return False
+        await self._start(turn.dc, kind, turn.school)
+        return True
+
+    async def _did_you_mean_reply(self, turn: Turn) -> bool:
+        picked = _pick_choice(turn.text, turn.pending["choices"]) if turn.pending.get("choices") else None
+        if picked is None:
+            return False
+        await self._answer_choice(turn.context, turn.school, picked or None, turn.pending)
+        return True
+
+    async def _confirm_card_reply(self, turn: Turn) -> bool:
+        confirm = turn.pending.get("confirm")
+        if not confirm:
+            return False
+        reply = _confirm_reply(turn.text)
+        if reply == "report":
+            await self._start(turn.dc, confirm["kind"], turn.school, first_message=confirm.get("question"))
+            return True
+        if reply == "question" and confirm.get("question"):
+            await self._confirmed_question(turn.context, turn.school, confirm)
+            return True
+        return False
+
+    async def _attachment(self, turn: Turn) -> bool:
+        """A file is never kept, whatever comes with it; text sent with it is still read."""
+        if not has_attachment(turn.context.activity):
+            return False
+        await self._say(
+            turn.context,
+            "I can only read text, so I haven't kept that file. Please don't send "
+            "images of children here: describe things in words instead.",
+        )
+        return not turn.text.strip()
+
+    async def _nothing_typed(self, turn: Turn) -> bool:
+        if turn.text.strip():
+            return False
+        await self._say(turn.context, "Type a question about the policy, or 'report a concern'.")
+        return True
+
+    async def _report_command(self, turn: Turn) -> bool:
+        if not is_report_command(turn.text):
+            return False
+        await self._offer_flows(turn.dc, turn.school)
+        return True
+
+    async def _greeting(self, turn: Turn) -> bool:
+        if turn.text.strip().lower().rstrip("!.") not in GREETINGS:
+            return False
+        await self._say(turn.context, WELCOME)
+        return True
+
+    async def _dsl_command_route(self, turn: Turn) -> bool:
+        return await self._dsl_command(turn.context, turn.text, turn.school)
+
+    async def _triage_unsure(self, turn: Turn) -> bool:
+        if turn.triage.kind != "confirm":
+            return False
+        await self._ask_to_confirm(turn.context, turn.text, turn.school, turn.triage)
+        return True
+
+    async def _triage_report(self, turn: Turn) -> bool:
+        triage = turn.triage
+        if not triage.is_report:
+            return False
+        report_kind = kinds.get(triage.kind)
+        log.info("triage started a report flow", extra={"flow": report_kind.id, "urgent": triage.urgent})
+        await self._start(turn.dc, report_kind.id, turn.school, intro=report_kind.triage_intro)
+        return True
+
+    async def _policy_answer(self, turn: Turn) -> bool:
+        answer = self.assistant.answer(turn.text, turn.school, turn.triage)  # the verdict above, not a second one
         if answer.starts_report:  # an Assistant plugged in here may triage more strictly than the router
             report_kind = kinds.get(answer.kind)
-            return await self._start(dc, report_kind.id, school, intro=report_kind.triage_intro)
-        await self._send_answer(turn_context, school, text, answer)
+            await self._start(turn.dc, report_kind.id, turn.school, intro=report_kind.triage_intro)
+            return True
+        await self._send_answer(turn.context, turn.school, turn.text, answer)
+        return True
 
     async def _side_action_mid_report(self, context: TurnContext, action: str | None, value: dict) -> bool:
         """Buttons from other cards pressed during a report: act on them, never record them as answers."""
@@ -497,3 +572,52 @@ def _pick_choice(text: str, choices: list) -> str | None:
         if said == label.strip().lower():
             return intent
     return None
+
+
+@dataclass
+class Turn:
+    """One message as the routes read it."""
+
+    context: TurnContext
+    dc: DialogContext
+    value: dict  # a card button's value ({} for typed text)
+    in_shared: bool  # others can read this conversation (a channel or group chat)
+    text: str = ""
+    school: str = ""
+    pending: dict = field(default_factory=dict)  # the menu or choice the last reply offered
+    _triage: Triage | None = None
+
+    @property
+    def action(self) -> str | None:
+        return self.value.get("action")
+
+    @property
+    def triage(self) -> Triage:
+        """Triage's verdict on the text, worked out once (the answer reuses it)."""
+        if self._triage is None:
+            self._triage = classify(self.text)
+        return self._triage
+
+
+# The turn loop's precedence (see the module docstring), first to last. A route returns True when
+# it has dealt with the message.
+ROUTES: tuple[Callable[[AssistantBot, Turn], Awaitable[bool]], ...] = (
+    AssistantBot._report_in_progress,
+    AssistantBot._read_the_message,
+    AssistantBot._old_report_button_where_others_read,
+    AssistantBot._feedback_button,
+    AssistantBot._did_you_mean_button,
+    AssistantBot._report_button,
+    AssistantBot._policy_question_button,
+    AssistantBot._flow_menu_reply,
+    AssistantBot._did_you_mean_reply,
+    AssistantBot._confirm_card_reply,
+    AssistantBot._attachment,
+    AssistantBot._nothing_typed,
+    AssistantBot._report_command,
+    AssistantBot._greeting,
+    AssistantBot._dsl_command_route,
+    AssistantBot._triage_unsure,
+    AssistantBot._triage_report,
+    AssistantBot._policy_answer,
+)
