@@ -40,8 +40,9 @@ from bot.models import Feedback
 from bot.private_line import PrivateLine, PrivateWork, is_shared, line_of
 from bot.rendering import Button, PlainRenderer, Prompt, Renderer, button_value
 from bot.triage import Triage, classify
-from dialogs.base import RENDERER_KEY, ReportServices, seal_progress
+from dialogs.base import RENDERER_KEY, ReportServices
 from dialogs.inputs import adopt_button_text, has_attachment, is_report_command
+from dialogs.progress import seal_progress
 from dialogs.validation import Option, match_option
 
 log = logging.getLogger(__name__)

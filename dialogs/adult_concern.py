@@ -131,7 +131,7 @@ class AdultConcernFlow(ReportFlow):
         return (("Goes to", _route_label(answers)), *super().summary_fields(answers))
 
     async def after_answer(self, context, progress, question):
-        answers = progress["answers"]
+        answers = progress.answers
         if question.key == "about_head":
             await say(context, f"This report will go to {_route_label(answers)} only.")
         if question.key == "immediate_danger" and answers.get("immediate_danger") == "yes":

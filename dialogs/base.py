@@ -31,9 +31,7 @@ outcome, never an answer.
 
 from __future__ import annotations
 
-import json
 import logging
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
@@ -54,6 +52,7 @@ from bot.rendering import Button, PlainRenderer, Prompt, Renderer, Summary
 from dialogs import guidance
 from dialogs.filing import Reporter, ReportNotFiled
 from dialogs.inputs import adopt_button_text, flow_command, has_attachment
+from dialogs.progress import PROGRESS_KEY, ReportProgress, progress_of
 from dialogs.validation import (
     YES_NO,
     Checked,
@@ -146,56 +145,16 @@ class AnswerPrompt(TextPrompt):
     async def on_prompt(self, turn_context, state, options, is_retry):
         ask = _validations(options)
         problem = state.pop("problem", "") if is_retry else ""
-        progress = turn_context.turn_state.get(_PROGRESS_KEY) or {}
+        progress = turn_context.turn_state.get(PROGRESS_KEY) or ReportProgress("")
         sent = await turn_context.send_activity(self._flow.render(turn_context, ask, progress, problem))
         if ask.get("ask") == "review" and getattr(sent, "id", None):
-            progress.setdefault("summary_ids", []).append(sent.id)  # replaced by a receipt later
-
-
-_PROGRESS_KEY = "assistant.report_progress"  # the active flow's progress, for AnswerPrompt rendering
+            progress.summary_ids.append(sent.id)  # replaced by a receipt later
 
 
 def _validations(options) -> dict:
     if isinstance(options, dict):
         return options.get("validations") or {}
     return getattr(options, "validations", None) or {}
-
-
-_OPENED_KEY = "assistant.report_progress_opened"  # progress dicts unsealed this turn, with their cipher
-SEALED_FIELDS = ("answers", "held")  # what was typed: encrypted whenever the state is stored
-
-
-def progress_of(dc: DialogContext, cipher=None) -> dict:
-    """The report's progress dict, kept in this flow's own dialog instance state.
-
-    What was typed is stored sealed (encrypted with the reports' cipher) and opened here
-    for the turn; `seal_progress` seals it again before the turn's state is saved, so the
-    `bot_state` table and any database driver's debug log only ever see ciphertext.
-    """
-    progress = dc.parent.active_dialog.state["report"]
-    _open(dc.context, progress, cipher)
-    return progress
-
-
-def _open(context: TurnContext, progress: dict, cipher) -> None:
-    sealed = progress.pop("sealed", None)
-    if sealed is not None:
-        if cipher is None:
-            raise RuntimeError("this report's answers are sealed but no cipher was given to open them")
-        progress.update(json.loads(cipher.decrypt_text(sealed.encode("ascii"))))
-    opened = context.turn_state.setdefault(_OPENED_KEY, [])
-    if not any(item is progress for item, _ in opened):
-        opened.append((progress, cipher))
-    context.turn_state[_PROGRESS_KEY] = progress
-
-
-def seal_progress(context: TurnContext) -> None:
-    """Seal every report progress opened this turn; the turn loop calls it before saving state."""
-    for progress, cipher in context.turn_state.pop(_OPENED_KEY, []):
-        if cipher is None or "sealed" in progress:
-            continue
-        typed = {key: progress.pop(key) for key in SEALED_FIELDS if key in progress}
-        progress["sealed"] = cipher.encrypt_text(json.dumps(typed)).decode("ascii")  # ASCII: any text survives
 
 
 def reporter_of(context: TurnContext) -> Reporter:
@@ -245,7 +204,7 @@ class ReportFlow(ComponentDialog):
     def receipt(self, reference: str, answers: dict) -> str:
         return f"Submitted: reference {reference}."
 
-    async def after_answer(self, context: TurnContext, progress: dict, question: Question) -> dict | None:
+    async def after_answer(self, context: TurnContext, progress: ReportProgress, question: Question) -> dict | None:
         """Runs after each answer is recorded; may send coaching. Return {"switch_to": id} to hand over."""
         return None
 
@@ -260,21 +219,8 @@ class ReportFlow(ComponentDialog):
         return {}
 
     # --- progress ----------------------------------------------------------------------------
-    def _progress(self, dc: DialogContext) -> dict:
-        return progress_of(dc, self.services.cipher)
-
-    @staticmethod
-    def new_progress(school: str, reference: str | None = None) -> dict:
-        return {
-            "school": school,
-            "answers": {},
-            "history": [],
-            "asking": None,
-            "at": None,
-            "reference": reference,
-            "held": None,
-            "started": uuid.uuid4().hex,
-        }
+    def _progress(self, dc: DialogContext) -> ReportProgress:
+        return progress_of(dc.context, dc.parent.active_dialog.state, self.services.cipher)
 
     def next_question(self, answers: dict) -> Question | None:
         for question in self.questions:
@@ -291,12 +237,12 @@ class ReportFlow(ComponentDialog):
         return tuple((q.label, q.shown(shown[q.key])) for q in self.questions if q.key in shown)
 
     # --- rendering ---------------------------------------------------------------------------
-    def render(self, context: TurnContext, ask: dict, progress: dict, problem: str = ""):
+    def render(self, context: TurnContext, ask: dict, progress: ReportProgress, problem: str = ""):
         renderer = renderer_of(context)
         what = ask.get("ask")
         if what == "question":
             question = self._by_key[ask["key"]]
-            suggested = _suggested(progress).get(question.key)
+            suggested = progress.suggested.get(question.key)
             if suggested:
                 text = f"{question.text} It sounds like: {question.shown(suggested)}. Is that right?"
                 return renderer.prompt(
@@ -313,7 +259,7 @@ class ReportFlow(ComponentDialog):
             return renderer.summary(
                 Summary(
                     title=self.title,
-                    fields=self.summary_fields(progress.get("answers", {})),
+                    fields=self.summary_fields(progress.answers),
                     buttons=_buttons(REVIEW_OPTIONS),
                     note=note,
                 )
@@ -325,23 +271,23 @@ class ReportFlow(ComponentDialog):
             )
         if what == "confirm_cancel":
             text = "Cancel this report? Your answers will be deleted and nothing will be sent."
-            if progress.get("reference"):
+            if progress.reference:
                 text = (
                     "Cancel the rest of this report? The urgent alert already sent "
-                    f"({progress['reference']}) stays with the DSL."
+                    f"({progress.reference}) stays with the DSL."
                 )
             return renderer.prompt(
                 Prompt(text=f"{problem}\n\n{text}" if problem else text, buttons=_buttons(CANCEL_OPTIONS))
             )
         raise ValueError(f"unknown prompt {what!r}")
 
-    def _pick_options(self, progress: dict) -> tuple[Option, ...]:
+    def _pick_options(self, progress: ReportProgress) -> tuple[Option, ...]:
         """Answers that can still be changed: not those that decided who an urgent alert went to."""
-        answered = self.visible_answers(progress.get("answers", {}))
-        locked = set(progress.get("locked", ()))
+        answered = self.visible_answers(progress.answers)
+        locked = set(progress.locked)
         return tuple(Option(q.key, q.label) for q in self.questions if q.key in answered and q.key not in locked)
 
-    def _options_for(self, ask: dict, progress: dict) -> tuple[Option, ...] | None:
+    def _options_for(self, ask: dict, progress: ReportProgress) -> tuple[Option, ...] | None:
         what = ask.get("ask")
         if what == "review":
             return REVIEW_OPTIONS
@@ -351,18 +297,18 @@ class ReportFlow(ComponentDialog):
             return CANCEL_OPTIONS
         return None
 
-    def _offered(self, progress: dict) -> tuple[Option, ...]:
+    def _offered(self, progress: ReportProgress) -> tuple[Option, ...]:
         """The choices the current step shows (Yes/No while confirming a suggestion); () for free text."""
-        at = progress.get("at")
+        at = progress.at
         if at == "question":
-            key = progress.get("asking") or ""
-            return YES_NO if _suggested(progress).get(key) else self._by_key[key].options
+            key = progress.asking or ""
+            return YES_NO if progress.suggested.get(key) else self._by_key[key].options
         return self._options_for({"ask": at}, progress) or ()
 
-    def _check_suggested(self, question: Question, text: str | None, progress: dict) -> Checked:
+    def _check_suggested(self, question: Question, text: str | None, progress: ReportProgress) -> Checked:
         """The reply to "It sounds like: X. Is that right?": yes takes X, no asks the question in full,
         and naming another option outright takes that one."""
-        suggested = progress["suggested"]
+        suggested = progress.suggested
         reply = match_option(text, YES_NO)
         if reply == "yes":
             return Checked(True, value=suggested[question.key])
@@ -375,16 +321,16 @@ class ReportFlow(ComponentDialog):
     async def validate_answer(self, prompt_context: PromptValidatorContext) -> bool:
         ask = _validations(prompt_context.options)
         text = prompt_context.recognized.value if prompt_context.recognized.succeeded else None
-        progress = prompt_context.context.turn_state.get(_PROGRESS_KEY) or {}
+        progress = prompt_context.context.turn_state.get(PROGRESS_KEY) or ReportProgress("")
         if ask.get("ask") == "question":
             question = self._by_key[ask["key"]]
-            if _suggested(progress).get(question.key):
+            if progress.suggested.get(question.key):
                 checked = self._check_suggested(question, text, progress)
             else:
                 checked = question.check(text)
                 suggested = self.suggest(text or "").get(question.key) if question.options and not checked.ok else None
                 if suggested:  # "a nude pic" at "what kind of incident?": confirm rather than refuse
-                    progress.setdefault("suggested", {})[question.key] = suggested
+                    progress.suggested[question.key] = suggested
                     checked = Checked(False, problem="")
         else:
             checked = check_choice(text, self._options_for(ask, progress))
@@ -401,12 +347,13 @@ class ReportFlow(ComponentDialog):
         # The message that started the report: read once for a suggested answer, then dropped, since
         # the waterfall stores its options in dialog state (never a child's details in clear).
         first_message = options.pop("first_message", None) or ""
-        progress = self.new_progress(options.get("school") or "", options.get("reference"))
-        progress["suggested"] = self.suggest(first_message)
-        if progress["suggested"]:
+        progress = ReportProgress(options.get("school") or "", reference=options.get("reference"))
+        progress.suggested = self.suggest(first_message)
+        if progress.suggested:
             log.info("answer suggested from the first message", extra={"flow": self.kind})
-        inner_dc.parent.active_dialog.state["report"] = progress
-        _open(inner_dc.context, progress, self.services.cipher)
+        state = inner_dc.parent.active_dialog.state
+        state["report"] = progress
+        progress_of(inner_dc.context, state, self.services.cipher)
         log.info("report started", extra={"flow": self.kind})
         await self._touch_draft(inner_dc.context, progress)  # known about from the first moment
         if self.intro:
@@ -415,20 +362,20 @@ class ReportFlow(ComponentDialog):
 
     async def _ask_step(self, step: WaterfallStepContext) -> DialogTurnResult:
         progress = self._progress(step)
-        question = self.next_question(progress["answers"])
+        question = self.next_question(progress.answers)
         if question is None:
             return await step.replace_dialog(REVIEW)
-        progress["asking"], progress["at"] = question.key, "question"
+        progress.asking, progress.at = question.key, "question"
         return await step.prompt(ANSWER, PromptOptions(validations={"ask": "question", "key": question.key}))
 
     async def _record_step(self, step: WaterfallStepContext) -> DialogTurnResult:
         progress = self._progress(step)
-        question = self._by_key[progress["asking"]]
-        progress["answers"][question.key] = step.result
-        _suggested(progress).pop(question.key, None)  # asked once; "back" or an edit asks it in full
-        if question.key not in progress["history"]:
-            progress["history"].append(question.key)
-        progress["held"] = None
+        question = self._by_key[progress.asking or ""]
+        progress.answers[question.key] = step.result
+        progress.suggested.pop(question.key, None)  # asked once; "back" or an edit asks it in full
+        if question.key not in progress.history:
+            progress.history.append(question.key)
+        progress.held = None
         await self._touch_draft(step.context, progress)
         outcome = await self.after_answer(step.context, progress, question)
         if outcome and outcome.get("switch_to"):
@@ -438,7 +385,7 @@ class ReportFlow(ComponentDialog):
 
     async def _review_step(self, step: WaterfallStepContext) -> DialogTurnResult:
         progress = self._progress(step)
-        progress["at"], progress["asking"] = "review", None
+        progress.at, progress.asking = "review", None
         return await step.prompt(ANSWER, PromptOptions(validations={"ask": "review"}))
 
     async def _review_choice_step(self, step: WaterfallStepContext) -> DialogTurnResult:
@@ -446,35 +393,35 @@ class ReportFlow(ComponentDialog):
         if step.result == "submit":
             return await self._submit(step, progress)
         if step.result == "edit":
-            progress["at"] = "pick"
+            progress.at = "pick"
             return await step.prompt(ANSWER, PromptOptions(validations={"ask": "pick"}))
-        progress["at"] = "confirm_cancel"
+        progress.at = "confirm_cancel"
         return await step.prompt(ANSWER, PromptOptions(validations={"ask": "confirm_cancel"}))
 
     async def _edit_step(self, step: WaterfallStepContext) -> DialogTurnResult:
         progress = self._progress(step)
         key = step.result
         if key in self._by_key:
-            progress["answers"].pop(key, None)
-            if key in progress["history"]:
-                progress["history"].remove(key)
+            progress.answers.pop(key, None)
+            if key in progress.history:
+                progress.history.remove(key)
             return await step.replace_dialog(ASK)
         return await step.replace_dialog(REVIEW)  # "no, carry on" after a cancel offer
 
     # --- submit ------------------------------------------------------------------------------------
-    async def _submit(self, step: WaterfallStepContext, progress: dict) -> DialogTurnResult:
+    async def _submit(self, step: WaterfallStepContext, progress: ReportProgress) -> DialogTurnResult:
         context = step.context
-        answers = self.visible_answers(progress["answers"])
+        answers = self.visible_answers(progress.answers)
         try:
             filed = await self.services.desk.file(
                 reporter=reporter_of(context),
-                school_slug=progress["school"],
+                school_slug=progress.school,
                 kind=self.kind,
                 category=self.category(answers),
                 urgency=self._urgency(progress, answers),
                 route_to=self.route_to(answers),
                 content=self._content(answers),
-                reference=progress.get("reference"),
+                reference=progress.reference,
                 submission_id=_submission_id(context, progress),
                 conversation_key=conversation_key(context),
             )
@@ -497,8 +444,8 @@ class ReportFlow(ComponentDialog):
         await say(context, self.receipt(filed.reference, answers))
         return await step.end_dialog({"submitted": filed.reference, "kind": self.kind})
 
-    def _urgency(self, progress: dict, answers: dict) -> str:
-        return "urgent" if progress.get("urgent_alert") else self.urgency(answers)
+    def _urgency(self, progress: ReportProgress, answers: dict) -> str:
+        return "urgent" if progress.urgent_alert else self.urgency(answers)
 
     def _content(self, answers: dict) -> dict:
         """What is stored (encrypted): every answer exactly as typed, with its question."""
@@ -510,18 +457,18 @@ class ReportFlow(ComponentDialog):
             },
         }
 
-    async def raise_urgent_alert(self, context: TurnContext, progress: dict) -> str | None:
+    async def raise_urgent_alert(self, context: TurnContext, progress: ReportProgress) -> str | None:
         """File the report straight away as URGENT, so the alert goes before any further question.
 
         The same reference is completed by the final submit. Returns None if it could not be saved.
         """
-        if progress.get("reference"):
-            return progress["reference"]
-        answers = self.visible_answers(progress["answers"])
+        if progress.reference:
+            return progress.reference
+        answers = self.visible_answers(progress.answers)
         try:
             filed = await self.services.desk.file(
                 reporter=reporter_of(context),
-                school_slug=progress["school"],
+                school_slug=progress.school,
                 kind=self.kind,
                 category=self.category(answers),
                 urgency="urgent",
@@ -532,25 +479,26 @@ class ReportFlow(ComponentDialog):
         except ReportNotFiled:
             log.warning("urgent alert not saved: database unavailable", extra={"flow": self.kind})
             return None
-        progress["reference"], progress["urgent_alert"] = filed.reference, True
-        progress["locked"] = list(progress["history"])  # these answers decided who was alerted
+        progress.reference, progress.urgent_alert = filed.reference, True
+        progress.locked = list(progress.history)  # these answers decided who was alerted
         log.info("urgent alert raised", extra={"flow": self.kind, "reference": filed.reference})
         return filed.reference
 
-    async def _withdraw_summaries(self, context: TurnContext, progress: dict, note: str) -> None:
+    async def _withdraw_summaries(self, context: TurnContext, progress: ReportProgress, note: str) -> None:
         """Replace the summaries shown in the chat by a one-line receipt: the chat keeps a receipt,
         not the account. Channels that cannot edit messages (the terminal) keep them; we try anyway."""
-        for activity_id in progress.pop("summary_ids", []):
+        shown, progress.summary_ids = progress.summary_ids, []
+        for activity_id in shown:
             try:
                 await context.update_activity(Activity(id=activity_id, type=ActivityTypes.message, text=note))
             except Exception as exc:  # noqa: BLE001 - best effort: the report itself is already safe
                 log.info("summary not withdrawn: %s", type(exc).__name__)
 
     # --- drafts ------------------------------------------------------------------------------------
-    async def _touch_draft(self, context: TurnContext, progress: dict) -> None:
+    async def _touch_draft(self, context: TurnContext, progress: ReportProgress) -> None:
         try:
             await self.services.desk.touch_draft(
-                conversation_key(context), progress["school"], self.kind, reporter_of(context)
+                conversation_key(context), progress.school, self.kind, reporter_of(context)
             )
         except ReportNotFiled:
             log.warning("draft marker not saved", extra={"flow": self.kind})
@@ -564,7 +512,7 @@ class ReportFlow(ComponentDialog):
     # --- interruptions -------------------------------------------------------------------------------
     async def reprompt_dialog(self, context: TurnContext, instance) -> None:
         """Asked by the turn loop after a side action (e.g. a DSL pressed an alert button mid-report)."""
-        _open(context, instance.state["report"], self.services.cipher)
+        progress_of(context, instance.state, self.services.cipher)
         await super().reprompt_dialog(context, instance)
 
     async def on_continue_dialog(self, inner_dc: DialogContext) -> DialogTurnResult:
@@ -579,17 +527,16 @@ class ReportFlow(ComponentDialog):
             await say(context, "That button belongs to an earlier question, so I haven't used it.")
             return await self._reprompt(inner_dc)
         text = adopt_button_text(context.activity)
-        if progress.get("at") == "confirm_cancel":
+        if progress.at == "confirm_cancel":
             choice = match_option(text, CANCEL_OPTIONS)
             if choice == "yes":
                 return await self._cancel(inner_dc, progress)
             if choice == "no":
-                progress["at"] = progress.pop("resume_at", None)
+                progress.at, progress.resume_at = progress.resume_at, None
                 await say(context, "Carrying on with your report.")
             return await super().on_continue_dialog(inner_dc)
-        if progress.get("held") and text.strip().lower().rstrip(".!") in KEEP_IT:
-            context.activity.text = progress.pop("held")
-            progress["held"] = None
+        if progress.held and text.strip().lower().rstrip(".!") in KEEP_IT:
+            context.activity.text, progress.held = progress.held, None
             return await super().on_continue_dialog(inner_dc)
         command = flow_command(text)
         if command == "cancel":
@@ -605,7 +552,7 @@ class ReportFlow(ComponentDialog):
             return await self._reprompt(inner_dc)
         return await super().on_continue_dialog(inner_dc)
 
-    def _is_stale_button(self, value, progress: dict) -> bool:
+    def _is_stale_button(self, value, progress: ReportProgress) -> bool:
         """A choice button from an older card: its option is not one this step offers."""
         if not isinstance(value, dict) or value.get("action") != "choice":
             return False
@@ -614,7 +561,7 @@ class ReportFlow(ComponentDialog):
             return False
         return choice not in {option.key for option in self._offered(progress)}
 
-    def attachment_refusal(self, progress: dict) -> str:
+    def attachment_refusal(self, progress: ReportProgress) -> str:
         return (
             "I can't accept files or images in a report, so that one has not been kept. "
             "Please describe things in words instead. Never photograph injuries, and never "
@@ -625,29 +572,29 @@ class ReportFlow(ComponentDialog):
         await inner_dc.reprompt_dialog()
         return DialogTurnResult(DialogTurnStatus.Waiting)
 
-    def _help_text(self, progress: dict) -> str:
-        question = self._by_key.get(progress.get("asking") or "")
-        step_help = self.help_for(question) if progress.get("at") == "question" else ""
-        if progress.get("at") == "review":
+    def _help_text(self, progress: ReportProgress) -> str:
+        question = self._by_key.get(progress.asking or "")
+        step_help = self.help_for(question) if progress.at == "question" else ""
+        if progress.at == "review":
             step_help = "Check the summary: press Submit to send it, or Change an answer to fix something."
         return "\n".join(part for part in (step_help, COMMANDS_HELP) if part)
 
-    async def _offer_cancel(self, inner_dc: DialogContext, progress: dict) -> DialogTurnResult:
+    async def _offer_cancel(self, inner_dc: DialogContext, progress: ReportProgress) -> DialogTurnResult:
         # Pushed on top of the current prompt: "no" ends it and that prompt is asked again.
-        progress["resume_at"] = progress.get("at")
-        progress["at"] = "confirm_cancel"
+        progress.resume_at = progress.at
+        progress.at = "confirm_cancel"
         await inner_dc.begin_dialog(ANSWER, PromptOptions(validations={"ask": "confirm_cancel"}))
         return DialogTurnResult(DialogTurnStatus.Waiting)
 
-    async def _cancel(self, inner_dc: DialogContext, progress: dict) -> DialogTurnResult:
+    async def _cancel(self, inner_dc: DialogContext, progress: ReportProgress) -> DialogTurnResult:
         await inner_dc.cancel_all_dialogs()
         await self._clear_draft(inner_dc.context)
         log.info("report cancelled", extra={"flow": self.kind})
         await self._withdraw_summaries(inner_dc.context, progress, "Report summary removed: the report was cancelled.")
         message = "Report cancelled. Nothing was saved and your answers have been deleted."
-        if progress.get("reference"):
+        if progress.reference:
             message = (
-                f"Report cancelled. The urgent alert already sent ({progress['reference']}) stays "
+                f"Report cancelled. The urgent alert already sent ({progress.reference}) stays "
                 "with the DSL; please speak to them in person."
             )
         await say(inner_dc.context, message + self.after_cancel_advice())
@@ -656,37 +603,30 @@ class ReportFlow(ComponentDialog):
     def after_cancel_advice(self) -> str:
         return " If you are worried about a child, tell the DSL today."
 
-    async def _back(self, inner_dc: DialogContext, progress: dict) -> DialogTurnResult:
-        history = progress["history"]
+    async def _back(self, inner_dc: DialogContext, progress: ReportProgress) -> DialogTurnResult:
+        history = progress.history
         if not history:
             await say(inner_dc.context, "This is the first question, so there is nothing to go back to.")
             return await self._reprompt(inner_dc)
-        if history[-1] in progress.get("locked", ()):
-            await say(inner_dc.context, LOCKED_NOTE.format(reference=progress.get("reference")))
+        if history[-1] in progress.locked:
+            await say(inner_dc.context, LOCKED_NOTE.format(reference=progress.reference))
             return await self._reprompt(inner_dc)
         key = history.pop()
-        progress["answers"].pop(key, None)
+        progress.answers.pop(key, None)
         await inner_dc.cancel_all_dialogs()
         await say(inner_dc.context, "Going back one question.")
         return await inner_dc.begin_dialog(ASK)
 
-    async def _restart(self, inner_dc: DialogContext, progress: dict) -> DialogTurnResult:
+    async def _restart(self, inner_dc: DialogContext, progress: ReportProgress) -> DialogTurnResult:
         await inner_dc.cancel_all_dialogs()
-        fresh = self.new_progress(progress["school"], progress.get("reference"))
-        fresh["urgent_alert"] = progress.get("urgent_alert", False)
-        fresh["started"] = progress.get("started", fresh["started"])
-        fresh["locked"] = list(progress.get("locked", ()))
-        fresh["history"] = list(fresh["locked"])
-        fresh["answers"] = {key: progress["answers"][key] for key in fresh["locked"] if key in progress["answers"]}
-        progress.clear()
-        progress.update(fresh)
+        progress.restart()
         await say(
             inner_dc.context,
-            "Starting this report again." if fresh["locked"] else "Starting this report again from the first question.",
+            "Starting this report again." if progress.locked else "Starting this report again from the first question.",
         )
         return await inner_dc.begin_dialog(ASK)
 
-    async def _answered_question(self, context: TurnContext, progress: dict, text: str) -> bool:
+    async def _answered_question(self, context: TurnContext, progress: ReportProgress, text: str) -> bool:
         """Answer a question asked mid-report; the caller then re-asks the same step.
 
         The flow's own guidance comes first: "can I screenshot it as evidence?" in a nudes report
@@ -697,8 +637,8 @@ class ReportFlow(ComponentDialog):
         recorded as the answer; at a free-text step it is held, and "keep it" records it. At a
         verbatim step nothing is answered: the child's own words may well be a question.
         """
-        at = progress.get("at")
-        question = self._by_key.get(progress.get("asking") or "") if at == "question" else None
+        at = progress.at
+        question = self._by_key.get(progress.asking or "") if at == "question" else None
         if question is not None and question.verbatim:
             return False
         offered = self._offered(progress)
@@ -711,7 +651,7 @@ class ReportFlow(ComponentDialog):
         elif not await self._answered_from_policy(context, progress, text, loose=bool(offered)):
             return False
         if question is not None and not question.options:
-            progress["held"] = text  # nothing typed is lost, even when we guessed wrong
+            progress.held = text  # nothing typed is lost, even when we guessed wrong
             await say(
                 context,
                 "Back to your report. (If that was your answer to this question, "
@@ -721,12 +661,14 @@ class ReportFlow(ComponentDialog):
             await say(context, "Back to your report.")
         return True
 
-    async def _answered_from_policy(self, context: TurnContext, progress: dict, text: str, loose: bool) -> bool:
+    async def _answered_from_policy(
+        self, context: TurnContext, progress: ReportProgress, text: str, loose: bool
+    ) -> bool:
         """The Assistant's answer from the school's policy, when there is an Assistant to ask."""
         assistant = self.services.assistant
         if assistant is None or not (loose or looks_like_policy_question(text)):
             return False
-        answer = assistant.answer(text, progress["school"])
+        answer = assistant.answer(text, progress.school)
         log.info("policy question answered mid-report", extra={"flow": self.kind, "answer_kind": answer.kind})
         if answer.starts_report:  # about the very situation being reported: no FAQ content, ever
             await say(
@@ -739,15 +681,10 @@ class ReportFlow(ComponentDialog):
         return True
 
 
-def _suggested(progress: dict) -> dict:
-    """{question key: option key} suggested from what was already said (see ReportFlow.suggest)."""
-    return progress.get("suggested") or {}
-
-
 def _buttons(options: tuple[Option, ...]) -> tuple[Button, ...]:
     return tuple(Button(o.label, {"action": "choice", "choice": o.key}) for o in options)
 
 
-def _submission_id(context: TurnContext, progress: dict) -> str:
+def _submission_id(context: TurnContext, progress: ReportProgress) -> str:
     """Stable for one report in one conversation, so a retried submit never files twice."""
-    return f"{conversation_key(context)}#{progress['school']}#{progress.get('started', '')}"
+    return f"{conversation_key(context)}#{progress.school}#{progress.started}"

@@ -140,7 +140,7 @@ class DisclosureFlow(ReportFlow):
         return "immediate_danger" if answers.get("immediate_danger") == "yes" else ""
 
     async def after_answer(self, context, progress, question):
-        if question.key == "immediate_danger" and progress["answers"].get("immediate_danger") == "yes":
+        if question.key == "immediate_danger" and progress.answers.get("immediate_danger") == "yes":
             await say(context, CALL_999)
             reference = await self.raise_urgent_alert(context, progress)
             if reference:

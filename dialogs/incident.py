@@ -34,6 +34,7 @@ import re
 
 from dialogs import guidance
 from dialogs.base import Question, ReportFlow, say
+from dialogs.progress import ReportProgress
 from dialogs.validation import YES_NO, Option
 
 INCIDENT_TYPES = (
@@ -183,7 +184,7 @@ class IncidentFlow(ReportFlow):
         return "high" if _is_nudes(answers) else "normal"
 
     async def after_answer(self, context, progress, question):
-        answers = progress["answers"]
+        answers = progress.answers
         if question.key == "type" and _is_nudes(answers):
             await say(context, NUDES_WARNING)
         if question.key == "staff_involved" and answers.get("staff_involved") == "yes":
@@ -193,11 +194,11 @@ class IncidentFlow(ReportFlow):
                 "headteacher (or the chair of governors if it is about the headteacher), not "
                 "just the DSL. I'll switch to that report now; nothing has been sent yet.",
             )
-            return {"switch_to": "adult_concern", "school": progress["school"]}
+            return {"switch_to": "adult_concern", "school": progress.school}
         return None
 
-    def attachment_refusal(self, progress: dict) -> str:
-        if _is_nudes(progress.get("answers", {})):
+    def attachment_refusal(self, progress: ReportProgress) -> str:
+        if _is_nudes(progress.answers):
             return (
                 "I can't accept that, and it has not been kept. Please delete it from this chat now. "
                 "Never view, copy, forward or save nude or semi-nude images of a child, even to "

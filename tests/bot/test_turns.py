@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -196,6 +197,43 @@ async def test_a_restarted_process_resumes_the_report_at_the_same_step(db_url):
         assert answers_of(second, report)["words"] == DISCLOSURE_ANSWERS[1]
     finally:
         await second.close()
+
+
+async def test_a_report_under_way_when_the_bot_was_upgraded_carries_on(runtime):
+    """Progress stored by the bot before it was typed (a plain dict, answers sealed) still loads."""
+    chat = Chat(runtime)
+    await chat.say("report a concern")
+    await chat.press("disclosure")
+    await chat.press("no")
+    await chat.answer_all(*DISCLOSURE_ANSWERS[:3])  # child, words, when/where
+    async with runtime.sessions() as session:
+        keys = [row.key for row in (await session.scalars(select(BotStateItem))).all()]
+    items = await runtime.storage.read(keys)
+    [(key, item)] = [(k, v) for k, v in items.items() if "DialogState" in v]
+    instance = item["DialogState"].dialog_stack[0].state
+    progress = instance["report"]
+    typed = {"answers": dict(progress.answers), "held": progress.held}
+    if progress.sealed:  # what the old bot stored: every other field as it was, the typed ones sealed
+        typed = json.loads(runtime.cipher.decrypt_text(progress.sealed.encode("ascii")))
+    old = {
+        "school": progress.school,
+        "history": list(progress.history),
+        "asking": progress.asking,
+        "at": progress.at,
+        "reference": None,
+        "started": progress.started,
+        "suggested": {},
+        "sealed": runtime.cipher.encrypt_text(json.dumps(typed)).decode("ascii"),
+    }
+    instance["report"] = old
+    await runtime.storage.write({key: item})
+
+    assert "Who else was there?" in await chat.say("help")  # the same step, asked again
+    summary = await chat.answer_all(*DISCLOSURE_ANSWERS[3:])
+    assert "- The child: Jayden, Year 5" in summary and "- When and where: Tuesday 2.30pm" in summary
+    await chat.press("submit")
+    [report] = await reports(runtime)
+    assert answers_of(runtime, report)["words"] == DISCLOSURE_ANSWERS[1]
 
 
 async def test_two_users_reporting_at_once_never_see_each_others_state(runtime):
