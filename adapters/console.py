@@ -23,8 +23,8 @@ from botbuilder.schema import (
     ResourceResponse,
 )
 
-from bot.rendering import PlainRenderer
 from bot.settings import Settings
+from dialogs.rendering import PlainRenderer
 
 CHANNEL = "console"
 QUIT = ("quit", "exit", ":q")

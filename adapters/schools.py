@@ -31,12 +31,12 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.models import School, TenantSchool, UserSchool
 from bot.private_line import is_shared
-from bot.rendering import TEXT, TEXT_OR_NONE, Button, Prompt, button_value
+from dialogs.rendering import TEXT, TEXT_OR_NONE, Button, Prompt, button_value
 from knowledge.policy_file import bundled_policies
 
 SCHOOL_KEY = "school_slug"  # turn_state key the turn loop reads
 SWITCH_COMMAND = "switch school"
-# What our "Which school are you at?" buttons send (see bot.rendering.button_value).
+# What our "Which school are you at?" buttons send (see dialogs.rendering.button_value).
 SCHOOL_ACTION = {"choose_school": {"school": TEXT, "pending": TEXT_OR_NONE, "pending_value": (dict, type(None))}}
 PENDING_LIMIT = 1500  # Slack button values hold 2,000 characters
 MAPPING_TTL_S = 30.0

@@ -36,9 +36,9 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from bot import conversation_refs
 from bot.alerts import ALERTING_PURPOSES, escalate_due, sweep_drafts
 from bot.models import Alert, DeliveryAttempt
-from bot.rendering import AlertCard, Button, PlainRenderer, Renderer
 from bot.safe_logging import describe_failure
 from bot.utc import as_utc
+from dialogs.rendering import AlertCard, Button, PlainRenderer, Renderer
 
 log = logging.getLogger(__name__)
 CHAT_CHANNELS = ("msteams", "slack")

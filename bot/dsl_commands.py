@@ -23,10 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import audit, kinds, reports
 from bot.alerts import Actor, roles_allowed
-from bot.rendering import Button, Renderer, Summary
 from bot.report_layout import lay_out
 from bot.roles import ROLE_ORDER, ROLE_TITLES, known_schools, roles_of
 from bot.utc import now_or, shown
+from dialogs.rendering import Button, Renderer, Summary
 
 REFERENCE = r"([A-Za-z]{2,8}-\d{4}-\d{3,6})"
 LIST_PATTERN = re.compile(

@@ -39,6 +39,7 @@ from bot.alerts import Actor, on_acknowledged, plan_alerts
 from bot.crypto import ContentCipher
 from bot.models import ReferenceCounter, Report, ReportDraft
 from bot.utc import as_utc, now_or
+from dialogs.desk import Reporter  # who raised a report, as the channel identifies them
 
 log = logging.getLogger(__name__)
 
@@ -70,15 +71,6 @@ class CloseNoteRefused(ValueError):
     def __init__(self, length: int):
         super().__init__(f"a close note must be 1 to {MAX_CLOSE_NOTE} characters, not {length}")
         self.length = length
-
-
-@dataclass(frozen=True)
-class Reporter:
-    """Who raised a report, as the channel identifies them (never asked in the dialog)."""
-
-    channel: str
-    user_id: str
-    name: str = ""
 
 
 @dataclass(frozen=True)

@@ -19,14 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.crypto import ContentCipher
 from bot.db import create_engine, migrate, sessionmaker
-from bot.rendering import Renderer
+from bot.report_desk import ReportDesk
 from bot.settings import Settings
 from bot.state_codec import register_state_type
 from bot.storage import SqlStorage
 from bot.turns import AssistantBot
 from dialogs.base import ReportServices
-from dialogs.filing import ReportDesk
 from dialogs.progress import ReportProgress
+from dialogs.rendering import Renderer
 
 register_state_type(ReportProgress)  # a report's progress is kept in dialog state between turns
 

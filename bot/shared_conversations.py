@@ -18,7 +18,7 @@ from botbuilder.core import TurnContext
 from bot.alerts import unreached_draft_key
 from bot.roles import holders
 from dialogs.base import reporter_of
-from dialogs.filing import ReportNotFiled
+from dialogs.desk import ReportNotFiled
 
 MOVED_HERE = "You started a report in {place}; let's continue here, where only you and I can see it."
 MOVED_NOTICE = (

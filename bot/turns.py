@@ -38,11 +38,11 @@ from bot.answers import CONFIRM_PROMPT
 from bot.gaps import GapCounter
 from bot.models import Feedback
 from bot.private_line import PrivateLine, PrivateWork, is_shared, line_of
-from bot.rendering import Button, PlainRenderer, Prompt, Renderer, button_value
 from bot.triage import Triage, classify
 from dialogs.base import RENDERER_KEY, ReportServices
 from dialogs.inputs import adopt_button_text, has_attachment, is_report_command
 from dialogs.progress import seal_progress
+from dialogs.rendering import Button, PlainRenderer, Prompt, Renderer, button_value
 from dialogs.validation import Option, match_option
 
 log = logging.getLogger(__name__)

@@ -48,11 +48,11 @@ from botbuilder.dialogs import (
 from botbuilder.dialogs.prompts import PromptOptions, PromptValidatorContext, TextPrompt
 from botbuilder.schema import Activity, ActivityTypes
 
-from bot.rendering import Button, PlainRenderer, Prompt, Renderer, Summary
 from dialogs import guidance
-from dialogs.filing import Reporter, ReportNotFiled
+from dialogs.desk import RecordDesk, Reporter, ReportNotFiled
 from dialogs.inputs import adopt_button_text, flow_command, has_attachment
 from dialogs.progress import PROGRESS_KEY, ReportProgress, progress_of
+from dialogs.rendering import Button, PlainRenderer, Prompt, Renderer, Summary
 from dialogs.validation import (
     YES_NO,
     Checked,
@@ -130,7 +130,7 @@ class Question:
 class ReportServices:
     """What a flow needs from the rest of the bot, passed in rather than imported globally."""
 
-    desk: object  # dialogs.filing.ReportDesk
+    desk: RecordDesk  # bot.report_desk.ReportDesk over the database
     assistant: object | None = None  # bot.assistant.Assistant: .answer(question, school_slug) -> Answer
     cipher: object | None = None  # bot.crypto.ContentCipher: seals typed answers inside dialog state
 

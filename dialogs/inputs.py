@@ -1,7 +1,7 @@
 """What the user said this turn, whether they typed it or pressed a card button.
 
 Teams and Slack card buttons arrive as a message with no text and a `value` dict (see
-`bot.rendering.ACTIONS`). Every flow and the turn loop read input through `said()`, so a
+`dialogs.rendering.ACTIONS`). Every flow and the turn loop read input through `said()`, so a
 button press and the typed words it stands for always behave the same. No botbuilder
 import: this reads plain attributes of the incoming activity.
 """

@@ -24,8 +24,8 @@ from sqlalchemy import select
 
 from bot.models import Alert, Report, ReportDraft, RoleAssignment
 from bot.private_line import PRIVATE_LINE_KEY
-from bot.rendering import PlainRenderer
 from bot.settings import Settings
+from dialogs.rendering import PlainRenderer
 
 TEST_KEY = Fernet.generate_key().decode()
 CHANNEL = "test"

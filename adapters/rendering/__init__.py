@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from adapters.rendering.slack import SlackRenderer
 from adapters.rendering.teams import TeamsRenderer
-from bot.rendering import PlainRenderer, Renderer
+from dialogs.rendering import PlainRenderer, Renderer
 
 # Channels whose clients draw Adaptive Cards (the Agents Playground and Web Chat included).
 ADAPTIVE_CARD_CHANNELS = frozenset({"msteams", "emulator", "webchat", "directline"})

@@ -7,7 +7,7 @@ from botbuilder.schema import Activity, ActivityTypes, Attachment
 
 from adapters.cards import blocks
 from bot.answers import Answer
-from bot.rendering import AlertCard, Prompt, Summary
+from dialogs.rendering import AlertCard, Prompt, Summary
 
 
 def blocks_activity(content: list[dict], text: str) -> Activity:

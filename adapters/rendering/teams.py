@@ -9,7 +9,7 @@ from botbuilder.schema import Activity, ActivityTypes, Attachment
 
 from adapters.cards import adaptive
 from bot.answers import Answer
-from bot.rendering import AlertCard, Prompt, Summary
+from dialogs.rendering import AlertCard, Prompt, Summary
 
 
 def card_activity(content: dict, summary: str) -> Activity:

@@ -18,7 +18,7 @@ from adapters import reply_transport
 from adapters.rendering import renderer_for
 from adapters.reply_transport import AiohttpTransport, activity_json
 from bot.assistant import Assistant
-from bot.rendering import AlertCard, Button, Prompt, Summary
+from dialogs.rendering import AlertCard, Button, Prompt, Summary
 
 MSREST = Serializer({k: v for k, v in models.__dict__.items() if isinstance(v, type)})
 QUESTIONS = ("can I accept a friend request from a parent?", "phones", "what is the capital of France?")

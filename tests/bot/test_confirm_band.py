@@ -14,9 +14,9 @@ from chat_harness import Chat, build, in_confirm_band, reports, shared_assistant
 from sqlalchemy import select
 
 from bot.models import KnowledgeGap
-from bot.rendering import PlainRenderer
 from bot.triage import Triage
 from dialogs.disclosure import DANGER
+from dialogs.rendering import PlainRenderer
 
 POLICY_QUESTION = "Can I accept a friend request from a pupil on Facebook?"
 UNCOVERED = "What's the weather tomorrow?"  # the policy has nothing on it: a fallback

@@ -98,7 +98,7 @@ class RecordingDesk:
         self.filed, self.drafts = [], []
 
     async def file(self, **kwargs):
-        from dialogs.filing import Filed
+        from dialogs.desk import Filed
 
         self.filed.append(kwargs)
         return Filed(reference=f"OAK-2026-{len(self.filed):04d}")

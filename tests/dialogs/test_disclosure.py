@@ -14,8 +14,8 @@ from chat_harness import (
     reports,
 )
 
+from dialogs.desk import ReportNotFiled
 from dialogs.disclosure import DANGER
-from dialogs.filing import ReportNotFiled
 
 
 async def start(chat: Chat) -> str:
@@ -318,7 +318,7 @@ async def test_no_log_record_contains_what_was_typed(runtime, caplog):
 
 async def test_with_the_reports_database_unreachable_the_user_is_told_and_nothing_is_lost(runtime):
     from bot.db import create_engine, sessionmaker
-    from dialogs.filing import ReportDesk
+    from bot.report_desk import ReportDesk
 
     real_desk = runtime.bot.services.desk
     dead = create_engine("postgresql+asyncpg://postgres@127.0.0.1:9/nowhere")  # nothing listens on port 9

@@ -4,8 +4,9 @@ from cryptography.fernet import Fernet
 
 from bot.crypto import ContentCipher
 from bot.db import sessionmaker
+from bot.report_desk import ReportDesk
 from bot.reports import read_report
-from dialogs.filing import ReportDesk, Reporter
+from dialogs.desk import Reporter
 
 STAFF = Reporter(channel="msteams", user_id="aad-staff-9", name="Mr Felix Adeyemi")
 

@@ -20,8 +20,9 @@ from bot.crypto import ContentCipher
 from bot.db import sessionmaker
 from bot.export import run_export
 from bot.models import AuditEntry, RoleAssignment
-from bot.reports import Reporter, close_report, submit_report
+from bot.reports import close_report, submit_report
 from bot.settings import PROJECT_ROOT, Settings
+from dialogs.desk import Reporter
 
 KEY = Fernet.generate_key().decode()
 NOW = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)

@@ -16,9 +16,10 @@ from sqlalchemy import func, select
 from bot.crypto import ContentCipher
 from bot.db import sessionmaker
 from bot.models import Alert, AuditEntry, DeliveryAttempt, Report, RoleAssignment
-from bot.reports import Reporter, submit_report
+from bot.reports import submit_report
 from bot.retention import cutoff, delete_expired, expired_reports, run_hold, run_retention, set_legal_hold
 from bot.settings import PROJECT_ROOT, Settings
+from dialogs.desk import Reporter
 
 KEY = Fernet.generate_key().decode()
 NOW = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)

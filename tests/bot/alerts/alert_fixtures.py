@@ -18,7 +18,8 @@ from bot.alerts import Actor
 from bot.crypto import ContentCipher
 from bot.db import create_engine, sessionmaker
 from bot.models import RoleAssignment
-from bot.reports import Reporter, acknowledge_report, submit_report
+from bot.reports import acknowledge_report, submit_report
+from dialogs.desk import Reporter
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CIPHER = ContentCipher([Fernet.generate_key().decode()])

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.dsl_commands import REFUSAL, try_handle
 from bot.models import Alert, AuditEntry, Report, RoleAssignment
-from bot.rendering import PlainRenderer
+from dialogs.rendering import PlainRenderer
 
 DSL_ID, DSL_NAME = STAFF["dsl"]
 

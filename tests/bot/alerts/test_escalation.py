@@ -183,7 +183,8 @@ async def test_receipt_reaches_reporters_on_other_bot_framework_channels(session
     from alert_fixtures import CIPHER, teams_activity
 
     from bot import conversation_refs
-    from bot.reports import Reporter, submit_report
+    from bot.reports import submit_report
+    from dialogs.desk import Reporter
 
     clock = ManualClock(START)
     await seed_school(sessions, connector.url)

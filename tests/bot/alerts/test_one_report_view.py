@@ -7,7 +7,7 @@ from alert_fixtures import CIPHER, REPORTER, STAFF, START, seed_school, submit
 
 from bot.dsl_commands import try_handle
 from bot.export import build_record, render_html
-from bot.rendering import PlainRenderer
+from dialogs.rendering import PlainRenderer
 
 HEAD_ID, HEAD_NAME = STAFF["head"]  # a concern about an adult goes to the headteacher
 

@@ -1,7 +1,7 @@
 """What the core asks a channel to show, and the button actions every channel sends back.
 
-The turn loop builds channel-neutral objects (an `Answer`, a report summary, an alert)
-and hands them to a `Renderer`, which turns them into a botbuilder `Activity` for its
+The turn loop and the report flows build channel-neutral objects (an `Answer`, a question
+with its buttons, a report summary, an alert) and hand them to a `Renderer`, which turns them into a botbuilder `Activity` for its
 channel: an Adaptive Card in Teams, Block Kit in Slack, plain text in the terminal and
 in tests. Implementations live in `adapters/`; `PlainRenderer` here is the fallback
 every channel understands.
@@ -18,11 +18,12 @@ same clear reply as unrecognised text), never as "Sorry, something went wrong".
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from botbuilder.schema import Activity, ActivityTypes
 
-from bot.answers import Answer
+if TYPE_CHECKING:  # the Assistant's answer (bot.answers): named for the type checker, never imported
+    from bot.answers import Answer
 
 TEXT = (str,)
 TEXT_OR_NONE = (str, type(None))

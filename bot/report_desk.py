@@ -1,35 +1,22 @@
-"""Where a finished (or urgent, unfinished) report goes: the one seam between the flows and
-`bot.reports` (STORAGE owner).
+"""Where a finished (or urgent, unfinished) report goes: the flows' record desk over `bot.reports`.
 
-Why a seam: the flows only need "file this", "remember a draft exists", "forget the
-draft"; keeping the exact `bot.reports` call in one place means the flows read as the
-conversation they are, and tests can swap in a desk whose database is down.
+Why a seam: the flows declare what they need (dialogs.desk.RecordDesk: "file this", "remember a
+draft exists", "forget the draft"); keeping the exact `bot.reports` calls in this one place means
+the flows read as the conversation they are, and tests can swap in a desk whose database is down.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import datetime
 
 from bot import reports
-from bot.reports import Reporter  # the member of staff reporting, as the channel identifies them
+from dialogs.desk import Filed, Reporter, ReportNotFiled
 
 log = logging.getLogger(__name__)
 
 
-class ReportNotFiled(Exception):
-    """The report (or draft marker) could not be saved: the database is unavailable."""
-
-
-@dataclass(frozen=True)
-class Filed:
-    reference: str
-    created_at: datetime | None = None
-
-
 class ReportDesk:
-    """Files reports through `bot.reports` into the database, encrypted by `cipher`."""
+    """Files reports through `bot.reports` into the database, encrypted by `cipher` (a RecordDesk)."""
 
     def __init__(self, sessions, cipher):
         self.sessions = sessions
