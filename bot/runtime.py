@@ -24,7 +24,7 @@ from bot.settings import Settings
 from bot.state_codec import register_state_type
 from bot.storage import SqlStorage
 from bot.turns import AssistantBot
-from dialogs.base import ReportServices
+from dialogs.flow import ReportServices
 from dialogs.progress import ReportProgress
 from dialogs.rendering import Renderer
 

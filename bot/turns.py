@@ -39,7 +39,7 @@ from bot.gaps import GapCounter
 from bot.models import Feedback
 from bot.private_line import PrivateLine, PrivateWork, is_shared, line_of
 from bot.triage import Triage, classify
-from dialogs.base import RENDERER_KEY, ReportServices
+from dialogs.flow import RENDERER_KEY, ReportServices
 from dialogs.inputs import adopt_button_text, has_attachment, is_report_command
 from dialogs.progress import seal_progress
 from dialogs.rendering import Button, PlainRenderer, Prompt, Renderer, button_value

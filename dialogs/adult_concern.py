@@ -28,8 +28,8 @@ guidance. The reporter never investigates: the case manager consults the LADO.
 from __future__ import annotations
 
 from dialogs import guidance
-from dialogs.base import Question, ReportFlow, say
 from dialogs.disclosure import CALL_999
+from dialogs.flow import Question, ReportFlow, say
 from dialogs.validation import YES_NO, Option
 
 CONCERN_TYPES = (

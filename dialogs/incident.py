@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 
 from dialogs import guidance
-from dialogs.base import Question, ReportFlow, say
+from dialogs.flow import Question, ReportFlow, say
 from dialogs.progress import ReportProgress
 from dialogs.validation import YES_NO, Option
 
