@@ -24,9 +24,9 @@ from bot.settings import Settings
 from bot.state_codec import register_state_type
 from bot.storage import SqlStorage
 from bot.turns import AssistantBot
-from dialogs.flow import ReportServices
 from dialogs.progress import ReportProgress
 from dialogs.rendering import Renderer
+from dialogs.services import ReportServices
 
 register_state_type(ReportProgress)  # a report's progress is kept in dialog state between turns
 

@@ -17,8 +17,7 @@ from botbuilder.core import TurnContext
 
 from bot.alerts import unreached_draft_key
 from bot.roles import holders
-from dialogs.desk import ReportNotFiled
-from dialogs.flow import reporter_of
+from dialogs.desk import ReportNotFiled, reporter_of
 
 MOVED_HERE = "You started a report in {place}; let's continue here, where only you and I can see it."
 MOVED_NOTICE = (

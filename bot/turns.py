@@ -39,10 +39,11 @@ from bot.gaps import GapCounter
 from bot.models import Feedback
 from bot.private_line import PrivateLine, PrivateWork, is_shared, line_of
 from bot.triage import Triage, classify
-from dialogs.flow import RENDERER_KEY, ReportServices
 from dialogs.inputs import adopt_button_text, has_attachment, is_report_command
 from dialogs.progress import seal_progress
+from dialogs.prompting import RENDERER_KEY
 from dialogs.rendering import Button, PlainRenderer, Prompt, Renderer, button_value
+from dialogs.services import ReportServices
 from dialogs.validation import Option, match_option
 
 log = logging.getLogger(__name__)

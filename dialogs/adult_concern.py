@@ -29,7 +29,9 @@ from __future__ import annotations
 
 from dialogs import guidance
 from dialogs.disclosure import CALL_999
-from dialogs.flow import Question, ReportFlow, say
+from dialogs.flow import ReportFlow
+from dialogs.prompting import say
+from dialogs.questions import Question
 from dialogs.validation import YES_NO, Option
 
 CONCERN_TYPES = (

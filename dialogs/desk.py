@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from botbuilder.core import TurnContext
+
 
 @dataclass(frozen=True)
 class Reporter:
@@ -55,3 +57,19 @@ class RecordDesk(Protocol):
 
     async def clear_draft(self, conversation_key: str) -> None:
         """The report here was submitted or cancelled; raises ReportNotFiled."""
+
+
+def reporter_of(context: TurnContext) -> Reporter:
+    """Who is reporting: taken from the channel, never asked."""
+    sender = context.activity.from_property
+    return Reporter(
+        channel=context.activity.channel_id or "unknown",
+        user_id=(getattr(sender, "id", None) or "unknown"),
+        name=(getattr(sender, "name", None) or ""),
+    )
+
+
+def conversation_key(context: TurnContext) -> str:
+    """Where the report is being made: one draft and one submission per conversation."""
+    conversation = context.activity.conversation
+    return f"{context.activity.channel_id}/{getattr(conversation, 'id', '') or ''}"

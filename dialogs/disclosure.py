@@ -37,7 +37,9 @@ The reporter is whoever the channel says is typing; they are never asked who the
 from __future__ import annotations
 
 from dialogs import guidance
-from dialogs.flow import Question, ReportFlow, say
+from dialogs.flow import ReportFlow
+from dialogs.prompting import say
+from dialogs.questions import Question
 from dialogs.validation import YES_NO
 
 DANGER = "Is a child in immediate danger or in need of medical help right now?"

@@ -33,8 +33,10 @@ from __future__ import annotations
 import re
 
 from dialogs import guidance
-from dialogs.flow import Question, ReportFlow, say
+from dialogs.flow import ReportFlow
 from dialogs.progress import ReportProgress
+from dialogs.prompting import say
+from dialogs.questions import Question
 from dialogs.validation import YES_NO, Option
 
 INCIDENT_TYPES = (

@@ -16,7 +16,8 @@ from chat_harness import Chat, add_role_holders, alerts, answers_of, build, repo
 from bot import kinds
 from bot.export import build_record, render_html
 from bot.kinds import ReportKind
-from dialogs.flow import Question, ReportFlow
+from dialogs.flow import ReportFlow
+from dialogs.questions import Question
 
 
 class SiteHazardFlow(ReportFlow):

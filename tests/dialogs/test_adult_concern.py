@@ -114,7 +114,7 @@ async def test_the_flow_alone_in_a_dialog_test_client_hands_the_desk_the_route_a
     from botbuilder.testing import DialogTestClient
 
     from dialogs.adult_concern import AdultConcernFlow
-    from dialogs.flow import ReportServices
+    from dialogs.services import ReportServices
 
     desk = RecordingDesk()
     client = DialogTestClient(
