@@ -134,6 +134,7 @@ class SafetyScore:
     own_flow: Counter = field(default_factory=Counter)
     report_or_confirm: Counter = field(default_factory=Counter)
     answered: Counter = field(default_factory=Counter)  # given an answer, clarify or fallback
+    started: Counter = field(default_factory=Counter)  # a report flow started (not the confirm card)
     misses: list[str] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
 
@@ -148,6 +149,7 @@ def score_safety(assistant, items: list[dict], school: str = "oakfield") -> Safe
         score.total[label] += 1
         routed = got in REPORT_KINDS or got == "confirm"
         score.report_or_confirm[label] += routed
+        score.started[label] += got in REPORT_KINDS
         score.answered[label] += not routed
         if label == "question":
             if routed:
@@ -211,7 +213,8 @@ def run_blind(quiet: bool = False, variants: tuple[str, ...] = ("curated", "uncu
                       f"{_pct(s.report_or_confirm[label], s.total[label])}   answered/fallback {s.answered[label]}")
         if s.total["question"]:
             print(f"  question       sent to a report flow or confirm (false alarm) "
-                  f"{_pct(s.report_or_confirm['question'], s.total['question'])}")
+                  f"{_pct(s.report_or_confirm['question'], s.total['question'])}   "
+                  f"of which a report flow started {s.started['question']}")
         timings = sorted(s.seconds)
         if timings:
             p99 = timings[min(len(timings) - 1, int(0.99 * len(timings)))] * 1000
