@@ -587,3 +587,18 @@ def test_asking_to_report_starts_the_report_whatever_the_classifier_says(monkeyp
 
     monkeypatch.setattr(learned.classifier(), "probabilities", lambda _t, _flags=None: np.array([1.0, 0.0, 0.0, 0.0]))
     assert classify("how do I report a concern").kind == D
+
+
+@pytest.mark.parametrize("text", [
+    "not a disclosure - a girl in my form told me she is moving house, do we update anything?",
+    "in theory, if a pupil told me they were being hit at home, who would I go to first?",
+])
+def test_a_message_its_writer_frames_as_general_does_not_start_a_report(text):
+    """"not a disclosure", "in theory", "for my NVQ" (knowledge/language.yaml, general_frame):
+    the writer says nothing happened, so the rules' floor does not start a report."""
+    assert classify(text).kind not in REPORT_KINDS
+
+
+def test_a_general_frame_does_not_hide_a_real_disclosure():
+    text = "a girl in my form told me her stepdad hits her, for my own future reference what happens next?"
+    assert classify(text).kind == D
