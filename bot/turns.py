@@ -320,7 +320,25 @@ class AssistantBot(ActivityHandler):
             await self._start(turn.dc, report_kind.id, turn.school, intro=report_kind.triage_intro)
             return True
         await self._send_answer(turn.context, turn.school, turn.text, answer)
+        if answer.kind == "answer" and "may_concern_child" in turn.triage.reasons:
+            await self._offer_report_after_answer(turn.context, turn.text, turn.school, turn.triage)
         return True
+
+    async def _offer_report_after_answer(self, context: TurnContext, text: str, school: str, triage: Triage) -> None:
+        """The answer stands, but the message read a little like a worry about a child (triage's
+        wellbeing band, below the confirm card): one line and a button keep the report a tap away.
+        A typed "1" or "report" starts it too; anything else is a new message."""
+        flow = flow_for(triage.likely) or "disclosure"
+        log.info("report offered after an answer", extra={"likely": flow})
+        await self.pending.set(context, {"confirm": {"question": text, "kind": flow}})
+        await context.send_activity(
+            self._render(context).prompt(
+                Prompt(
+                    f"If this is about a particular child, you can report it to the {self._dsl_name(school)} now.",
+                    (Button("Report a concern", {"action": "report_concern", "kind": flow}),),
+                )
+            )
+        )
 
     async def _side_action_mid_report(self, context: TurnContext, action: str | None, value: dict) -> bool:
         """Buttons from other cards pressed during a report: act on them, never record them as answers."""
