@@ -117,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from bot.db import DatabaseUnreachable
+    from bot.persistence.db import DatabaseUnreachable
 
     try:
         return run(argv)
@@ -152,38 +152,38 @@ def run(argv: list[str] | None = None) -> int:
         run_blind(quiet=args.quiet)
         return status
     if command == "ingest":
-        from bot.policy_store import run_ingest
+        from bot.persistence.policy_store import run_ingest
 
         return asyncio.run(run_ingest(settings, args.file, args.school, args.name, args.ask))
     if command == "gaps":
-        from bot.gaps import run_gaps
+        from bot.conversation.gaps import run_gaps
 
         return asyncio.run(run_gaps(settings, args.school))
     if command == "school":
-        from bot.roles import run_school_command
+        from bot.alerts.roles import run_school_command
 
         return asyncio.run(run_school_command(settings, args))
     if command == "dispatch":
         from adapters.rendering import renderer_for
         from adapters.senders import build_senders
-        from bot.dispatcher import run_dispatch
+        from bot.alerts.dispatcher import run_dispatch
 
         senders = build_senders(settings)
         return asyncio.run(run_dispatch(settings, senders, once=args.once, renderer_for=renderer_for))
     if command == "export":
-        from bot.export import run_export
+        from bot.records.export import run_export
 
         return asyncio.run(run_export(settings, args.report, args.out, args.by))
     if command == "retention":
-        from bot.retention import run_retention
+        from bot.records.retention import run_retention
 
         return asyncio.run(run_retention(settings, apply=args.apply, by=args.by))
     if command == "hold":
-        from bot.retention import run_hold
+        from bot.records.retention import run_hold
 
         return asyncio.run(run_hold(settings, args.report, args.on, by=args.by))
     if command == "rekey":
-        from bot.reports import run_rekey
+        from bot.records.reports import run_rekey
 
         return asyncio.run(run_rekey(settings))
     if command == "teams-package":
@@ -195,7 +195,7 @@ def run(argv: list[str] | None = None) -> int:
 
         return print_manifest(settings)
     if command == "migrate":
-        from bot.db import migrate_sync
+        from bot.persistence.db import migrate_sync
 
         migrate_sync(settings.database_url)
         return 0

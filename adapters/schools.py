@@ -29,8 +29,8 @@ from cachetools import TTLCache
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from bot.models import School, TenantSchool, UserSchool
-from bot.private_line import is_shared
+from bot.conversation.private_line import is_shared
+from bot.persistence.models import School, TenantSchool, UserSchool
 from dialogs.rendering import TEXT, TEXT_OR_NONE, Button, Prompt, button_value
 from knowledge.policy_file import bundled_policies
 

@@ -1,4 +1,4 @@
-"""The channels' alert senders: how a `Delivery` of the dispatcher (bot.dispatcher) reaches a person.
+"""The channels' alert senders: how a `Delivery` of the dispatcher (bot.alerts.dispatcher) reaches a person.
 
 Why here: each one speaks a channel's SDK (botbuilder's aiohttp CloudAdapter for Teams and any
 Bot Framework channel, botbuilder-adapters-slack for Slack, SMTP for email), and channel code
@@ -13,8 +13,8 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 from botbuilder.schema import Activity, ConversationReference
 
 from adapters.email import EmailSender
-from bot.alerts import ALERTING_PURPOSES
-from bot.dispatcher import Delivery, Sender, Unreachable
+from bot.alerts.dispatcher import Delivery, Sender, Unreachable
+from bot.alerts.planning import ALERTING_PURPOSES
 
 
 async def _send_via_adapter(

@@ -45,7 +45,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from adapters import json_body
-from bot.models import ProcessedEvent
+from bot.persistence.models import ProcessedEvent
 from bot.safe_logging import describe_failure
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""Slack's PrivateLine (bot.private_line): a direct message opened with `conversations.open`.
+"""Slack's PrivateLine (bot.conversation.private_line): a direct message opened with `conversations.open`.
 
 Why: a report started by mentioning the bot in a Slack channel must continue where only its
 reporter and the bot can read it. With the `im:write` scope an app can open (or find again)
@@ -17,7 +17,7 @@ from botbuilder.adapters.slack.slack_message import SlackMessage
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount
 
-from bot.private_line import PrivateWork
+from bot.conversation.private_line import PrivateWork
 from bot.safe_logging import describe_failure
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@
   turn loop reads the text ("@Safeguarding can I ..." becomes "can I ...");
 - when the bot is installed (personal chat or a team) it sends a welcome card;
 - every message first passes the `SchoolGate` (which school's policy answers);
-- every turn is given its channel's `PrivateLine` (bot.private_line), so a report started
+- every turn is given its channel's `PrivateLine` (bot.conversation.private_line), so a report started
   in a channel, group chat or Slack channel can move to a one-to-one conversation;
 - then every activity, installs included, goes to the wrapped bot, which also
   records conversation references for proactive alerts.
@@ -23,7 +23,7 @@ from botbuilder.schema import ActivityTypes, ChannelAccount
 from adapters.cards.adaptive import welcome_card
 from adapters.rendering.teams import card_activity
 from adapters.schools import SchoolGate
-from bot.private_line import PRIVATE_LINE_KEY, PrivateLine
+from bot.conversation.private_line import PRIVATE_LINE_KEY, PrivateLine
 
 
 def strip_mention(context: TurnContext) -> None:

@@ -1,4 +1,4 @@
-"""Teams' PrivateLine (bot.private_line): a one-to-one chat opened with Bot Framework `create_conversation`.
+"""Teams' PrivateLine (bot.conversation.private_line): a one-to-one chat opened with Bot Framework `create_conversation`.
 
 Why: a report started in a Teams channel or group chat must continue where only its reporter
 and the bot can read it. Bot Framework lets a bot open (or find again: Teams returns the same
@@ -20,7 +20,7 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationParameters
 
 from adapters.schools import tenant_of
-from bot.private_line import PrivateWork
+from bot.conversation.private_line import PrivateWork
 
 log = logging.getLogger(__name__)
 

@@ -99,7 +99,7 @@ DATABASE_DOWN = (
 def _database_failure(error: BaseException) -> bool:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot.storage import StorageUnavailable
+    from bot.persistence.storage import StorageUnavailable
 
     return isinstance(error, (SQLAlchemyError, StorageUnavailable, ConnectionRefusedError))
 
@@ -132,9 +132,9 @@ async def build_default_runtime(settings: Settings):
 
 
 def start_dispatcher(app: web.Application) -> asyncio.Task:
-    """The outbox dispatcher (bot.dispatcher) delivers DSL alerts through this server's own adapters."""
+    """The outbox dispatcher (bot.alerts.dispatcher) delivers DSL alerts through this server's own adapters."""
     from adapters.senders import build_senders
-    from bot.dispatcher import Dispatcher
+    from bot.alerts.dispatcher import Dispatcher
 
     adapters = app[ADAPTERS]
     settings = app[SETTINGS]

@@ -30,7 +30,7 @@ import subprocess
 import sys
 import time
 
-from bot.db import migrate_sync
+from bot.persistence.db import migrate_sync
 from bot.settings import PROJECT_ROOT, Settings
 
 log = logging.getLogger(__name__)

@@ -233,8 +233,8 @@ async def fresh_database(kind: str, workdir: Path) -> tuple[str, callable]:
 async def count_reports(database_url: str) -> int:
     from sqlalchemy import func, select
 
-    from bot.db import create_engine
-    from bot.models import Report
+    from bot.persistence.db import create_engine
+    from bot.persistence.models import Report
 
     engine = create_engine(database_url)
     try:

@@ -125,7 +125,7 @@ def synthetic_policies(policies, count: int) -> list:
 
 
 def main() -> int:
-    from bot.assistant import Assistant
+    from bot.conversation.assistant import Assistant
     from bot.evaluation import _HiddenSchool
     from knowledge.catalog import load_catalog
     from knowledge.embedding import load_encoder

@@ -28,7 +28,7 @@ import yaml
 from rapidfuzz import fuzz
 
 from bot import kinds
-from bot.answers import TENTATIVE_SUMMARY
+from bot.conversation.answers import TENTATIVE_SUMMARY
 from bot.evaluation import ROOT, _HiddenSchool, _pct
 from bot.triage import classify
 
@@ -185,7 +185,7 @@ def run_blind(
     quiet: bool = False, variants: tuple[str, ...] = ("curated", "uncurated", "flattened"), directory: Path = BLIND_DIR
 ) -> dict:
     """Print and return the blind figures. `variants` picks how policy questions are served."""
-    from bot.assistant import Assistant
+    from bot.conversation.assistant import Assistant
     from knowledge.catalog import load_catalog
     from knowledge.policy_file import bundled_policies
 

@@ -15,10 +15,10 @@ from __future__ import annotations
 import json
 import sys
 
-from bot.answers import Answer
-from bot.db import create_engine, sessionmaker
-from bot.gaps import record_gap
-from bot.policy_store import load_ingested_policies
+from bot.conversation.answers import Answer
+from bot.conversation.gaps import record_gap
+from bot.persistence.db import create_engine, sessionmaker
+from bot.persistence.policy_store import load_ingested_policies
 
 EXIT_USAGE = 2
 
@@ -57,7 +57,7 @@ def _emit(answer: Answer, as_json: bool) -> None:
 
 
 async def run_ask(settings, args) -> int:
-    from bot.assistant import Assistant
+    from bot.conversation.assistant import Assistant
     from knowledge.catalog import load_catalog
 
     policies = await _load_policies(settings)

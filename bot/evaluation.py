@@ -200,7 +200,7 @@ def evaluate_file(assistant, catalog, path: Path, schools: list[str], quiet: boo
 
 def uncurated_check(catalog, policies: dict, data: dict, schools: list[str]) -> None:
     """Each school answered by direct retrieval, as if its policy had just been ingested."""
-    from bot.assistant import Assistant
+    from bot.conversation.assistant import Assistant
 
     print("\n== as if uncurated (each school's own mappings hidden; direct clause retrieval) ==")
     for school in schools:
@@ -227,7 +227,7 @@ def uncurated_check(catalog, policies: dict, data: dict, schools: list[str]) -> 
 
 
 def run_eval(school: str | None = None, quiet: bool = False) -> int:
-    from bot.assistant import Assistant
+    from bot.conversation.assistant import Assistant
     from knowledge.catalog import load_catalog
     from knowledge.policy_file import bundled_policies
 

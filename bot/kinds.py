@@ -12,7 +12,7 @@ learned classifier's label, the evaluation's output). `of()` takes any of a kind
 returns the same kind, so neither stored rows nor a card sent before a rename stop working.
 
 A kind's flow is named by its import path, not imported: the dialogs file reports through
-bot.reports, which reads this module, and an import here would close that circle.
+bot.records.reports, which reads this module, and an import here would close that circle.
 """
 
 from __future__ import annotations

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from botbuilder.core import ConversationState, PrivateConversationState, Storage, UserState
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from bot.crypto import ContentCipher
-from bot.db import create_engine, migrate, sessionmaker
-from bot.report_desk import ReportDesk
+from bot.conversation.turns import AssistantBot
+from bot.persistence.crypto import ContentCipher
+from bot.persistence.db import create_engine, migrate, sessionmaker
+from bot.persistence.state_codec import register_state_type
+from bot.persistence.storage import SqlStorage
+from bot.records.report_desk import ReportDesk
 from bot.settings import Settings
-from bot.state_codec import register_state_type
-from bot.storage import SqlStorage
-from bot.turns import AssistantBot
 from dialogs.progress import ReportProgress
 from dialogs.rendering import Renderer
 from dialogs.services import ReportServices
@@ -78,8 +78,8 @@ async def build_runtime(
         sessions = sessionmaker(engine)
         cipher = ContentCipher.from_settings(settings)
         if assistant is None:
-            from bot.assistant import Assistant
-            from bot.policy_store import load_stored_policies
+            from bot.conversation.assistant import Assistant
+            from bot.persistence.policy_store import load_stored_policies
 
             assistant = Assistant.default(extra_policies=await load_stored_policies(sessions))
         storage = SqlStorage(engine, cipher)  # dialog state holds a report in progress: encrypted at rest

@@ -2,7 +2,7 @@
 
 Why a protocol the dialogs own: the flows only need "file this", "remember a draft exists" and
 "forget the draft". Declaring that here, with the few types it speaks in, lets the flows be read
-and tested without the report store; bot.report_desk implements it over bot.reports, and a test
+and tested without the report store; bot.records.report_desk implements it over bot.records.reports, and a test
 can hand in a desk whose database is down.
 """
 

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from botbuilder.schema import Activity, ActivityTypes
 
-if TYPE_CHECKING:  # the Assistant's answer (bot.answers): named for the type checker, never imported
-    from bot.answers import Answer
+if TYPE_CHECKING:  # the Assistant's answer (bot.conversation.answers): named for the type checker, never imported
+    from bot.conversation.answers import Answer
 
 TEXT = (str,)
 TEXT_OR_NONE = (str, type(None))

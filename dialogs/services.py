@@ -9,7 +9,7 @@ from dialogs.desk import RecordDesk
 
 
 class PolicyAdvisor(Protocol):
-    """Answers a question asked mid-report from the school's policy (bot.assistant.Assistant)."""
+    """Answers a question asked mid-report from the school's policy (bot.conversation.assistant.Assistant)."""
 
     def answer(self, question: str, school_slug: str) -> Any: ...
 
@@ -18,6 +18,6 @@ class PolicyAdvisor(Protocol):
 class ReportServices:
     """What a flow needs from the rest of the bot, passed in rather than imported globally."""
 
-    desk: RecordDesk  # bot.report_desk.ReportDesk over the database
-    assistant: PolicyAdvisor | None = None  # bot.assistant.Assistant
-    cipher: object | None = None  # bot.crypto.ContentCipher: seals typed answers inside dialog state
+    desk: RecordDesk  # bot.records.report_desk.ReportDesk over the database
+    assistant: PolicyAdvisor | None = None  # bot.conversation.assistant.Assistant
+    cipher: object | None = None  # bot.persistence.crypto.ContentCipher: seals typed answers inside dialog state

@@ -2,7 +2,7 @@
 
 `build_policy` reads the file and parses it into a `Policy` of clauses; an unreadable or empty
 file raises. Nothing here touches a database: `python app.py ingest FILE --school SLUG --name
-"School name"` stores the policy through bot.policy_store, in one transaction. The matcher
+"School name"` stores the policy through bot.persistence.policy_store, in one transaction. The matcher
 answers an ingested school by direct clause retrieval, so no hand-written mapping is needed.
 
 Re-ingesting a new version of a curated school's policy keeps the ids of unchanged

@@ -1,11 +1,11 @@
-"""Alembic environment: runs on a connection handed over by `bot.db.migrate`, or on
+"""Alembic environment: runs on a connection handed over by `bot.persistence.db.migrate`, or on
 its own from DATABASE_URL (async engines, SQLite or PostgreSQL)."""
 
 import asyncio
 
 from alembic import context
 
-from bot.models import Base
+from bot.persistence.models import Base
 from bot.settings import Settings
 
 config = context.config
@@ -28,7 +28,7 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    from bot.db import create_engine
+    from bot.persistence.db import create_engine
 
     url = config.get_main_option("sqlalchemy.url") or Settings().database_url
 

@@ -12,8 +12,8 @@ from botbuilder.core import ActivityHandler, TurnContext
 
 from adapters.rendering import renderer_for
 from adapters.schools import SCHOOL_KEY
-from bot.answers import Answer, QuotedClause
-from bot.db import sessionmaker
+from bot.conversation.answers import Answer, QuotedClause
+from bot.persistence.db import sessionmaker
 
 CLAUSE = QuotedClause(
     id="oakfield-7",

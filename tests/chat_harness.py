@@ -22,8 +22,8 @@ from botbuilder.schema import Activity, ActivityTypes, Attachment, ChannelAccoun
 from cryptography.fernet import Fernet
 from sqlalchemy import select
 
-from bot.models import Alert, Report, ReportDraft, RoleAssignment
-from bot.private_line import PRIVATE_LINE_KEY
+from bot.conversation.private_line import PRIVATE_LINE_KEY
+from bot.persistence.models import Alert, Report, ReportDraft, RoleAssignment
 from bot.settings import Settings
 from dialogs.rendering import PlainRenderer
 
@@ -42,7 +42,7 @@ ROLE_HOLDERS = (
 @lru_cache(maxsize=1)
 def shared_assistant():
     """The real Assistant over the bundled policies (built once: it is pure and read-only)."""
-    from bot.assistant import Assistant
+    from bot.conversation.assistant import Assistant
 
     return Assistant.default()
 
@@ -64,7 +64,7 @@ def in_confirm_band(monkeypatch, likely: dict[str, str]) -> None:
 
     Which real messages land in the confirm band is the triage model's business, so tests of
     what the turn loop does with the band pick their own messages."""
-    from bot import turns
+    from bot.conversation import turns
     from bot.triage import Triage
 
     real = turns.classify
@@ -150,7 +150,7 @@ class Chat:
 
 
 class PrivateLineDouble:
-    """What Teams and Slack give a group conversation (bot.private_line.PrivateLine), for transcripts:
+    """What Teams and Slack give a group conversation (bot.conversation.private_line.PrivateLine), for transcripts:
     `open` starts a turn in the person's one-to-one `Chat`, or fails when there is none."""
 
     def __init__(self, private: Chat | None):

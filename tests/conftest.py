@@ -8,7 +8,7 @@ import uuid
 import asyncpg
 import pytest
 
-from bot.db import create_engine, migrate
+from bot.persistence.db import create_engine, migrate
 
 PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 

@@ -1,6 +1,6 @@
 """Adaptive Cards (version 1.5, the highest Teams renders) for everything the core shows.
 
-Each function takes one channel-neutral object from `bot.answers` / `dialogs.rendering` and
+Each function takes one channel-neutral object from `bot.conversation.answers` / `dialogs.rendering` and
 returns the card as a plain dict, so tests can read it as data. Every button is an
 `Action.Submit` whose `data` is exactly the `value` dict the turn loop understands
 (see `dialogs.rendering.ACTIONS`): Teams sends it back as `activity.value` with no text.
@@ -8,7 +8,7 @@ returns the card as a plain dict, so tests can read it as data. Every button is 
 
 from __future__ import annotations
 
-from bot.answers import Answer
+from bot.conversation.answers import Answer
 from dialogs.rendering import AlertCard, Button, Prompt, Summary
 
 CARD_VERSION = "1.5"

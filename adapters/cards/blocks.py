@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 from adapters.cards.adaptive import REPORT_CONCERN, alert_buttons, feedback_buttons, without_verdict
-from bot.answers import Answer
+from bot.conversation.answers import Answer
 from dialogs.rendering import AlertCard, Button, Prompt, Summary
 
 SLACK_TEXT_LIMIT = 3000  # a section's text may hold at most 3,000 characters

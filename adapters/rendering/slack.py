@@ -6,7 +6,7 @@ from __future__ import annotations
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
 from adapters.cards import blocks
-from bot.answers import Answer
+from bot.conversation.answers import Answer
 from dialogs.rendering import AlertCard, Prompt, Summary
 
 

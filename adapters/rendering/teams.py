@@ -8,7 +8,7 @@ from __future__ import annotations
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
 from adapters.cards import adaptive
-from bot.answers import Answer
+from bot.conversation.answers import Answer
 from dialogs.rendering import AlertCard, Prompt, Summary
 
 

@@ -6,7 +6,7 @@ import json
 
 from adapters.cards import adaptive
 from adapters.rendering import renderer_for
-from bot.answers import Answer, Choice, QuotedClause
+from bot.conversation.answers import Answer, Choice, QuotedClause
 from dialogs.rendering import AlertCard, Button, PlainRenderer, Prompt, Summary
 
 CLAUSE = QuotedClause(

@@ -17,7 +17,7 @@ from msrest.exceptions import HttpOperationError
 from adapters import reply_transport
 from adapters.rendering import renderer_for
 from adapters.reply_transport import AiohttpTransport, activity_json
-from bot.assistant import Assistant
+from bot.conversation.assistant import Assistant
 from dialogs.rendering import AlertCard, Button, Prompt, Summary
 
 MSREST = Serializer({k: v for k, v in models.__dict__.items() if isinstance(v, type)})

@@ -7,8 +7,8 @@ import asyncio
 from sqlalchemy import event
 
 from adapters.schools import Resolution, SchoolDirectory
-from bot.db import sessionmaker
-from bot.models import TenantSchool
+from bot.persistence.db import sessionmaker
+from bot.persistence.models import TenantSchool
 
 
 async def map_tenant(sessions, tenant: str, *schools: str) -> None:

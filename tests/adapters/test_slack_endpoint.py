@@ -217,8 +217,8 @@ async def test_old_event_ids_are_forgotten_but_recent_ones_kept(engine):
     from datetime import datetime, timedelta
 
     from adapters.slack import claim_event, forget_old_events
-    from bot.db import sessionmaker
-    from bot.models import ProcessedEvent
+    from bot.persistence.db import sessionmaker
+    from bot.persistence.models import ProcessedEvent
 
     sessions = sessionmaker(engine)
     async with sessions() as session, session.begin():

@@ -13,7 +13,7 @@ from adapter_fakes import runtime_for
 from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.web import BOT, create_app
-from bot.models import TenantSchool
+from bot.persistence.models import TenantSchool
 from bot.settings import Settings
 
 
@@ -67,7 +67,7 @@ async def test_health_and_readiness(web):
 
 
 async def test_readyz_says_unavailable_when_the_database_is_down(db_url):
-    from bot.db import create_engine
+    from bot.persistence.db import create_engine
 
     dead = create_engine("postgresql+asyncpg://postgres@127.0.0.1:1/nothing")
     app = create_app(Settings(DATABASE_URL=db_url), runtime_for(dead), dispatcher=False)
@@ -401,7 +401,7 @@ async def test_when_teams_refuses_a_private_chat_the_channel_hears_how_to_open_o
 ):
     from sqlalchemy import select
 
-    from bot.models import ReportDraft, RoleAssignment
+    from bot.persistence.models import ReportDraft, RoleAssignment
 
     async with real_web.runtime.sessions() as session, session.begin():
         session.add(

@@ -3,7 +3,7 @@
 import pytest
 
 from bot import triage
-from bot.assistant import Assistant, UnknownSchool
+from bot.conversation.assistant import Assistant, UnknownSchool
 from knowledge.catalog import load_catalog
 from knowledge.policy_file import bundled_policies, make_policy
 

@@ -13,7 +13,7 @@ import pytest
 from chat_harness import Chat, build, in_confirm_band, reports, shared_assistant
 from sqlalchemy import select
 
-from bot.models import KnowledgeGap
+from bot.persistence.models import KnowledgeGap
 from bot.triage import Triage
 from dialogs.disclosure import DANGER
 from dialogs.rendering import PlainRenderer
@@ -170,10 +170,10 @@ async def test_the_log_names_kinds_never_the_message(runtime, monkeypatch, caplo
     secret = "Jayden said his uncle hurts him"
     in_confirm_band(monkeypatch, {secret: "disclosure"})
     chat = Chat(runtime)
-    with caplog.at_level(logging.INFO, logger="bot.turns"):
+    with caplog.at_level(logging.INFO, logger="bot.conversation.turns"):
         await chat.say(secret)
         await chat.say("2")
-    logged = [r for r in caplog.records if r.name == "bot.turns"]
+    logged = [r for r in caplog.records if r.name == "bot.conversation.turns"]
     assert {r.getMessage() for r in logged} >= {"triage asked to confirm", "answered"}
     assert all("Jayden" not in str(vars(r)) for r in logged)
 
@@ -193,7 +193,7 @@ async def test_the_message_the_card_asked_about_still_suggests_the_incident_type
 
 def in_wellbeing_band(monkeypatch, likely: dict[str, str]) -> None:
     """Triage answers these as questions but marks them as possibly about a child (below the card)."""
-    from bot import turns
+    from bot.conversation import turns
 
     real = turns.classify
     monkeypatch.setattr(

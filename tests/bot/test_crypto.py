@@ -8,7 +8,7 @@ import stat
 import pytest
 from cryptography.fernet import Fernet
 
-from bot.crypto import ContentCipher, ContentUnreadable, EncryptionKeyInvalid, EncryptionKeyMissing
+from bot.persistence.crypto import ContentCipher, ContentUnreadable, EncryptionKeyInvalid, EncryptionKeyMissing
 from bot.settings import Settings
 
 CONTENT = {"child": "Jayden in Year 5", "words": "he said “it hurts when…” 🙁 مرحبا \x00 \ud800"}
@@ -62,7 +62,7 @@ def test_a_bad_key_is_reported_without_echoing_it():
 
 def test_development_generates_a_private_key_once_and_warns(tmp_path, caplog):
     key_path = tmp_path / "var" / "dev-encryption.key"
-    with caplog.at_level(logging.WARNING, logger="bot.crypto"):
+    with caplog.at_level(logging.WARNING, logger="bot.persistence.crypto"):
         first = ContentCipher.from_settings(settings(ENCRYPTION_KEYS=""), dev_key_path=key_path)
     assert "ENCRYPTION_KEYS is not set" in caplog.text
     assert stat.S_IMODE(key_path.stat().st_mode) == 0o600

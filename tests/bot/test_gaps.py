@@ -8,9 +8,9 @@ from pathlib import Path
 
 from sqlalchemy import inspect
 
-from bot.db import sessionmaker
-from bot.gaps import GapCounter, list_gaps, record_gap
-from bot.models import KnowledgeGap
+from bot.conversation.gaps import GapCounter, list_gaps, record_gap
+from bot.persistence.db import sessionmaker
+from bot.persistence.models import KnowledgeGap
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -78,7 +78,7 @@ async def test_counts_survive_a_failed_write_and_go_in_the_next(engine):
 def test_gaps_command_lists_counts(tmp_path):
     import asyncio
 
-    from bot.db import create_engine, migrate
+    from bot.persistence.db import create_engine, migrate
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'g.sqlite3'}"
 
@@ -154,7 +154,7 @@ async def test_gap_examples_and_keys_keep_the_question_but_not_who_it_was_about(
 def test_the_sqlite_database_and_its_wal_and_shm_files_are_owner_only(tmp_path):
     import stat
 
-    from bot.db import create_engine, migrate
+    from bot.persistence.db import create_engine, migrate
 
     old = os.umask(0o022)
     try:

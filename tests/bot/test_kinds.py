@@ -14,8 +14,8 @@ import pytest
 from chat_harness import Chat, add_role_holders, alerts, answers_of, build, reports
 
 from bot import kinds
-from bot.export import build_record, render_html
 from bot.kinds import ReportKind
+from bot.records.export import build_record, render_html
 from dialogs.flow import ReportFlow
 from dialogs.questions import Question
 

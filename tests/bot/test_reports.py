@@ -11,11 +11,11 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import func, select, text
 
-from bot.alerts import Actor
-from bot.crypto import ContentCipher
-from bot.db import create_engine, sessionmaker
-from bot.models import Alert, AuditEntry, Report, ReportDraft, RoleAssignment
-from bot.reports import (
+from bot.alerts.planning import Actor
+from bot.persistence.crypto import ContentCipher
+from bot.persistence.db import create_engine, sessionmaker
+from bot.persistence.models import Alert, AuditEntry, Report, ReportDraft, RoleAssignment
+from bot.records.reports import (
     CloseNoteRefused,
     Reporter,
     ReportNotSaved,
@@ -70,7 +70,7 @@ async def submit(sessions, cipher, **overrides):
 
 
 async def transact(sessions, operation, *args, **kwargs):
-    """One bot.reports read or status change in a transaction of its own, as its callers run them."""
+    """One bot.records.reports read or status change in a transaction of its own, as its callers run them."""
     async with sessions() as session, session.begin():
         return await operation(session, *args, **kwargs)
 
@@ -221,12 +221,12 @@ async def test_submit_stores_alerts_audit_and_ends_the_draft_together(sessions, 
 
 
 async def test_a_failure_inside_the_transaction_stores_nothing_and_says_so(sessions, cipher, monkeypatch):
-    import bot.reports
+    import bot.records.reports
 
     async def broken_plan_alerts(session, report, now):
         raise RuntimeError("alert planner exploded")
 
-    monkeypatch.setattr(bot.reports, "plan_alerts", broken_plan_alerts)
+    monkeypatch.setattr(bot.records.reports, "plan_alerts", broken_plan_alerts)
     with pytest.raises(ReportNotSaved):
         await submit(sessions, cipher)
     assert await count(sessions, Report) == 0 and await count(sessions, AuditEntry) == 0
@@ -352,9 +352,9 @@ async def test_key_rotation_reencrypts_stored_reports(sessions):
 
 
 async def test_drafts_come_due_once_and_reactivity_rearms_the_reminder(sessions, cipher):
-    """The dispatcher's sweep (bot.alerts.sweep_drafts) reminds once, tells the DSL once."""
-    from bot.alerts import sweep_drafts
-    from bot.models import Alert, RoleAssignment
+    """The dispatcher's sweep (bot.alerts.planning.sweep_drafts) reminds once, tells the DSL once."""
+    from bot.alerts.planning import sweep_drafts
+    from bot.persistence.models import Alert, RoleAssignment
     from bot.settings import Settings
 
     settings = Settings(INCOMPLETE_REPORT_REMINDER_MINUTES=15, INCOMPLETE_DISCLOSURE_DSL_MINUTES=60)
@@ -391,8 +391,8 @@ async def test_drafts_come_due_once_and_reactivity_rearms_the_reminder(sessions,
 async def test_a_report_that_could_not_start_privately_still_reaches_the_dsl_without_content(sessions):
     """Someone began a disclosure in a Teams channel and could not be messaged privately (issue 15):
     the reminder waits for them, the DSL hears of it, and neither says more than who and when."""
-    from bot.alerts import sweep_drafts, unreached_draft_key
-    from bot.models import RoleAssignment
+    from bot.alerts.planning import sweep_drafts, unreached_draft_key
+    from bot.persistence.models import RoleAssignment
     from bot.settings import Settings
 
     settings = Settings(INCOMPLETE_REPORT_REMINDER_MINUTES=15, INCOMPLETE_DISCLOSURE_DSL_MINUTES=60)
@@ -435,7 +435,7 @@ def test_rekey_command_moves_reports_to_the_newest_key(tmp_path):
     url = f"sqlite+aiosqlite:///{tmp_path / 'k.sqlite3'}"
 
     async def file_one():
-        from bot.db import create_engine, migrate, sessionmaker
+        from bot.persistence.db import create_engine, migrate, sessionmaker
 
         engine = create_engine(url)
         await migrate(engine)
@@ -451,7 +451,7 @@ def test_rekey_command_moves_reports_to_the_newest_key(tmp_path):
     assert done.returncode == 0 and "re-encrypted 1 report(s)" in done.stdout
 
     async def read_with_new_key_only():
-        from bot.db import create_engine, sessionmaker
+        from bot.persistence.db import create_engine, sessionmaker
 
         engine = create_engine(url)
         async with sessionmaker(engine)() as session:

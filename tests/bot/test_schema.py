@@ -3,7 +3,7 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from bot.models import Base
+from bot.persistence.models import Base
 
 
 async def test_migrations_match_models(engine):

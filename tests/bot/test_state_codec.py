@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from bot.state_codec import decode, encode, register_state_type
+from bot.persistence.state_codec import decode, encode, register_state_type
 
 
 def round_trip(value):

@@ -18,10 +18,10 @@ from botbuilder.testing import StorageBaseTests
 from cryptography.fernet import Fernet
 from sqlalchemy import select, text
 
-from bot.crypto import ContentCipher
-from bot.db import create_engine
-from bot.models import BotStateItem
-from bot.storage import ETagConflict, SqlStorage, StorageUnavailable
+from bot.persistence.crypto import ContentCipher
+from bot.persistence.db import create_engine
+from bot.persistence.models import BotStateItem
+from bot.persistence.storage import ETagConflict, SqlStorage, StorageUnavailable
 
 BASE_TESTS = sorted(name for name, member in vars(StorageBaseTests).items() if isinstance(member, staticmethod))
 

@@ -21,8 +21,8 @@ from chat_harness import (
 )
 from sqlalchemy import select
 
-from bot.answers import Choice
-from bot.models import BotStateItem, Feedback, KnowledgeGap
+from bot.conversation.answers import Choice
+from bot.persistence.models import BotStateItem, Feedback, KnowledgeGap
 from bot.settings import PROJECT_ROOT
 from dialogs.disclosure import DANGER
 
@@ -359,7 +359,7 @@ async def test_hello_explains_what_the_assistant_does(runtime):
 
 
 async def test_when_a_step_cannot_be_saved_the_user_is_asked_to_send_it_again(runtime):
-    from bot.storage import StorageUnavailable
+    from bot.persistence.storage import StorageUnavailable
 
     chat = Chat(runtime)
     await chat.say("report a concern")
@@ -438,7 +438,7 @@ async def test_when_no_private_chat_can_be_opened_nothing_starts_and_the_dsl_is_
     assert "Open a private chat with me" in reply
     assert "the Designated Safeguarding Lead, Ms Amara Okafor," in reply and "999" in reply
     assert "Jayden" not in reply and DANGER not in reply and "Which child" not in reply
-    (marker,) = await drafts(runtime)  # the DSL still hears someone tried (bot.alerts.sweep_drafts)
+    (marker,) = await drafts(runtime)  # the DSL still hears someone tried (bot.alerts.planning.sweep_drafts)
     assert marker.conversation_key == "unreached:test/staff-amara" and marker.kind == "disclosure"
     assert "Which child" not in await group.press("no")  # nothing is waiting in the group chat
 

@@ -317,8 +317,8 @@ async def test_no_log_record_contains_what_was_typed(runtime, caplog):
 
 
 async def test_with_the_reports_database_unreachable_the_user_is_told_and_nothing_is_lost(runtime):
-    from bot.db import create_engine, sessionmaker
-    from bot.report_desk import ReportDesk
+    from bot.persistence.db import create_engine, sessionmaker
+    from bot.records.report_desk import ReportDesk
 
     real_desk = runtime.bot.services.desk
     dead = create_engine("postgresql+asyncpg://postgres@127.0.0.1:9/nowhere")  # nothing listens on port 9

@@ -2,10 +2,10 @@
 
 from cryptography.fernet import Fernet
 
-from bot.crypto import ContentCipher
-from bot.db import sessionmaker
-from bot.report_desk import ReportDesk
-from bot.reports import read_report
+from bot.persistence.crypto import ContentCipher
+from bot.persistence.db import sessionmaker
+from bot.records.report_desk import ReportDesk
+from bot.records.reports import read_report
 from dialogs.desk import Reporter
 
 STAFF = Reporter(channel="msteams", user_id="aad-staff-9", name="Mr Felix Adeyemi")

@@ -15,8 +15,8 @@ import pytest
 from chat_harness import DISCLOSURE_ANSWERS, Chat, answers_of, reports
 from sqlalchemy import select
 
-from bot import turns
-from bot.models import BotStateItem
+from bot.conversation import turns
+from bot.persistence.models import BotStateItem
 from bot.triage import Triage
 from dialogs import guidance
 from dialogs.adult_concern import AdultConcernFlow

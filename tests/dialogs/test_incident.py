@@ -6,7 +6,7 @@ from botbuilder.schema import Attachment
 from chat_harness import Chat, answers_of, reports
 from sqlalchemy import select
 
-from bot.models import BotStateItem
+from bot.persistence.models import BotStateItem
 
 PHOTO = Attachment(content_type="image/jpeg", content_url="https://files.invalid/IMG_0042.jpg", name="IMG_0042.jpg")
 

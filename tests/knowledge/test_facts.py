@@ -3,7 +3,7 @@ ask about, and the review date is read from a file that has no front matter."""
 
 import pytest
 
-from bot.assistant import Assistant
+from bot.conversation.assistant import Assistant
 from knowledge.catalog import load_catalog
 from knowledge.facts import next_review_date
 from knowledge.policy_file import bundled_policies, make_policy

@@ -8,9 +8,9 @@ import docx
 import pytest
 from sqlalchemy import func, select
 
-from bot.db import sessionmaker
-from bot.models import ClauseRow, School
-from bot.policy_store import load_stored_policies, store_policy
+from bot.persistence.db import sessionmaker
+from bot.persistence.models import ClauseRow, School
+from bot.persistence.policy_store import load_stored_policies, store_policy
 from knowledge.ingest import build_policy
 from knowledge.policy_file import bundled_policies
 from knowledge.readers import UnreadablePolicy

@@ -7,7 +7,7 @@ import dataclasses
 
 import pytest
 
-from bot.assistant import Assistant
+from bot.conversation.assistant import Assistant
 from knowledge.catalog import load_catalog
 from knowledge.embedding import ModelMissing, load_encoder, model_files
 from knowledge.matcher import Matcher

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.answers import TENTATIVE_SUMMARY
-from bot.assistant import Assistant
+from bot.conversation.answers import TENTATIVE_SUMMARY
+from bot.conversation.assistant import Assistant
 from knowledge.ingest import build_policy
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "unseen_policies"

@@ -1,7 +1,7 @@
 """A switchable database outage for tests: while on, every statement (or only those matching)
 fails the way a dead server or a full disk does, as a DBAPI error raised by the driver.
 
-Why at the engine and not a fake desk: the point is to prove the REAL path (bot.reports,
+Why at the engine and not a fake desk: the point is to prove the REAL path (bot.records.reports,
 the dialogs, the web app) says "couldn't save" and never a false receipt when the
 database itself fails, including at the last moment (COMMIT). The state store's direct
 SQLite read (aiosqlite's execute_fetchall, which SQLAlchemy's events never see) fails too.

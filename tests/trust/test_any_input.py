@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from adapters.web import create_app
-from bot.answers import Answer, Kind
+from bot.conversation.answers import Answer, Kind
 from dialogs.validation import (
     YES_NO,
     Checked,
@@ -119,7 +119,7 @@ def test_every_validator_accepts_or_explains_and_never_changes_the_words(text):
 
 @pytest.fixture
 async def runtime(tmp_path):
-    from bot.db import create_engine, migrate
+    from bot.persistence.db import create_engine, migrate
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'any.sqlite3'}"
     engine = create_engine(url)

@@ -14,9 +14,9 @@ from servers import free_port, start_server, stop_server
 from sqlalchemy import select
 
 from benchmarks.loopback import CONFIRMATION, DISCLOSURE_ANSWERS, HttpChat, LoopbackConnector
-from bot.crypto import ContentCipher
-from bot.db import create_engine, sessionmaker
-from bot.models import Alert, Report, RoleAssignment
+from bot.persistence.crypto import ContentCipher
+from bot.persistence.db import create_engine, sessionmaker
+from bot.persistence.models import Alert, Report, RoleAssignment
 
 KEY = Fernet.generate_key().decode()
 

@@ -15,12 +15,12 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select
 
-from bot.alerts import Actor
-from bot.crypto import ContentCipher
-from bot.db import sessionmaker
-from bot.export import run_export
-from bot.models import AuditEntry, RoleAssignment
-from bot.reports import close_report, submit_report
+from bot.alerts.planning import Actor
+from bot.persistence.crypto import ContentCipher
+from bot.persistence.db import sessionmaker
+from bot.persistence.models import AuditEntry, RoleAssignment
+from bot.records.export import run_export
+from bot.records.reports import close_report, submit_report
 from bot.settings import PROJECT_ROOT, Settings
 from dialogs.desk import Reporter
 
@@ -133,7 +133,7 @@ def test_the_export_command_line(tmp_path):
     env = {**os.environ, "DATABASE_URL": url, "ENCRYPTION_KEYS": KEY, "ENVIRONMENT": "test"}
 
     async def seed():
-        from bot.db import create_engine, migrate
+        from bot.persistence.db import create_engine, migrate
 
         engine = create_engine(url)
         await migrate(engine)

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adapters.web import SLACK_ENDPOINT, create_app
-from bot.db import create_engine, migrate
+from bot.persistence.db import create_engine, migrate
 from bot.settings import Settings
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"

@@ -17,7 +17,7 @@ from outage import DatabaseOutage
 
 from adapters.web import create_app
 from benchmarks.loopback import DISCLOSURE_ANSWERS, HttpChat, LoopbackConnector
-from bot.models import RoleAssignment
+from bot.persistence.models import RoleAssignment
 
 CHILD_NAMES = ("Jayden", "Maya", "Priya Shah", "Oliwia")
 TYPED_STRAIGHT_IN = "Priya Shah in 4B told me her stepdad locks her in the shed at night"
@@ -159,8 +159,8 @@ async def test_database_errors_never_quote_the_values_of_a_statement(engine):
     is built with hide_parameters, so a staff name or a ciphertext never lands in a log that way."""
     from sqlalchemy.exc import IntegrityError
 
-    from bot.db import sessionmaker
-    from bot.models import Report
+    from bot.persistence.db import sessionmaker
+    from bot.persistence.models import Report
 
     def row():
         return Report(

@@ -13,11 +13,11 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 
-from bot.crypto import ContentCipher
-from bot.db import sessionmaker
-from bot.models import Alert, AuditEntry, DeliveryAttempt, Report, RoleAssignment
-from bot.reports import submit_report
-from bot.retention import cutoff, delete_expired, expired_reports, run_hold, run_retention, set_legal_hold
+from bot.persistence.crypto import ContentCipher
+from bot.persistence.db import sessionmaker
+from bot.persistence.models import Alert, AuditEntry, DeliveryAttempt, Report, RoleAssignment
+from bot.records.reports import submit_report
+from bot.records.retention import cutoff, delete_expired, expired_reports, run_hold, run_retention, set_legal_hold
 from bot.settings import PROJECT_ROOT, Settings
 from dialogs.desk import Reporter
 

@@ -13,12 +13,12 @@ from aiohttp import web
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount
 from cryptography.fernet import Fernet
 
-from bot import conversation_refs
-from bot.alerts import Actor
-from bot.crypto import ContentCipher
-from bot.db import create_engine, sessionmaker
-from bot.models import RoleAssignment
-from bot.reports import acknowledge_report, submit_report
+from bot.alerts import conversation_refs
+from bot.alerts.planning import Actor
+from bot.persistence.crypto import ContentCipher
+from bot.persistence.db import create_engine, sessionmaker
+from bot.persistence.models import RoleAssignment
+from bot.records.reports import acknowledge_report, submit_report
 from dialogs.desk import Reporter
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -166,6 +166,6 @@ async def submit(
 
 
 async def acknowledge(sessions, reference: str, actor: Actor, now: datetime, *, role: str = "dsl"):
-    """A lead acknowledging a report in a transaction of its own (bot.reports.acknowledge_report)."""
+    """A lead acknowledging a report in a transaction of its own (bot.records.reports.acknowledge_report)."""
     async with sessions() as session, session.begin():
         return await acknowledge_report(session, reference, actor, role=role, now=now)

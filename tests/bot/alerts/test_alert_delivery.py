@@ -9,8 +9,8 @@ from alert_fixtures import STAFF, START, conversation_of, seed_school, submit
 from sqlalchemy import select
 
 from adapters.senders import BotFrameworkSender, build_cloud_adapter
-from bot.dispatcher import Dispatcher, ManualClock
-from bot.models import Alert, DeliveryAttempt
+from bot.alerts.dispatcher import Dispatcher, ManualClock
+from bot.persistence.models import Alert, DeliveryAttempt
 from bot.settings import Settings
 
 
@@ -130,7 +130,7 @@ async def test_retry_waits_for_backoff(sessions, connector):
 async def test_unreachable_holder_is_retried_until_they_install_the_app(sessions, connector):
     from alert_fixtures import teams_activity
 
-    from bot import conversation_refs
+    from bot.alerts import conversation_refs
 
     clock = ManualClock(START)
     await seed_school(sessions, connector.url, reachable=())

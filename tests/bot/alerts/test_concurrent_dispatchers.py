@@ -12,9 +12,9 @@ from sqlalchemy import func, insert, select
 from test_alert_delivery import anonymous_settings
 
 from adapters.senders import BotFrameworkSender, build_cloud_adapter
-from bot.db import create_engine, sessionmaker
-from bot.dispatcher import Dispatcher
-from bot.models import Alert, DeliveryAttempt, Report
+from bot.alerts.dispatcher import Dispatcher
+from bot.persistence.db import create_engine, sessionmaker
+from bot.persistence.models import Alert, DeliveryAttempt, Report
 
 
 async def test_two_dispatchers_deliver_every_alert_exactly_once(db_url, sessions, connector):

@@ -10,8 +10,8 @@ from botbuilder.core.adapters import TestAdapter
 from chat_harness import build
 from sqlalchemy import select
 
-from bot import conversation_refs
-from bot.models import ConversationRef
+from bot.alerts import conversation_refs
+from bot.persistence.models import ConversationRef
 
 
 async def test_remember_stores_and_refreshes_one_row_per_identity(sessions):

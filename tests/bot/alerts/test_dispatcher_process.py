@@ -13,8 +13,8 @@ from alert_fixtures import STAFF, conversation_of, seed_school, submit
 from sqlalchemy import select
 from test_alert_delivery import dispatcher_for
 
-from bot.dispatcher import ManualClock
-from bot.models import Alert, DeliveryAttempt
+from bot.alerts.dispatcher import ManualClock
+from bot.persistence.models import Alert, DeliveryAttempt
 from bot.settings import PROJECT_ROOT
 
 

@@ -7,8 +7,8 @@ import pytest
 from alert_fixtures import CIPHER, REPORTER, STAFF, START, seed_school, submit
 from sqlalchemy import select
 
-from bot.dsl_commands import REFUSAL, try_handle
-from bot.models import Alert, AuditEntry, Report, RoleAssignment
+from bot.persistence.models import Alert, AuditEntry, Report, RoleAssignment
+from bot.records.dsl_commands import REFUSAL, try_handle
 from dialogs.rendering import PlainRenderer
 
 DSL_ID, DSL_NAME = STAFF["dsl"]

@@ -14,8 +14,8 @@ from test_alert_delivery import anonymous_settings
 
 from adapters.email import EmailSender
 from adapters.senders import BotFrameworkSender, EmailAlertSender, build_cloud_adapter
-from bot.dispatcher import Dispatcher, ManualClock
-from bot.models import Alert, ReportDraft, RoleAssignment
+from bot.alerts.dispatcher import Dispatcher, ManualClock
+from bot.persistence.models import Alert, ReportDraft, RoleAssignment
 
 
 class Mailbox:

@@ -7,9 +7,9 @@ from alert_fixtures import REPORTER, STAFF, START, acknowledge, conversation_of,
 from sqlalchemy import select
 from test_alert_delivery import anonymous_settings, dispatcher_for
 
-from bot.alerts import Actor
-from bot.dispatcher import ManualClock
-from bot.models import Alert, Report
+from bot.alerts.dispatcher import ManualClock
+from bot.alerts.planning import Actor
+from bot.persistence.models import Alert, Report
 
 
 def received(connector, role: str) -> list[dict]:
@@ -123,7 +123,7 @@ async def test_allegation_about_staff_goes_to_head_then_chair_never_the_dsl(sess
 
 
 async def test_allegation_about_the_head_never_reaches_the_head(sessions, connector):
-    from bot.models import RoleAssignment
+    from bot.persistence.models import RoleAssignment
 
     clock = ManualClock(START)
     await seed_school(sessions, connector.url)
@@ -145,7 +145,7 @@ async def test_allegation_about_the_head_never_reaches_the_head(sessions, connec
 async def test_school_without_dsl_alerts_the_next_stage_at_once(sessions, connector):
     from sqlalchemy import delete
 
-    from bot.models import RoleAssignment
+    from bot.persistence.models import RoleAssignment
 
     clock = ManualClock(START)
     await seed_school(sessions, connector.url)
@@ -182,8 +182,8 @@ async def test_receipt_reaches_reporters_on_other_bot_framework_channels(session
     (no conversation to post to later) is recorded as undeliverable, not retried forever."""
     from alert_fixtures import CIPHER, teams_activity
 
-    from bot import conversation_refs
-    from bot.reports import submit_report
+    from bot.alerts import conversation_refs
+    from bot.records.reports import submit_report
     from dialogs.desk import Reporter
 
     clock = ManualClock(START)
@@ -229,7 +229,7 @@ async def test_school_with_no_role_holders_keeps_the_report_and_says_so_loudly(s
 
 
 async def test_a_school_can_set_its_own_escalation_timeouts(sessions, connector):
-    from bot.models import SchoolEscalation
+    from bot.persistence.models import SchoolEscalation
 
     clock = ManualClock(START)
     await seed_school(sessions, connector.url)

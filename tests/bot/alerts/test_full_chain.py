@@ -11,8 +11,8 @@ from chat_harness import DISCLOSURE_ANSWERS, Chat, add_role_holders, build
 from sqlalchemy import select
 from test_alert_delivery import dispatcher_for
 
-from bot.dispatcher import ManualClock
-from bot.models import ConversationRef
+from bot.alerts.dispatcher import ManualClock
+from bot.persistence.models import ConversationRef
 
 
 async def point_conversations_at(runtime, service_url: str) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from alert_fixtures import CIPHER, REPORTER, STAFF, START, seed_school, submit
 
-from bot.dsl_commands import try_handle
-from bot.export import build_record, render_html
+from bot.records.dsl_commands import try_handle
+from bot.records.export import build_record, render_html
 from dialogs.rendering import PlainRenderer
 
 HEAD_ID, HEAD_NAME = STAFF["head"]  # a concern about an adult goes to the headteacher

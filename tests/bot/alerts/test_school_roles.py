@@ -6,9 +6,9 @@ from __future__ import annotations
 from alert_fixtures import teams_activity
 
 from app import build_parser
-from bot import conversation_refs
-from bot.models import RoleAssignment, TenantSchool
-from bot.roles import run_school_command
+from bot.alerts import conversation_refs
+from bot.alerts.roles import run_school_command
+from bot.persistence.models import RoleAssignment, TenantSchool
 from bot.settings import Settings
 
 

@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from adapters.senders import SlackSender
 from adapters.slack import build_slack_adapter
-from bot import conversation_refs
-from bot.dispatcher import Dispatcher, ManualClock
-from bot.models import Alert, RoleAssignment
+from bot.alerts import conversation_refs
+from bot.alerts.dispatcher import Dispatcher, ManualClock
+from bot.persistence.models import Alert, RoleAssignment
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ restarted) dispatcher sends it. The alert id travels in the activity's channel d
 the email Message-ID, and a send whose result was not yet stored is remembered in-process
 so a retry updates that message instead of posting another.
 
-Each pass also runs the escalation and unfinished-report sweeps from `bot.alerts`.
+Each pass also runs the escalation and unfinished-report sweeps from `bot.alerts.planning`.
 """
 
 from __future__ import annotations
@@ -33,9 +33,9 @@ from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, Con
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from bot import conversation_refs
-from bot.alerts import ALERTING_PURPOSES, escalate_due, sweep_drafts
-from bot.models import Alert, DeliveryAttempt
+from bot.alerts import conversation_refs
+from bot.alerts.planning import ALERTING_PURPOSES, escalate_due, sweep_drafts
+from bot.persistence.models import Alert, DeliveryAttempt
 from bot.safe_logging import describe_failure
 from bot.utc import as_utc
 from dialogs.rendering import AlertCard, Button, PlainRenderer, Renderer
@@ -347,7 +347,7 @@ async def run_dispatch(
 
     The channels' `senders` and card `renderer_for` come from the caller (app.py builds them in
     adapters/), since bot/ never imports adapters/; without a renderer alerts go as plain text."""
-    from bot.db import open_database
+    from bot.persistence.db import open_database
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -1,7 +1,7 @@
-"""Where a finished (or urgent, unfinished) report goes: the flows' record desk over `bot.reports`.
+"""Where a finished (or urgent, unfinished) report goes: the flows' record desk over `bot.records.reports`.
 
 Why a seam: the flows declare what they need (dialogs.desk.RecordDesk: "file this", "remember a
-draft exists", "forget the draft"); keeping the exact `bot.reports` calls in this one place means
+draft exists", "forget the draft"); keeping the exact `bot.records.reports` calls in this one place means
 the flows read as the conversation they are, and tests can swap in a desk whose database is down.
 """
 
@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import logging
 
-from bot import reports
+from bot.records import reports
 from dialogs.desk import Filed, Reporter, ReportNotFiled
 
 log = logging.getLogger(__name__)
 
 
 class ReportDesk:
-    """Files reports through `bot.reports` into the database, encrypted by `cipher` (a RecordDesk)."""
+    """Files reports through `bot.records.reports` into the database, encrypted by `cipher` (a RecordDesk)."""
 
     def __init__(self, sessions, cipher):
         self.sessions = sessions

@@ -28,7 +28,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 TAG = "$t"
-ENCRYPTED = "$enc"  # bot.storage wraps encrypted state as {"$enc": token}
+ENCRYPTED = "$enc"  # bot.persistence.storage wraps encrypted state as {"$enc": token}
 _RESERVED_KEYS = frozenset((TAG, ENCRYPTED))
 
 _classes: dict[str, type] = {}
@@ -60,7 +60,7 @@ def encode(value: Any) -> Any:
         name = _name_of(type(value))
         if name is None:
             raise TypeError(
-                f"cannot store enum {type(value).__qualname__}: register it with bot.state_codec.register_state_type"
+                f"cannot store enum {type(value).__qualname__}: register it with bot.persistence.state_codec.register_state_type"
             )
         return {TAG: name, "$e": encode(value.value)}
     if value is None or isinstance(value, (bool, str, int, float)):
@@ -87,7 +87,7 @@ def encode(value: Any) -> Any:
     if name is None:
         raise TypeError(
             f"cannot store {type(value).__module__}.{type(value).__qualname__} in bot state: "
-            "register it with bot.state_codec.register_state_type, or store a plain dict"
+            "register it with bot.persistence.state_codec.register_state_type, or store a plain dict"
         )
     if dataclasses.is_dataclass(value) and hasattr(value, "__slots__") and not hasattr(value, "__dict__"):
         attributes = {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}

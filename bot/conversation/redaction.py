@@ -28,11 +28,11 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
 
+from bot.settings import PROJECT_ROOT
 from knowledge.normalise import english_words
 
-KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+KNOWLEDGE = PROJECT_ROOT / "knowledge"
 NAME = "[name]"
 TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "master", "madam", "prof"}
 NAMING_WORDS = {"called", "named"}

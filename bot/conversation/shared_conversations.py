@@ -7,7 +7,7 @@ names nobody and repeats nothing the member of staff typed.
 
 When a report starts there and no private conversation can be opened, nothing starts,
 but the attempt is not forgotten: an "unreached" draft marker (no content, like every
-draft) is left, so the usual unfinished-report sweep (bot.alerts.sweep_drafts) reminds the
+draft) is left, so the usual unfinished-report sweep (bot.alerts.planning.sweep_drafts) reminds the
 person once they can be reached and, for a disclosure, tells the DSL someone tried.
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from botbuilder.core import TurnContext
 
-from bot.alerts import unreached_draft_key
-from bot.roles import holders
+from bot.alerts.planning import unreached_draft_key
+from bot.alerts.roles import holders
 from dialogs.desk import ReportNotFiled, reporter_of
 
 MOVED_HERE = "You started a report in {place}; let's continue here, where only you and I can see it."

@@ -3,7 +3,7 @@
 Why: the DSL's report card in chat, the JSON export and the printable HTML export each used to
 work these out for themselves (who "raised by" is, the kind's label or title, which status
 changes happened and who made them, which stored content is the account). `lay_out` works them
-out once from the report `bot.reports.read_report` opened; each of the three only formats it.
+out once from the report `bot.records.reports.read_report` opened; each of the three only formats it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from bot import kinds
-from bot.reports import ReportView
+from bot.records.reports import ReportView
 
 CONTENT_BESIDE_THE_ACCOUNT = ("answers", "kind")  # stored content that is not an "other detail"
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from sqlalchemy import delete, select
 
-from bot.db import open_database
-from bot.models import ClauseRow, School
+from bot.persistence.db import open_database
+from bot.persistence.models import ClauseRow, School
 from knowledge.embedding import ModelMissing, load_encoder
 from knowledge.ingest import IngestReport, build_policy, compare_versions
 from knowledge.policy_file import Policy, bundled_policies, make_policy

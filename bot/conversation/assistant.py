@@ -20,7 +20,7 @@ import re
 from typing import Any
 
 from bot import triage
-from bot.answers import CONFIRM_PROMPT, TENTATIVE_SUMMARY, VERDICT_LABELS, Answer, Choice, QuotedClause
+from bot.conversation.answers import CONFIRM_PROMPT, TENTATIVE_SUMMARY, VERDICT_LABELS, Answer, Choice, QuotedClause
 from knowledge.matcher import MAX_QUESTION_CHARS, Matcher, MatchResult
 from knowledge.modality import clause_verdict
 from knowledge.normalise import normalise

@@ -1,7 +1,7 @@
 """botbuilder `Storage` on our own database, so a half-finished report survives a restart.
 
 botbuilder ships only MemoryStorage (lost on restart) and Azure storages. SqlStorage keeps
-each state item as one `bot_state` row: plain JSON (see bot.state_codec, never pickles)
+each state item as one `bot_state` row: plain JSON (see bot.persistence.state_codec, never pickles)
 plus an eTag, in the same database as the reports, SQLite or PostgreSQL.
 
 The eTag contract, as botbuilder's storages implement it:
@@ -34,9 +34,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import state_codec
-from bot.crypto import ContentCipher
-from bot.models import BotStateItem, utcnow
+from bot.persistence import state_codec
+from bot.persistence.crypto import ContentCipher
+from bot.persistence.models import BotStateItem, utcnow
 
 log = logging.getLogger(__name__)
 

@@ -21,10 +21,11 @@ from datetime import datetime
 from botbuilder.schema import Activity
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import audit, kinds, reports
-from bot.alerts import Actor, roles_allowed
-from bot.report_layout import lay_out
-from bot.roles import ROLE_ORDER, ROLE_TITLES, known_schools, roles_of
+from bot import kinds
+from bot.alerts.planning import Actor, roles_allowed
+from bot.alerts.roles import ROLE_ORDER, ROLE_TITLES, known_schools, roles_of
+from bot.records import audit, reports
+from bot.records.report_layout import lay_out
 from bot.utc import now_or, shown
 from dialogs.rendering import Button, Renderer, Summary
 
@@ -130,7 +131,7 @@ async def try_handle(
             )
             return renderer.text(NO_SUCH_REPORT.format(reference=command.reference))
         role = _best_role(allowed)
-        # From here bot.reports reads and changes the report, auditing in this same transaction.
+        # From here bot.records.reports reads and changes the report, auditing in this same transaction.
         if command.verb == "show":
             return renderer.summary(
                 _full_view(await reports.read_report(session, cipher, report.reference, reader=actor, now=now))
@@ -226,7 +227,7 @@ def _full_view(report: reports.ReportView) -> Summary:
 async def _close(
     session: AsyncSession, cipher, reference: str, note: str, actor: Actor, role: str, now: datetime, renderer: Renderer
 ) -> Activity:
-    """bot.reports.close_report, its refusals put as a lead would want them explained."""
+    """bot.records.reports.close_report, its refusals put as a lead would want them explained."""
     try:
         change = await reports.close_report(session, cipher, reference, actor, note, role=role, now=now)
     except reports.CloseNoteRefused as refused:

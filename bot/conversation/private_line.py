@@ -19,7 +19,7 @@ from typing import Protocol
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 
-from bot.conversation_refs import is_personal
+from bot.alerts.conversation_refs import is_personal
 
 PRIVATE_LINE_KEY = "assistant.private_line"  # turn_state slot an edge fills with its PrivateLine
 

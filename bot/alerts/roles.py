@@ -2,7 +2,7 @@
 
 A role holder is one identity on one channel (a Teams AAD object id, a Slack user id or an
 email address); a person reachable two ways is listed twice, and alerts go to both. The
-escalation chains that decide who hears about what live in `bot.alerts`.
+escalation chains that decide who hears about what live in `bot.alerts.planning`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import ConversationRef, RoleAssignment, School, SchoolEscalation, TenantSchool
+from bot.persistence.models import ConversationRef, RoleAssignment, School, SchoolEscalation, TenantSchool
 
 ROLE_ORDER = ("dsl", "deputy", "head", "chair")
 ROLE_TITLES = {
@@ -111,7 +111,7 @@ async def holder_statuses(session: AsyncSession, school_slug: str, email_configu
 
 
 async def run_school_command(settings, args) -> int:
-    from bot.db import open_database
+    from bot.persistence.db import open_database
 
     async with open_database(settings.database_url) as sessions:
         async with sessions() as session, session.begin():

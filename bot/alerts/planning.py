@@ -1,8 +1,8 @@
 """Who is told about a report, when, and what happens when nobody answers.
 
-`plan_alerts` runs inside the transaction that stores a report (see `bot.reports`), so a
+`plan_alerts` runs inside the transaction that stores a report (see `bot.records.reports`), so a
 report and its outbox rows are committed together: a report can never exist without its
-alerts. The dispatcher (`bot.dispatcher`) delivers the rows and calls the sweeps here.
+alerts. The dispatcher (`bot.alerts.dispatcher`) delivers the rows and calls the sweeps here.
 
 Escalation chains, stage by stage, each stage waiting the school's timeout for an
 acknowledgement before the next is told:
@@ -13,7 +13,7 @@ acknowledgement before the next is told:
 A stage with no role holders is skipped at once rather than waited on.
 
 Alert payloads are minimal by design (school, kind, urgency, reference, reporter, time):
-the report itself is seen only by opening it with the right role (`bot.dsl_commands`).
+the report itself is seen only by opening it with the right role (`bot.records.dsl_commands`).
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import kinds
-from bot.models import Alert, Report, ReportDraft, RoleAssignment, SchoolEscalation
-from bot.roles import ROLE_TITLES, holders, known_schools
+from bot.alerts.roles import ROLE_TITLES, holders, known_schools
+from bot.persistence.models import Alert, Report, ReportDraft, RoleAssignment, SchoolEscalation
 from bot.utc import as_utc, shown
 
 log = logging.getLogger(__name__)
@@ -195,7 +195,7 @@ async def on_acknowledged(session: AsyncSession, report: Report, by: Actor, role
     """What a first acknowledgement means for alerts, in the caller's transaction: nobody else
     need be paged, the leads already paged see it is in hand, and the reporter hears it was seen.
 
-    The acknowledgement itself (who, when, the status) is recorded by `bot.reports`, the one
+    The acknowledgement itself (who, when, the status) is recorded by `bot.records.reports`, the one
     place a report's status changes; it calls this only when its acknowledgement was the first.
     """
     now = as_utc(now)

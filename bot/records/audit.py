@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.models import AuditEntry, utcnow
+from bot.persistence.models import AuditEntry, utcnow
 
 ACTIONS = (
     "list",
@@ -24,7 +24,7 @@ ACTIONS = (
     "hold",
     "release",
     "delete",
-)  # legal hold on/off, retention deletion (bot.retention)
+)  # legal hold on/off, retention deletion (bot.records.retention)
 
 
 def record(

@@ -1,8 +1,8 @@
 """The report repository: storing a safeguarding report so that it is never lost, doubled or readable at rest.
 
 `submit_report` does everything a submission means in ONE transaction: a human reference
-(OAK-2026-0042), the report row with its content encrypted (bot.crypto), the first alert
-rows (bot.alerts.plan_alerts), a 'submit' audit entry, and the end of the conversation's
+(OAK-2026-0042), the report row with its content encrypted (bot.persistence.crypto), the first alert
+rows (bot.alerts.planning.plan_alerts), a 'submit' audit entry, and the end of the conversation's
 draft marker. Either all of it is committed or none of it, and the dialog only ever says
 "submitted" after the commit; any failure is `ReportNotSaved`, never a false receipt.
 
@@ -14,8 +14,8 @@ rather than collide, and a rolled-back submission gives its number back (no gaps
 It is also the one place that reads a stored report (`find_report` for metadata,
 `read_report` decrypted, `list_reports`) and changes its status (`acknowledge_report`,
 `close_report`), each writing its audit entry in the caller's transaction. Callers bring
-that transaction and decide who may ask: the chat's role checks (bot.dsl_commands), the
-operator's export (bot.export). Nothing here knows about channels.
+that transaction and decide who may ask: the chat's role checks (bot.records.dsl_commands), the
+operator's export (bot.records.export). Nothing here knows about channels.
 
 Nothing logged here contains report content: references, kinds and exception type names only.
 """
@@ -34,10 +34,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import audit, kinds
-from bot.alerts import Actor, on_acknowledged, plan_alerts
-from bot.crypto import ContentCipher
-from bot.models import ReferenceCounter, Report, ReportDraft
+from bot import kinds
+from bot.alerts.planning import Actor, on_acknowledged, plan_alerts
+from bot.persistence.crypto import ContentCipher
+from bot.persistence.models import ReferenceCounter, Report, ReportDraft
+from bot.records import audit
 from bot.utc import as_utc, now_or
 from dialogs.desk import Reporter  # who raised a report, as the channel identifies them
 
@@ -404,7 +405,7 @@ async def read_report(
     With `reader`, the read is written to the audit log (`action`: a lead's 'view', an
     operator's 'export') before anything is decrypted, in the caller's transaction, so it
     commits before the caller can show anything. Whether the reader may read it is the
-    caller's check (bot.dsl_commands by role, bot.export by holding the database).
+    caller's check (bot.records.dsl_commands by role, bot.records.export by holding the database).
     """
     report = (await session.execute(select(Report).where(Report.reference == reference))).scalar_one_or_none()
     if report is None:
@@ -440,7 +441,7 @@ async def list_reports(
 
 
 # --- status changes -------------------------------------------------------------------------------
-# Both run in the caller's transaction (bot.dsl_commands checks the lead's role in the same one)
+# Both run in the caller's transaction (bot.records.dsl_commands checks the lead's role in the same one)
 # and write their own audit entries there, so a change never commits without its record.
 
 
@@ -460,7 +461,7 @@ async def _acknowledge(session: AsyncSession, report: Report, actor: Actor, role
     """Record who saw the report first and when; False when someone already had.
 
     Only the first acknowledgement stops the escalation and sends the reporter a receipt
-    (bot.alerts.on_acknowledged): a second lead acknowledging changes nothing.
+    (bot.alerts.planning.on_acknowledged): a second lead acknowledging changes nothing.
     """
     claimed = await session.execute(
         update(Report)
@@ -563,7 +564,7 @@ async def reencrypt_reports(sessions: async_sessionmaker, cipher: ContentCipher,
 async def run_rekey(settings) -> int:
     """`python app.py rekey`: after putting a new key first in ENCRYPTION_KEYS, re-encrypt every
     report under it; then the old key can be removed from the list."""
-    from bot.db import open_database
+    from bot.persistence.db import open_database
 
     cipher = ContentCipher.from_settings(settings)
     async with open_database(settings.database_url) as sessions:

@@ -25,8 +25,8 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from bot import audit
-from bot.models import Alert, DeliveryAttempt, Report
+from bot.persistence.models import Alert, DeliveryAttempt, Report
+from bot.records import audit
 from bot.utc import as_utc
 
 
@@ -75,7 +75,7 @@ async def delete_expired(
     for item in await expired_reports(sessions, years, now):
         async with sessions() as session:
             async with session.begin():
-                # Lock the row first (as bot.reports does), then re-check: a hold set meanwhile wins.
+                # Lock the row first (as bot.records.reports does), then re-check: a hold set meanwhile wins.
                 locked = await session.execute(
                     update(Report)
                     .where(Report.reference == item.reference, Report.legal_hold.is_(False), Report.created_at < before)
@@ -140,7 +140,7 @@ async def set_legal_hold(
 
 
 async def _with_sessions(settings, work):
-    from bot.db import open_database
+    from bot.persistence.db import open_database
 
     async with open_database(settings.database_url) as sessions:
         return await work(sessions)

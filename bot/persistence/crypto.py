@@ -2,7 +2,7 @@
 
 Keys come from ENCRYPTION_KEYS, comma-separated, newest first. MultiFernet encrypts with
 the first key and decrypts with any, so rotation is: put a new key first, run
-`rotate()` over stored tokens (bot.reports.reencrypt_reports), then drop the old key.
+`rotate()` over stored tokens (bot.records.reports.reencrypt_reports), then drop the old key.
 
 There is never a plaintext fallback. In production a missing key stops the process with a
 clear message. In development a key is generated once into var/dev-encryption.key (0600)

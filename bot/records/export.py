@@ -29,11 +29,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot import kinds
-from bot.alerts import Actor
-from bot.crypto import ContentCipher
-from bot.models import Alert, AuditEntry, School
-from bot.report_layout import account_of, lay_out, other_details_of
-from bot.reports import UnknownReport, read_report
+from bot.alerts.planning import Actor
+from bot.persistence.crypto import ContentCipher
+from bot.persistence.models import Alert, AuditEntry, School
+from bot.records.report_layout import account_of, lay_out, other_details_of
+from bot.records.reports import UnknownReport, read_report
 from bot.utc import iso
 
 FORMAT_VERSION = 1
@@ -57,7 +57,7 @@ async def build_record(
 ) -> dict:
     """The report's complete record as plain JSON-ready data; UnknownReport if there is none.
 
-    bot.reports reads and decrypts the report and records the 'export' audit entry; the
+    bot.records.reports reads and decrypts the report and records the 'export' audit entry; the
     transaction commits before this returns, so before any file is written.
     """
     now = now or datetime.now(UTC)
@@ -300,7 +300,7 @@ async def export_report(
 
 async def run_export(settings, reference: str, out: str, by: str) -> int:
     """The CLI command: 0 when both files are written, 2 for an unknown reference."""
-    from bot.db import open_database
+    from bot.persistence.db import open_database
 
     async with open_database(settings.database_url) as sessions:
         cipher = ContentCipher.from_settings(settings)

@@ -3,7 +3,7 @@ database so alerts survive restarts and reach people on any server process.
 
 The turn loop notes the sender of every message, `installationUpdate` and
 `conversationUpdate` in a `ReferenceBatch`, written within a second, many rows in one
-transaction (bot.write_behind); `remember` writes at once, for everything else. Only
+transaction (bot.persistence.write_behind); `remember` writes at once, for everything else. Only
 personal (1:1) conversations are kept: a reference to a team
 channel or group chat would post a safeguarding alert where everyone can read it.
 In Teams, a role holder is usually configured by AAD object id while activities carry a
@@ -22,8 +22,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.models import ConversationRef, utcnow
-from bot.write_behind import WriteBehind
+from bot.persistence.models import ConversationRef, utcnow
+from bot.persistence.write_behind import WriteBehind
 
 REMEMBERED_TYPES = {ActivityTypes.message, ActivityTypes.installation_update, ActivityTypes.conversation_update}
 GROUP_CONVERSATION_TYPES = {"channel", "groupchat", "group", "mpim"}
@@ -128,7 +128,7 @@ async def remember(sessions: async_sessionmaker, activity: Activity) -> bool:
 
 class ReferenceBatch:
     """The turn loop's `remember`: references are written within DELAY_S, many in one transaction
-    (bot.write_behind), so a turn never waits for this bookkeeping commit."""
+    (bot.persistence.write_behind), so a turn never waits for this bookkeeping commit."""
 
     DELAY_S = 1.0
 

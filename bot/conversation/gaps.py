@@ -1,13 +1,13 @@
 """Knowledge gaps: questions a school's policy did not answer, for the policy owner.
 
 Only the question is kept, never who asked it, and never who it was about: names, initials
-and contact details are replaced by placeholders first (bot.redaction), and the key that
+and contact details are replaced by placeholders first (bot.conversation.redaction), and the key that
 groups repeats is made from the redacted words. Repeats of the same question (after
 normalisation) are counted on one row, so `python app.py gaps --school SLUG` shows
 what staff most need the policy to say.
 
 A running bot counts gaps in memory (`GapCounter`) and writes them within FLUSH_S seconds
-in one transaction, and when it stops (bot.write_behind says why and what that costs): two
+in one transaction, and when it stops (bot.persistence.write_behind says why and what that costs): two
 in five questions at a school whose policy is short are gaps.
 """
 
@@ -21,10 +21,10 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from bot.db import open_database
-from bot.models import KnowledgeGap, utcnow
-from bot.redaction import redact
-from bot.write_behind import WriteBehind
+from bot.conversation.redaction import redact
+from bot.persistence.db import open_database
+from bot.persistence.models import KnowledgeGap, utcnow
+from bot.persistence.write_behind import WriteBehind
 
 MAX_EXAMPLE = 500
 FLUSH_S = 5.0
@@ -91,7 +91,7 @@ async def record_gap(sessions, school_slug: str, question: str) -> None:
 
 
 class GapCounter:
-    """Counts gaps in memory; they are written within FLUSH_S seconds and at close() (bot.write_behind)."""
+    """Counts gaps in memory; they are written within FLUSH_S seconds and at close() (bot.persistence.write_behind)."""
 
     def __init__(self, sessions, flush_s: float = FLUSH_S):
         self._batch = WriteBehind("knowledge gaps", lambda tallies: _write(sessions, tallies), flush_s, _combine)

@@ -13,8 +13,8 @@ is that order as a table of small routes, each of which takes the message or pas
 
 Where others can read (a Teams channel or group chat, a Slack channel) a report never runs:
 starting one opens a one-to-one conversation through the channel's `PrivateLine`
-(bot.private_line) and the whole flow runs there; a report in progress, an old report
-button and a DSL command are never acted on there (bot.shared_conversations says what the
+(bot.conversation.private_line) and the whole flow runs there; a report in progress, an old report
+button and a DSL command are never acted on there (bot.conversation.shared_conversations says what the
 bot says instead). Policy answers are fine anywhere.
 
 Conversation and user state are saved at the end of every turn, so a restarted process
@@ -32,12 +32,14 @@ from dataclasses import dataclass, field
 from botbuilder.core import ActivityHandler, ConversationState, PrivateConversationState, TurnContext, UserState
 from botbuilder.dialogs import DialogContext, DialogSet, DialogTurnStatus
 
-from bot import conversation_refs, dsl_commands, kinds
-from bot import shared_conversations as shared
-from bot.answers import CONFIRM_PROMPT
-from bot.gaps import GapCounter
-from bot.models import Feedback
-from bot.private_line import PrivateLine, PrivateWork, is_shared, line_of
+from bot import kinds
+from bot.alerts import conversation_refs
+from bot.conversation import shared_conversations as shared
+from bot.conversation.answers import CONFIRM_PROMPT
+from bot.conversation.gaps import GapCounter
+from bot.conversation.private_line import PrivateLine, PrivateWork, is_shared, line_of
+from bot.persistence.models import Feedback
+from bot.records import dsl_commands
 from bot.triage import Triage, classify
 from dialogs.inputs import adopt_button_text, has_attachment, is_report_command
 from dialogs.progress import seal_progress
@@ -536,7 +538,7 @@ class AssistantBot(ActivityHandler):
 
     # --- other owners' hooks --------------------------------------------------------------------------
     async def _dsl_command(self, context: TurnContext, text: str, school: str) -> bool:
-        """DSL commands (open reports, show/acknowledge/close REF) belong to bot.dsl_commands, and
+        """DSL commands (open reports, show/acknowledge/close REF) belong to bot.records.dsl_commands, and
         are answered only in a one-to-one conversation: where others read, nothing is looked up."""
         activity = context.activity
         if is_shared(activity) and dsl_commands.parse(text) is not None:
