@@ -332,35 +332,3 @@ class Dispatcher:
     def _backoff(self, attempts: int) -> timedelta:
         delay = min(self.backoff_base * (2 ** max(attempts - 1, 0)), self.backoff_max)
         return delay * (1 + random.random() * 0.1)  # jitter: spread retries after an outage
-
-
-# --- the command ------------------------------------------------------------------------
-
-
-async def run_dispatch(
-    settings,
-    senders: dict[str, Sender],
-    once: bool = False,
-    renderer_for: Callable[[str], Renderer] | None = None,
-) -> int:
-    """`python app.py dispatch`: deliver due alerts (and keep doing so unless --once).
-
-    The channels' `senders` and card `renderer_for` come from the caller (app.py builds them in
-    adapters/), since bot/ never imports adapters/; without a renderer alerts go as plain text."""
-    from bot.persistence.db import open_database
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    async with open_database(settings.database_url) as sessions:
-        dispatcher = Dispatcher(
-            sessions, senders, settings=settings, renderer_for=renderer_for or _default_renderer_for
-        )
-        if once:
-            result = await dispatcher.run_once()
-            print(
-                f"delivered {result.delivered}, failed {result.failed} (will retry), "
-                f"escalated {result.escalated}, reminders queued {result.reminders}"
-            )
-            return 0
-        await dispatcher.run_forever()
-        return 0

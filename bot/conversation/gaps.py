@@ -22,7 +22,6 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.conversation.redaction import redact
-from bot.persistence.db import open_database
 from bot.persistence.models import KnowledgeGap, utcnow
 from bot.persistence.write_behind import WriteBehind
 
@@ -115,15 +114,3 @@ async def list_gaps(sessions, school_slug: str) -> list[KnowledgeGap]:
             .order_by(KnowledgeGap.count.desc(), KnowledgeGap.last_seen.desc())
         )
         return list(rows.scalars())
-
-
-async def run_gaps(settings, school_slug: str) -> int:
-    async with open_database(settings.database_url) as sessions:
-        gaps = await list_gaps(sessions, school_slug)
-    if not gaps:
-        print(f"No unanswered questions recorded for {school_slug}.")
-        return 0
-    print(f"Questions the {school_slug} policy did not answer (most asked first):")
-    for gap in gaps:
-        print(f"{gap.count:5d}  {gap.example}   (last asked {gap.last_seen:%Y-%m-%d})")
-    return 0

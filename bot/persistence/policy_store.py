@@ -8,20 +8,13 @@ A stored version overrides the bundled policy of the same school.
 from __future__ import annotations
 
 import hashlib
-import sys
-from pathlib import Path
 
 from sqlalchemy import delete, select
 
 from bot.persistence.db import open_database
 from bot.persistence.models import ClauseRow, School
-from knowledge.embedding import ModelMissing, load_encoder
-from knowledge.ingest import IngestReport, build_policy, compare_versions
+from knowledge.ingest import IngestReport, compare_versions
 from knowledge.policy_file import Policy, bundled_policies, make_policy
-from knowledge.readers import UnreadablePolicy
-from knowledge.retrieval import passage
-
-ENCODE_STEP = 64  # clauses encoded between two progress lines
 
 
 async def _previous_version(sessions, slug: str) -> Policy | None:
@@ -74,31 +67,3 @@ async def load_ingested_policies(settings) -> dict[str, Policy]:
     """Schools ingested into the database; a stored version overrides a bundled one."""
     async with open_database(settings.database_url) as sessions:
         return await load_stored_policies(sessions)
-
-
-async def run_ingest(settings, file: str, slug: str, name: str | None, ask: str | None) -> int:
-    try:
-        policy = build_policy(Path(file), slug, name, ask)
-    except UnreadablePolicy as exc:
-        print(f"error: {exc}. Nothing was changed.", file=sys.stderr)
-        return 2
-    try:
-        encoder = load_encoder()
-    except ModelMissing as exc:
-        print(f"error: {exc}. Nothing was changed.", file=sys.stderr)
-        return 2
-    async with open_database(settings.database_url) as sessions:
-        report = await store_policy(sessions, policy)
-    print("\n".join(report.lines()))
-    # the clause vectors, once, now: the server reads them back from the vector store at start
-    texts = [passage(c) for c in policy.clauses]
-    for start in range(0, len(texts), ENCODE_STEP):
-        encoder.encode_many(texts[start : start + ENCODE_STEP])
-        print(
-            f"\rEncoding clauses for answers by meaning: {min(start + ENCODE_STEP, len(texts))}/{len(texts)}",
-            end="",
-            file=sys.stderr,
-            flush=True,
-        )
-    print(file=sys.stderr)
-    return 0

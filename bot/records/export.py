@@ -20,7 +20,6 @@ from __future__ import annotations
 import html
 import json
 import os
-import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -296,24 +295,3 @@ async def export_report(
     _write_private(json_path, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
     _write_private(html_path, render_html(record))
     return Exported(record["report"]["reference"], json_path, html_path)
-
-
-async def run_export(settings, reference: str, out: str, by: str) -> int:
-    """The CLI command: 0 when both files are written, 2 for an unknown reference."""
-    from bot.persistence.db import open_database
-
-    async with open_database(settings.database_url) as sessions:
-        cipher = ContentCipher.from_settings(settings)
-        try:
-            exported = await export_report(sessions, cipher, reference.strip().upper(), out, by=by)
-        except UnknownReport:
-            print(
-                f"error: there is no report with reference {reference!r} (references look like OAK-2026-0042)",
-                file=sys.stderr,
-            )
-            return 2
-    print(
-        f"exported {exported.reference} (audited as 'export' by {by}):\n  {exported.json_path}\n  "
-        f"{exported.html_path}\nThese files contain the full decrypted record: store them securely."
-    )
-    return 0

@@ -561,18 +561,6 @@ async def reencrypt_reports(sessions: async_sessionmaker, cipher: ContentCipher,
         last_id = rows[-1].id
 
 
-async def run_rekey(settings) -> int:
-    """`python app.py rekey`: after putting a new key first in ENCRYPTION_KEYS, re-encrypt every
-    report under it; then the old key can be removed from the list."""
-    from bot.persistence.db import open_database
-
-    cipher = ContentCipher.from_settings(settings)
-    async with open_database(settings.database_url) as sessions:
-        count = await reencrypt_reports(sessions, cipher)
-    print(f"re-encrypted {count} report(s) under the newest key; older keys can now be removed")
-    return 0
-
-
 # --- drafts --------------------------------------------------------------------------------------
 
 

@@ -18,7 +18,6 @@ kept (they hold no content), plus one 'delete' entry saying when and by whom it 
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -137,50 +136,3 @@ async def set_legal_hold(
 
 
 # --- the command line ----------------------------------------------------------------------------
-
-
-async def _with_sessions(settings, work):
-    from bot.persistence.db import open_database
-
-    async with open_database(settings.database_url) as sessions:
-        return await work(sessions)
-
-
-async def run_retention(settings, apply: bool = False, by: str = "cli-operator") -> int:
-    years = settings.retention_years
-
-    async def work(sessions) -> int:
-        due = await expired_reports(sessions, years)
-        if not due:
-            print(f"No reports are past the retention period ({years} years) outside a legal hold.")
-            return 0
-        print(f"{len(due)} report(s) older than {years} years and not on legal hold:")
-        for item in due:
-            print(f"  {item.reference}  {item.school_slug}  {item.kind}  made {item.created_at:%Y-%m-%d}")
-        if not apply:
-            print(
-                "Dry run: nothing deleted. Export what must be handed over (app.py export), "
-                "then run again with --apply."
-            )
-            return 0
-        deleted = await delete_expired(sessions, years, by=by)
-        print(f"Deleted {len(deleted)} report(s) with their alerts; each deletion is in the audit log.")
-        return 0
-
-    return await _with_sessions(settings, work)
-
-
-async def run_hold(settings, reference: str, on: bool, by: str = "cli-operator") -> int:
-    reference = reference.strip().upper()
-
-    async def work(sessions) -> int:
-        try:
-            changed = await set_legal_hold(sessions, reference, on, by=by)
-        except UnknownReference:
-            print(f"error: there is no report with reference {reference!r}", file=sys.stderr)
-            return 2
-        state = "on legal hold (retention will never delete it)" if on else "no longer on legal hold"
-        print(f"{reference} is {state}{'' if changed else ' (unchanged)'}; recorded in the audit log.")
-        return 0
-
-    return await _with_sessions(settings, work)

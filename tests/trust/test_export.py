@@ -19,9 +19,9 @@ from bot.alerts.planning import Actor
 from bot.persistence.crypto import ContentCipher
 from bot.persistence.db import sessionmaker
 from bot.persistence.models import AuditEntry, RoleAssignment
-from bot.records.export import run_export
 from bot.records.reports import close_report, submit_report
 from bot.settings import PROJECT_ROOT, Settings
+from commands.export import run_export
 from dialogs.desk import Reporter
 
 KEY = Fernet.generate_key().decode()

@@ -17,8 +17,10 @@ from bot.persistence.crypto import ContentCipher
 from bot.persistence.db import sessionmaker
 from bot.persistence.models import Alert, AuditEntry, DeliveryAttempt, Report, RoleAssignment
 from bot.records.reports import submit_report
-from bot.records.retention import cutoff, delete_expired, expired_reports, run_hold, run_retention, set_legal_hold
+from bot.records.retention import cutoff, delete_expired, expired_reports, set_legal_hold
 from bot.settings import PROJECT_ROOT, Settings
+from commands.hold import run_hold
+from commands.retention import run_retention
 from dialogs.desk import Reporter
 
 KEY = Fernet.generate_key().decode()

@@ -71,7 +71,7 @@ async def test_two_workers_share_the_port_replace_a_killed_one_and_stop_together
         for round_ in range(20):  # the second worker may still be loading the policies
             replies = await ask_everyone(port, connector, 20, f"before-{round_}")
             assert all(reply.startswith("No") for reply in replies), replies[:3]
-            answered_by = set(re.findall(r"\[(\d+)\] INFO bot\.turns: answered", log.read_text()))
+            answered_by = set(re.findall(r"\[(\d+)\] INFO bot\.conversation\.turns: answered", log.read_text()))
             if len(answered_by) == 2:
                 break
             await asyncio.sleep(0.5)

@@ -7,9 +7,9 @@ from alert_fixtures import teams_activity
 
 from app import build_parser
 from bot.alerts import conversation_refs
-from bot.alerts.roles import run_school_command
 from bot.persistence.models import RoleAssignment, TenantSchool
 from bot.settings import Settings
+from commands.school import run_school_command
 
 
 async def school(db_url, capsys, *argv, smtp_host="127.0.0.1") -> tuple[int, str, str]:

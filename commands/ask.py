@@ -12,18 +12,35 @@ not answer are counted as knowledge gaps (`app.py gaps`), without who asked.
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import json
 import sys
+from typing import TYPE_CHECKING
 
-from bot.conversation.answers import Answer
-from bot.conversation.gaps import record_gap
-from bot.persistence.db import create_engine, sessionmaker
-from bot.persistence.policy_store import load_ingested_policies
+if TYPE_CHECKING:
+    from bot.conversation.answers import Answer
 
+
+NAME = "ask"
 EXIT_USAGE = 2
 
 
+def add_parser(sub) -> argparse.ArgumentParser:
+    parser = sub.add_parser(NAME, help="answer one question (or many with --batch)")
+    parser.add_argument("--school", required=True)
+    parser.add_argument("--json", action="store_true", help="print the answer as one JSON object")
+    parser.add_argument("--batch", action="store_true", help="read one question per line from stdin")
+    parser.add_argument("question", nargs="?", default=None)
+    return parser
+
+
+def run(settings, args) -> int:
+    return asyncio.run(run_ask(settings, args))
+
+
 async def _load_policies(settings) -> dict:
+    from bot.persistence.policy_store import load_ingested_policies
     from knowledge.policy_file import bundled_policies
 
     policies = dict(bundled_policies())
@@ -35,6 +52,9 @@ async def _load_policies(settings) -> dict:
 
 
 async def _record_gaps(settings, answers: list[Answer]) -> None:
+    from bot.conversation.gaps import record_gap
+    from bot.persistence.db import create_engine, sessionmaker
+
     gaps = [a for a in answers if a.kind == "fallback" and a.question.strip()]
     if not gaps:
         return
