@@ -10,7 +10,7 @@ accepted by whichever worker was quicker gave one worker 70% of the turns in one
 measurement: keep-alive connections stay with the worker that accepted them.)
 
 Nothing is shared in memory. Conversation state, reports and alerts live in the database,
-and a conversation may move between processes mid-report (tests/trust/test_scale_out.py);
+and a conversation may move between processes mid-report (tests/scenarios/test_scale_out.py);
 the dispatchers lease alerts, so two never send the same one. SQLite serves several
 processes on one machine (WAL); PostgreSQL also serves several machines.
 

@@ -59,8 +59,8 @@ async def engine(db_url):
 
 @pytest.fixture
 async def runtime(db_url):
-    """The whole bot of tests/chat_harness.py, with the school's DSL, deputy and head known."""
-    from chat_harness import add_role_holders, build
+    """The whole bot of tests/support/chat_harness.py, with the school's DSL, deputy and head known."""
+    from tests.support.chat_harness import add_role_holders, build
 
     runtime = await build(db_url)
     await add_role_holders(runtime)

@@ -1,8 +1,9 @@
 """Fixtures shared by the adapter tests."""
 
 import pytest
-from adapter_fakes import Recorder, fake_connector
 from aiohttp.test_utils import TestServer
+
+from tests.support.adapter_fakes import Recorder, fake_connector
 
 
 @pytest.fixture

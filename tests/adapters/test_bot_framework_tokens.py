@@ -13,13 +13,12 @@ import time
 
 import jwt
 import pytest
-from adapter_fakes import OpenIdProvider, runtime_for
 from aiohttp.test_utils import TestClient, TestServer
 from cryptography.hazmat.primitives.asymmetric import rsa
-from test_web_app import activity
 
 from adapters.web import create_app
 from bot.settings import Settings
+from tests.support.adapter_fakes import OpenIdProvider, activity, runtime_for
 
 APP_ID = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
 

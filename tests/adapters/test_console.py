@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import io
 
-from chat_harness import in_confirm_band, settings_for
-
 from adapters.console import run_chat
 from dialogs.disclosure import DANGER
+from tests.support.chat_harness import in_confirm_band, settings_for
 
 QUESTION = "Can I accept a friend request from a pupil on Facebook?"
 UNCOVERED = "What's the weather tomorrow?"

@@ -11,11 +11,11 @@ from datetime import UTC
 from urllib.parse import urlencode
 
 import pytest
-from adapter_fakes import Recorder, fake_slack_api, runtime_for
 from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.web import SLACK_ENDPOINT, create_app
 from bot.settings import Settings
+from tests.support.adapter_fakes import Recorder, fake_slack_api, runtime_for
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 
@@ -238,9 +238,8 @@ CONFIRM_UNCOVERED = "What's the weather tomorrow?"
 @pytest.fixture
 async def real_slack(db_url, slack_api, monkeypatch):
     """The real bot with Block Kit rendering, triage unsure about two messages (chat_harness.in_confirm_band)."""
-    from chat_harness import build, in_confirm_band
-
     from adapters.rendering import renderer_for
+    from tests.support.chat_harness import build, in_confirm_band
 
     in_confirm_band(monkeypatch, {CONFIRM_QUESTION: "allegation", CONFIRM_UNCOVERED: "incident"})
     runtime = await build(db_url, renderer_for=renderer_for)

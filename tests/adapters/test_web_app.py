@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from adapter_fakes import runtime_for
 from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.web import BOT, create_app
 from bot.persistence.models import TenantSchool
 from bot.settings import Settings
+from tests.support.adapter_fakes import activity, runtime_for
 
 
 @pytest.fixture
@@ -26,38 +26,6 @@ async def web(engine, db_url):
         client.bot = runtime.bot
         client.runtime = runtime
         yield client
-
-
-def activity(
-    connector,
-    text=None,
-    *,
-    value=None,
-    conversation_type="personal",
-    tenant="tenant-1",
-    user="29:staff-1",
-    entities=None,
-    type="message",
-    **extra,
-):
-    body = {
-        "type": type,
-        "id": "act-1",
-        "channelId": "msteams",
-        "serviceUrl": connector.url,
-        "from": {"id": user, "name": "Ms Amara Okafor", "aadObjectId": user.replace("29:", "aad-")},
-        "recipient": {"id": "28:bot", "name": "Safeguarding"},
-        "conversation": {"id": "conv-1", "conversationType": conversation_type, "tenantId": tenant},
-        "channelData": {"tenant": {"id": tenant}},
-        **extra,
-    }
-    if text is not None:
-        body["text"] = text
-    if value is not None:
-        body["value"] = value
-    if entities:
-        body["entities"] = entities
-    return body
 
 
 async def test_health_and_readiness(web):
@@ -248,9 +216,8 @@ CONFIRM_UNCOVERED = "What's the weather tomorrow?"
 @pytest.fixture
 async def real_web(db_url, monkeypatch):
     """The real bot with Teams rendering, triage unsure about two messages (see chat_harness.in_confirm_band)."""
-    from chat_harness import build, in_confirm_band
-
     from adapters.rendering import renderer_for
+    from tests.support.chat_harness import build, in_confirm_band
 
     in_confirm_band(monkeypatch, {CONFIRM_QUESTION: "incident", CONFIRM_UNCOVERED: "disclosure"})
     runtime = await build(db_url, renderer_for=renderer_for)

@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from chat_harness import Chat, add_role_holders, alerts, answers_of, build, reports
 
 from bot import kinds
 from bot.kinds import ReportKind
 from bot.records.export import build_record, render_html
 from dialogs.flow import ReportFlow
 from dialogs.questions import Question
+from tests.support.chat_harness import Chat, add_role_holders, alerts, answers_of, build, reports
 
 
 class SiteHazardFlow(ReportFlow):

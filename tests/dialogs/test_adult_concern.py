@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chat_harness import Chat, alerts, answers_of, reports
+from tests.support.chat_harness import Chat, alerts, answers_of, reports
 
 DETAILS = (
     "Mr Owen Price, Year 6 teacher",

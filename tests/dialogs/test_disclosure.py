@@ -5,7 +5,10 @@ from __future__ import annotations
 import logging
 
 import pytest
-from chat_harness import (
+
+from dialogs.desk import ReportNotFiled
+from dialogs.disclosure import DANGER
+from tests.support.chat_harness import (
     DISCLOSURE_ANSWERS,
     Chat,
     alerts,
@@ -13,9 +16,6 @@ from chat_harness import (
     drafts,
     reports,
 )
-
-from dialogs.desk import ReportNotFiled
-from dialogs.disclosure import DANGER
 
 
 async def start(chat: Chat) -> str:

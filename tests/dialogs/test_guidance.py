@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 
 import pytest
-from chat_harness import DISCLOSURE_ANSWERS, Chat, answers_of, reports
 from sqlalchemy import select
 
 from bot.conversation import turns
@@ -23,6 +22,7 @@ from dialogs.adult_concern import AdultConcernFlow
 from dialogs.disclosure import DisclosureFlow
 from dialogs.incident import IncidentFlow, incident_type_in
 from dialogs.validation import reads_as_question
+from tests.support.chat_harness import DISCLOSURE_ANSWERS, Chat, answers_of, reports
 
 SCREENSHOT = "can I screenshot it as evidence?"
 PHONE = "what do i do with the phone"

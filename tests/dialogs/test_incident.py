@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from botbuilder.schema import Attachment
-from chat_harness import Chat, answers_of, reports
 from sqlalchemy import select
 
 from bot.persistence.models import BotStateItem
+from tests.support.chat_harness import Chat, answers_of, reports
 
 PHOTO = Attachment(content_type="image/jpeg", content_url="https://files.invalid/IMG_0042.jpg", name="IMG_0042.jpg")
 

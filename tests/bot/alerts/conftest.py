@@ -1,4 +1,3 @@
-"""Fixtures for the alert tests; the helpers themselves live in alert_fixtures.py so test
-modules can import them by a name no other test folder uses."""
+"""The alert tests' fixtures (tests/support/alert_fixtures.py): a loopback connector and a migrated database."""
 
-from alert_fixtures import connector, sessions  # noqa: F401  (pytest fixtures)
+from tests.support.alert_fixtures import connector, sessions  # noqa: F401  (pytest fixtures)

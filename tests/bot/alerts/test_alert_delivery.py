@@ -5,23 +5,20 @@ from __future__ import annotations
 
 import asyncio
 
-from alert_fixtures import STAFF, START, conversation_of, seed_school, submit
 from sqlalchemy import select
 
 from adapters.senders import BotFrameworkSender, build_cloud_adapter
 from bot.alerts.dispatcher import Dispatcher, ManualClock
 from bot.persistence.models import Alert, DeliveryAttempt
-from bot.settings import Settings
-
-
-def anonymous_settings(**overrides) -> Settings:
-    return Settings(MicrosoftAppId="", MicrosoftAppPassword="", DATABASE_URL="sqlite+aiosqlite://", **overrides)
-
-
-def dispatcher_for(sessions, clock, settings=None, **kwargs) -> Dispatcher:
-    settings = settings or anonymous_settings()
-    sender = BotFrameworkSender(build_cloud_adapter(settings), settings.microsoft_app_id)
-    return Dispatcher(sessions, {"msteams": sender}, clock, settings=settings, **kwargs)
+from tests.support.alert_fixtures import (
+    STAFF,
+    START,
+    anonymous_settings,
+    conversation_of,
+    dispatcher_for,
+    seed_school,
+    submit,
+)
 
 
 async def test_report_reaches_dsl_conversation_through_cloud_adapter(sessions, connector):
@@ -128,9 +125,8 @@ async def test_retry_waits_for_backoff(sessions, connector):
 
 
 async def test_unreachable_holder_is_retried_until_they_install_the_app(sessions, connector):
-    from alert_fixtures import teams_activity
-
     from bot.alerts import conversation_refs
+    from tests.support.alert_fixtures import teams_activity
 
     clock = ManualClock(START)
     await seed_school(sessions, connector.url, reachable=())

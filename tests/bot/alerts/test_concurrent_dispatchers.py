@@ -7,14 +7,13 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 
-from alert_fixtures import STAFF, seed_school
 from sqlalchemy import func, insert, select
-from test_alert_delivery import anonymous_settings
 
 from adapters.senders import BotFrameworkSender, build_cloud_adapter
 from bot.alerts.dispatcher import Dispatcher
 from bot.persistence.db import create_engine, sessionmaker
 from bot.persistence.models import Alert, DeliveryAttempt, Report
+from tests.support.alert_fixtures import STAFF, anonymous_settings, seed_school
 
 
 async def test_two_dispatchers_deliver_every_alert_exactly_once(db_url, sessions, connector):

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
-from alert_fixtures import teams_activity
 from botbuilder.core import TurnContext
 from botbuilder.core.adapters import TestAdapter
-from chat_harness import build
 from sqlalchemy import select
 
 from bot.alerts import conversation_refs
 from bot.persistence.models import ConversationRef
+from tests.support.alert_fixtures import teams_activity
+from tests.support.chat_harness import build
 
 
 async def test_remember_stores_and_refreshes_one_row_per_identity(sessions):

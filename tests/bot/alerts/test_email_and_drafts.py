@@ -8,14 +8,21 @@ from email import message_from_bytes
 
 import pytest
 from aiosmtpd.controller import Controller
-from alert_fixtures import REPORTER, STAFF, START, conversation_of, seed_school, submit
 from sqlalchemy import select
-from test_alert_delivery import anonymous_settings
 
 from adapters.email import EmailSender
 from adapters.senders import BotFrameworkSender, EmailAlertSender, build_cloud_adapter
 from bot.alerts.dispatcher import Dispatcher, ManualClock
 from bot.persistence.models import Alert, ReportDraft, RoleAssignment
+from tests.support.alert_fixtures import (
+    REPORTER,
+    STAFF,
+    START,
+    anonymous_settings,
+    conversation_of,
+    seed_school,
+    submit,
+)
 
 
 class Mailbox:

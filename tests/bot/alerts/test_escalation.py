@@ -3,13 +3,22 @@ concerns about staff go to the head or the chair and never to the person concern
 
 from __future__ import annotations
 
-from alert_fixtures import REPORTER, STAFF, START, acknowledge, conversation_of, seed_school, submit
 from sqlalchemy import select
-from test_alert_delivery import anonymous_settings, dispatcher_for
 
 from bot.alerts.dispatcher import ManualClock
 from bot.alerts.planning import Actor
 from bot.persistence.models import Alert, Report
+from tests.support.alert_fixtures import (
+    REPORTER,
+    STAFF,
+    START,
+    acknowledge,
+    anonymous_settings,
+    conversation_of,
+    dispatcher_for,
+    seed_school,
+    submit,
+)
 
 
 def received(connector, role: str) -> list[dict]:
@@ -180,11 +189,10 @@ async def test_acknowledgement_edits_the_alerts_other_leads_already_see(sessions
 async def test_receipt_reaches_reporters_on_other_bot_framework_channels(sessions, connector):
     """A reporter in the Emulator or Web Chat gets the receipt there; one in the terminal
     (no conversation to post to later) is recorded as undeliverable, not retried forever."""
-    from alert_fixtures import CIPHER, teams_activity
-
     from bot.alerts import conversation_refs
     from bot.records.reports import submit_report
     from dialogs.desk import Reporter
+    from tests.support.alert_fixtures import CIPHER, teams_activity
 
     clock = ManualClock(START)
     await seed_school(sessions, connector.url)

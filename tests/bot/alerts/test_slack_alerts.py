@@ -7,7 +7,6 @@ import json
 
 import pytest
 from aiohttp import web
-from alert_fixtures import START, submit
 from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
 from sqlalchemy import select
 
@@ -16,6 +15,7 @@ from adapters.slack import build_slack_adapter
 from bot.alerts import conversation_refs
 from bot.alerts.dispatcher import Dispatcher, ManualClock
 from bot.persistence.models import Alert, RoleAssignment
+from tests.support.alert_fixtures import START, submit
 
 
 @pytest.fixture

@@ -14,9 +14,7 @@ import typing
 import uuid
 
 import pytest
-from adapter_fakes import Recorder, fake_connector
 from aiohttp.test_utils import TestClient, TestServer
-from chat_harness import Chat, build, shared_assistant
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -32,6 +30,8 @@ from dialogs.validation import (
     looks_like_policy_question,
     match_option,
 )
+from tests.support.adapter_fakes import Recorder, fake_connector
+from tests.support.chat_harness import Chat, build, shared_assistant
 
 AWKWARD = [
     "",

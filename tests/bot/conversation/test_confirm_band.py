@@ -10,13 +10,13 @@ import logging
 from dataclasses import replace
 
 import pytest
-from chat_harness import Chat, build, in_confirm_band, reports, shared_assistant
 from sqlalchemy import select
 
 from bot.persistence.models import KnowledgeGap
 from bot.triage import Triage
 from dialogs.disclosure import DANGER
 from dialogs.rendering import PlainRenderer
+from tests.support.chat_harness import Chat, build, in_confirm_band, reports, shared_assistant
 
 POLICY_QUESTION = "Can I accept a friend request from a pupil on Facebook?"
 UNCOVERED = "What's the weather tomorrow?"  # the policy has nothing on it: a fallback

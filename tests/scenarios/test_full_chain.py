@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from chat_harness import DISCLOSURE_ANSWERS, Chat, add_role_holders, build
 from sqlalchemy import select
-from test_alert_delivery import dispatcher_for
 
 from bot.alerts.dispatcher import ManualClock
 from bot.persistence.models import ConversationRef
+from tests.support.alert_fixtures import dispatcher_for
+from tests.support.chat_harness import DISCLOSURE_ANSWERS, Chat, add_role_holders, build
 
 
 async def point_conversations_at(runtime, service_url: str) -> None:

@@ -3,11 +3,10 @@ the same person raised it, the same kind, the same history and the same account.
 
 from __future__ import annotations
 
-from alert_fixtures import CIPHER, REPORTER, STAFF, START, seed_school, submit
-
 from bot.records.dsl_commands import try_handle
 from bot.records.export import build_record, render_html
 from dialogs.rendering import PlainRenderer
+from tests.support.alert_fixtures import CIPHER, REPORTER, STAFF, START, seed_school, submit
 
 HEAD_ID, HEAD_NAME = STAFF["head"]  # a concern about an adult goes to the headteacher
 

@@ -17,7 +17,6 @@ import time
 from urllib.parse import urlencode
 
 import pytest
-from adapter_fakes import Recorder, fake_connector, fake_slack_api, runtime_for
 from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -25,6 +24,7 @@ from hypothesis import strategies as st
 from adapters.web import SLACK_ENDPOINT, create_app
 from bot.persistence.db import create_engine, migrate
 from bot.settings import Settings
+from tests.support.adapter_fakes import Recorder, fake_connector, fake_slack_api, runtime_for
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 

@@ -13,12 +13,15 @@ from aiohttp import web
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount
 from cryptography.fernet import Fernet
 
+from adapters.senders import BotFrameworkSender, build_cloud_adapter
 from bot.alerts import conversation_refs
+from bot.alerts.dispatcher import Dispatcher
 from bot.alerts.planning import Actor
 from bot.persistence.crypto import ContentCipher
 from bot.persistence.db import create_engine, sessionmaker
 from bot.persistence.models import RoleAssignment
 from bot.records.reports import acknowledge_report, submit_report
+from bot.settings import Settings
 from dialogs.desk import Reporter
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -169,3 +172,15 @@ async def acknowledge(sessions, reference: str, actor: Actor, now: datetime, *, 
     """A lead acknowledging a report in a transaction of its own (bot.records.reports.acknowledge_report)."""
     async with sessions() as session, session.begin():
         return await acknowledge_report(session, reference, actor, role=role, now=now)
+
+
+def anonymous_settings(**overrides) -> Settings:
+    """Bot Framework without credentials (the loopback connector asks for none), on an in-memory database."""
+    return Settings(MicrosoftAppId="", MicrosoftAppPassword="", DATABASE_URL="sqlite+aiosqlite://", **overrides)
+
+
+def dispatcher_for(sessions, clock, settings=None, **kwargs) -> Dispatcher:
+    """The dispatcher as the server builds it, sending to Teams through the real CloudAdapter."""
+    settings = settings or anonymous_settings()
+    sender = BotFrameworkSender(build_cloud_adapter(settings), settings.microsoft_app_id)
+    return Dispatcher(sessions, {"msteams": sender}, clock, settings=settings, **kwargs)

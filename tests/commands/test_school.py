@@ -3,13 +3,12 @@ about anyone the bot cannot reach yet, and an unknown school gets a clear error.
 
 from __future__ import annotations
 
-from alert_fixtures import teams_activity
-
 from app import build_parser
 from bot.alerts import conversation_refs
 from bot.persistence.models import RoleAssignment, TenantSchool
 from bot.settings import Settings
 from commands.school import run_school_command
+from tests.support.alert_fixtures import teams_activity
 
 
 async def school(db_url, capsys, *argv, smtp_host="127.0.0.1") -> tuple[int, str, str]:

@@ -9,13 +9,12 @@ import signal
 import sys
 from datetime import UTC, datetime, timedelta
 
-from alert_fixtures import STAFF, conversation_of, seed_school, submit
 from sqlalchemy import select
-from test_alert_delivery import dispatcher_for
 
 from bot.alerts.dispatcher import ManualClock
 from bot.persistence.models import Alert, DeliveryAttempt
 from bot.settings import PROJECT_ROOT
+from tests.support.alert_fixtures import STAFF, conversation_of, dispatcher_for, seed_school, submit
 
 
 def dispatch_command(db_url: str, *extra: str):

@@ -10,7 +10,13 @@ import sys
 from dataclasses import replace
 
 import pytest
-from chat_harness import (
+from sqlalchemy import select
+
+from bot.conversation.answers import Choice
+from bot.persistence.models import BotStateItem, Feedback, KnowledgeGap
+from bot.settings import PROJECT_ROOT
+from dialogs.disclosure import DANGER
+from tests.support.chat_harness import (
     DISCLOSURE_ANSWERS,
     TEST_KEY,
     Chat,
@@ -19,12 +25,6 @@ from chat_harness import (
     reports,
     shared_assistant,
 )
-from sqlalchemy import select
-
-from bot.conversation.answers import Choice
-from bot.persistence.models import BotStateItem, Feedback, KnowledgeGap
-from bot.settings import PROJECT_ROOT
-from dialogs.disclosure import DANGER
 
 
 @pytest.mark.parametrize(
@@ -430,7 +430,7 @@ async def test_two_staff_in_one_group_chat_each_report_in_their_own_private_chat
 
 
 async def test_when_no_private_chat_can_be_opened_nothing_starts_and_the_dsl_is_named(runtime):
-    from chat_harness import drafts
+    from tests.support.chat_harness import drafts
 
     group, _ = staffroom(runtime, reachable=False)
     reply = await group.say(DISCLOSURE)
@@ -444,7 +444,7 @@ async def test_when_no_private_chat_can_be_opened_nothing_starts_and_the_dsl_is_
 
 
 async def test_reporting_privately_later_clears_the_unreached_marker(runtime):
-    from chat_harness import drafts
+    from tests.support.chat_harness import drafts
 
     group, _ = staffroom(runtime, reachable=False)
     await group.say(DISCLOSURE)

@@ -12,12 +12,12 @@ import logging
 import aiohttp
 import pytest
 from aiohttp import web
-from chat_harness import reports, settings_for
-from outage import DatabaseOutage
 
 from adapters.web import create_app
 from benchmarks.loopback import DISCLOSURE_ANSWERS, HttpChat, LoopbackConnector
 from bot.persistence.models import RoleAssignment
+from tests.support.chat_harness import reports, settings_for
+from tests.support.outage import DatabaseOutage
 
 CHILD_NAMES = ("Jayden", "Maya", "Priya Shah", "Oliwia")
 TYPED_STRAIGHT_IN = "Priya Shah in 4B told me her stepdad locks her in the shed at night"
@@ -188,7 +188,7 @@ async def test_database_errors_never_quote_the_values_of_a_statement(engine):
 async def test_a_crashing_turn_logs_where_it_failed_but_not_the_message_that_quotes_the_user(db_url, debug_log):
     """An exception's message can quote the user's words ("invalid literal for int(): '...'"):
     the web app logs the exception type and the frames, never the message."""
-    from chat_harness import build
+    from tests.support.chat_harness import build
 
     runtime = await build(db_url)
     typed = "the sports day photo of Kacper Nowak in 3B"

@@ -12,7 +12,7 @@ from bot.conversation.gaps import GapCounter, list_gaps, record_gap
 from bot.persistence.db import sessionmaker
 from bot.persistence.models import KnowledgeGap
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 async def test_repeats_are_counted_on_one_row(engine):

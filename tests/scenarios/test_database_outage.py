@@ -8,12 +8,12 @@ import re
 
 import aiohttp
 from aiohttp import web
-from chat_harness import DISCLOSURE_ANSWERS, Chat, alerts, reports
-from outage import DatabaseOutage
 
 from adapters.web import create_app
 from benchmarks.loopback import DISCLOSURE_ANSWERS as HTTP_ANSWERS
 from benchmarks.loopback import HttpChat, LoopbackConnector
+from tests.support.chat_harness import DISCLOSURE_ANSWERS, Chat, alerts, reports
+from tests.support.outage import DatabaseOutage
 
 REFERENCE = re.compile(r"\b[A-Z]{3}-\d{4}-\d{4}\b")
 

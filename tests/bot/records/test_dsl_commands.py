@@ -4,12 +4,12 @@ in any channel, and every view, change and refusal lands in the audit log."""
 from __future__ import annotations
 
 import pytest
-from alert_fixtures import CIPHER, REPORTER, STAFF, START, seed_school, submit
 from sqlalchemy import select
 
 from bot.persistence.models import Alert, AuditEntry, Report, RoleAssignment
 from bot.records.dsl_commands import REFUSAL, try_handle
 from dialogs.rendering import PlainRenderer
+from tests.support.alert_fixtures import CIPHER, REPORTER, STAFF, START, seed_school, submit
 
 DSL_ID, DSL_NAME = STAFF["dsl"]
 

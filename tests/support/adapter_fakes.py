@@ -255,3 +255,36 @@ class OpenIdProvider:
             **claims,
         }
         return jwt.encode(payload, private_key or self.private_key, algorithm=alg, headers={"kid": kid or self.kid})
+
+
+def activity(
+    connector,
+    text=None,
+    *,
+    value=None,
+    conversation_type="personal",
+    tenant="tenant-1",
+    user="29:staff-1",
+    entities=None,
+    type="message",
+    **extra,
+):
+    """A Bot Framework activity as Teams posts it to /api/messages, for the bot's fake connector."""
+    body = {
+        "type": type,
+        "id": "act-1",
+        "channelId": "msteams",
+        "serviceUrl": connector.url,
+        "from": {"id": user, "name": "Ms Amara Okafor", "aadObjectId": user.replace("29:", "aad-")},
+        "recipient": {"id": "28:bot", "name": "Safeguarding"},
+        "conversation": {"id": "conv-1", "conversationType": conversation_type, "tenantId": tenant},
+        "channelData": {"tenant": {"id": tenant}},
+        **extra,
+    }
+    if text is not None:
+        body["text"] = text
+    if value is not None:
+        body["value"] = value
+    if entities:
+        body["entities"] = entities
+    return body

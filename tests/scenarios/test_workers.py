@@ -14,10 +14,10 @@ from pathlib import Path
 import aiohttp
 import pytest
 from cryptography.fernet import Fernet
-from servers import free_port, start_server
 
 from benchmarks.loopback import HttpChat, LoopbackConnector
 from bot.settings import PROJECT_ROOT
+from tests.support.servers import free_port, start_server
 
 pytestmark = pytest.mark.e2e
 QUESTION = "Can I be friends with pupils on social media?"

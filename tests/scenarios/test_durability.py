@@ -10,13 +10,13 @@ import signal
 
 import aiohttp
 from cryptography.fernet import Fernet
-from servers import free_port, start_server, stop_server
 from sqlalchemy import select
 
 from benchmarks.loopback import CONFIRMATION, DISCLOSURE_ANSWERS, HttpChat, LoopbackConnector
 from bot.persistence.crypto import ContentCipher
 from bot.persistence.db import create_engine, sessionmaker
 from bot.persistence.models import Alert, Report, RoleAssignment
+from tests.support.servers import free_port, start_server, stop_server
 
 KEY = Fernet.generate_key().decode()
 

@@ -10,3 +10,5 @@ from pathlib import Path
 ROOT = str(Path(__file__).resolve().parents[2])
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
+
+from tests.support.alert_fixtures import connector, sessions  # noqa: F401,E402  (pytest fixtures of the alert scenarios)

@@ -443,7 +443,7 @@ def test_rekey_command_moves_reports_to_the_newest_key(tmp_path):
         await engine.dispose()
 
     asyncio.run(file_one())
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     env = {**os.environ, "DATABASE_URL": url, "ENCRYPTION_KEYS": f"{new_key},{old_key}"}
     done = subprocess.run(
         [sys.executable, "app.py", "rekey"], cwd=root, env=env, capture_output=True, text=True, timeout=120
