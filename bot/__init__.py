@@ -1,2 +1,3 @@
-"""The turn loop and everything around it that is not a channel: settings, database,
-triage, answer composition, reports, alerts. Nothing here imports a channel adapter."""
+"""The assistant, channel-neutral: the conversation, the safeguarding record, alerts and persistence
+(one subpackage each), the registry of report kinds, triage and the runtime that wires them.
+Nothing here imports a channel SDK or adapters/ (make check enforces it)."""
