@@ -11,8 +11,8 @@ drafts, dialog state, buttons), while triage and the answer it gives call it `al
 learned classifier's label, the evaluation's output). `of()` takes any of a kind's names and
 returns the same kind, so neither stored rows nor a card sent before a rename stop working.
 
-A kind's flow is named by its import path, not imported: the dialogs file reports through
-bot.records.reports, which reads this module, and an import here would close that circle.
+A kind's flow is named by its import path, not imported, so reading the registry (reports,
+alerts, the evaluation) does not load every dialog; bot.runtime builds the flows from it.
 """
 
 from __future__ import annotations

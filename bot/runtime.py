@@ -2,7 +2,8 @@
 
 `build_runtime(settings, renderer_for)` creates the database engine (and brings its schema
 up to date), the SqlStorage behind conversation and user state, the content cipher, the
-Assistant and the `AssistantBot`. The web app, the terminal chat and the tests all build
+Assistant, the report flows (one per kind of bot.kinds, with the record desk they file
+through: the one place dialogs are wired in) and the `AssistantBot`. The web app, the terminal chat and the tests all build
 it the same way, so every channel runs the same bot on the same storage; nothing is a
 module-level singleton, so a test can build two runtimes on one database to simulate a
 restart.
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from botbuilder.core import ConversationState, PrivateConversationState, Storage, UserState
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from bot import kinds
 from bot.conversation.turns import AssistantBot
 from bot.persistence.crypto import ContentCipher
 from bot.persistence.db import create_engine, migrate, sessionmaker
@@ -92,6 +94,7 @@ async def build_runtime(
             user_state=user_state,
             assistant=assistant,
             services=services,
+            flows=[kinds.flow_class(kind)(services) for kind in kinds.all_kinds()],
             sessions=sessions,
             renderer_for=renderer_for,
             default_school=settings.default_school,

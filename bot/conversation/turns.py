@@ -26,11 +26,11 @@ from __future__ import annotations
 import inspect
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 
 from botbuilder.core import ActivityHandler, ConversationState, PrivateConversationState, TurnContext, UserState
-from botbuilder.dialogs import DialogContext, DialogSet, DialogTurnStatus
+from botbuilder.dialogs import Dialog, DialogContext, DialogSet, DialogTurnStatus
 
 from bot import kinds
 from bot.alerts import conversation_refs
@@ -90,6 +90,7 @@ class AssistantBot(ActivityHandler):
         user_state: UserState,
         assistant,
         services: ReportServices,
+        flows: Iterable[Dialog],
         sessions,
         renderer_for: Callable[[str], Renderer] | None = None,
         default_school: str = "oakfield",
@@ -114,8 +115,8 @@ class AssistantBot(ActivityHandler):
         self.dialogs = DialogSet(self.dialog_state)
         self.gaps = GapCounter(sessions)  # unanswered questions, written in batches
         self.references = conversation_refs.ReferenceBatch(sessions)  # where to reach people, likewise
-        for kind in kinds.all_kinds():
-            self.dialogs.add(kinds.flow_class(kind)(services))
+        for flow in flows:  # the report flows, one per kind (bot.runtime builds them)
+            self.dialogs.add(flow)
 
     # --- hooks ---------------------------------------------------------------------------------
     async def school_for(self, context: TurnContext) -> str:
