@@ -12,6 +12,21 @@ if TYPE_CHECKING:
     from bot.alerts.dispatcher import Sender
     from dialogs.rendering import Renderer
 
+NAME = "dispatch"
+
+
+def add_parser(sub) -> argparse.ArgumentParser:
+    parser = sub.add_parser(NAME, help="deliver pending alerts (runs inside serve too)")
+    parser.add_argument("--once", action="store_true", help="deliver what is due, then stop")
+    return parser
+
+
+def run(settings, args) -> int:
+    from adapters.rendering import renderer_for
+    from adapters.senders import build_senders
+
+    return asyncio.run(run_dispatch(settings, build_senders(settings), once=args.once, renderer_for=renderer_for))
+
 
 async def run_dispatch(
     settings,
@@ -42,19 +57,3 @@ async def run_dispatch(
             return 0
         await dispatcher.run_forever()
         return 0
-
-
-NAME = "dispatch"
-
-
-def add_parser(sub) -> argparse.ArgumentParser:
-    parser = sub.add_parser(NAME, help="deliver pending alerts (runs inside serve too)")
-    parser.add_argument("--once", action="store_true", help="deliver what is due, then stop")
-    return parser
-
-
-def run(settings, args) -> int:
-    from adapters.rendering import renderer_for
-    from adapters.senders import build_senders
-
-    return asyncio.run(run_dispatch(settings, build_senders(settings), once=args.once, renderer_for=renderer_for))

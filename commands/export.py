@@ -6,6 +6,20 @@ import argparse
 import asyncio
 import sys
 
+NAME = "export"
+
+
+def add_parser(sub) -> argparse.ArgumentParser:
+    parser = sub.add_parser(NAME, help="a report's full record (JSON and HTML)")
+    parser.add_argument("--report", required=True, help="reference, e.g. OAK-2026-0042")
+    parser.add_argument("--out", default=".", help="folder to write into")
+    parser.add_argument("--by", default="cli-operator", help="who is exporting (audited)")
+    return parser
+
+
+def run(settings, args) -> int:
+    return asyncio.run(run_export(settings, args.report, args.out, args.by))
+
 
 async def run_export(settings, reference: str, out: str, by: str) -> int:
     """The CLI command: 0 when both files are written, 2 for an unknown reference."""
@@ -29,18 +43,3 @@ async def run_export(settings, reference: str, out: str, by: str) -> int:
         f"{exported.html_path}\nThese files contain the full decrypted record: store them securely."
     )
     return 0
-
-
-NAME = "export"
-
-
-def add_parser(sub) -> argparse.ArgumentParser:
-    parser = sub.add_parser(NAME, help="a report's full record (JSON and HTML)")
-    parser.add_argument("--report", required=True, help="reference, e.g. OAK-2026-0042")
-    parser.add_argument("--out", default=".", help="folder to write into")
-    parser.add_argument("--by", default="cli-operator", help="who is exporting (audited)")
-    return parser
-
-
-def run(settings, args) -> int:
-    return asyncio.run(run_export(settings, args.report, args.out, args.by))

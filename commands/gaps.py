@@ -5,6 +5,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 
+NAME = "gaps"
+
+
+def add_parser(sub) -> argparse.ArgumentParser:
+    parser = sub.add_parser(NAME, help="questions the policy did not answer, with counts")
+    parser.add_argument("--school", required=True)
+    return parser
+
+
+def run(settings, args) -> int:
+    return asyncio.run(run_gaps(settings, args.school))
+
 
 async def run_gaps(settings, school_slug: str) -> int:
     from bot.conversation.gaps import list_gaps
@@ -19,16 +31,3 @@ async def run_gaps(settings, school_slug: str) -> int:
     for gap in gaps:
         print(f"{gap.count:5d}  {gap.example}   (last asked {gap.last_seen:%Y-%m-%d})")
     return 0
-
-
-NAME = "gaps"
-
-
-def add_parser(sub) -> argparse.ArgumentParser:
-    parser = sub.add_parser(NAME, help="questions the policy did not answer, with counts")
-    parser.add_argument("--school", required=True)
-    return parser
-
-
-def run(settings, args) -> int:
-    return asyncio.run(run_gaps(settings, args.school))

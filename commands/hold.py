@@ -6,26 +6,6 @@ import argparse
 import asyncio
 import sys
 
-
-async def run_hold(settings, reference: str, on: bool, by: str = "cli-operator") -> int:
-    from bot.records.retention import UnknownReference, set_legal_hold
-    from commands.retention import _with_sessions
-
-    reference = reference.strip().upper()
-
-    async def work(sessions) -> int:
-        try:
-            changed = await set_legal_hold(sessions, reference, on, by=by)
-        except UnknownReference:
-            print(f"error: there is no report with reference {reference!r}", file=sys.stderr)
-            return 2
-        state = "on legal hold (retention will never delete it)" if on else "no longer on legal hold"
-        print(f"{reference} is {state}{'' if changed else ' (unchanged)'}; recorded in the audit log.")
-        return 0
-
-    return await _with_sessions(settings, work)
-
-
 NAME = "hold"
 
 
@@ -41,3 +21,23 @@ def add_parser(sub) -> argparse.ArgumentParser:
 
 def run(settings, args) -> int:
     return asyncio.run(run_hold(settings, args.report, args.on, by=args.by))
+
+
+async def run_hold(settings, reference: str, on: bool, by: str = "cli-operator") -> int:
+    from bot.persistence.db import open_database
+    from bot.records.retention import UnknownReference, set_legal_hold
+
+    reference = reference.strip().upper()
+
+    async def work(sessions) -> int:
+        try:
+            changed = await set_legal_hold(sessions, reference, on, by=by)
+        except UnknownReference:
+            print(f"error: there is no report with reference {reference!r}", file=sys.stderr)
+            return 2
+        state = "on legal hold (retention will never delete it)" if on else "no longer on legal hold"
+        print(f"{reference} is {state}{'' if changed else ' (unchanged)'}; recorded in the audit log.")
+        return 0
+
+    async with open_database(settings.database_url) as sessions:
+        return await work(sessions)

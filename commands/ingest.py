@@ -10,6 +10,22 @@ import asyncio
 import sys
 from pathlib import Path
 
+NAME = "ingest"
+ENCODE_STEP = 64  # clauses encoded between two progress lines
+
+
+def add_parser(sub) -> argparse.ArgumentParser:
+    parser = sub.add_parser(NAME, help="load a school's policy (.txt, .md, .docx, .pdf)")
+    parser.add_argument("file")
+    parser.add_argument("--school", required=True, help="slug, e.g. hillside")
+    parser.add_argument("--name", default=None, help='school name, e.g. "Hillside Primary School"')
+    parser.add_argument("--ask", default=None, help='who staff should ask, e.g. "the Headteacher"')
+    return parser
+
+
+def run(settings, args) -> int:
+    return asyncio.run(run_ingest(settings, args.file, args.school, args.name, args.ask))
+
 
 async def run_ingest(settings, file: str, slug: str, name: str | None, ask: str | None) -> int:
     from bot.persistence.db import open_database
@@ -44,20 +60,3 @@ async def run_ingest(settings, file: str, slug: str, name: str | None, ask: str 
         )
     print(file=sys.stderr)
     return 0
-
-
-NAME = "ingest"
-ENCODE_STEP = 64  # clauses encoded between two progress lines
-
-
-def add_parser(sub) -> argparse.ArgumentParser:
-    parser = sub.add_parser(NAME, help="load a school's policy (.txt, .md, .docx, .pdf)")
-    parser.add_argument("file")
-    parser.add_argument("--school", required=True, help="slug, e.g. hillside")
-    parser.add_argument("--name", default=None, help='school name, e.g. "Hillside Primary School"')
-    parser.add_argument("--ask", default=None, help='who staff should ask, e.g. "the Headteacher"')
-    return parser
-
-
-def run(settings, args) -> int:
-    return asyncio.run(run_ingest(settings, args.file, args.school, args.name, args.ask))

@@ -5,6 +5,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 
+NAME = "rekey"
+
+
+def add_parser(sub) -> argparse.ArgumentParser:
+    return sub.add_parser(NAME, help="re-encrypt every report under the newest ENCRYPTION_KEYS key (rotation)")
+
+
+def run(settings, args) -> int:
+    return asyncio.run(run_rekey(settings))
+
 
 async def run_rekey(settings) -> int:
     """`python app.py rekey`: after putting a new key first in ENCRYPTION_KEYS, re-encrypt every
@@ -18,14 +28,3 @@ async def run_rekey(settings) -> int:
         count = await reencrypt_reports(sessions, cipher)
     print(f"re-encrypted {count} report(s) under the newest key; older keys can now be removed")
     return 0
-
-
-NAME = "rekey"
-
-
-def add_parser(sub) -> argparse.ArgumentParser:
-    return sub.add_parser(NAME, help="re-encrypt every report under the newest ENCRYPTION_KEYS key (rotation)")
-
-
-def run(settings, args) -> int:
-    return asyncio.run(run_rekey(settings))

@@ -5,6 +5,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 
+NAME = "retention"
+
+
+def add_parser(sub) -> argparse.ArgumentParser:
+    parser = sub.add_parser(NAME, help="reports past the retention period (dry run unless --apply)")
+    parser.add_argument("--apply", action="store_true", help="delete them (never one on legal hold)")
+    parser.add_argument("--by", default="cli-operator", help="who is deleting (audited)")
+    return parser
+
+
+def run(settings, args) -> int:
+    return asyncio.run(run_retention(settings, apply=args.apply, by=args.by))
+
 
 async def _with_sessions(settings, work):
     from bot.persistence.db import open_database
@@ -37,17 +50,3 @@ async def run_retention(settings, apply: bool = False, by: str = "cli-operator")
         return 0
 
     return await _with_sessions(settings, work)
-
-
-NAME = "retention"
-
-
-def add_parser(sub) -> argparse.ArgumentParser:
-    parser = sub.add_parser(NAME, help="reports past the retention period (dry run unless --apply)")
-    parser.add_argument("--apply", action="store_true", help="delete them (never one on legal hold)")
-    parser.add_argument("--by", default="cli-operator", help="who is deleting (audited)")
-    return parser
-
-
-def run(settings, args) -> int:
-    return asyncio.run(run_retention(settings, apply=args.apply, by=args.by))

@@ -10,6 +10,40 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
+NAME = "school"
+ROLES = ["dsl", "deputy", "head", "chair"]
+
+
+def add_parser(sub) -> argparse.ArgumentParser:
+    parser = sub.add_parser(NAME, help="safeguarding role holders of a school")
+    school_sub = parser.add_subparsers(dest="school_command", required=True)
+    set_role = school_sub.add_parser("set-role")
+    set_role.add_argument("--school", required=True)
+    set_role.add_argument("--role", required=True, choices=ROLES)
+    set_role.add_argument("--channel", required=True, choices=["msteams", "slack", "email"])
+    set_role.add_argument("--user-id", required=True)
+    set_role.add_argument("--name", default="")
+    remove_role = school_sub.add_parser("remove-role")
+    remove_role.add_argument("--school", required=True)
+    remove_role.add_argument("--role", required=True, choices=ROLES)
+    remove_role.add_argument("--channel", required=True, choices=["msteams", "slack", "email"])
+    remove_role.add_argument("--user-id", required=True)
+    show = school_sub.add_parser("show")
+    show.add_argument("--school", required=True)
+    timeouts = school_sub.add_parser("set-timeouts", help="how long each escalation stage waits for an acknowledgement")
+    timeouts.add_argument("--school", required=True)
+    timeouts.add_argument("--minutes", type=int, required=True, help="normal reports, e.g. 10")
+    timeouts.add_argument("--urgent-minutes", type=int, required=True, help="urgent reports, e.g. 2")
+    map_tenant = school_sub.add_parser("map-tenant", help="serve a Teams tenant or Slack workspace")
+    map_tenant.add_argument("--school", required=True)
+    map_tenant.add_argument("--channel", required=True, choices=["msteams", "slack"])
+    map_tenant.add_argument("--tenant-id", required=True)
+    return parser
+
+
+def run(settings, args) -> int:
+    return asyncio.run(run_school_command(settings, args))
+
 
 async def run_school_command(settings, args) -> int:
     from bot.alerts.roles import UnknownSchool, require_school
@@ -183,38 +217,3 @@ async def _map_tenant(session: AsyncSession, args) -> int:
         session.add(TenantSchool(channel=args.channel, tenant_id=tenant_id, school_slug=args.school))
     print(f"mapped: {args.channel} {tenant_id} -> {args.school}")
     return 0
-
-
-NAME = "school"
-ROLES = ["dsl", "deputy", "head", "chair"]
-
-
-def add_parser(sub) -> argparse.ArgumentParser:
-    parser = sub.add_parser(NAME, help="safeguarding role holders of a school")
-    school_sub = parser.add_subparsers(dest="school_command", required=True)
-    set_role = school_sub.add_parser("set-role")
-    set_role.add_argument("--school", required=True)
-    set_role.add_argument("--role", required=True, choices=ROLES)
-    set_role.add_argument("--channel", required=True, choices=["msteams", "slack", "email"])
-    set_role.add_argument("--user-id", required=True)
-    set_role.add_argument("--name", default="")
-    remove_role = school_sub.add_parser("remove-role")
-    remove_role.add_argument("--school", required=True)
-    remove_role.add_argument("--role", required=True, choices=ROLES)
-    remove_role.add_argument("--channel", required=True, choices=["msteams", "slack", "email"])
-    remove_role.add_argument("--user-id", required=True)
-    show = school_sub.add_parser("show")
-    show.add_argument("--school", required=True)
-    timeouts = school_sub.add_parser("set-timeouts", help="how long each escalation stage waits for an acknowledgement")
-    timeouts.add_argument("--school", required=True)
-    timeouts.add_argument("--minutes", type=int, required=True, help="normal reports, e.g. 10")
-    timeouts.add_argument("--urgent-minutes", type=int, required=True, help="urgent reports, e.g. 2")
-    map_tenant = school_sub.add_parser("map-tenant", help="serve a Teams tenant or Slack workspace")
-    map_tenant.add_argument("--school", required=True)
-    map_tenant.add_argument("--channel", required=True, choices=["msteams", "slack"])
-    map_tenant.add_argument("--tenant-id", required=True)
-    return parser
-
-
-def run(settings, args) -> int:
-    return asyncio.run(run_school_command(settings, args))
