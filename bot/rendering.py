@@ -104,7 +104,7 @@ class PlainRenderer:
     """Plain text with numbered options: the terminal, tests and any unknown channel."""
 
     def answer(self, answer: Answer) -> Activity:
-        return _message(answer.reply)
+        return _message(f"{answer.reply}\n{answer.notice}" if answer.notice else answer.reply)
 
     def text(self, text: str) -> Activity:
         return _message(text)
