@@ -277,7 +277,8 @@ class Dispatcher:
                 reporter=payload.get("reporter", ""), created_at=payload.get("created_at", ""),
                 escalated=bool(payload.get("escalated")),
                 buttons=(Button("Open report", {"action": "open_report", "reference": reference}),
-                         Button("Acknowledge", {"action": "acknowledge", "reference": reference}))))
+                         Button("Acknowledge", {"action": "acknowledge", "reference": reference}),
+                         Button("Overview", {"action": "overview"}))))
         else:
             activity = renderer.text(payload.get("text", ""))
         if alert.recipient_channel == "msteams":

@@ -34,6 +34,7 @@ ACTIONS: dict[str, dict[str, tuple[type, ...]]] = {
     "feedback": {"helpful": (bool, str), "intent": TEXT_OR_NONE, "clause_id": TEXT_OR_NONE},
     "acknowledge": {"reference": TEXT},
     "open_report": {"reference": TEXT},
+    "overview": {},  # a lead's counts card (bot.oversight.overview)
     "choice": {"choice": TEXT},  # a dialog prompt option pressed as a button
 }
 REQUIRED = {"acknowledge": ("reference",), "open_report": ("reference",), "choice": ("choice",)}

@@ -233,7 +233,7 @@ class AssistantBot(ActivityHandler):
 
     async def _side_action_mid_report(self, context: TurnContext, action: str | None, value: dict) -> bool:
         """Buttons from other cards pressed during a report: act on them, never record them as answers."""
-        if action in ("acknowledge", "open_report"):
+        if action in ("acknowledge", "open_report", "overview"):
             school = await self.school_for(context)
             if not await self._dsl_command(context, adopt_button_text(context.activity), school):
                 await self._say(context, "That button can't be used here.")

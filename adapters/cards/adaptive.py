@@ -114,7 +114,8 @@ def alert_buttons(alert: AlertCard) -> tuple[Button, ...]:
     if alert.buttons:
         return alert.buttons
     return (Button("Open report", {"action": "open_report", "reference": alert.reference}),
-            Button("Acknowledge", {"action": "acknowledge", "reference": alert.reference}))
+            Button("Acknowledge", {"action": "acknowledge", "reference": alert.reference}),
+            Button("Overview", {"action": "overview"}))
 
 
 def alert_card(alert: AlertCard) -> dict:
