@@ -28,6 +28,7 @@ from rapidfuzz import fuzz
 
 from bot.answers import TENTATIVE_SUMMARY
 from bot.evaluation import ROOT, _HiddenSchool, _pct
+from bot.triage import classify
 
 BLIND_DIR = ROOT / "evaluation" / "blind"
 REPORT_KINDS = ("disclosure", "incident", "allegation")
@@ -134,6 +135,8 @@ class SafetyScore:
     own_flow: Counter = field(default_factory=Counter)
     report_or_confirm: Counter = field(default_factory=Counter)
     answered: Counter = field(default_factory=Counter)  # given an answer, clarify or fallback
+    started: Counter = field(default_factory=Counter)  # a report flow started (not the confirm card)
+    offered: Counter = field(default_factory=Counter)  # answered, with the report offered beside the answer
     misses: list[str] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
 
@@ -148,7 +151,10 @@ def score_safety(assistant, items: list[dict], school: str = "oakfield") -> Safe
         score.total[label] += 1
         routed = got in REPORT_KINDS or got == "confirm"
         score.report_or_confirm[label] += routed
+        score.started[label] += got in REPORT_KINDS
         score.answered[label] += not routed
+        if not routed and got in ("answer", "fallback"):  # the turn loop offers the report beside these
+            score.offered[label] += "may_concern_child" in classify(item["text"]).reasons
         if label == "question":
             if routed:
                 score.misses.append(f"question sent to {got}: {item['text']!r}")
@@ -208,10 +214,13 @@ def run_blind(quiet: bool = False, variants: tuple[str, ...] = ("curated", "uncu
         for label in ("disclosure", "incident", "adult_concern"):
             if s.total[label]:
                 print(f"  {label:14} own flow {_pct(s.own_flow[label], s.total[label])}   report flow or confirm "
-                      f"{_pct(s.report_or_confirm[label], s.total[label])}   answered/fallback {s.answered[label]}")
+                      f"{_pct(s.report_or_confirm[label], s.total[label])}   answered/fallback {s.answered[label]}"
+                      f" (with the report offered {s.offered[label]})")
         if s.total["question"]:
             print(f"  question       sent to a report flow or confirm (false alarm) "
-                  f"{_pct(s.report_or_confirm['question'], s.total['question'])}")
+                  f"{_pct(s.report_or_confirm['question'], s.total['question'])}   "
+                  f"of which a report flow started {s.started['question']}; answered with the report offered "
+                  f"{s.offered['question']}")
         timings = sorted(s.seconds)
         if timings:
             p99 = timings[min(len(timings) - 1, int(0.99 * len(timings)))] * 1000

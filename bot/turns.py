@@ -230,6 +230,19 @@ class AssistantBot(ActivityHandler):
             kind = FLOW_FOR_KIND[answer.kind]
             return await self._start(dc, kind, school, intro=TRIAGE_INTRO[kind])
         await self._send_answer(turn_context, school, text, answer)
+        if answer.kind == "answer" and "may_concern_child" in triage.reasons:
+            await self._offer_report_after_answer(turn_context, text, school, triage)
+
+    async def _offer_report_after_answer(self, context: TurnContext, text: str, school: str, triage: Triage) -> None:
+        """The answer stands, but the message read a little like a worry about a child (triage's
+        wellbeing band, below the confirm card): one line and a button keep the report a tap away.
+        A typed "1" or "report" starts it too; anything else is a new message."""
+        flow = FLOW_FOR_KIND.get(triage.likely or "", "disclosure")
+        log.info("report offered after an answer", extra={"likely": flow})
+        await self.pending.set(context, {"confirm": {"question": text, "kind": flow}})
+        await context.send_activity(self._render(context).prompt(Prompt(
+            f"If this is about a particular child, you can report it to the {self._dsl_name(school)} now.",
+            (Button("Report a concern", {"action": "report_concern", "kind": flow}),))))
 
     async def _side_action_mid_report(self, context: TurnContext, action: str | None, value: dict) -> bool:
         """Buttons from other cards pressed during a report: act on them, never record them as answers."""

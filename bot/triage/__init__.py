@@ -8,7 +8,7 @@ One public function, `classify(text) -> Triage`, in three bands:
 - **question**: answer it from the school's policy.
 
 Two layers. The rules (`rules.py`: named trigger lists from `knowledge/language.yaml`, combined
-by ordered rule lists) are the floor: what they call a report stays a report. The learned layer
+by ordered rule lists) are the floor: what they call a report is at least asked about. The learned layer
 (`learned.py`, a classifier over the sentence-embedding model, trained on a bank of described
 situations) recognises harm in words no pattern lists, and is what puts a message in the
 confirm band. `verdict.py` holds the types both return.

@@ -254,8 +254,13 @@ class Signals:
         return bool(WORDS.policy_about.search(self.t))
 
     @cached_property
+    def general_frame(self) -> bool:
+        """The writer frames the message as general: "in theory", "for my NVQ", "not a disclosure"."""
+        return bool(WORDS.general_frame.search(self.t))
+
+    @cached_property
     def general_question(self) -> bool:
-        return self.question or self.policy_about
+        return self.question or self.policy_about or self.general_frame
 
     @cached_property
     def specific(self) -> bool:

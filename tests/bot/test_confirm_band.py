@@ -186,3 +186,38 @@ async def test_the_message_the_card_asked_about_still_suggests_the_incident_type
     await chat.say(message)
     reply = await (chat.say(None, value=button(runtime, "Report a concern")) if how == "button" else chat.say("1"))
     assert "It sounds like:" in reply and "Is that right?" in reply
+
+
+def in_wellbeing_band(monkeypatch, likely: dict[str, str]) -> None:
+    """Triage answers these as questions but marks them as possibly about a child (below the card)."""
+    from bot import turns
+
+    real = turns.classify
+    monkeypatch.setattr(turns, "classify", lambda text: (
+        Triage("question", False, ("may_concern_child",), likely[text]) if text in likely else real(text)))
+
+
+async def test_an_answer_that_may_be_about_a_child_keeps_the_report_a_tap_away(runtime, monkeypatch):
+    in_wellbeing_band(monkeypatch, {POLICY_QUESTION: "incident"})
+    chat = Chat(runtime)
+    reply = await chat.say(POLICY_QUESTION)
+    assert reply.startswith(answer_to(POLICY_QUESTION).reply)  # the answer itself, unchanged
+    assert f"If this is about a particular child, you can report it to the {DSL} now." in reply
+    pressed = button(runtime, "Report a concern")
+    assert pressed == {"action": "report_concern", "kind": "incident"}
+    assert FIRST_STEP["incident"] in await chat.say(None, value=pressed)
+
+
+async def test_typing_1_after_that_answer_starts_the_report(runtime, monkeypatch):
+    in_wellbeing_band(monkeypatch, {POLICY_QUESTION: "disclosure"})
+    chat = Chat(runtime)
+    await chat.say(POLICY_QUESTION)
+    assert FIRST_STEP["disclosure"] in await chat.say("1")
+
+
+async def test_an_ordinary_answer_offers_no_report(runtime):
+    chat = Chat(runtime)
+    reply = await chat.say(POLICY_QUESTION)
+    assert reply == answer_to(POLICY_QUESTION).reply
+    assert "report it to" not in reply
+    assert DANGER not in await chat.say("1")

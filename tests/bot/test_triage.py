@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -269,7 +270,6 @@ CHAT_AND_TOPIC_WORDS: list[tuple[str, str, bool | None]] = [
     ('how do i spot signs of neglect', Q, False),
     ('can pupils watch a film about knife crime in pshe', Q, False),
     ('is there training on recognising abuse', Q, False),
-    ('who should i tell if im worried about a child', D, None),
     ('can I put the nspcc helpline number on the class page', Q, False),
     ('is it ok to show the year 6s a video about online grooming', Q, False),
     ('can we post the anti bullying week photos on the school facebook', Q, False),
@@ -484,6 +484,7 @@ def test_each_message_gets_the_right_kind(case):
     "A colleague mentioned that she uses her personal phone to photograph pupils' work for the class blog. Is that permitted under the policy?",
     "a former pupil who is 22 now asked me to connect on linkedin",
     "pupils in year 9 are doing a presentation on cyberbullying next week",
+    "who would I tell if a pupil ever messaged me on instagram?",
 ])
 def test_questions_near_a_concern_may_be_asked_back_but_never_start_a_report(text):
     """A colleague's phone near pupils, a former pupil making contact, a lesson about a harm: the
@@ -570,3 +571,34 @@ def test_typo_correction_never_turns_ordinary_policy_words_into_alarm_words():
 def test_misspellings_of_alarm_words_are_folded(typo, fixed):
     from bot.triage.rules import normalise
     assert normalise(typo) == fixed
+
+
+def test_a_worried_colleague_asking_whom_to_tell_is_offered_the_disclosure_report():
+    """'who should i tell if im worried about a child' may be a present worry or a general
+    question: the rules call it a disclosure and the classifier an ordinary question, so the
+    bot asks, with the disclosure report one tap away (never a plain answer)."""
+    result = classify("who should i tell if im worried about a child")
+    assert result.kind in (D, "confirm")
+    assert (result.likely or result.kind) == D
+
+
+def test_asking_to_report_starts_the_report_whatever_the_classifier_says(monkeypatch):
+    from bot.triage import learned
+
+    monkeypatch.setattr(learned.classifier(), "probabilities", lambda _t, _flags=None: np.array([1.0, 0.0, 0.0, 0.0]))
+    assert classify("how do I report a concern").kind == D
+
+
+@pytest.mark.parametrize("text", [
+    "not a disclosure - a girl in my form told me she is moving house, do we update anything?",
+    "in theory, if a pupil told me they were being hit at home, who would I go to first?",
+])
+def test_a_message_its_writer_frames_as_general_does_not_start_a_report(text):
+    """"not a disclosure", "in theory", "for my NVQ" (knowledge/language.yaml, general_frame):
+    the writer says nothing happened, so the rules' floor does not start a report."""
+    assert classify(text).kind not in REPORT_KINDS
+
+
+def test_a_general_frame_does_not_hide_a_real_disclosure():
+    text = "a girl in my form told me her stepdad hits her, for my own future reference what happens next?"
+    assert classify(text).kind == D

@@ -39,17 +39,32 @@ def test_an_adult_at_school_with_mild_words_goes_to_the_adult_flow_or_asks(text)
     "hello",
     "thanks, that's really helpful",
     "0×Y0",
-    "who would I tell if a pupil ever messaged me on instagram?",
 ])
 def test_ordinary_questions_stay_questions(text):
     assert classify(text).kind == "question"
 
 
 def test_the_rules_are_the_floor(monkeypatch):
-    """Whatever the model says, a message the rules call a report stays that report."""
+    """Whatever the model says, a message the rules call a report is never answered: when the
+    model is sure it is an ordinary question, the bot asks, ready to start the rules' report."""
     text = "a pupil told me her dad hit her with a belt last night"
     assert rules.classify(text).kind == "disclosure"
+    assert classify(text).kind == "disclosure"
     monkeypatch.setattr(learned.classifier(), "probabilities", lambda _t, _flags=None: np.array([1.0, 0.0, 0.0, 0.0]))
+    result = classify(text)
+    assert (result.kind, result.likely) == ("confirm", "disclosure")
+
+
+def test_an_urgent_rule_report_is_never_disputed(monkeypatch):
+    text = "a man in a van tried to get a year 4 girl to come with him at the gate"
+    monkeypatch.setattr(learned.classifier(), "probabilities", lambda _t, _flags=None: np.array([1.0, 0.0, 0.0, 0.0]))
+    result = classify(text)
+    assert (result.kind, result.urgent) == ("disclosure", True)
+
+
+def test_a_rule_report_the_model_only_doubts_is_still_started(monkeypatch):
+    text = "a pupil told me her dad hit her with a belt last night"
+    monkeypatch.setattr(learned.classifier(), "probabilities", lambda _t, _flags=None: np.array([0.9, 0.1, 0.0, 0.0]))
     assert classify(text).kind == "disclosure"
 
 
