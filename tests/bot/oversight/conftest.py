@@ -4,4 +4,4 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "alerts"))
 
-from alert_fixtures import sessions  # noqa: E402,F401  (pytest fixture)
+from alert_fixtures import connector, sessions  # noqa: E402,F401  (pytest fixtures)
