@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import io
 import re
+import textwrap
 from typing import Mapping
 
 import matplotlib
@@ -57,7 +58,7 @@ def bar_chart(title: str, categories: list[str], series: Mapping[str, Mapping[st
                     text = ("<5" if value == FEWER_THAN else "5+") if hidden else str(height)
                     axes.text(x, height, text, ha="center", va="bottom", fontsize=7,
                               gid=f"value:{_safe_id(name)}:{_safe_id(category)}")
-        axes.set_xticks(range(len(categories)), categories)
+        axes.set_xticks(range(len(categories)), [textwrap.fill(c, 12) for c in categories])
         axes.set_ylabel(ylabel)
         axes.set_title(title, loc="left", fontsize=10, fontweight="bold")
         axes.yaxis.get_major_locator().set_params(integer=True)
