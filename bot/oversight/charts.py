@@ -22,6 +22,7 @@ import matplotlib
 matplotlib.use("Agg")  # no display: charts are files
 
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from bot.oversight.suppression import FEWER_THAN, THRESHOLD, is_hidden  # noqa: E402
 
@@ -37,7 +38,7 @@ def _safe_id(text: str) -> str:
 def bar_chart(title: str, categories: list[str], series: Mapping[str, Mapping[str, str]], *,
               ylabel: str = "Reports", chart_id: str = "chart") -> str:
     """Grouped bars, one group per category and one bar per series; values as the page shows them."""
-    with plt.rc_context(STYLE):
+    with plt.rc_context(STYLE):  # type: ignore[arg-type]  # matplotlib types rc keys as literals
         figure, axes = plt.subplots(figsize=(7.2, 2.8))
         width = 0.8 / max(len(series), 1)
         hidden_seen = False
@@ -61,7 +62,7 @@ def bar_chart(title: str, categories: list[str], series: Mapping[str, Mapping[st
         axes.set_xticks(range(len(categories)), [textwrap.fill(c, 12) for c in categories])
         axes.set_ylabel(ylabel)
         axes.set_title(title, loc="left", fontsize=10, fontweight="bold")
-        axes.yaxis.get_major_locator().set_params(integer=True)
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
         axes.set_ylim(bottom=0)
         handles, labels = axes.get_legend_handles_labels()
         if hidden_seen:

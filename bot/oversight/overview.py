@@ -65,7 +65,7 @@ def _ack_line(figures: Figures) -> str:
     if not figures.ack_minutes:
         return "no report made this term has been acknowledged yet"
     n = len(figures.ack_minutes)
-    return (f"median {duration(figures.median_ack)}, 90th percentile {duration(figures.p90_ack)} "
+    return (f"median {duration(figures.median_ack or 0.0)}, 90th percentile {duration(figures.p90_ack or 0.0)} "
             f"({n} report{'s' if n != 1 else ''})")
 
 

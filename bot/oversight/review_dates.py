@@ -17,7 +17,6 @@ import time
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.models import PolicyReview, School
@@ -42,12 +41,12 @@ def parse_review_date(text: str | None) -> date | None:
         year += 2000 if year < 100 else 0
         return _valid(year, month, day)
     if m := re.fullmatch(r"(?:(\d{1,2})(?:st|nd|rd|th)?\s+)?([a-z]+)\.?\s+(\d{4})", said):
-        month = MONTHS.get(m.group(2))
+        named = MONTHS.get(m.group(2))
         year = int(m.group(3))
-        if month is None:
+        if named is None:
             return None
-        day = int(m.group(1)) if m.group(1) else calendar.monthrange(year, month)[1]
-        return _valid(year, month, day)
+        day = int(m.group(1)) if m.group(1) else calendar.monthrange(year, named)[1]
+        return _valid(year, named, day)
     if m := re.fullmatch(r"(autumn|winter|spring|summer)\s+(?:term\s+)?(\d{4})", said):
         month, day = TERM_ENDS[m.group(1)]
         return date(int(m.group(2)), month, day)

@@ -66,7 +66,7 @@ def _ack_times(figures: Figures) -> tuple[str, str]:
     """Median and 90th percentile, or why they are not shown (too few to hide one report's time)."""
     if len(figures.ack_minutes) < THRESHOLD:
         return "not shown", "not shown"
-    return duration(figures.median_ack), duration(figures.p90_ack)
+    return duration(figures.median_ack or 0.0), duration(figures.p90_ack or 0.0)
 
 
 def render_summary(figures: Figures, *, produced_by_role: str, produced_at: datetime) -> str:
@@ -99,7 +99,7 @@ def render_summary(figures: Figures, *, produced_by_role: str, produced_at: date
         f"<title>Safeguarding summary: {_e(figures.school_name)}, {_e(period)}</title>",
         f"<style>{CSS}</style></head><body>",
         f'<p class="meta">Safeguarding summary for the governing body</p><h1>{_e(figures.school_name)}</h1>',
-        f'<p class="meta">Reports made from {_e(period)}. Produced {produced_at:%d %B %Y} by the '
+        f'<p class="meta">Reports made from {_e(period)}. Produced {format_day(produced_at.date())} by the '
         f"{_e(ROLE_TITLES.get(produced_by_role, produced_by_role))} with the safeguarding assistant.</p>",
         '<p class="banner">Counts only: no child, member of staff or report can be identified from this page. '
         f"Any count from 1 to {THRESHOLD - 1} is shown as \u201cfewer than {THRESHOLD}\u201d.</p>",

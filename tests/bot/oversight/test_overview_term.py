@@ -2,10 +2,8 @@
 worked out by hand from scripted_term.py; only role holders get it, and every ask is audited."""
 from __future__ import annotations
 
-from sqlalchemy import select
 
 from bot.dsl_commands import REFUSAL, try_handle
-from bot.models import AuditEntry
 from bot.rendering import PlainRenderer
 
 from alert_fixtures import CIPHER, STAFF
