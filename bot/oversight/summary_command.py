@@ -59,9 +59,12 @@ async def write_summary(sessions, cipher, *, school: str, first: str, last: str,
     role = next(r for r in ROLE_ORDER if r in roles)
     page = render_summary(figures, produced_by_role=role, produced_at=now)
     folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
     path = summary_path(folder, school, str(first_day), str(last_day))
-    path.write_text(page, encoding="utf-8")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_text(page, encoding="utf-8")
+    except OSError as exc:
+        return 2, f"error: cannot write {path} ({type(exc).__name__}); choose another --out folder"
     return 0, (f"wrote {path} (audited as 'summary' by {as_user.strip()}). Counts only, small counts shown as "
                "\"fewer than 5\"; print it from a browser to make a PDF.")
 

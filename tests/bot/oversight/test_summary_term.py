@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 
 from bot.oversight.summary_command import write_summary
 
-from alert_fixtures import CIPHER, STAFF
+from alert_fixtures import CIPHER, STAFF, seed_school
 from scripted_term import NOW, SCHOOL, audit_of, personal_words, play_term
 
 HEAD, CHAIR = STAFF["head"][0], STAFF["chair"][0]
@@ -154,3 +154,8 @@ async def test_a_summary_asked_for_with_bad_dates_or_school_says_what_is_wrong(s
                                             as_user=CHAIR, out=tmp_path, now=NOW)
         assert code == 2 and expected in message
     assert not list(tmp_path.glob("*.html"))
+    (tmp_path / "a-file").write_text("")
+    await seed_school(sessions, "http://127.0.0.1:9/", school=SCHOOL)  # the chair holds the role now
+    code, message = await write_summary(sessions, CIPHER, school=SCHOOL, first="2026-09-01", last="2026-12-31",
+                                        as_user=CHAIR, out=tmp_path / "a-file", now=NOW)
+    assert code == 2 and "cannot write" in message and "choose another --out folder" in message
