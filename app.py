@@ -9,6 +9,7 @@
     python app.py school set-role|show ...      safeguarding role holders
     python app.py dispatch                      deliver pending DSL alerts
     python app.py export --report REF           a report for a subject access request
+    python app.py summary --school SLUG --from DATE --to DATE --as USER_ID   the governors' termly summary
     python app.py retention [--apply]           reports past RETENTION_YEARS (not on legal hold)
     python app.py hold --report REF --on|--off  place or lift a legal hold
     python app.py teams-package | slack-manifest
@@ -78,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     timeouts.add_argument("--school", required=True)
     timeouts.add_argument("--minutes", type=int, required=True, help="normal reports, e.g. 10")
     timeouts.add_argument("--urgent-minutes", type=int, required=True, help="urgent reports, e.g. 2")
+    review = school_sub.add_parser("set-review-date", help="when the school's policy is next due for review")
+    review.add_argument("--school", required=True)
+    review.add_argument("--date", required=True, help="YYYY-MM-DD, e.g. 2027-03-31")
+    review.add_argument("--by", default="cli-operator", help="who set it (kept with the date)")
     map_tenant = school_sub.add_parser("map-tenant", help="serve a Teams tenant or Slack workspace")
     map_tenant.add_argument("--school", required=True)
     map_tenant.add_argument("--channel", required=True, choices=["msteams", "slack"])
@@ -90,6 +95,14 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--report", required=True, help="reference, e.g. OAK-2026-0042")
     export.add_argument("--out", default=".", help="folder to write into")
     export.add_argument("--by", default="cli-operator", help="who is exporting (audited)")
+
+    summary = sub.add_parser("summary", help="the governors' termly safeguarding summary (HTML, counts only)")
+    summary.add_argument("--school", required=True)
+    summary.add_argument("--from", dest="first", required=True, help="first day, YYYY-MM-DD")
+    summary.add_argument("--to", dest="last", required=True, help="last day, YYYY-MM-DD")
+    summary.add_argument("--as", dest="as_user", required=True,
+                         help="the user id of the safeguarding role holder producing it (checked, audited)")
+    summary.add_argument("--out", default=".", help="folder to write into")
 
     retention = sub.add_parser("retention", help="reports past the retention period (dry run unless --apply)")
     retention.add_argument("--apply", action="store_true", help="delete them (never one on legal hold)")
@@ -156,6 +169,9 @@ def run(argv: list[str] | None = None) -> int:
     if command == "export":
         from bot.export import run_export
         return asyncio.run(run_export(settings, args.report, args.out, args.by))
+    if command == "summary":
+        from bot.oversight.summary_command import run_summary
+        return asyncio.run(run_summary(settings, args.school, args.first, args.last, args.as_user, args.out))
     if command == "retention":
         from bot.retention import run_retention
         return asyncio.run(run_retention(settings, apply=args.apply, by=args.by))

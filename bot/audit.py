@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.models import AuditEntry, utcnow
 
 ACTIONS = ("list", "view", "acknowledge", "close", "export", "submit", "denied",
-           "hold", "release", "delete")  # legal hold on/off, retention deletion (bot.retention)
+           "hold", "release", "delete",  # legal hold on/off, retention deletion (bot.retention)
+           "overview", "summary")  # counts in chat, the governors' termly page (bot.oversight)
 
 
 def record(

@@ -15,7 +15,8 @@ restarted) dispatcher sends it. The alert id travels in the activity's channel d
 the email Message-ID, and a send whose result was not yet stored is remembered in-process
 so a retry updates that message instead of posting another.
 
-Each pass also runs the escalation and unfinished-report sweeps from `bot.alerts`.
+Each pass also runs the escalation and unfinished-report sweeps from `bot.alerts`, and, at most
+once an hour, the overdue-policy-review reminder (`bot.oversight.review_reminders`).
 """
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, Con
 from bot import conversation_refs
 from bot.alerts import ALERTING_PURPOSES, as_utc, escalate_due, sweep_drafts
 from bot.models import Alert, DeliveryAttempt
+from bot.oversight.review_reminders import remind_overdue_reviews
 from bot.rendering import AlertCard, Button, PlainRenderer, Renderer
 from bot.safe_logging import describe_failure
 
@@ -184,6 +186,7 @@ class PassResult:
     failed: int = 0
     escalated: int = 0
     reminders: int = 0
+    review_reminders: int = 0
 
 
 @dataclass
@@ -209,6 +212,8 @@ class Dispatcher:
     send_timeout: float = 30.0
     backoff_base: timedelta = timedelta(seconds=5)
     backoff_max: timedelta = timedelta(minutes=10)
+    review_sweep_every: timedelta = timedelta(hours=1)  # overdue policy reviews: once a term, so no hurry
+    _review_swept_at: datetime | None = None
     _sent: dict[int, str | None] = field(default_factory=dict)  # sent but not yet recorded
 
     # -- one pass -----------------------------------------------------------------------
@@ -218,6 +223,10 @@ class Dispatcher:
         if self.settings is not None:
             result.escalated = await escalate_due(self.sessions, self.settings, self.clock.now())
             result.reminders = await sweep_drafts(self.sessions, self.settings, self.clock.now())
+            now = self.clock.now()
+            if self._review_swept_at is None or now - self._review_swept_at >= self.review_sweep_every:
+                result.review_reminders = await remind_overdue_reviews(self.sessions, now)
+                self._review_swept_at = now
         limit = asyncio.Semaphore(self.concurrency)
 
         async def deliver(claim: _Claim):
@@ -277,7 +286,8 @@ class Dispatcher:
                 reporter=payload.get("reporter", ""), created_at=payload.get("created_at", ""),
                 escalated=bool(payload.get("escalated")),
                 buttons=(Button("Open report", {"action": "open_report", "reference": reference}),
-                         Button("Acknowledge", {"action": "acknowledge", "reference": reference}))))
+                         Button("Acknowledge", {"action": "acknowledge", "reference": reference}),
+                         Button("Overview", {"action": "overview"}))))
         else:
             activity = renderer.text(payload.get("text", ""))
         if alert.recipient_channel == "msteams":
@@ -410,7 +420,8 @@ async def run_dispatch(settings, once: bool = False, renderer_for: Callable[[str
         if once:
             result = await dispatcher.run_once()
             print(f"delivered {result.delivered}, failed {result.failed} (will retry), "
-                  f"escalated {result.escalated}, reminders queued {result.reminders}")
+                  f"escalated {result.escalated}, reminders queued {result.reminders}, "
+                  f"policy review reminders queued {result.review_reminders}")
             return 0
         await dispatcher.run_forever()
         return 0

@@ -119,6 +119,9 @@ async def run_school_command(settings, args) -> int:
                 return await _map_tenant(session, args)
             if command == "set-timeouts":
                 return await _set_timeouts(session, args, school_name)
+            if command == "set-review-date":
+                from bot.oversight.review_dates import run_set_review_date
+                return await run_set_review_date(session, args, school_name)
             print(f"error: unknown school command {command!r}", file=sys.stderr)
             return 2
 
@@ -199,6 +202,10 @@ async def _show(session: AsyncSession, slug: str, school_name: str, settings) ->
     else:
         print(f"  escalation: after {settings.escalation_minutes} min unacknowledged "
               f"({settings.urgent_escalation_minutes} min if urgent; the defaults)")
+    from bot.oversight.review_dates import review_line
+
+    review, overdue = await review_line(session, slug)
+    print(f"  policy review: {review}")
     tenants = (await session.execute(select(TenantSchool).where(TenantSchool.school_slug == slug))).scalars().all()
     for tenant in tenants:
         print(f"  serves {tenant.channel} tenant/workspace {tenant.tenant_id}")
@@ -208,6 +215,8 @@ async def _show(session: AsyncSession, slug: str, school_name: str, settings) ->
         warnings.append("WARNING: no Designated Safeguarding Lead is set: alerts start with the deputies or the head")
     if "head" not in held:
         warnings.append("WARNING: no headteacher is set: concerns about staff have nobody to go to but the chair")
+    if overdue:
+        warnings.append(f"WARNING: {overdue}")
     for warning in warnings:
         print(warning)
     return 0

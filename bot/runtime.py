@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.crypto import ContentCipher
 from bot.db import create_engine, migrate, sessionmaker
+from bot.oversight.review_dates import ReviewNotes
 from bot.rendering import Renderer
 from bot.settings import Settings
 from bot.storage import SqlStorage
@@ -78,7 +79,7 @@ async def build_runtime(settings: Settings, renderer_for: Callable[[str], Render
         bot = AssistantBot(conversation_state=conversation_state, user_state=user_state, assistant=assistant,
                            services=services, sessions=sessions, renderer_for=renderer_for,
                            default_school=settings.default_school, school_for=school_for, cipher=cipher,
-                           private_state=private_state)
+                           private_state=private_state, review_notes=ReviewNotes(sessions))
     except BaseException:
         await engine.dispose()
         raise

@@ -81,6 +81,8 @@ def answer_blocks(answer: Answer) -> list[dict]:
             blocks.append(context(f"Section: {escape(clause.section)}"))
     blocks.append(context(f"*{escape(answer.school_name)}*: {escape(answer.policy_title)}",
                           f"Who to ask: {escape(answer.ask)}" if answer.ask else ""))
+    if answer.notice:
+        blocks.append(context(":warning: " + escape(answer.notice)))
     buttons: list[Button] = []
     if answer.kind == "answer":
         blocks.append(context("Was this helpful?"))
