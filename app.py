@@ -9,6 +9,7 @@ python app.py gaps --school SLUG            questions the policy did not answer
 python app.py school set-role|show ...      safeguarding role holders
 python app.py dispatch                      deliver pending DSL alerts
 python app.py export --report REF           a report for a subject access request
+python app.py summary --school SLUG --from DATE --to DATE --as USER_ID   the governors' termly summary
 python app.py retention [--apply]           reports past RETENTION_YEARS (not on legal hold)
 python app.py hold --report REF --on|--off  place or lift a legal hold
 python app.py teams-package | slack-manifest

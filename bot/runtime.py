@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot import kinds
 from bot.conversation.turns import AssistantBot
+from bot.oversight.review_dates import ReviewNotes
 from bot.persistence.crypto import ContentCipher
 from bot.persistence.db import create_engine, migrate, sessionmaker
 from bot.persistence.state_codec import register_state_type
@@ -101,6 +102,7 @@ async def build_runtime(
             school_for=school_for,
             cipher=cipher,
             private_state=private_state,
+            review_notes=ReviewNotes(sessions),
         )
     except BaseException:
         await engine.dispose()

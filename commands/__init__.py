@@ -23,6 +23,7 @@ from commands import (
     school,
     serve,
     slack_manifest,
+    summary,
     teams_package,
 )
 
@@ -37,6 +38,7 @@ COMMANDS = (
     school,
     dispatch,
     export,
+    summary,
     retention,
     hold,
     teams_package,

@@ -52,7 +52,8 @@ async def run_dispatch(
             result = await dispatcher.run_once()
             print(
                 f"delivered {result.delivered}, failed {result.failed} (will retry), "
-                f"escalated {result.escalated}, reminders queued {result.reminders}"
+                f"escalated {result.escalated}, reminders queued {result.reminders}, "
+                f"policy review reminders queued {result.review_reminders}"
             )
             return 0
         await dispatcher.run_forever()

@@ -34,6 +34,10 @@ def add_parser(sub) -> argparse.ArgumentParser:
     timeouts.add_argument("--school", required=True)
     timeouts.add_argument("--minutes", type=int, required=True, help="normal reports, e.g. 10")
     timeouts.add_argument("--urgent-minutes", type=int, required=True, help="urgent reports, e.g. 2")
+    review = school_sub.add_parser("set-review-date", help="when the school's policy is next due for review")
+    review.add_argument("--school", required=True)
+    review.add_argument("--date", required=True, help="YYYY-MM-DD, e.g. 2027-03-31")
+    review.add_argument("--by", default="cli-operator", help="who set it (kept with the date)")
     map_tenant = school_sub.add_parser("map-tenant", help="serve a Teams tenant or Slack workspace")
     map_tenant.add_argument("--school", required=True)
     map_tenant.add_argument("--channel", required=True, choices=["msteams", "slack"])
@@ -67,6 +71,10 @@ async def run_school_command(settings, args) -> int:
                 return await _map_tenant(session, args)
             if command == "set-timeouts":
                 return await _set_timeouts(session, args, school_name)
+            if command == "set-review-date":
+                from bot.oversight.review_dates import run_set_review_date
+
+                return await run_set_review_date(session, args, school_name)
             print(f"error: unknown school command {command!r}", file=sys.stderr)
             return 2
 
@@ -189,6 +197,10 @@ async def _show(session: AsyncSession, slug: str, school_name: str, settings) ->
             f"  escalation: after {settings.escalation_minutes} min unacknowledged "
             f"({settings.urgent_escalation_minutes} min if urgent; the defaults)"
         )
+    from bot.oversight.review_dates import review_line
+
+    review, overdue = await review_line(session, slug)
+    print(f"  policy review: {review}")
     tenants = (await session.execute(select(TenantSchool).where(TenantSchool.school_slug == slug))).scalars().all()
     for tenant in tenants:
         print(f"  serves {tenant.channel} tenant/workspace {tenant.tenant_id}")
@@ -201,6 +213,8 @@ async def _show(session: AsyncSession, slug: str, school_name: str, settings) ->
         warnings.append("WARNING: no Designated Safeguarding Lead is set: alerts start with the deputies or the head")
     if "head" not in held:
         warnings.append("WARNING: no headteacher is set: concerns about staff have nobody to go to but the chair")
+    if overdue:
+        warnings.append(f"WARNING: {overdue}")
     for warning in warnings:
         print(warning)
     return 0

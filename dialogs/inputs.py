@@ -48,6 +48,8 @@ def said(activity) -> str:
         return f"acknowledge {value['reference']}"
     if action == "open_report" and value.get("reference"):
         return f"show {value['reference']}"
+    if action == "overview":
+        return "overview"
     return ""
 
 

@@ -36,6 +36,7 @@ ACTIONS: dict[str, dict[str, tuple[type, ...]]] = {
     "feedback": {"helpful": (bool, str), "intent": TEXT_OR_NONE, "clause_id": TEXT_OR_NONE},
     "acknowledge": {"reference": TEXT},
     "open_report": {"reference": TEXT},
+    "overview": {},  # a lead's counts card (bot.oversight.overview)
     "choice": {"choice": TEXT},  # a dialog prompt option pressed as a button
 }
 REQUIRED = {"acknowledge": ("reference",), "open_report": ("reference",), "choice": ("choice",)}
@@ -109,7 +110,7 @@ class PlainRenderer:
     """Plain text with numbered options: the terminal, tests and any unknown channel."""
 
     def answer(self, answer: Answer) -> Activity:
-        return _message(answer.reply)
+        return _message(f"{answer.reply}\n{answer.notice}" if answer.notice else answer.reply)
 
     def text(self, text: str) -> Activity:
         return _message(text)

@@ -85,6 +85,8 @@ def answer_card(answer: Answer) -> dict:
         body.append(text_block(answer.reply, id="reply"))
     body.extend(quoted_clause(c) for c in answer.clauses)
     body.append(fact_set([("Policy", f"{answer.school_name}: {answer.policy_title}"), ("Who to ask", answer.ask)]))
+    if answer.notice:
+        body.append(text_block(answer.notice, id="notice", size="Small", isSubtle=True, color="Warning"))
     actions = []
     if answer.kind == "answer":
         body.append(text_block("Was this helpful?", size="Small", isSubtle=True, spacing="Medium"))
@@ -128,6 +130,7 @@ def alert_buttons(alert: AlertCard) -> tuple[Button, ...]:
     return (
         Button("Open report", {"action": "open_report", "reference": alert.reference}),
         Button("Acknowledge", {"action": "acknowledge", "reference": alert.reference}),
+        Button("Overview", {"action": "overview"}),
     )
 
 

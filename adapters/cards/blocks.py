@@ -87,6 +87,8 @@ def answer_blocks(answer: Answer) -> list[dict]:
             f"Who to ask: {escape(answer.ask)}" if answer.ask else "",
         )
     )
+    if answer.notice:
+        blocks.append(context(":warning: " + escape(answer.notice)))
     buttons: list[Button] = []
     if answer.kind == "answer":
         blocks.append(context("Was this helpful?"))

@@ -16,7 +16,8 @@ restarted) dispatcher sends it. The alert id travels in the activity's channel d
 the email Message-ID, and a send whose result was not yet stored is remembered in-process
 so a retry updates that message instead of posting another.
 
-Each pass also runs the escalation and unfinished-report sweeps from `bot.alerts.planning`.
+Each pass also runs the escalation and unfinished-report sweeps from `bot.alerts.planning`, and, at
+most once an hour, the overdue-policy-review reminder (`bot.oversight.review_reminders`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.alerts import conversation_refs
 from bot.alerts.planning import ALERTING_PURPOSES, escalate_due, sweep_drafts
+from bot.oversight.review_reminders import remind_overdue_reviews
 from bot.persistence.models import Alert, DeliveryAttempt
 from bot.safe_logging import describe_failure
 from bot.utc import as_utc
@@ -125,6 +127,7 @@ class PassResult:
     failed: int = 0
     escalated: int = 0
     reminders: int = 0
+    review_reminders: int = 0
 
 
 @dataclass
@@ -150,6 +153,8 @@ class Dispatcher:
     send_timeout: float = 30.0
     backoff_base: timedelta = timedelta(seconds=5)
     backoff_max: timedelta = timedelta(minutes=10)
+    review_sweep_every: timedelta = timedelta(hours=1)  # overdue policy reviews: once a term, so no hurry
+    _review_swept_at: datetime | None = None
     _sent: dict[int, str | None] = field(default_factory=dict)  # sent but not yet recorded
 
     # -- one pass -----------------------------------------------------------------------
@@ -159,6 +164,10 @@ class Dispatcher:
         if self.settings is not None:
             result.escalated = await escalate_due(self.sessions, self.settings, self.clock.now())
             result.reminders = await sweep_drafts(self.sessions, self.settings, self.clock.now())
+            now = self.clock.now()
+            if self._review_swept_at is None or now - self._review_swept_at >= self.review_sweep_every:
+                result.review_reminders = await remind_overdue_reviews(self.sessions, now)
+                self._review_swept_at = now
         limit = asyncio.Semaphore(self.concurrency)
 
         async def deliver(claim: _Claim):
@@ -230,6 +239,7 @@ class Dispatcher:
                     buttons=(
                         Button("Open report", {"action": "open_report", "reference": reference}),
                         Button("Acknowledge", {"action": "acknowledge", "reference": reference}),
+                        Button("Overview", {"action": "overview"}),
                     ),
                 )
             )

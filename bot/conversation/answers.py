@@ -66,6 +66,7 @@ class Answer:
     clauses: tuple[QuotedClause, ...] = ()
     ask: str = ""  # who to ask
     choices: tuple[Choice, ...] = field(default_factory=tuple)
+    notice: str = ""  # a small line under the answer, e.g. that the policy is overdue for review
 
     @property
     def verdict_label(self) -> str:

@@ -23,6 +23,7 @@ carries on where the last one stopped. Logs name what happened, never what was t
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import logging
 import re
@@ -97,6 +98,7 @@ class AssistantBot(ActivityHandler):
         school_for: SchoolFor | None = None,
         cipher=None,
         private_state: PrivateConversationState | None = None,
+        review_notes=None,
     ):
         self.conversation_state = conversation_state
         self.user_state = user_state
@@ -107,6 +109,7 @@ class AssistantBot(ActivityHandler):
         self.services = services
         self.sessions = sessions
         self.cipher = cipher
+        self.review_notes = review_notes  # bot.oversight.review_dates.ReviewNotes: "overdue for review" lines
         self.renderer_for = renderer_for or (lambda _channel: PlainRenderer())
         self.default_school = default_school
         self._school_for = school_for
@@ -345,7 +348,7 @@ class AssistantBot(ActivityHandler):
 
     async def _side_action_mid_report(self, context: TurnContext, action: str | None, value: dict) -> bool:
         """Buttons from other cards pressed during a report: act on them, never record them as answers."""
-        if action in ("acknowledge", "open_report"):
+        if action in ("acknowledge", "open_report", "overview"):
             school = await self.school_for(context)
             if not await self._dsl_command(context, adopt_button_text(context.activity), school):
                 await self._say(context, "That button can't be used here.")
@@ -492,6 +495,7 @@ class AssistantBot(ActivityHandler):
     # --- answers ---------------------------------------------------------------------------------
     async def _send_answer(self, context: TurnContext, school: str, question: str, answer) -> None:
         """Send a policy answer; remember its "Did you mean" choices; count an unanswered question."""
+        answer = await self._with_review_note(school, answer)
         await context.send_activity(self._render(context).answer(answer))
         log.info("answered", extra={"answer_kind": answer.kind, "intent": answer.intent})
         if answer.kind == "clarify" and answer.choices:
@@ -512,8 +516,19 @@ class AssistantBot(ActivityHandler):
             if question:
                 self.gaps.count(school, question)
             return
-        answer = self.assistant.answer_intent(question, school, intent)
+        answer = await self._with_review_note(school, self.assistant.answer_intent(question, school, intent))
         await context.send_activity(self._render(context).answer(answer))
+
+    async def _with_review_note(self, school: str, answer):
+        """An answer quoting the policy says so when that policy is overdue for review."""
+        if self.review_notes is None or answer.kind != "answer":
+            return answer
+        try:
+            notice = await self.review_notes.note_for(school)
+        except Exception as exc:  # noqa: BLE001 - the answer matters more than the note
+            log.warning("review date not read: %s", type(exc).__name__)
+            return answer
+        return dataclasses.replace(answer, notice=notice) if notice else answer
 
     async def _store_feedback(self, context: TurnContext, school: str, value: dict) -> None:
         helpful = value.get("helpful")

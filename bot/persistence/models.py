@@ -7,11 +7,12 @@ rest); every other column is metadata that alerts, dashboards and logs may show.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -89,6 +90,31 @@ class Feedback(Base):
     clause_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
     helpful: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PolicyReview(Base):
+    """A school's policy review date as set by hand (`app.py school set-review-date`).
+
+    It wins over the date the policy states about itself (front matter or its text), for
+    bundled and ingested schools alike, so a school that reviewed its policy can say so."""
+
+    __tablename__ = "policy_reviews"
+
+    school_slug: Mapped[str] = mapped_column(String(64), primary_key=True)
+    due_on: Mapped[date] = mapped_column(Date)
+    set_by: Mapped[str] = mapped_column(String(256), default="")
+    set_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PolicyReviewReminder(Base):
+    """The headteacher was reminded of an overdue policy review this term: one row per school
+    and term, inserted with the reminder's alert rows, so two dispatchers never both send it."""
+
+    __tablename__ = "policy_review_reminders"
+
+    school_slug: Mapped[str] = mapped_column(String(64), primary_key=True)
+    term: Mapped[str] = mapped_column(String(32), primary_key=True)  # e.g. 2026-autumn
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 # --- Conversation state ------------------------------------------------------------------

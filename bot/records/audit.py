@@ -23,8 +23,10 @@ ACTIONS = (
     "denied",
     "hold",
     "release",
-    "delete",
-)  # legal hold on/off, retention deletion (bot.records.retention)
+    "delete",  # legal hold on/off, retention deletion (bot.records.retention)
+    "overview",
+    "summary",  # counts in chat, the governors' termly page (bot.oversight)
+)
 
 
 def record(

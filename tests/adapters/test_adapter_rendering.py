@@ -153,6 +153,7 @@ def test_prompt_summary_and_alert_cards_carry_their_actions():
     assert [a["data"] for a in alert["actions"]] == [
         {"action": "open_report", "reference": "OAK-2026-0042"},
         {"action": "acknowledge", "reference": "OAK-2026-0042"},
+        {"action": "overview"},  # the lead's counts card (issue 14)
     ]
 
 
