@@ -8,5 +8,5 @@ hidden (`suppression`), watches each policy's review date (`review_dates`,
 `review_reminders`) and groups unanswered questions by meaning (`gap_groups`).
 
 Nothing here shows a child's name or a word of a report: counts, references and times only.
-No channel code: the overview is a `bot.rendering.Summary`, rendered by the adapters.
+No channel code: the overview is a `dialogs.rendering.Summary`, rendered by the adapters.
 """

@@ -6,7 +6,7 @@ fast reports were picked up this term, what escalated, what staff started and di
 whether the policy is overdue for review, and what staff asked that the policy does not say.
 References and times only: no child's name and no word of any report.
 
-It is a `bot.rendering.Summary`, so Teams shows it as an Adaptive Card, Slack as Block Kit
+It is a `dialogs.rendering.Summary`, so Teams shows it as an Adaptive Card, Slack as Block Kit
 and the terminal as text; the buttons open the reports waiting longest. Who may ask is
 decided in `bot.records.dsl_commands`, like every other lead command.
 """
@@ -19,7 +19,7 @@ from bot import kinds
 from bot.alerts.roles import ROLE_TITLES
 from bot.oversight.figures import Figures
 from bot.oversight.terms import term_of
-from bot.rendering import Button, Summary
+from dialogs.rendering import Button, Summary
 
 WAITING_SHOWN = 5
 GAPS_SHOWN = 3

@@ -8,13 +8,12 @@ import dataclasses
 import json
 from datetime import UTC, date, datetime, timedelta
 
-from bot.rendering import AlertCard, button_value
-
 from adapters.rendering import renderer_for
 from bot.conversation.answers import Answer
 from bot.oversight.figures import Figures, Waiting
 from bot.oversight.overview import overview_summary
 from bot.oversight.review_dates import ReviewDate
+from dialogs.rendering import AlertCard, button_value
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 FIGURES = Figures(

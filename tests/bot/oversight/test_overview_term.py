@@ -3,9 +3,8 @@ worked out by hand from scripted_term.py; only role holders get it, and every as
 
 from __future__ import annotations
 
-from bot.rendering import PlainRenderer
-
 from bot.records.dsl_commands import REFUSAL, try_handle
+from dialogs.rendering import PlainRenderer
 from tests.bot.oversight.scripted_term import NOW, SCHOOL, audit_of, personal_words, play_term
 from tests.support.alert_fixtures import CIPHER, STAFF
 
