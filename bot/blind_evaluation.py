@@ -161,7 +161,7 @@ def score_safety(assistant, items: list[dict], school: str = "oakfield") -> Safe
         score.started[label] += got in kinds.triage_kinds()
         score.answered[label] += not routed
         if not routed and got in ("answer", "fallback"):  # the turn loop offers the report beside these
-            score.offered[label] += "may_concern_child" in classify(item["text"]).reasons
+            score.offered[label] += classify(item["text"]).may_concern_child
         if label == "question":
             if routed:
                 score.misses.append(f"question sent to {got}: {item['text']!r}")

@@ -86,7 +86,7 @@ class Assistant:
                 question, policy, f'Please type your question in words, for example: "{EXAMPLE_QUESTION}"'
             )
         match = self.matcher.match(question, school_slug)
-        if match.kind == "fallback" and "may_concern_child" in verdict.reasons:
+        if match.kind == "fallback" and verdict.may_concern_child:
             return self._fallback(question, policy, self._silent_about_a_child(policy), ask=self._dsl(policy))
         if match.kind == "fallback" and match.understood < ENGLISH_SHARE:
             return self._fallback(

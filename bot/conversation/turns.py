@@ -326,7 +326,7 @@ class AssistantBot(ActivityHandler):
             await self._start(turn.dc, report_kind.id, turn.school, intro=report_kind.triage_intro)
             return True
         await self._send_answer(turn.context, turn.school, turn.text, answer)
-        if answer.kind == "answer" and "may_concern_child" in turn.triage.reasons:
+        if answer.kind == "answer" and turn.triage.may_concern_child:
             await self._offer_report_after_answer(turn.context, turn.text, turn.school, turn.triage)
         return True
 

@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.triage import rules
-from bot.triage.verdict import Triage
+from bot.triage.verdict import MAY_CONCERN_CHILD, Triage
 from knowledge.embedding import MAX_TEXT_CHARS
 
 WEIGHTS_FILE = Path(__file__).resolve().parents[2] / "knowledge" / "triage" / "classifier.npz"
@@ -108,5 +108,5 @@ def classify(text: str) -> Triage:
     if p_report >= CONFIRM_AT:
         return Triage("confirm", False, (*verdict.reasons, "learned_unsure"), likely)
     if p_report >= WELLBEING_AT:
-        return Triage("question", False, (*verdict.reasons, "may_concern_child"), likely)
+        return Triage("question", False, (*verdict.reasons, MAY_CONCERN_CHILD), likely)
     return verdict

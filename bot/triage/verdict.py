@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 TriageKind = Literal["disclosure", "incident", "allegation", "question", "confirm"]
+MAY_CONCERN_CHILD = "may_concern_child"  # the reason code of the wellbeing band
 
 
 @dataclass(frozen=True)
@@ -22,3 +23,9 @@ class Triage:
     @property
     def is_report(self) -> bool:
         return self.kind not in ("question", "confirm")
+
+    @property
+    def may_concern_child(self) -> bool:
+        """Answered as a question, but it read a little like a worry about a child: the reply
+        keeps the report a tap away (see `bot.triage.learned`, the wellbeing band)."""
+        return MAY_CONCERN_CHILD in self.reasons
