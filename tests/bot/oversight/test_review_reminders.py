@@ -14,6 +14,7 @@ from bot.alerts.dispatcher import Dispatcher, ManualClock
 from bot.oversight.review_dates import set_review_date
 from bot.oversight.review_reminders import remind_overdue_reviews
 from bot.persistence.models import Alert
+from bot.runtime import build_dispatcher
 from bot.settings import Settings
 from tests.support.alert_fixtures import STAFF, conversation_of, seed_school
 
@@ -23,7 +24,7 @@ HEAD_ID = STAFF["head"][0]
 def dispatcher(sessions, clock) -> Dispatcher:
     settings = Settings(MicrosoftAppId="", MicrosoftAppPassword="", DATABASE_URL="sqlite+aiosqlite://")
     sender = BotFrameworkSender(build_cloud_adapter(settings), settings.microsoft_app_id)
-    return Dispatcher(sessions, {"msteams": sender}, clock, settings=settings)
+    return build_dispatcher(sessions, {"msteams": sender}, settings=settings, clock=clock)
 
 
 async def reminders(sessions) -> list[Alert]:
