@@ -27,9 +27,9 @@ Two steps, because schools differ but questions do not:
 
 The confidence policy follows QnA Maker's active learning: a clear winner is answered; when
 the runner-up is within k*sqrt(top score) (0-100 scale) the user is asked "Did you mean";
-below a floor the honest answer is that the policy does not cover it. Every weight and threshold
-is a field of `MatcherConfig` (`knowledge.matcher_config`), which the matcher is given (the
-shipped values by default).
+below a floor the honest answer is that the policy does not cover it. That decision is its own
+unit (`knowledge.decision`); every weight and threshold is a field of `MatcherConfig`
+(`knowledge.matcher_config`), which the matcher is given (the shipped values by default).
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from knowledge.clauses import Clause
+from knowledge.decision import Decision
 from knowledge.matcher_config import DEFAULT_CONFIG, MatcherConfig
 from knowledge.normalise import Vocabulary, english_words, tokens
 from knowledge.retrieval import Retriever, SemanticRetriever
@@ -208,6 +209,7 @@ class Matcher:
     ):
         self.catalog = catalog
         self.config = config  # every weight and threshold (knowledge.matcher_config)
+        self.decision = Decision(config)  # answer, "Did you mean", closest, fallback (knowledge.decision)
         policies = list(policies.values()) if isinstance(policies, dict) else list(policies)
         # by meaning; a missing model is an error here (ModelMissing), never a silent lexical-only mode
         self.retriever: Retriever = (
@@ -621,7 +623,8 @@ class Matcher:
             float(meaning[best] + config.relevance_words * words[best]), float(asked[best]) - config.asked_discount
         )
         on_topic = any(t in self.topic_tokens for t in known)
-        if relevance < config.relevant_at or (relevance < config.sure_at and not on_topic):
+        decided = self.decision.on_best_clause(relevance, on_topic)
+        if decided == "fallback":
             # nothing in the policy means what was asked (and no "closest it comes" for a question
             # with no word of the assistant's topics): keep the intent reading (a silent intent
             # names its topic in the reply), or the honest fallback
@@ -636,7 +639,7 @@ class Matcher:
             for i in order
             if fused[i] >= config.runners_share * fused[best]
         )
-        return MatchResult("answer", (), picked, understood=by_intent.understood, tentative=relevance < config.sure_at)
+        return MatchResult("answer", (), picked, understood=by_intent.understood, tentative=decided == "closest")
 
     def _match_intent(self, question: str, school: str) -> MatchResult:
         query, known, understood = self.query_vector(question or "")
@@ -649,29 +652,15 @@ class Matcher:
             if len(self._profiles) >= QUERY_CACHE_SIZE:
                 self._profiles.clear()
             self._profiles[question[:MAX_QUESTION_CHARS]] = self._profile_of(scored)
-        if not ranked or ranked[0].score < self.config.answer_floor:
+        decided = self.decision.on_intents(ranked)
+        if decided == "fallback":
             direct = self._direct(school, query) if known else []
             if direct:  # no intent, but the policy words it much as the question does
                 return MatchResult("answer", (), tuple(direct), understood=understood)
             return MatchResult("fallback", tuple(ranked), (), understood=understood)
-        top = ranked[0]
-        clauses, mapping, curated = self.clauses_for(school, top.intent, question[:MAX_QUESTION_CHARS])
-        if len(ranked) > 1:
-            gap = top.score - ranked[1].score
-            if gap < self.config.clarify_k * math.sqrt(top.score) and (
-                top.score < self.config.clarify_ceiling or gap < self.config.clarify_tie
-            ):
-                return MatchResult(
-                    "clarify",
-                    tuple(ranked),
-                    tuple(clauses),
-                    mapping,
-                    curated,
-                    silent=not clauses,
-                    understood=understood,
-                )
+        clauses, mapping, curated = self.clauses_for(school, ranked[0].intent, question[:MAX_QUESTION_CHARS])
         return MatchResult(
-            "answer", tuple(ranked), tuple(clauses), mapping, curated, silent=not clauses, understood=understood
+            decided, tuple(ranked), tuple(clauses), mapping, curated, silent=not clauses, understood=understood
         )
 
     def _own_clause_evidence(self, school: str, query: dict[str, float]) -> np.ndarray:

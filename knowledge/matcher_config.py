@@ -1,4 +1,5 @@
-"""Every weight and threshold of the matcher (`knowledge.matcher`), in one frozen config.
+"""Every weight and threshold of the matcher (`knowledge.matcher`) and of its answer decision
+(`knowledge.decision`), in one frozen config.
 
 Why one place: the numbers were tuned together (on the tuning set, `evaluation/dev/`, and the
 catalog's own set, `evaluation/questions.yaml`; never on a blind set), and one changed alone
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class MatcherConfig:
-    # --- the confidence policy, intent scores 0-100 ------------------------------------------------
+    # --- the confidence policy (knowledge.decision), intent scores 0-100 --------------------------
     answer_floor: float = 30.0
     """Below this top intent score the question is not recognised: fallback (or a direct clause)."""
     clarify_k: float = 0.2
@@ -116,7 +117,7 @@ class MatcherConfig:
     runners_share: float = 0.9
     """Further clauses are quoted when their fused score is within this share of the best."""
 
-    # --- how relevant the best clause is: its cosine plus words -----------------------------------
+    # --- how relevant the best clause is (knowledge.decision): its cosine plus words -------------
     relevance_words: float = 0.5
     """Relevance of the best clause: its cosine plus this share of its word overlap."""
     relevant_at: float = 0.45
