@@ -134,12 +134,12 @@ async def build_default_runtime(settings: Settings):
 def start_dispatcher(app: web.Application) -> asyncio.Task:
     """The outbox dispatcher (bot.alerts.dispatcher) delivers DSL alerts through this server's own adapters."""
     from adapters.senders import build_senders
-    from bot.alerts.dispatcher import Dispatcher
+    from bot.runtime import build_dispatcher
 
     adapters = app[ADAPTERS]
     settings = app[SETTINGS]
     senders = build_senders(settings, cloud_adapter=adapters["msteams"], slack_adapter=adapters.get("slack"))
-    dispatcher = Dispatcher(app[RUNTIME].sessions, senders, settings=settings, renderer_for=renderer_for)
+    dispatcher = build_dispatcher(app[RUNTIME].sessions, senders, settings=settings, renderer_for=renderer_for)
     return asyncio.create_task(dispatcher.run_forever(), name="alert-dispatcher")
 
 

@@ -29,7 +29,8 @@ from rapidfuzz import fuzz
 
 from bot import kinds
 from bot.conversation.answers import TENTATIVE_SUMMARY
-from bot.evaluation import ROOT, _HiddenSchool, _pct
+from bot.evaluation import _HiddenSchool, _pct
+from bot.question_sets import ROOT
 from bot.triage import classify
 
 BLIND_DIR = ROOT / "evaluation" / "blind"

@@ -22,13 +22,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from bot import kinds
+from bot.question_sets import QUESTION_FILES, read_question_set
 from knowledge.clauses import cited_ids
-
-ROOT = Path(__file__).resolve().parent.parent
-QUESTION_FILES = {"questions": ROOT / "evaluation" / "questions.yaml", "heldout": ROOT / "evaluation" / "heldout.yaml"}
 
 
 @dataclass
@@ -165,7 +161,7 @@ def _print_score(s: SchoolScore, quiet: bool) -> None:
 
 
 def evaluate_file(assistant, catalog, path: Path, schools: list[str], quiet: bool, label: str) -> SchoolScore:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = read_question_set(path)
     total = SchoolScore("all")
     for school in schools:
         s = score_school(assistant, catalog, data, school)
@@ -251,6 +247,6 @@ def run_eval(school: str | None = None, quiet: bool = False) -> int:
             quiet,
             "heldout.yaml (held out: no sentence added or tuned for; aggregate figures were seen)",
         )
-    data = yaml.safe_load(QUESTION_FILES["questions"].read_text(encoding="utf-8")) or {}
+    data = read_question_set(QUESTION_FILES["questions"])
     uncurated_check(catalog, policies, data, schools)
     return 0

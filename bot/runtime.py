@@ -7,6 +7,11 @@ through: the one place dialogs are wired in) and the `AssistantBot`. The web app
 it the same way, so every channel runs the same bot on the same storage; nothing is a
 module-level singleton, so a test can build two runtimes on one database to simulate a
 restart.
+
+`build_dispatcher(sessions, senders, settings=...)` builds the alert outbox's dispatcher the same
+way for the server and `app.py dispatch`: the channels' senders come from adapters/, and the
+overdue-policy-review sweep from `bot.oversight`, which `bot.alerts` cannot import (oversight
+reads role holders and records through it).
 """
 
 from __future__ import annotations
@@ -19,8 +24,10 @@ from botbuilder.core import ConversationState, PrivateConversationState, Storage
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot import kinds
+from bot.alerts.dispatcher import Dispatcher, Sender
 from bot.conversation.turns import AssistantBot
 from bot.oversight.review_dates import ReviewNotes
+from bot.oversight.review_reminders import remind_overdue_reviews
 from bot.persistence.crypto import ContentCipher
 from bot.persistence.db import create_engine, migrate, sessionmaker
 from bot.persistence.state_codec import register_state_type
@@ -108,3 +115,12 @@ async def build_runtime(
         await engine.dispose()
         raise
     return Runtime(engine, sessions, storage, conversation_state, user_state, assistant, cipher, bot, settings)
+
+
+def build_dispatcher(
+    sessions: async_sessionmaker, senders: dict[str, Sender], *, settings: object | None, **options
+) -> Dispatcher:
+    """The outbox dispatcher as the server and `app.py dispatch` run it: the channels' `senders`
+    (adapters/senders.py), escalation and reminder timeouts from `settings`, and, once an hour,
+    the overdue-policy-review reminder. `options` are the Dispatcher's own (clock, renderer_for, ...)."""
+    return Dispatcher(sessions, senders, settings=settings, review_sweep=remind_overdue_reviews, **options)

@@ -38,14 +38,14 @@ async def run_dispatch(
 
     The channels' `senders` and card `renderer_for` are built in adapters/ (see `run`); without a
     renderer alerts go as plain text."""
-    from bot.alerts.dispatcher import Dispatcher
     from bot.persistence.db import open_database
+    from bot.runtime import build_dispatcher
     from dialogs.rendering import PlainRenderer
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     async with open_database(settings.database_url) as sessions:
-        dispatcher = Dispatcher(
+        dispatcher = build_dispatcher(
             sessions, senders, settings=settings, renderer_for=renderer_for or (lambda _channel: PlainRenderer())
         )
         if once:

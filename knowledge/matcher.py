@@ -10,7 +10,7 @@ Two steps, because schools differ but questions do not:
    example containing that word). A multinomial naive Bayes posterior then reorders the
    candidates (it learns which words separate neighbouring intents) but, scaled by the best
    similarity, cannot make an out-of-scope question look confident. At a curated school the
-   clauses its curator mapped to each intent add a little evidence (W_OWN). All of it is a
+   clauses its curator mapped to each intent add a little evidence (`w_own`). All of it is a
    handful of numpy column gathers: a question touches ~5 columns.
 2. **Clauses** of the asker's school: a curated school's catalog mapping names them; for a
    school nobody curated (an ingested policy) the clauses are retrieved directly, scoring each
@@ -27,7 +27,9 @@ Two steps, because schools differ but questions do not:
 
 The confidence policy follows QnA Maker's active learning: a clear winner is answered; when
 the runner-up is within k*sqrt(top score) (0-100 scale) the user is asked "Did you mean";
-below a floor the honest answer is that the policy does not cover it.
+below a floor the honest answer is that the policy does not cover it. That decision is its own
+unit (`knowledge.decision`); every weight and threshold is a field of `MatcherConfig`
+(`knowledge.matcher_config`), which the matcher is given (the shipped values by default).
 """
 
 from __future__ import annotations
@@ -42,20 +44,13 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from knowledge.clauses import Clause
+from knowledge.decision import Decision
+from knowledge.matcher_config import DEFAULT_CONFIG, MatcherConfig
 from knowledge.normalise import Vocabulary, english_words, tokens
 from knowledge.retrieval import Retriever, SemanticRetriever
 
 MAX_QUESTION_CHARS = 600  # a question longer than this is a paste; its start says what it is about
-
-# Confidence policy (intent scores are 0-100).
-ANSWER_FLOOR = 30.0  # below: fallback
-CLARIFY_K = 0.2  # runner-up within CLARIFY_K * sqrt(top) -> "Did you mean"
-CLARIFY_CEILING = 80.0  # a top score this high is answered unless the runner-up ties it
-# Clause relevance: the question itself, the clauses curated for the intent elsewhere, its examples.
-P_QUERY, P_CLAUSES, P_EXAMPLES, P_POSTERIOR = 0.4, 0.4, 0.2, 0.4
-# Direct retrieval also compares question and clause as profiles over the intents (what each is
-# about): uncurated top-1 +2.4 points, and 'kid messaged me on insta' finds 'If a pupil contacts you'.
-P_INTENT_SPACE, PROFILE_SHIFT = 0.4, 0.5
+QUERY_CACHE_SIZE = 2048  # recent questions whose vectors are kept
 # whom a question or rule is about (stemmed concept tokens -> group): pupils current or past, or families
 WHO_GROUPS = {
     "pupil": "pupils",
@@ -65,50 +60,6 @@ WHO_GROUPS = {
     "relat": "families",
     "familyfriend": "families",
 }
-WHO_MISMATCH = 0.5  # direct retrieval: a clause naming only other people than the question weighs this much
-W_OWN = 0.1  # the asker's school's own curated clauses as evidence in intent ranking (0.05-0.3 measured; 0.1 best)
-QUERY_CACHE_SIZE = 2048  # recent questions whose vectors are kept
-READS_AS_SHARE = 0.6  # a clause 'reads as' an intent scoring at least this share of its best intent's
-LEAD_IN_WEIGHT, SHORT_CLAUSE_TOKENS = 0.5, 5
-OTHER_TOPIC_RATIO = 0.01  # own-intent probability below this share of the clause's top intent: skip it
-CLAUSE_FLOOR = 0.35  # direct retrieval: a school's best clause below this -> its policy is silent
-DIRECT_FLOOR = 0.5  # no intent, but a clause matches the question itself this well -> quote it
-
-# Fusion with the semantic retriever (knowledge.retrieval): every clause of the school is
-# scored by meaning (cosine), by words (the TF-IDF similarity above) and by the intent prior
-# (the clauses the recognised intent cites). Set on evaluation/dev/ (a tuning set written from
-# the policy texts alone), never on a blind set.
-W_LEX, W_PRIOR = 0.5, 0.2  # added to the cosine
-# At a curated school, closeness to the questions written clause by clause for it
-# (knowledge/catalog/clause_questions/) and the clauses its curator mapped to the recognised
-# intent weigh in too. Set on the tuning set (evaluation/dev/, top-1 clause of curated questions)
-# against the catalog's own set (evaluation/questions.yaml, which clauses the curator chose):
-# without either 71.7% / 85.0%; written questions x2 alone 84.2% / 74.5% (they pull answers away
-# from curated ones); with the mapped clauses x0.5 too 83.3% / 93.2%. A learned weighing of every
-# signal, fitted on the written questions themselves, reached only 76.7% on the tuning set.
-W_ASKED, W_MAPPED = 2.0, 0.5
-# ...and as relevance, counted ASKED_DISCOUNT below its cosine: on the tuning set, curated questions
-# told "the policy doesn't say" 7.5% -> 4.2% and out-of-scope fallback 66.7% -> 63.3% at 0.2
-# (1.7% and 53.3% at 0; 5.0% and 66.7% at 0.3)
-ASKED_DISCOUNT = 0.2
-PRIOR_DECAY = 0.2  # the intent's 2nd, 3rd clause count a little less than its first
-INTENT_MARGIN = 0.0  # the intent answers when one of its clauses is the best fused clause
-# How relevant the best clause is: its cosine plus half its word overlap. A bi-encoder cannot
-# tell "the policy addresses this" from "the policy is about something near this", so there
-# are two bars: below RELEVANT_AT the honest fallback (on the tuning set 2.5% of answerable
-# questions fall there); between the bars the answer says it is only the closest the policy comes.
-RELEVANCE_WORDS, RELEVANT_AT, SURE_AT = 0.5, 0.45, 0.6
-# An uncurated school where a confidently recognised intent found no clause of its own: silent
-# too (on the tuning set: out-of-scope fallback 20% -> 37%, answerable told silent 4.2% -> 5.0%).
-UNCURATED_SILENT_AT = 80.0
-RUNNERS_SHARE = 0.9  # further clauses quoted when their fused score is within this share of the best
-
-W_EXAMPLE, W_CENTROID, W_CLAUSES, W_FUZZY = 0.3, 0.5, 0.1, 0.1  # intent score blend (sums to 1)
-W_NB, NB_ALPHA = 0.4, 0.05  # naive Bayes posterior added on top
-# Measured by leaving catalog examples out and left off: word pairs, idf-weighted counts and
-# curated clause words in the intent model (all overfit the ~12 examples per intent).
-NB_BIGRAMS = False
-USE_TITLES = True  # the title describes the intent: one more example (leave-out accuracy +1.5 points)
 
 # The assistant answers questions about conduct online, with devices and images, and about
 # the policy itself. A question with none of these words ("what time is lunch", "can I wear
@@ -158,9 +109,9 @@ class MatchResult:
         return self.intents[0].intent if self.intents and self.kind != "fallback" else None
 
 
-def _nb_features(toks: list[str]) -> list[str]:
-    """Words, plus adjacent word pairs ("follow back", "my phone") when NB_BIGRAMS is on."""
-    if not NB_BIGRAMS:
+def _nb_features(toks: list[str], bigrams: bool) -> list[str]:
+    """Words, plus adjacent word pairs ("follow back", "my phone") when `bigrams` (MatcherConfig.nb_bigrams)."""
+    if not bigrams:
         return list(toks)
     return [*toks, *(f"{a}_{b}" for a, b in zip(toks, toks[1:]))]
 
@@ -190,7 +141,7 @@ def _normalised(vec: dict[str, float]) -> dict[str, float]:
 class _SchoolIndex:
     """One school's clauses as TF-IDF vectors with an inverted index (built in O(clauses))."""
 
-    def __init__(self, policy, idf, vocabulary: Vocabulary):
+    def __init__(self, policy, idf, vocabulary: Vocabulary, config: MatcherConfig):
         self.policy = policy
         self.clauses: tuple[Clause, ...] = tuple(policy.clauses)
         self.by_id = {c.id: i for i, c in enumerate(self.clauses)}
@@ -206,7 +157,8 @@ class _SchoolIndex:
                 self.postings[t].append((i, w))
         # A lead-in ("Staff must not:") or a fragment is not a rule to quote on its own.
         self.rule_weight = [
-            (LEAD_IN_WEIGHT if c.text.rstrip().endswith(":") else 1.0) * min(1.0, (len(v) / SHORT_CLAUSE_TOKENS) ** 0.5)
+            (config.lead_in_weight if c.text.rstrip().endswith(":") else 1.0)
+            * min(1.0, (len(v) / config.short_clause_tokens) ** 0.5)
             for c, v in zip(self.clauses, self.vectors)
         ]
         self.prototype_scores: dict[str, list[float]] = {}  # intent -> proto cosine per clause (lazy)
@@ -233,14 +185,14 @@ class _SchoolIndex:
         return scores
 
 
-def _who_weights(index: _SchoolIndex, query: dict[str, float]) -> list[float]:
-    """Per clause: WHO_MISMATCH when it names only other people than the question asks about
-    (a rule on pupils' friend requests, asked about parents'), else 1."""
+def _who_weights(index: _SchoolIndex, query: dict[str, float], mismatch: float) -> list[float]:
+    """Per clause: `mismatch` (MatcherConfig.who_mismatch) when it names only other people than the
+    question asks about (a rule on pupils' friend requests, asked about parents'), else 1."""
     asked = {WHO_GROUPS[t] for t in query if t in WHO_GROUPS}
     if not asked:
         return [1.0] * len(index.vectors)
     return [
-        WHO_MISMATCH if (named := {WHO_GROUPS[t] for t in vec if t in WHO_GROUPS}) and not (named & asked) else 1.0
+        mismatch if (named := {WHO_GROUPS[t] for t in vec if t in WHO_GROUPS}) and not (named & asked) else 1.0
         for vec in index.vectors
     ]
 
@@ -248,8 +200,16 @@ def _who_weights(index: _SchoolIndex, query: dict[str, float]) -> list[float]:
 class Matcher:
     """Ranks intents for a question and clauses of a school; see the module docstring."""
 
-    def __init__(self, catalog, policies: dict[str, Any] | Iterable[Any], retriever: Retriever | None = None):
+    def __init__(
+        self,
+        catalog,
+        policies: dict[str, Any] | Iterable[Any],
+        retriever: Retriever | None = None,
+        config: MatcherConfig = DEFAULT_CONFIG,
+    ):
         self.catalog = catalog
+        self.config = config  # every weight and threshold (knowledge.matcher_config)
+        self.decision = Decision(config)  # answer, "Did you mean", closest, fallback (knowledge.decision)
         policies = list(policies.values()) if isinstance(policies, dict) else list(policies)
         # by meaning; a missing model is an error here (ModelMissing), never a silent lexical-only mode
         self.retriever: Retriever = (
@@ -276,7 +236,7 @@ class Matcher:
         # Document frequencies over examples and bundled clauses: shared by all schools.
         example_tokens: list[tuple[str, list[str]]] = []
         for iid, intent in intents.items():
-            for text in (intent.question, *((intent.title,) if USE_TITLES else ()), *intent.examples):
+            for text in (intent.question, *((intent.title,) if config.use_titles else ()), *intent.examples):
                 example_tokens.append((iid, tokens(text, None)))
         clause_tokens = [tokens(c.text, None) for p in policies for c in p.clauses]
         df: Counter[str] = Counter()
@@ -304,7 +264,7 @@ class Matcher:
         self.topic_tokens = frozenset(t for w in TOPIC_WORDS for t in tokens(w, None))
         self.schools: dict[str, _SchoolIndex] = {}
         for policy in policies:
-            self.schools[policy.slug] = _SchoolIndex(policy, self.idf, self.vocabulary)
+            self.schools[policy.slug] = _SchoolIndex(policy, self.idf, self.vocabulary, config)
         for policy in policies:
             for iid in self.intent_ids:
                 mapping = self._mapping(policy.slug, iid)
@@ -323,7 +283,7 @@ class Matcher:
             index = self.schools[policy.slug]
             for iid in self.intent_ids:
                 mapping = self._mapping(policy.slug, iid)
-                for cid in (mapping.clause_ids if mapping else ())[:2]:
+                for cid in (mapping.clause_ids if mapping else ())[: config.clause_centroid_clauses]:
                     for row in index.rows_of(cid):
                         _add_into(clause_centroids[iid], index.vectors[row])
         self.clause_centroids = {iid: _normalised(v) for iid, v in clause_centroids.items() if v}
@@ -357,14 +317,15 @@ class Matcher:
         # Multinomial naive Bayes over the same tokens: discriminative where cosine is not
         # (it learns that "parent" separates two friend-request intents that share most words).
         nb_columns: dict[str, int] = {}
+        bigrams, alpha = self.config.nb_bigrams, self.config.nb_alpha
         for _, toks in self._example_token_lists:
-            for t in _nb_features(toks):
+            for t in _nb_features(toks, bigrams):
                 nb_columns.setdefault(t, len(nb_columns))
         self._nb_columns = nb_columns
-        counts = np.full((len(self.intent_ids), len(nb_columns)), NB_ALPHA, dtype=np.float64)
+        counts = np.full((len(self.intent_ids), len(nb_columns)), alpha, dtype=np.float64)
         row_of = {iid: n for n, iid in enumerate(self.intent_ids)}
         for iid, toks in self._example_token_lists:
-            for t in _nb_features(toks):
+            for t in _nb_features(toks, bigrams):
                 counts[row_of[iid], nb_columns[t]] += 1.0
         self._nb_log = np.asfortranarray(np.log(counts / counts.sum(axis=1, keepdims=True)).astype(np.float32))
         # The same for policy prose: which intent does a clause read like (for uncurated schools)?
@@ -372,13 +333,13 @@ class Matcher:
         for _, toks in (*self._curated_clause_tokens, *self._example_token_lists):
             for t in toks:
                 clause_columns.setdefault(t, len(clause_columns))
-        counts = np.full((len(self.intent_ids), len(clause_columns)), NB_ALPHA, dtype=np.float64)
+        counts = np.full((len(self.intent_ids), len(clause_columns)), alpha, dtype=np.float64)
         for iid, toks in self._curated_clause_tokens:
             for t in toks:
                 counts[row_of[iid], clause_columns[t]] += 1.0
         for iid, toks in self._example_token_lists:
             for t in toks:
-                counts[row_of[iid], clause_columns[t]] += 0.5
+                counts[row_of[iid], clause_columns[t]] += self.config.clause_nb_example_weight
         self._clause_columns = clause_columns
         self._clause_nb_log = np.asfortranarray(np.log(counts / counts.sum(axis=1, keepdims=True)).astype(np.float32))
         self._row_of = row_of
@@ -401,11 +362,10 @@ class Matcher:
         """The intent scores of a text, sharpened and scaled to unit length (None: no match)."""
         return self._profile_of(self._intent_scores(_unit(Counter(toks), self.idf), toks))
 
-    @staticmethod
-    def _profile_of(scored) -> np.ndarray | None:
+    def _profile_of(self, scored) -> np.ndarray | None:
         if scored is None:
             return None
-        vec = np.maximum(scored[0] - PROFILE_SHIFT * scored[0].max(), 0.0).astype(np.float32)
+        vec = np.maximum(scored[0] - self.config.profile_shift * scored[0].max(), 0.0).astype(np.float32)
         norm = float(np.linalg.norm(vec))
         return vec / norm if norm else None
 
@@ -436,7 +396,7 @@ class Matcher:
         self.vocabulary.add(c.text for c in policy.clauses)
         self._queries.clear()  # new words may change how a question's typos are corrected
         self._profiles.clear()
-        self.schools[policy.slug] = _SchoolIndex(policy, self.idf, self.vocabulary)
+        self.schools[policy.slug] = _SchoolIndex(policy, self.idf, self.vocabulary, self.config)
         self.retriever.add_policy(policy, self.catalog.questions_for_clauses(policy.slug))
 
     def _mapping(self, school: str, intent: str):
@@ -498,17 +458,19 @@ class Matcher:
             [" ".join(sorted(known))], self._example_strings_sorted, scorer=fuzz.ratio, dtype=np.float32, workers=1
         )[0]  # both sides pre-sorted: token_sort_ratio
         fuzzy_best = np.maximum.reduceat(fuzzy, self._intent_starts)
+        config = self.config
         scores = (
-            100.0 * (W_EXAMPLE * best_example + W_CENTROID * centroid + W_CLAUSES * clause_side) + W_FUZZY * fuzzy_best
+            100.0 * (config.w_example * best_example + config.w_centroid * centroid + config.w_clauses * clause_side)
+            + config.w_fuzzy * fuzzy_best
         )
-        if W_NB:
-            features = Counter(f for f in _nb_features(known) if f in self._nb_columns)
+        if config.w_nb:
+            features = Counter(f for f in _nb_features(known, config.nb_bigrams) if f in self._nb_columns)
             log_like = self._nb_log[:, [self._nb_columns[f] for f in features]] @ np.array(
                 list(features.values()), dtype=np.float32
             )
             posterior = np.exp(log_like - log_like.max())
             posterior /= posterior.sum()
-            scores = scores + W_NB * scores.max() * posterior  # reorders, cannot invent confidence
+            scores = scores + config.w_nb * scores.max() * posterior  # reorders, cannot invent confidence
         else:
             posterior = np.zeros(len(self.intent_ids), dtype=np.float32)
         return scores, posterior
@@ -518,12 +480,13 @@ class Matcher:
         """How much each clause of a school reads like the intent's prototype (cached)."""
         cached = index.prototype_scores.get(intent)
         if cached is None:
+            config = self.config
             proto, examples = self._prototypes[intent], self.centroids[intent]
-            post = self._clause_posteriors(index)[:, self._row_of[intent]] if P_POSTERIOR else None
+            post = self._clause_posteriors(index)[:, self._row_of[intent]] if config.p_posterior else None
             cached = [
-                P_CLAUSES * _dot(vec, proto)
-                + P_EXAMPLES * _dot(vec, examples)
-                + (P_POSTERIOR * float(post[i]) if P_POSTERIOR else 0.0)
+                config.p_clauses * _dot(vec, proto)
+                + config.p_examples * _dot(vec, examples)
+                + (config.p_posterior * float(post[i]) if config.p_posterior else 0.0)
                 for i, vec in enumerate(index.vectors)
             ]
             index.prototype_scores[intent] = cached
@@ -533,13 +496,18 @@ class Matcher:
         self, school: str, intent: str, question: str = "", limit: int = 3
     ) -> tuple[list[ClauseCandidate], Any, bool]:
         """(clauses best first, the mapping used or None, curated?) for an intent at a school."""
+        config = self.config
         index = self.schools[school]
         query = self.query_vector(question)[0] if question else {}
         proto, examples = self._prototypes[intent], self.centroids[intent]
 
         def relevance(i: int) -> float:
             vec = index.vectors[i]
-            return P_QUERY * _dot(query, vec) + P_CLAUSES * _dot(vec, proto) + P_EXAMPLES * _dot(vec, examples)
+            return (
+                config.p_query * _dot(query, vec)
+                + config.p_clauses * _dot(vec, proto)
+                + config.p_examples * _dot(vec, examples)
+            )
 
         mapping = self._mapping(school, intent)
         if mapping is not None or self.is_curated(school):
@@ -553,8 +521,8 @@ class Matcher:
             # every curated clause vanished in a new version of the policy: retrieve directly
         q_scores = index.similarity(query) if query else [0.0] * len(index.clauses)
         proto_scores = self._prototype_scores(index, intent)
-        scores = [(P_QUERY * q + p) * w for q, p, w in zip(q_scores, proto_scores, index.rule_weight)]
-        if P_INTENT_SPACE:
+        scores = [(config.p_query * q + p) * w for q, p, w in zip(q_scores, proto_scores, index.rule_weight)]
+        if config.p_intent_space:
             # question and clause compared as profiles over all intents (what each is about),
             # which bridges chat words and policy words that never overlap
             profile = self._intent_profile(question) if question else None
@@ -562,33 +530,33 @@ class Matcher:
                 profile = np.zeros(len(self.intent_ids), dtype=np.float32)
                 profile[self._row_of[intent]] = 1.0
             agree = self._clause_profiles(index) @ profile
-            scores = [sc + P_INTENT_SPACE * float(a) * w for sc, a, w in zip(scores, agree, index.rule_weight)]
+            scores = [sc + config.p_intent_space * float(a) * w for sc, a, w in zip(scores, agree, index.rule_weight)]
         if query:  # a rule about someone else (pupils' friend requests, asked about parents') is not the answer
-            scores = [sc * w for sc, w in zip(scores, _who_weights(index, query))]
-        if OTHER_TOPIC_RATIO:
+            scores = [sc * w for sc, w in zip(scores, _who_weights(index, query, config.who_mismatch))]
+        if config.other_topic_ratio:
             # a clause that plainly reads as another intent (pupils' friend requests, asked about
             # parents') is not this intent's answer, however many words it shares with the question
             posteriors = self._clause_posteriors(index)
             own = posteriors[:, self._row_of[intent]]
             best = posteriors.max(axis=1)
-            scores = [0.0 if b > 0 and o / b < OTHER_TOPIC_RATIO else sc for sc, o, b in zip(scores, own, best)]
+            scores = [0.0 if b > 0 and o / b < config.other_topic_ratio else sc for sc, o, b in zip(scores, own, best)]
         order = sorted(range(len(scores)), key=lambda i: -scores[i])[:limit]
-        if not order or scores[order[0]] < CLAUSE_FLOOR:
+        if not order or scores[order[0]] < config.clause_floor:
             return [], None, False  # nothing in this policy reads like the intent: it is silent
         top = scores[order[0]]
-        picked = [i for i in order if scores[i] >= max(CLAUSE_FLOOR, 0.6 * top)]
+        picked = [i for i in order if scores[i] >= max(config.clause_floor, config.clause_runners_share * top)]
         return [ClauseCandidate(index.clauses[i], round(scores[i], 3)) for i in picked], None, False
 
     def reads_as(self, school: str, clause_id: str, intent: str) -> bool:
         """Does this clause plainly read as an answer to the intent (its own best intent, or
-        within READS_AS_SHARE of it)? Only then may its wording give an uncurated verdict."""
+        within MatcherConfig.reads_as_share of it)? Only then may its wording give an uncurated verdict."""
         index = self.schools[school]
         row = index.by_id.get(clause_id)
         if row is None:
             return False
         profile = self._clause_profiles(index)[row]
         best = float(profile.max())
-        return best > 0 and float(profile[self._row_of[intent]]) >= READS_AS_SHARE * best
+        return best > 0 and float(profile[self._row_of[intent]]) >= self.config.reads_as_share * best
 
     def search_clauses(self, school: str, question: str, limit: int = 3) -> list[ClauseCandidate]:
         """Clauses of a school closest to the question's own words (no intent)."""
@@ -608,11 +576,12 @@ class Matcher:
         return self._fuse(question or "", school, by_intent)
 
     def _fuse(self, question: str, school: str, by_intent: MatchResult) -> MatchResult:
+        config = self.config
         index = self.schools[school]
         if not index.clauses or (
             by_intent.silent
             and by_intent.kind == "answer"
-            and (by_intent.curated or by_intent.intents[0].score >= UNCURATED_SILENT_AT)
+            and (by_intent.curated or by_intent.intents[0].score >= config.uncurated_silent_at)
         ):
             # a curator who read this policy for the recognised intent and found nothing knows
             # better than a near neighbour (on the tuning set: 13 of 14 such questions were
@@ -633,26 +602,29 @@ class Matcher:
             for rank, candidate in enumerate(by_intent.clauses):
                 row = index.by_id.get(candidate.clause.id)
                 if row is not None:
-                    prior[row] = max(prior[row], 1.0 - PRIOR_DECAY * rank)
+                    prior[row] = max(prior[row], 1.0 - config.prior_decay * rank)
                     intent_rows.append(row)
         # a lead-in ("Staff must not:") or a fragment is not a rule to quote on its own, nor is a
         # rule about other people than the question asks about
         weight = np.asarray(index.rule_weight, dtype=np.float32) * np.asarray(
-            _who_weights(index, query), dtype=np.float32
+            _who_weights(index, query, config.who_mismatch), dtype=np.float32
         )
-        fused = (meaning + W_LEX * words + W_PRIOR * prior) * weight + W_ASKED * asked
+        fused = (meaning + config.w_lex * words + config.w_prior * prior) * weight + config.w_asked * asked
         if by_intent.curated:  # a curator chose these clauses for the recognised intent at this school
-            fused += W_MAPPED * prior
+            fused += config.w_mapped * prior
         best = int(np.argmax(fused))
-        if intent_rows and max(fused[r] for r in intent_rows) >= fused[best] - INTENT_MARGIN:
+        if intent_rows and max(fused[r] for r in intent_rows) >= fused[best] - config.intent_margin:
             ordered = sorted(by_intent.clauses, key=lambda c: -fused[index.by_id[c.clause.id]])
             return replace(by_intent, clauses=tuple(ordered))
         if by_intent.kind == "clarify":
             return by_intent
         # a question much like one written for the clause is evidence the clause answers it
-        relevance = max(float(meaning[best] + RELEVANCE_WORDS * words[best]), float(asked[best]) - ASKED_DISCOUNT)
+        relevance = max(
+            float(meaning[best] + config.relevance_words * words[best]), float(asked[best]) - config.asked_discount
+        )
         on_topic = any(t in self.topic_tokens for t in known)
-        if relevance < RELEVANT_AT or (relevance < SURE_AT and not on_topic):
+        decided = self.decision.on_best_clause(relevance, on_topic)
+        if decided == "fallback":
             # nothing in the policy means what was asked (and no "closest it comes" for a question
             # with no word of the assistant's topics): keep the intent reading (a silent intent
             # names its topic in the reply), or the honest fallback
@@ -665,42 +637,30 @@ class Matcher:
         picked = tuple(
             ClauseCandidate(index.clauses[i], round(float(fused[i]), 3))
             for i in order
-            if fused[i] >= RUNNERS_SHARE * fused[best]
+            if fused[i] >= config.runners_share * fused[best]
         )
-        return MatchResult("answer", (), picked, understood=by_intent.understood, tentative=relevance < SURE_AT)
+        return MatchResult("answer", (), picked, understood=by_intent.understood, tentative=decided == "closest")
 
     def _match_intent(self, question: str, school: str) -> MatchResult:
         query, known, understood = self.query_vector(question or "")
         on_topic = any(t in self.topic_tokens for t in known)
         scored = self._intent_scores(query, known) if on_topic else None
-        if scored is not None and W_OWN:
-            scored = (scored[0] + W_OWN * 100.0 * self._own_clause_evidence(school, query), scored[1])
+        if scored is not None and self.config.w_own:
+            scored = (scored[0] + self.config.w_own * 100.0 * self._own_clause_evidence(school, query), scored[1])
         ranked = self._ranked(scored, 5)
-        if scored is not None and P_INTENT_SPACE:  # direct retrieval reuses the question's intent profile
+        if scored is not None and self.config.p_intent_space:  # direct retrieval reuses the question's intent profile
             if len(self._profiles) >= QUERY_CACHE_SIZE:
                 self._profiles.clear()
             self._profiles[question[:MAX_QUESTION_CHARS]] = self._profile_of(scored)
-        if not ranked or ranked[0].score < ANSWER_FLOOR:
+        decided = self.decision.on_intents(ranked)
+        if decided == "fallback":
             direct = self._direct(school, query) if known else []
             if direct:  # no intent, but the policy words it much as the question does
                 return MatchResult("answer", (), tuple(direct), understood=understood)
             return MatchResult("fallback", tuple(ranked), (), understood=understood)
-        top = ranked[0]
-        clauses, mapping, curated = self.clauses_for(school, top.intent, question[:MAX_QUESTION_CHARS])
-        if len(ranked) > 1:
-            gap = top.score - ranked[1].score
-            if gap < CLARIFY_K * math.sqrt(top.score) and (top.score < CLARIFY_CEILING or gap < 1.0):
-                return MatchResult(
-                    "clarify",
-                    tuple(ranked),
-                    tuple(clauses),
-                    mapping,
-                    curated,
-                    silent=not clauses,
-                    understood=understood,
-                )
+        clauses, mapping, curated = self.clauses_for(school, ranked[0].intent, question[:MAX_QUESTION_CHARS])
         return MatchResult(
-            "answer", tuple(ranked), tuple(clauses), mapping, curated, silent=not clauses, understood=understood
+            decided, tuple(ranked), tuple(clauses), mapping, curated, silent=not clauses, understood=understood
         )
 
     def _own_clause_evidence(self, school: str, query: dict[str, float]) -> np.ndarray:
@@ -727,6 +687,6 @@ class Matcher:
         if not scores:
             return []
         best = max(range(len(scores)), key=scores.__getitem__)
-        if scores[best] < DIRECT_FLOOR:
+        if scores[best] < self.config.direct_floor:
             return []
         return [ClauseCandidate(index.clauses[best], round(scores[best], 3))]

@@ -17,7 +17,9 @@ the email Message-ID, and a send whose result was not yet stored is remembered i
 so a retry updates that message instead of posting another.
 
 Each pass also runs the escalation and unfinished-report sweeps from `bot.alerts.planning`, and, at
-most once an hour, the overdue-policy-review reminder (`bot.oversight.review_reminders`).
+most once an hour, the review sweep it is given (`review_sweep`): the overdue-policy-review reminder
+of `bot.oversight.review_reminders`, handed in where the dispatcher is built (`bot.runtime.build_dispatcher`)
+as its senders are, because oversight reads role holders and records from below this package.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -36,7 +38,6 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.alerts import conversation_refs
 from bot.alerts.planning import ALERTING_PURPOSES, escalate_due, sweep_drafts
-from bot.oversight.review_reminders import remind_overdue_reviews
 from bot.persistence.models import Alert, DeliveryAttempt
 from bot.safe_logging import describe_failure
 from bot.utc import as_utc
@@ -107,6 +108,11 @@ class Sender(Protocol):
         """Deliver, returning the channel's id for the message; raise on any failure."""
 
 
+# A sweep that queues alerts of its own (the overdue-policy-review reminder): given the sessions and
+# the time, it returns how many alerts it queued.
+ReviewSweep = Callable[[async_sessionmaker, datetime], Awaitable[int]]
+
+
 def slack_direct_message(user_id: str) -> ConversationReference:
     """Slack lets an installed app post to a user's direct messages by user id (chat.postMessage
     with channel=<user id>), so a Slack role holder is reachable before they ever write."""
@@ -153,6 +159,7 @@ class Dispatcher:
     send_timeout: float = 30.0
     backoff_base: timedelta = timedelta(seconds=5)
     backoff_max: timedelta = timedelta(minutes=10)
+    review_sweep: ReviewSweep | None = None  # bot.runtime.build_dispatcher hands in oversight's reminder
     review_sweep_every: timedelta = timedelta(hours=1)  # overdue policy reviews: once a term, so no hurry
     _review_swept_at: datetime | None = None
     _sent: dict[int, str | None] = field(default_factory=dict)  # sent but not yet recorded
@@ -165,8 +172,10 @@ class Dispatcher:
             result.escalated = await escalate_due(self.sessions, self.settings, self.clock.now())
             result.reminders = await sweep_drafts(self.sessions, self.settings, self.clock.now())
             now = self.clock.now()
-            if self._review_swept_at is None or now - self._review_swept_at >= self.review_sweep_every:
-                result.review_reminders = await remind_overdue_reviews(self.sessions, now)
+            if self.review_sweep is not None and (
+                self._review_swept_at is None or now - self._review_swept_at >= self.review_sweep_every
+            ):
+                result.review_reminders = await self.review_sweep(self.sessions, now)
                 self._review_swept_at = now
         limit = asyncio.Semaphore(self.concurrency)
 

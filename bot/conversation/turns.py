@@ -4,7 +4,8 @@ Order of precedence, because safety comes before convenience (ROUTES, at the end
 is that order as a table of small routes, each of which takes the message or passes it on):
   1. a guided report already under way continues (it handles its own interruptions);
   2. card actions (feedback, "Did you mean" choices, report buttons) and commands
-     ("report a concern", DSL commands such as "open reports" / "acknowledge REF");
+     ("report a concern", DSL commands such as "open reports" / "acknowledge REF", a lead's
+     "overview");
   3. triage: anything that reads like a disclosure, an online-safety incident or an
      allegation about an adult starts the matching report flow, never an FAQ answer;
      when triage is unsure (the confirm band) the member of staff is asked which it is;
@@ -39,6 +40,7 @@ from bot.conversation import shared_conversations as shared
 from bot.conversation.answers import CONFIRM_PROMPT
 from bot.conversation.gaps import GapCounter
 from bot.conversation.private_line import PrivateLine, PrivateWork, is_shared, line_of
+from bot.oversight import overview_command
 from bot.persistence.models import Feedback
 from bot.records import dsl_commands
 from bot.triage import Triage, classify
@@ -304,6 +306,9 @@ class AssistantBot(ActivityHandler):
     async def _dsl_command_route(self, turn: Turn) -> bool:
         return await self._dsl_command(turn.context, turn.text, turn.school)
 
+    async def _overview_route(self, turn: Turn) -> bool:
+        return await self._overview(turn.context, turn.text, turn.school)
+
     async def _triage_unsure(self, turn: Turn) -> bool:
         if turn.triage.kind != "confirm":
             return False
@@ -350,7 +355,8 @@ class AssistantBot(ActivityHandler):
         """Buttons from other cards pressed during a report: act on them, never record them as answers."""
         if action in ("acknowledge", "open_report", "overview"):
             school = await self.school_for(context)
-            if not await self._dsl_command(context, adopt_button_text(context.activity), school):
+            text = adopt_button_text(context.activity)
+            if not (await self._dsl_command(context, text, school) or await self._overview(context, text, school)):
                 await self._say(context, "That button can't be used here.")
             return True
         if action == "feedback":
@@ -576,6 +582,26 @@ class AssistantBot(ActivityHandler):
         await context.send_activity(reply)
         return True
 
+    async def _overview(self, context: TurnContext, text: str, school: str) -> bool:
+        """A lead's overview card belongs to bot.oversight.overview_command; like the DSL commands it is
+        answered only in a one-to-one conversation: where others read, nothing is looked up."""
+        activity = context.activity
+        if is_shared(activity) and overview_command.parse(text):
+            await self._tell_sender(context, line_of(context), shared.ASK_PRIVATELY)
+            return True
+        reply = await overview_command.try_handle(
+            text,
+            channel=activity.channel_id or "",
+            user_id=conversation_refs.sender_ids(activity),
+            school_slug=school,
+            sessions=self.sessions,
+            renderer=self._render(context),
+        )
+        if reply is None:
+            return False
+        await context.send_activity(reply)
+        return True
+
     def _remember_conversation(self, context: TurnContext) -> None:
         try:
             self.references.note(context.activity)  # messages, installs: whoever may need an alert later
@@ -655,6 +681,7 @@ ROUTES: tuple[Callable[[AssistantBot, Turn], Awaitable[bool]], ...] = (
     AssistantBot._report_command,
     AssistantBot._greeting,
     AssistantBot._dsl_command_route,
+    AssistantBot._overview_route,
     AssistantBot._triage_unsure,
     AssistantBot._triage_report,
     AssistantBot._policy_answer,

@@ -8,7 +8,7 @@ References and times only: no child's name and no word of any report.
 
 It is a `dialogs.rendering.Summary`, so Teams shows it as an Adaptive Card, Slack as Block Kit
 and the terminal as text; the buttons open the reports waiting longest. Who may ask is
-decided in `bot.records.dsl_commands`, like every other lead command.
+decided in `bot.oversight.overview_command`, as for every other lead command.
 """
 
 from __future__ import annotations

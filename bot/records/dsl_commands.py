@@ -8,7 +8,8 @@ read it. Every list, view, change and refusal is written to the audit log in the
 transaction as what it records.
 
 `try_handle` returns None for anything that is not one of these commands, so the turn
-loop can call it first on every message without stealing ordinary questions.
+loop can call it first on every message without stealing ordinary questions. The lead's
+overview card is oversight's (`bot.oversight.overview_command`), a route of its own.
 """
 
 from __future__ import annotations
@@ -40,9 +41,6 @@ ACK_PATTERN = re.compile(rf"^(?:ack|acknowledge|acknowledged)\s+(?:report\s+)?{R
 CLOSE_PATTERN = re.compile(
     rf"^close\s+(?:report\s+)?{REFERENCE}(?:\s+with(?:\s+(?:a|the))?(?:\s+note)?\s*:?\s*(.*))?$", re.I | re.S
 )
-OVERVIEW_PATTERN = re.compile(
-    r"^(?:(?:show|give|see)\s+(?:me\s+)?(?:the\s+)?)?(?:safeguarding\s+)?overview\s*[.!?]*$", re.I
-)
 REFUSAL = (
     "Sorry, only the school's safeguarding leads can list, open or act on reports. "
     'If you want to report a concern, say "report a concern".'
@@ -52,7 +50,7 @@ NO_SUCH_REPORT = "There is no report {reference} at this school that you can ope
 
 @dataclass(frozen=True)
 class Command:
-    verb: str  # list | show | acknowledge | close | overview
+    verb: str  # list | show | acknowledge | close
     reference: str | None = None
     note: str | None = None
 
@@ -61,8 +59,6 @@ def parse(text_or_value) -> Command | None:
     """The DSL command in a typed message or a card button's value, or None."""
     if isinstance(text_or_value, dict):
         action, reference = text_or_value.get("action"), text_or_value.get("reference")
-        if action == "overview":
-            return Command("overview")
         if action in ("acknowledge", "open_report") and isinstance(reference, str) and reference.strip():
             return Command("acknowledge" if action == "acknowledge" else "show", reference.strip().upper())
         return None
@@ -71,8 +67,6 @@ def parse(text_or_value) -> Command | None:
     text = " ".join(text_or_value.split()) if "\n" not in text_or_value else text_or_value.strip()
     if LIST_PATTERN.match(text):
         return Command("list")
-    if OVERVIEW_PATTERN.match(text):
-        return Command("overview")
     if match := SHOW_PATTERN.match(text):
         return Command("show", match.group(1).upper())
     if match := ACK_PATTERN.match(text):
@@ -105,8 +99,6 @@ async def try_handle(
     ids = (user_id,) if isinstance(user_id, str) else tuple(user_id)
     actor = Actor(channel, ids[0] if ids else "", user_name)
     now = now_or(now)
-    if command.verb == "overview":
-        return await _overview(sessions, school_slug, channel, ids, actor, renderer, now)
     async with sessions() as session, session.begin():
         roles = await roles_of(session, school_slug, channel, ids)
 
@@ -157,38 +149,6 @@ async def try_handle(
                 f"will be told that the {ROLE_TITLES[role]} has seen it."
             )
         return await _close(session, cipher, report.reference, command.note or "", actor, role, now, renderer)
-
-
-async def _overview(
-    sessions: async_sessionmaker,
-    school_slug: str,
-    channel: str,
-    ids: tuple[str, ...],
-    actor: Actor,
-    renderer: Renderer,
-    now: datetime,
-) -> Activity:
-    """The counts card (bot.oversight): the role check and its audit entry commit first, then the
-    figures are read in sessions of their own (SQLite has one connection per process)."""
-    from bot.oversight.figures import gather
-    from bot.oversight.overview import overview_summary, this_term
-
-    first_day, last_day = this_term(now)
-    async with sessions() as session, session.begin():
-        roles = await roles_of(session, school_slug, channel, ids)
-        audit.record(
-            session,
-            actor_channel=channel,
-            actor_id=actor.user_id,
-            school_slug=school_slug,
-            action="overview" if roles else "denied",
-            detail="counts only, this term" if roles else "overview: holds no safeguarding role at this school",
-            at=now,
-        )
-    if not roles:
-        return renderer.text(REFUSAL)
-    figures = await gather(sessions, school_slug, first_day, last_day, roles=roles, now=now, gaps_since=first_day)
-    return renderer.summary(overview_summary(figures))
 
 
 async def _list(session: AsyncSession, school_slug: str, roles: set[str], renderer: Renderer, log) -> Activity:

@@ -22,7 +22,7 @@ import numpy as np
 import yaml
 
 from bot import kinds
-from bot.evaluation import QUESTION_FILES
+from bot.question_sets import QUESTION_FILES, read_question_set
 from bot.triage.learned import LABELS, WEIGHTS_FILE, features
 from knowledge.embedding import MODEL_ID, load_encoder
 
@@ -32,7 +32,7 @@ LABEL_OF = {kind.id: kind.triage_kind for kind in kinds.all_kinds() if kind.tria
 
 
 def _own_set(path: Path) -> list[tuple[str, str]]:
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    doc = read_question_set(path)
     out = [(q["text"], "question") for q in doc.get("questions") or []]
     out += [(q["text"], "question") for q in doc.get("near_misses") or []]
     out += [(q["text"] if isinstance(q, dict) else q, "question") for q in doc.get("out_of_scope") or []]

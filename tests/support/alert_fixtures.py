@@ -21,6 +21,7 @@ from bot.persistence.crypto import ContentCipher
 from bot.persistence.db import create_engine, sessionmaker
 from bot.persistence.models import RoleAssignment
 from bot.records.reports import acknowledge_report, submit_report
+from bot.runtime import build_dispatcher
 from bot.settings import Settings
 from dialogs.desk import Reporter
 
@@ -183,4 +184,4 @@ def dispatcher_for(sessions, clock, settings=None, **kwargs) -> Dispatcher:
     """The dispatcher as the server builds it, sending to Teams through the real CloudAdapter."""
     settings = settings or anonymous_settings()
     sender = BotFrameworkSender(build_cloud_adapter(settings), settings.microsoft_app_id)
-    return Dispatcher(sessions, {"msteams": sender}, clock, settings=settings, **kwargs)
+    return build_dispatcher(sessions, {"msteams": sender}, settings=settings, clock=clock, **kwargs)

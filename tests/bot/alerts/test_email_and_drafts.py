@@ -12,8 +12,9 @@ from sqlalchemy import select
 
 from adapters.email import EmailSender
 from adapters.senders import BotFrameworkSender, EmailAlertSender, build_cloud_adapter
-from bot.alerts.dispatcher import Dispatcher, ManualClock
+from bot.alerts.dispatcher import ManualClock
 from bot.persistence.models import Alert, ReportDraft, RoleAssignment
+from bot.runtime import build_dispatcher
 from tests.support.alert_fixtures import (
     REPORTER,
     STAFF,
@@ -49,14 +50,14 @@ def smtp_server():
 
 def dispatcher_with_email(sessions, clock, smtp_port, settings=None):
     settings = settings or anonymous_settings()
-    return Dispatcher(
+    return build_dispatcher(
         sessions,
         {
             "msteams": BotFrameworkSender(build_cloud_adapter(settings), ""),
             "email": EmailAlertSender(EmailSender("127.0.0.1", smtp_port, "safeguarding@oakfield.example")),
         },
-        clock,
         settings=settings,
+        clock=clock,
     )
 
 

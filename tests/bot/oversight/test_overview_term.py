@@ -3,10 +3,11 @@ worked out by hand from scripted_term.py; only role holders get it, and every as
 
 from __future__ import annotations
 
-from bot.records.dsl_commands import REFUSAL, try_handle
+from bot.oversight.overview_command import try_handle
+from bot.records.dsl_commands import REFUSAL
 from dialogs.rendering import PlainRenderer
 from tests.bot.oversight.scripted_term import NOW, SCHOOL, audit_of, personal_words, play_term
-from tests.support.alert_fixtures import CIPHER, STAFF
+from tests.support.alert_fixtures import STAFF
 
 DSL, CHAIR = STAFF["dsl"][0], STAFF["chair"][0]
 
@@ -18,7 +19,6 @@ async def overview(sessions, user: str, channel: str = "msteams") -> str:
         user_id=user,
         school_slug=SCHOOL,
         sessions=sessions,
-        cipher=CIPHER,
         renderer=PlainRenderer(),
         now=NOW,
     )

@@ -14,6 +14,7 @@ from bot.alerts.dispatcher import Dispatcher, ManualClock
 from bot.oversight.review_dates import set_review_date
 from bot.oversight.review_reminders import remind_overdue_reviews
 from bot.persistence.models import Alert
+from bot.runtime import build_dispatcher
 from bot.settings import Settings
 from tests.support.alert_fixtures import STAFF, conversation_of, seed_school
 
@@ -23,7 +24,7 @@ HEAD_ID = STAFF["head"][0]
 def dispatcher(sessions, clock) -> Dispatcher:
     settings = Settings(MicrosoftAppId="", MicrosoftAppPassword="", DATABASE_URL="sqlite+aiosqlite://")
     sender = BotFrameworkSender(build_cloud_adapter(settings), settings.microsoft_app_id)
-    return Dispatcher(sessions, {"msteams": sender}, clock, settings=settings)
+    return build_dispatcher(sessions, {"msteams": sender}, settings=settings, clock=clock)
 
 
 async def reminders(sessions) -> list[Alert]:
@@ -69,3 +70,24 @@ async def test_no_reminder_once_a_new_review_date_is_set_or_where_none_is_stated
         await set_review_date(session, "ringway", date(2027, 3, 31), "head-rowe")
     assert await remind_overdue_reviews(sessions, datetime(2026, 12, 1, 9, 0, tzinfo=UTC)) == 0
     assert await reminders(sessions) == []
+
+
+async def test_the_dispatcher_runs_the_sweep_it_is_handed_at_most_once_an_hour(sessions):
+    """bot.alerts knows no oversight: bot.runtime.build_dispatcher hands it the sweep, as it does senders."""
+    calls = []
+
+    async def sweep(given, now):
+        calls.append(now)
+        assert given is sessions
+        return 2
+
+    clock = ManualClock(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    settings = Settings(MicrosoftAppId="", MicrosoftAppPassword="", DATABASE_URL="sqlite+aiosqlite://")
+    running = Dispatcher(sessions, {}, clock, settings=settings, review_sweep=sweep)
+    assert (await running.run_once()).review_reminders == 2
+    clock.advance(minutes=59)
+    assert (await running.run_once()).review_reminders == 0
+    clock.advance(minutes=1)
+    assert (await running.run_once()).review_reminders == 2
+    assert calls == [datetime(2026, 12, 1, 9, 0, tzinfo=UTC), datetime(2026, 12, 1, 10, 0, tzinfo=UTC)]
+    assert (await Dispatcher(sessions, {}, clock, settings=settings).run_once()).review_reminders == 0  # none handed
