@@ -348,6 +348,12 @@ SIGNAL_NAMES = (
 )
 
 
+def framed_as_question(text: str) -> bool:
+    """Phrased as a general question ("can I ...", "is grooming in the policy", "for my NVQ"),
+    whatever else it mentions: the only kind of message the learned layer may overrule."""
+    return Signals(normalise(text) if isinstance(text, str) else "").general_question
+
+
 def signals(text: str) -> tuple[float, ...]:
     """The rule layer's signals for a message, in SIGNAL_NAMES order (1.0 present, 0.0 not):
     what the learned layer reads beside the message's meaning, so it knows a question frame

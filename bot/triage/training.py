@@ -5,8 +5,13 @@ is deterministic), committed as `knowledge/triage/classifier.npz` (4 x 384 numbe
 
 Corpus: `knowledge/triage/training*.yaml` (case vignettes, scenario messages, plain questions and
 near misses, written for training by writers who saw no code and no evaluation set) plus the intent
-catalog's examples, its clause questions and our own labelled `evaluation/questions.yaml`. `evaluation/heldout.yaml` is kept out and only printed as a check;
-the blind sets in `evaluation/blind/` are never read here.
+catalog's examples, its clause questions, our own labelled `evaluation/questions.yaml`, and every
+blind set older than `EVIDENCE_SET` (`evaluation/blind/`, each written by its own helper: safety
+messages with their labels, and every policy question as a question). `evaluation/heldout.yaml` is
+kept out and only printed as a check. The newest blind set is the evidence for a refit and is never
+read here: a refit is judged on a set written before it and scored on the old weights first
+("train only on sets written before the one you report"). When the next set is written and its
+first contact recorded, `EVIDENCE_SET` moves to it and the refit may read the one before.
 
 Model: multinomial logistic regression over the sentence embeddings and the rule signals (scikit-learn, a training
 dependency only: serving is one 384 x 4 matrix product in numpy). Balanced class weights, so
@@ -28,6 +33,8 @@ from knowledge.embedding import MODEL_ID, load_encoder
 
 TRAINING_DIR = Path(__file__).resolve().parents[2] / "knowledge" / "triage"
 REGULARISATION = 4.0  # scikit-learn's C; chosen by 5-fold cross-validation on the corpus (printed)
+BLIND_DIR = Path(__file__).resolve().parents[2] / "evaluation" / "blind"
+EVIDENCE_SET = "2026-12-01h"  # blind files named from this one on are the evidence: never trained on
 LABEL_OF = {kind.id: kind.triage_kind for kind in kinds.all_kinds() if kind.triage_kind}  # training files use ids
 
 
@@ -55,7 +62,21 @@ def corpus() -> list[tuple[str, str]]:
         for school in sorted(catalog.clause_questions)
         for _, text in catalog.questions_for_clauses(school)
     ]
-    return items + _own_set(QUESTION_FILES["questions"])
+    return items + _own_set(QUESTION_FILES["questions"]) + earlier_blind_sets()
+
+
+def earlier_blind_sets(directory: Path = BLIND_DIR, evidence: str = EVIDENCE_SET) -> list[tuple[str, str]]:
+    """(text, label) of every blind set named before `evidence`: a safety message with its label,
+    a policy question (answerable or not) as a question. The tuning set in `evaluation/dev/` too."""
+    items: list[tuple[str, str]] = []
+    paths = [p for p in sorted(directory.glob("*.yaml")) if p.name < evidence]
+    for path in [*paths, *sorted((directory.parent / "dev").glob("*.yaml"))]:
+        for item in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("items") or []:
+            if "label" in item:
+                items.append((item["text"], LABEL_OF.get(item["label"], item["label"])))
+            elif "school" in item:
+                items.append((item["text"], "question"))
+    return items
 
 
 def fit(texts: list[str], labels: list[str], c: float = REGULARISATION):

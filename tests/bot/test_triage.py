@@ -119,7 +119,6 @@ INCIDENTS: list[tuple[str, str, bool | None]] = [
     ("ive just seen abusive comments on tiktok about a pupil from other kids", I, None),
     ("a girl in year 8 showed me semi nudes a boy sent her", I, None),
     ("year 7 pupil followed me on tiktok and keeps dming me", I, None),
-    ("how do i report cyberbullying that happened over the weekend", I, None),
 ]
 
 ALLEGATIONS: list[tuple[str, str, bool | None]] = [
@@ -493,12 +492,10 @@ ADULT_AND_INCIDENT_EDGES: list[tuple[str, str, bool | None]] = [
     ("what happens if a parent makes an allegation against me", Q, False),
     ("im worried a parent will complain about my facebook photos", Q, False),
     ("can a teacher be sacked for posting drunk photos on instagram", Q, False),
-    ("my colleague posts loads about school on her tiktok, is that allowed", Q, False),
     ("is it a disciplinary matter if staff swear on social media", Q, False),
     ("do teachers have to declare if they are related to a pupil", Q, False),
     ("what if a pupil makes a false allegation about me on snapchat", Q, False),
     ("can staff hug pupils", Q, False),
-    ("should I tell the head if I bump into a pupil at the gym", Q, False),
     ("is the caretaker allowed to be on the school facebook group", Q, False),
     ("our new TA has added half of year 6 on snapchat", A, None),
     ("I think Mr Adeyemi is grooming a girl in 10F, he keeps her behind after lessons and messages her", A, None),
@@ -672,6 +669,8 @@ def test_each_message_gets_the_right_kind(case):
         "a former pupil who is 22 now asked me to connect on linkedin",
         "pupils in year 9 are doing a presentation on cyberbullying next week",
         "who would I tell if a pupil ever messaged me on instagram?",
+        "should I tell the head if I bump into a pupil at the gym",
+        "my colleague posts loads about school on her tiktok, is that allowed",
     ],
 )
 def test_questions_near_a_concern_may_be_asked_back_but_never_start_a_report(text):
@@ -773,11 +772,17 @@ def test_misspellings_of_alarm_words_are_folded(typo, fixed):
 
 def test_a_worried_colleague_asking_whom_to_tell_is_offered_the_disclosure_report():
     """'who should i tell if im worried about a child' may be a present worry or a general
-    question: the rules call it a disclosure and the classifier an ordinary question, so the
-    bot asks, with the disclosure report one tap away (never a plain answer)."""
+    question: the rules call it a disclosure, the classifier an ordinary question. Never a plain
+    answer: the report, the confirm card, or the answer with the disclosure report offered beside it."""
     result = classify("who should i tell if im worried about a child")
-    assert result.kind in (D, "confirm")
+    assert result.kind in (D, "confirm") or result.may_concern_child
     assert (result.likely or result.kind) == D
+
+
+def test_asking_how_to_report_something_that_happened_reaches_the_incident_report():
+    """A real incident asked about as procedure: the incident report, or the card one tap from it."""
+    result = classify("how do i report cyberbullying that happened over the weekend")
+    assert result.kind in (I, "confirm") and (result.likely or result.kind) == I
 
 
 def test_asking_to_report_starts_the_report_whatever_the_classifier_says(monkeypatch):

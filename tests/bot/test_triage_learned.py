@@ -65,6 +65,30 @@ def test_the_rules_are_the_floor(monkeypatch):
     assert (result.kind, result.likely) == ("confirm", "disclosure")
 
 
+def _model_says(monkeypatch, p_question: float) -> None:
+    probs = np.array([p_question, 1.0 - p_question, 0.0, 0.0])
+    monkeypatch.setattr(learned.classifier(), "probabilities", lambda _t, _flags=None: probs)
+
+
+def test_a_question_the_rules_misread_is_answered_with_the_report_a_tap_away(monkeypatch):
+    """A question about the policy that names a harm: the rules call it a report; a model all but
+    certain it is a question answers it, and the reply keeps "Report a concern" beside the answer."""
+    text = "is child sexual exploitation covered in the policy?"
+    assert rules.classify(text).is_report
+    _model_says(monkeypatch, 0.995)
+    result = classify(text)
+    assert result.kind == "question" and result.may_concern_child
+    _model_says(monkeypatch, 0.97)  # only sure: the bot asks
+    assert classify(text).kind == "confirm"
+
+
+def test_a_narrated_event_is_never_overruled(monkeypatch):
+    """Not phrased as a question: however sure the model is, the rules' report is asked about."""
+    text = "a pupil told me her dad hit her with a belt last night"
+    _model_says(monkeypatch, 1.0)
+    assert classify(text).kind == "confirm"
+
+
 def test_an_urgent_rule_report_is_never_disputed(monkeypatch):
     text = "a man in a van tried to get a year 4 girl to come with him at the gate"
     monkeypatch.setattr(learned.classifier(), "probabilities", lambda _t, _flags=None: np.array([1.0, 0.0, 0.0, 0.0]))
