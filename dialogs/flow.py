@@ -41,7 +41,7 @@ from botbuilder.dialogs import (
 from botbuilder.dialogs.prompts import PromptOptions
 
 from dialogs import guidance
-from dialogs.interruptions import ASK, Interruptions
+from dialogs.interruptions import ASK, Interruptions, utc_now
 from dialogs.progress import ReportProgress, progress_of
 from dialogs.prompting import ANSWER, AnswerPrompt, say
 from dialogs.services import ReportServices
@@ -77,6 +77,7 @@ class ReportFlow(Interruptions, ComponentDialog):
         first_message = options.pop("first_message", None) or ""
         progress = ReportProgress(options.get("school") or "", reference=options.get("reference"))
         progress.suggested = self.suggest(first_message)
+        progress.last_seen = utc_now().isoformat()
         if progress.suggested:
             log.info("answer suggested from the first message", extra={"flow": self.kind})
         state = inner_dc.parent.active_dialog.state

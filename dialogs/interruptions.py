@@ -7,12 +7,15 @@ the prompt does:
   ("can I screenshot it?", "what do i do with the phone"): answered from the flow's own guidance
   (dialogs.guidance) when it matches, else by the Assistant from the policy, then the same step
   is re-prompted ("keep it" records it as the answer at a free-text step; never at all at a
-  verbatim step).
+  verbatim step) | the first message after a long time away (AWAY_AFTER): not recorded until
+  the reporter says it answers the waiting question, since it may be about something else (a new
+  child's disclosure must never land in yesterday's report as the answer to its question).
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
 from botbuilder.core import TurnContext
@@ -31,6 +34,14 @@ log = logging.getLogger(__name__)
 
 ASK = "ask"  # the question waterfall's dialog id: "back" and "start again" begin it anew
 KEEP_IT = ("keep it", "keep that", "use that", "that was my answer")
+# Longer than a lesson and the gaps of a school day: after this, a report's next message may be
+# about something else, so it is held (not recorded) until the reporter says it is an answer.
+AWAY_AFTER = timedelta(hours=3)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
 
 LOCKED_NOTE = (
     "The urgent alert ({reference}) has already gone on that answer, so it can't be changed here. "
@@ -61,6 +72,10 @@ class Interruptions(Prompting, Submitting):
             await say(context, "That button belongs to an earlier question, so I haven't used it.")
             return await self._reprompt(inner_dc)
         text = adopt_button_text(context.activity)
+        if self._back_after_a_while(progress) and self._may_be_about_something_else(context, progress, text):
+            progress.held = text
+            await say(context, self._welcome_back())
+            return await self._reprompt(inner_dc)
         if progress.at == "confirm_cancel":
             choice = match_option(text, CANCEL_OPTIONS)
             if choice == "yes":
@@ -85,6 +100,31 @@ class Interruptions(Prompting, Submitting):
         if await self._answered_question(context, progress, text):
             return await self._reprompt(inner_dc)
         return None
+
+    @staticmethod
+    def _back_after_a_while(progress: ReportProgress) -> bool:
+        """Whether the reporter's last message in this report was AWAY_AFTER ago; notes this one."""
+        now = utc_now()
+        last, progress.last_seen = progress.last_seen, now.isoformat()
+        try:
+            return last is not None and now - datetime.fromisoformat(last) >= AWAY_AFTER
+        except ValueError:  # not a time this code wrote: treat as away, the safe side
+            return True
+
+    @staticmethod
+    def _may_be_about_something_else(context: TurnContext, progress: ReportProgress, text: str) -> bool:
+        """Typed words at a question or the summary; a button, a command or "keep it" is meant for the report."""
+        typed = context.activity.value is None and bool(text.strip())
+        keep = text.strip().lower().rstrip(".!") in KEEP_IT
+        return typed and progress.at in ("question", "review") and not flow_command(text) and not keep
+
+    def _welcome_back(self) -> str:
+        return (
+            f"Welcome back. Your {self.title.lower()} isn't finished, so I haven't recorded what you just "
+            "sent. If it was your answer to the question below, reply 'keep it' and I'll record it exactly "
+            "as you typed it. If it's about something new, finish this report or reply 'cancel', then tell "
+            "me again. If a child is in danger now, call 999."
+        )
 
     def _is_stale_button(self, value, progress: ReportProgress) -> bool:
         """A choice button from an older card: its option is not one this step offers."""

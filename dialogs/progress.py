@@ -43,6 +43,7 @@ class ReportProgress:
     locked: list[str] = field(default_factory=list)  # answers that decided who an urgent alert went to
     resume_at: str | None = None  # the step to go back to when "cancel?" is answered "no"
     sealed: str | None = None  # answers and held, encrypted, while stored
+    last_seen: str | None = None  # UTC (ISO 8601) of the reporter's last message in this report
 
     @classmethod
     def from_stored(cls, stored: dict) -> ReportProgress:

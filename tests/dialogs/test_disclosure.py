@@ -338,3 +338,88 @@ async def test_with_the_reports_database_unreachable_the_user_is_told_and_nothin
     receipt = await chat.press("submit")  # the database is back
     [report] = await reports(runtime)
     assert report.reference in receipt and report.urgency == "urgent"
+
+
+class _Clock:
+    """The interruption hook's clock, moved on by hand."""
+
+    def __init__(self):
+        from datetime import UTC, datetime
+
+        self.now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+    def __call__(self):
+        return self.now
+
+    def wait(self, **gap):
+        from datetime import timedelta
+
+        self.now += timedelta(**gap)
+
+
+async def test_a_message_after_a_long_time_away_is_held_until_the_reporter_says_it_is_an_answer(runtime, monkeypatch):
+    """Back the next morning to an unfinished report: what is typed may be a new child's disclosure,
+    so it is not recorded into this report unless the reporter says so; nothing is lost."""
+    from dialogs import interruptions
+
+    clock = _Clock()
+    monkeypatch.setattr(interruptions, "utc_now", clock)
+    monkeypatch.setattr("dialogs.flow.utc_now", clock)
+    chat = Chat(runtime)
+    await start(chat)
+    await chat.press("no")
+    await chat.say(DISCLOSURE_ANSWERS[0])  # the child
+    clock.wait(hours=1)  # a lesson in between: carries on as normal
+    await chat.say(DISCLOSURE_ANSWERS[1])  # the child's words
+
+    clock.wait(hours=20)
+    new_concern = "a girl in year 2 just told me her brother locks her in the shed"
+    reply = await chat.say(new_concern)
+    assert "Welcome back" in reply and "haven't recorded" in reply and "keep it" in reply
+    assert reply.rstrip().endswith("When and where did the child tell you (date, time, place, what was happening)?")
+
+    # The reporter meant it for this report after all: "keep it" records it exactly as typed.
+    await chat.say("keep it")
+    await chat.answer_all(*DISCLOSURE_ANSWERS[3:])
+    await chat.press("submit")
+    [report] = await reports(runtime)
+    stored = answers_of(runtime, report)
+    assert stored["words"] == DISCLOSURE_ANSWERS[1]
+    assert new_concern in stored.values()
+
+
+async def test_after_a_long_time_away_a_button_is_still_an_answer_and_cancel_still_cancels(runtime, monkeypatch):
+    from dialogs import interruptions
+
+    clock = _Clock()
+    monkeypatch.setattr(interruptions, "utc_now", clock)
+    monkeypatch.setattr("dialogs.flow.utc_now", clock)
+    chat = Chat(runtime)
+    await start(chat)
+    clock.wait(hours=5)
+    assert "Which child" in await chat.press("no")  # pressed, so meant: no welcome back
+    clock.wait(days=2)
+    assert "cancel" in (await chat.say("cancel")).lower()
+    assert "Report cancelled" in await chat.press("yes")
+
+
+async def test_after_a_long_time_away_the_held_message_is_dropped_from_the_report_when_an_answer_follows(
+    runtime, monkeypatch
+):
+    from dialogs import interruptions
+
+    clock = _Clock()
+    monkeypatch.setattr(interruptions, "utc_now", clock)
+    monkeypatch.setattr("dialogs.flow.utc_now", clock)
+    chat = Chat(runtime)
+    await start(chat)
+    await chat.press("no")
+    await chat.answer_all(*DISCLOSURE_ANSWERS[:2])
+    clock.wait(hours=4)
+    assert "Welcome back" in await chat.say("can I friend a parent on facebook")
+    await chat.answer_all(*DISCLOSURE_ANSWERS[2:])
+    await chat.press("submit")
+    [report] = await reports(runtime)
+    stored = answers_of(runtime, report)
+    assert "can I friend a parent on facebook" not in stored.values()
+    assert DISCLOSURE_ANSWERS[2] in stored.values()
