@@ -94,6 +94,21 @@ SHARED = (
         ),
     ),
     Guidance(
+        "phone device images messages screenshot",
+        "Don't look through the device, and never view, copy, screenshot or forward images or messages "
+        "on it, even as evidence: an image of a child can itself be an offence to copy. If it holds "
+        "something that matters, keep it safe as the DSL directs (commonly switched off and locked away) "
+        "and hand it to the DSL. Describe in the report what you were told or saw, in words.",
+        (
+            "what do i do with the phone",
+            "should I take the phone off them",
+            "can I screenshot the messages",
+            "should I look at the messages on her phone",
+            "she showed me pictures on her phone",
+            "do I keep the tablet",
+        ),
+    ),
+    Guidance(
         "write record words wording",
         "Write it promptly and factually, in the words actually used (the child's own words, slang and "
         "spelling included), not your summary. Write as if the child's parents may one day read it.",

@@ -52,6 +52,9 @@ async def start_incident(chat: Chat) -> str:
         (AdultConcernFlow, "should I tell my colleague?", "Don't tell, warn or approach the colleague"),
         (AdultConcernFlow, "what if it's about the head?", "chair of governors"),
         (AdultConcernFlow, "can I tell the DSL?", "headteacher only"),
+        (DisclosureFlow, PHONE, "hand it to the DSL"),
+        (DisclosureFlow, "can i screenshot what he sent her", "never view, copy, screenshot"),
+        (AdultConcernFlow, "should I look at the messages on his phone?", "Don't look through the device"),
     ],
 )
 def test_each_flow_answers_from_its_own_guidance(flow, question, says):
