@@ -162,6 +162,20 @@ async def test_the_childs_words_are_recorded_verbatim_even_when_the_guidance_wou
     assert answers_of(runtime, report)["words"] == words
 
 
+async def test_in_a_disclosure_what_to_do_with_the_phone_is_answered_and_never_recorded(runtime):
+    chat = Chat(runtime)
+    await chat.say(None, value={"action": "report_concern", "kind": "disclosure"})
+    await chat.press("no")
+    await chat.answer_all(*DISCLOSURE_ANSWERS[:2])
+    reply = await chat.say(PHONE)
+    assert "Don't look through the device" in reply and "hand it to the DSL" in reply
+    assert reply.rstrip().endswith("(date, time, place, what was happening)?")
+    await chat.answer_all(*DISCLOSURE_ANSWERS[2:])
+    await chat.press("submit")
+    [report] = await reports(runtime)
+    assert PHONE not in answers_of(runtime, report).values()
+
+
 async def test_a_concern_about_an_adult_should_i_tell_my_colleague_is_answered_no(runtime):
     chat = Chat(runtime)
     await chat.say(None, value={"action": "report_concern", "kind": "adult_concern"})
