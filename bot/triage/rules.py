@@ -262,6 +262,11 @@ class Signals:
         return bool(WORDS.general_frame.search(self.t))
 
     @cached_property
+    def imagined(self) -> bool:
+        """Opens with a condition, or is framed as hypothetical or general: maybe nothing happened."""
+        return bool(WORDS.conditional_frame.search(self.t)) or self.hypothetical or self.general_frame
+
+    @cached_property
     def general_question(self) -> bool:
         return self.question or self.policy_about or self.general_frame
 
@@ -352,6 +357,12 @@ def framed_as_question(text: str) -> bool:
     """Phrased as a general question ("can I ...", "is grooming in the policy", "for my NVQ"),
     whatever else it mentions: the only kind of message the learned layer may overrule."""
     return Signals(normalise(text) if isinstance(text, str) else "").general_question
+
+
+def reads_as_imagined(text: str) -> bool:
+    """Opens with "if", "what if", "suppose", "hypothetically" (or is framed as general): a rule's
+    report for it starts only when the learned layer agrees; otherwise the bot asks."""
+    return Signals(normalise(text) if isinstance(text, str) else "").imagined
 
 
 def signals(text: str) -> tuple[float, ...]:

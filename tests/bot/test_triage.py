@@ -94,7 +94,6 @@ DISCLOSURES: list[tuple[str, str, bool | None]] = [
     ("I want to make a referral", D, None),
     ("need to log something on cpoms about a child", D, None),
     ("a child wants to tell me a secret, what do i do", D, None),
-    ("what should I do if a pupil tells me they are self harming", D, None),
 ]
 
 INCIDENTS: list[tuple[str, str, bool | None]] = [
@@ -473,7 +472,6 @@ MORE_HARMS_AND_SHAPES: list[tuple[str, str, bool | None]] = [
     ("year 4 boy\nsaid uncle\ntouches him", D, None),
     ("pupil told me they are being bullied", D, None),
     ("child has a big bruise on her cheek 😢", D, None),
-    ("what should i do if a child tells me they are being abused at home", D, None),
     ("who do i speak to if a child discloses", D, None),
     ("I've got a safeguarding concern", D, None),
     ("need to make a cp referral", D, None),
@@ -777,6 +775,20 @@ def test_a_worried_colleague_asking_whom_to_tell_is_offered_the_disclosure_repor
     result = classify("who should i tell if im worried about a child")
     assert result.kind in (D, "confirm") or result.may_concern_child
     assert (result.likely or result.kind) == D
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what should I do if a pupil tells me they are self harming",
+        "what should i do if a child tells me they are being abused at home",
+    ],
+)
+def test_serious_harm_asked_about_as_a_condition_is_one_tap_from_the_disclosure_report(text):
+    """It may have happened or may be imagined: the report, or the card that starts it in one tap;
+    never an answer."""
+    result = classify(text)
+    assert result.kind in (D, "confirm") and (result.likely or result.kind) == D
 
 
 def test_asking_how_to_report_something_that_happened_reaches_the_incident_report():

@@ -82,6 +82,22 @@ def test_a_question_the_rules_misread_is_answered_with_the_report_a_tap_away(mon
     assert classify(text).kind == "confirm"
 
 
+def test_an_imagined_situation_starts_a_report_only_when_the_model_agrees(monkeypatch):
+    """'if a governor posted ...': the rules see an adult at school doing something, but nothing may
+    have happened, so the bot asks unless the model is sure it is a report."""
+    text = "if a governor posted a photo of the school disco with pupils in it, would that be against the rules"
+    assert rules.classify(text).is_report and rules.reads_as_imagined(text)
+    _model_says(monkeypatch, 0.5)
+    result = classify(text)
+    assert (result.kind, result.likely) == ("confirm", rules.classify(text).kind)
+    _model_says(monkeypatch, 0.02)
+    assert classify(text).kind == rules.classify(text).kind
+    told = "a pupil told me her dad hit her with a belt last night"  # reported, not imagined
+    assert not rules.reads_as_imagined(told)
+    _model_says(monkeypatch, 0.5)
+    assert classify(told).kind == "disclosure"
+
+
 def test_a_narrated_event_is_never_overruled(monkeypatch):
     """Not phrased as a question: however sure the model is, the rules' report is asked about."""
     text = "a pupil told me her dad hit her with a belt last night"
