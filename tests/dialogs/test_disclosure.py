@@ -357,14 +357,18 @@ class _Clock:
         self.now += timedelta(**gap)
 
 
-async def test_a_message_after_a_long_time_away_is_held_until_the_reporter_says_it_is_an_answer(runtime, monkeypatch):
+@pytest.fixture
+def clock(monkeypatch) -> _Clock:
+    """The interruption hook's clock, and the flow's, under the test's hand."""
+    moved = _Clock()
+    monkeypatch.setattr("dialogs.interruptions.utc_now", moved)
+    monkeypatch.setattr("dialogs.flow.utc_now", moved)
+    return moved
+
+
+async def test_a_message_after_a_long_time_away_is_held_until_the_reporter_says_it_is_an_answer(runtime, clock):
     """Back the next morning to an unfinished report: what is typed may be a new child's disclosure,
     so it is not recorded into this report unless the reporter says so; nothing is lost."""
-    from dialogs import interruptions
-
-    clock = _Clock()
-    monkeypatch.setattr(interruptions, "utc_now", clock)
-    monkeypatch.setattr("dialogs.flow.utc_now", clock)
     chat = Chat(runtime)
     await start(chat)
     await chat.press("no")
@@ -388,12 +392,7 @@ async def test_a_message_after_a_long_time_away_is_held_until_the_reporter_says_
     assert new_concern in stored.values()
 
 
-async def test_after_a_long_time_away_a_button_is_still_an_answer_and_cancel_still_cancels(runtime, monkeypatch):
-    from dialogs import interruptions
-
-    clock = _Clock()
-    monkeypatch.setattr(interruptions, "utc_now", clock)
-    monkeypatch.setattr("dialogs.flow.utc_now", clock)
+async def test_after_a_long_time_away_a_button_is_still_an_answer_and_cancel_still_cancels(runtime, clock):
     chat = Chat(runtime)
     await start(chat)
     clock.wait(hours=5)
@@ -404,13 +403,8 @@ async def test_after_a_long_time_away_a_button_is_still_an_answer_and_cancel_sti
 
 
 async def test_after_a_long_time_away_the_held_message_is_dropped_from_the_report_when_an_answer_follows(
-    runtime, monkeypatch
+    runtime, clock
 ):
-    from dialogs import interruptions
-
-    clock = _Clock()
-    monkeypatch.setattr(interruptions, "utc_now", clock)
-    monkeypatch.setattr("dialogs.flow.utc_now", clock)
     chat = Chat(runtime)
     await start(chat)
     await chat.press("no")
