@@ -108,19 +108,18 @@ def classify(text: str) -> Triage:
     normalised = rules.normalise(text) if isinstance(text, str) else ""
     if len(WORD.findall(normalised)) < MIN_WORDS:
         return verdict
+    if verdict.is_report and (verdict.urgent or "report_intent" in verdict.reasons):
+        return verdict  # never disputed, so the model need not read it
     flags = rules.signals(text)  # the rule layer's signals, as the classifier's features
     probs = classifier().probabilities(text, flags)
     p_report = 1.0 - float(probs[0])
     if verdict.is_report:  # the floor: a rule's report is at least asked about, never answered
-        if not verdict.urgent and "report_intent" not in verdict.reasons:
-            if p_report < RULE_OVERRULED_BELOW and rules.framed_as_question(text):
-                return Triage(
-                    "question", False, (*verdict.reasons, "learned_overrules", MAY_CONCERN_CHILD), verdict.kind
-                )
-            if p_report < RULE_DISPUTED_BELOW:
-                return Triage("confirm", False, (*verdict.reasons, "learned_disputes"), verdict.kind)
-            if p_report < REPORT_AT and rules.reads_as_imagined(text):
-                return Triage("confirm", False, (*verdict.reasons, "imagined"), verdict.kind)
+        if p_report < RULE_OVERRULED_BELOW and rules.framed_as_question(text):
+            return Triage("question", False, (*verdict.reasons, "learned_overrules", MAY_CONCERN_CHILD), verdict.kind)
+        if p_report < RULE_DISPUTED_BELOW:
+            return Triage("confirm", False, (*verdict.reasons, "learned_disputes"), verdict.kind)
+        if p_report < REPORT_AT and rules.reads_as_imagined(text):
+            return Triage("confirm", False, (*verdict.reasons, "imagined"), verdict.kind)
         return verdict
     likely = LABELS[1 + int(np.argmax(probs[1:]))]
     if p_report >= REPORT_AT:
