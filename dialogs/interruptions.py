@@ -43,6 +43,11 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def _says_keep_it(text: str) -> bool:
+    """ "keep it": the held message is the answer after all."""
+    return text.strip().lower().rstrip(".!") in KEEP_IT
+
+
 LOCKED_NOTE = (
     "The urgent alert ({reference}) has already gone on that answer, so it can't be changed here. "
     "If it was wrong, tell the safeguarding lead in person. Carrying on:"
@@ -84,7 +89,7 @@ class Interruptions(Prompting, Submitting):
                 progress.at, progress.resume_at = progress.resume_at, None
                 await say(context, "Carrying on with your report.")
             return None
-        if progress.held and text.strip().lower().rstrip(".!") in KEEP_IT:
+        if progress.held and _says_keep_it(text):
             context.activity.text, progress.held = progress.held, None
             return None
         command = flow_command(text)
@@ -115,8 +120,7 @@ class Interruptions(Prompting, Submitting):
     def _may_be_about_something_else(context: TurnContext, progress: ReportProgress, text: str) -> bool:
         """Typed words at a question or the summary; a button, a command or "keep it" is meant for the report."""
         typed = context.activity.value is None and bool(text.strip())
-        keep = text.strip().lower().rstrip(".!") in KEEP_IT
-        return typed and progress.at in ("question", "review") and not flow_command(text) and not keep
+        return typed and progress.at in ("question", "review") and not flow_command(text) and not _says_keep_it(text)
 
     def _welcome_back(self) -> str:
         return (

@@ -71,7 +71,7 @@ def earlier_blind_sets(directory: Path = BLIND_DIR, evidence: str = EVIDENCE_SET
     items: list[tuple[str, str]] = []
     paths = [p for p in sorted(directory.glob("*.yaml")) if p.name < evidence]
     for path in [*paths, *sorted((directory.parent / "dev").glob("*.yaml"))]:
-        for item in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("items") or []:
+        for item in read_question_set(path).get("items") or []:
             if "label" in item:
                 items.append((item["text"], LABEL_OF.get(item["label"], item["label"])))
             elif "school" in item:
