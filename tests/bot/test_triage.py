@@ -349,11 +349,6 @@ FORMAL_HARMS: list[tuple[str, str, bool | None]] = [
         None,
     ),
     ("A child in nursery displays knowledge of sexual behaviour that is inappropriate for her age.", D, None),
-    (
-        "A Year 6 pupil said that a coach at his weekend football club asked him to keep their messages private.",
-        D,
-        None,
-    ),
     ("A student informed me that she has been hurting herself with a compass.", D, None),
     ("A pupil said that he thinks about ending his life most days.", D, None),
     ("A Year 12 student has been reported missing by her family this morning.", D, None),

@@ -66,7 +66,8 @@ def test_the_rules_are_the_floor(monkeypatch):
 
 
 def _model_says(monkeypatch, p_question: float) -> None:
-    probs = np.array([p_question, 1.0 - p_question, 0.0, 0.0])
+    """P(question) as given, the rest spread over the report kinds (so the model names none)."""
+    probs = np.array([p_question, *[(1.0 - p_question) / 3] * 3])
     monkeypatch.setattr(learned.classifier(), "probabilities", lambda _t, _flags=None: probs)
 
 
@@ -123,6 +124,58 @@ def test_unsure_means_ask(monkeypatch):
     result = classify("something happened on the class chat yesterday afternoon")
     assert (result.kind, result.likely) == ("confirm", "incident")
     assert not result.is_report
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "year 8s made a group chat called 'kill jodie' and keep adding her back",
+        "kids in year 6 keep commenting 'kys' under a classmate's videos",
+    ],
+)
+def test_an_online_incident_the_rules_read_as_a_disclosure_gets_the_incident_report(text):
+    """A harm word ("kill", "kys") makes the rules call it a disclosure; the model knows bullying
+    in a group chat or under videos is an online-safety incident, and that report starts."""
+    assert rules.classify(text).kind == "disclosure"
+    assert classify(text).kind == "incident"
+
+
+def test_a_coach_outside_school_is_reported_though_the_model_reads_him_as_staff():
+    """A known trade of letting the model pick the kind: a coach at a weekend club is read as an
+    adult at school, so the adult-concern report starts where the disclosure one would be right.
+    It is still a report, started at once and alerted."""
+    text = "A Year 6 pupil said that a coach at his weekend football club asked him to keep their messages private."
+    assert rules.classify(text).kind == "disclosure"
+    assert classify(text).kind in ("disclosure", "allegation")
+
+
+def _kinds_say(monkeypatch, probs: list[float]) -> None:
+    monkeypatch.setattr(learned.classifier(), "probabilities", lambda _t, _flags=None: np.array(probs))
+
+
+def test_the_model_picks_the_report_only_when_it_is_sure_of_another_kind(monkeypatch):
+    text = "the netball coach gives a year 7 girl a lift home on her own most weeks"
+    assert rules.classify(text).kind == "allegation"
+    _kinds_say(monkeypatch, [0.0, 0.1, 0.85, 0.05])
+    assert classify(text).kind == "incident"
+    _kinds_say(monkeypatch, [0.0, 0.2, 0.7, 0.1])  # only leaning: the rules' kind stands
+    assert classify(text).kind == "allegation"
+
+
+def test_a_disclosure_of_exploitation_keeps_its_own_report(monkeypatch):
+    """Sextortion told by a child: the disclosure report keeps the child's words, whatever kind the
+    model leans to."""
+    text = "a year 9 lad said someone online has his pics and wants money or they'll send them to everyone"
+    assert "harm_exploitation" in rules.classify(text).reasons
+    _kinds_say(monkeypatch, [0.0, 0.05, 0.95, 0.0])
+    assert classify(text).kind == "disclosure"
+
+
+def test_the_confirm_card_offers_the_report_of_the_kind_the_model_is_sure_of(monkeypatch):
+    text = "the netball coach gives a year 7 girl a lift home on her own most weeks"
+    _kinds_say(monkeypatch, [0.97, 0.0, 0.03, 0.0])  # all but sure it is a question, and of the kind if not
+    result = classify(text)
+    assert (result.kind, result.likely) == ("confirm", "incident")
 
 
 def test_weights_for_another_model_are_a_clear_error(tmp_path):
