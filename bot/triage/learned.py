@@ -21,7 +21,7 @@ P(report) = 1 - P(question) decides the band:
 
 The thresholds were read off 5-fold cross-validation of the training corpus (printed by
 `make train-triage`: at 0.5, 5.6% of its questions, many of them deliberately hard near misses,
-and 98.7% of its disclosures; at 0.95, 1.1% and 91.5%), never off a blind set. A false alarm
+and 98.9% of its disclosures; at 0.95, 1.1% and 92.6%), never off a blind set. A false alarm
 costs a tap on "It's a policy question"; a missed disclosure costs a child, so the confirm band
 is wide. A report used to start only when the rules also saw a person and something happening
 to them; on the same cross-validation that gate sent half the sure incidents and adult
@@ -48,28 +48,28 @@ CONFIRM_AT = 0.5
 WELLBEING_AT = 0.2
 # A rule's report that the classifier is this sure is an ordinary question ("LADO contact
 # details?", "what do I say if a child ever says don't tell anyone?") is asked about instead of
-# started: on cross-validation of the corpus (earlier blind sets in it), 127 of the 330 ordinary
-# questions the rules call reports fall below it, and 1 of the 1,742 reports they catch (which gets
+# started: on cross-validation of the corpus (earlier blind sets in it), 131 of the 404 ordinary
+# questions the rules call reports fall below it, and 1 of the 2,295 reports they catch (which gets
 # the card, one tap from its report). Never disputed: an urgent report (a child in danger now) and
 # asking to report ("how do I report a concern"), where the flow is what was asked.
 RULE_DISPUTED_BELOW = 0.05
 # Surer still, and phrased as a question, the classifier overrules the rule: the message is
 # answered as the question it is, with the report a tap away beside the answer (the wellbeing
 # band's offer, `may_concern_child`). On 5-fold cross-validation of the corpus (earlier blind sets
-# in it), 0 of the 1,742 reports the rules catch (urgent and asking-to-report aside) fall here,
-# against 26 of the 330 ordinary questions they catch (61 without the question frame, still with
+# in it), 0 of the 2,295 reports the rules catch (urgent and asking-to-report aside) fall here,
+# against 27 of the 404 ordinary questions they catch (65 without the question frame, still with
 # no report: the frame is kept as a margin); on set g, held out of a fit without it, 0 of 124 and 5 of 19.
 RULE_OVERRULED_BELOW = 0.01
 # A rule's report for a message that opens with a condition ("if a governor posted a photo ...",
 # "what if a parent asked me ...", "hypothetically") starts only when the classifier is sure too
-# (REPORT_AT); otherwise the bot asks. On cross-validation this asks instead of starting for 39 of the
-# 330 ordinary questions the rules call reports, and for 6 of their 1,742 real reports (still one tap).
+# (REPORT_AT); otherwise the bot asks. On cross-validation this asks instead of starting for 62 of the
+# 404 ordinary questions the rules call reports, and for 11 of their 2,295 real reports (still one tap).
 # Which report: the rules pick a kind from their word lists, and an ordinary word ("said", "kill",
 # "bruise") can pick the wrong one ("kids made a whatsapp group called 'kill evie'" read as a
 # disclosure, a coach driving a boy home as neglect). When the classifier gives another report kind
 # at least this share of its report probability, that kind's flow starts (or is offered) instead. On
-# 5-fold cross-validation of the corpus, of the 1,742 real reports the rules catch (urgent and
-# asking-to-report aside), 120 move to the right flow and 13 away from it (12 disclosures, all still
+# 5-fold cross-validation of the corpus, of the 2,295 real reports the rules catch (urgent and
+# asking-to-report aside), 162 move to the right flow and 14 away from it (11 disclosures, all still
 # to a report flow: the incident or adult-concern one).
 KIND_OVERRULED_AT = 0.8
 # ... except where the rules read the kind outright: a disclosure of sexual harm or exploitation

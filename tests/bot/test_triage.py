@@ -559,11 +559,6 @@ CONTEXT_THEN_QUESTION: list[tuple[str, str, bool | None]] = [
         False,
     ),
     (
-        "Some of the children told me they have Instagram accounts even though they're only 10. Is there anything I need to do?",
-        Q,
-        False,
-    ),
-    (
         "Parents have been complaining about a teacher in a Facebook group. What does the policy say staff should do?",
         Q,
         False,
@@ -664,6 +659,7 @@ def test_each_message_gets_the_right_kind(case):
         "who would I tell if a pupil ever messaged me on instagram?",
         "should I tell the head if I bump into a pupil at the gym",
         "my colleague posts loads about school on her tiktok, is that allowed",
+        "Some of the children told me they have Instagram accounts even though they're only 10. Is there anything I need to do?",
     ],
 )
 def test_questions_near_a_concern_may_be_asked_back_but_never_start_a_report(text):
