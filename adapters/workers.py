@@ -40,11 +40,16 @@ START_GRACE_S = 10.0
 RESTART_DELAY_S = 1.0
 
 
-def _spawn(host: str, port: int) -> subprocess.Popen:
+def _spawn(host: str, port: int, workers: int) -> subprocess.Popen:
+    # Each worker's sentence encoder uses its share of the cores (knowledge.embedding.THREADS), so N
+    # workers never run more model threads than the machine has cores; an operator's own setting stays.
+    env = dict(os.environ)
+    env.setdefault("EMBEDDING_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
     # Own session: a Ctrl-C in the terminal reaches the parent only, which stops each worker once.
     return subprocess.Popen(
         [sys.executable, str(PROJECT_ROOT / "app.py"), "serve", "--host", host, "--port", str(port), "--as-worker"],
         start_new_session=True,
+        env=env,
     )
 
 
@@ -66,7 +71,7 @@ def serve_workers(settings: Settings, host: str, port: int, workers: int) -> int
     code = 0
     try:
         for _ in range(workers):
-            process = _spawn(host, port)
+            process = _spawn(host, port, workers)
             running[process.pid] = (process, time.monotonic())
         while running:
             pid, status = os.wait()
@@ -87,7 +92,7 @@ def serve_workers(settings: Settings, host: str, port: int, workers: int) -> int
                 continue
             log.error("worker %d exited with %s; starting another", pid, process.returncode)
             time.sleep(RESTART_DELAY_S)
-            replacement = _spawn(host, port)
+            replacement = _spawn(host, port, workers)
             running[replacement.pid] = (replacement, time.monotonic())
     finally:
         for sig, handler in previous.items():

@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from bot.triage import classify
-from knowledge.embedding import load_encoder
+from knowledge.embedding import THREADS, load_encoder
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSES = 5
@@ -56,7 +56,7 @@ def main() -> None:
     times = sorted(best_time_us(text) for text in messages)
     p = lambda q: times[min(len(times) - 1, int(q * len(times)))]  # noqa: E731
     print(
-        f"triage over {len(messages)} evaluation messages: "
+        f"triage over {len(messages)} evaluation messages (wall time, the model on {THREADS} thread(s)): "
         f"p50 {p(0.50):.0f} us, p99 {p(0.99):.0f} us, max {times[-1]:.0f} us"
     )
     rng = random.Random(7)

@@ -43,6 +43,12 @@ MAX_TEXT_CHARS = 1000
 BATCH = 32
 CACHE_SIZE = 4096  # recent texts whose vectors are kept
 PARALLEL_FROM = 64  # this many texts to encode at once (a policy): spread batches over the cores
+# Cores one encode may use. A long message (a staff narrative of ~250 word pieces) takes ~32 ms on
+# one core of this machine and ~20 ms on two; a server of one process (the default) would leave
+# the second core idle. `serve --workers N` gives each worker its share (adapters.workers), so
+# processes never fight for cores under load.
+MAX_THREADS = 4  # beyond this the small matrix products of a sentence gain nothing
+THREADS = max(1, int(os.environ.get("EMBEDDING_THREADS") or min(os.cpu_count() or 1, MAX_THREADS)))
 STORE_PATH = Path(
     os.environ.get("EMBEDDING_CACHE") or Path(__file__).resolve().parent.parent / "var" / "embeddings.sqlite3"
 )
@@ -104,12 +110,15 @@ class ModelMissing(RuntimeError):
 class Encoder:
     """Text to unit vectors with the packaged MiniLM; thread-safe, one ONNX session per process."""
 
-    def __init__(self, model_path: Path, tokenizer_path: Path, threads: int = 1, store: VectorStore | None = None):
+    def __init__(
+        self, model_path: Path, tokenizer_path: Path, threads: int = THREADS, store: VectorStore | None = None
+    ):
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads  # one core per request: the server runs one worker per core
+        self.threads = threads
+        options.intra_op_num_threads = threads  # see THREADS
         options.inter_op_num_threads = 1
         self._session = ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self._session.get_inputs()}
@@ -144,8 +153,9 @@ class Encoder:
         # similar lengths together, so a batch pads little
         missing.sort(key=lambda r: len(texts[r]))
         batches = [missing[start : start + BATCH] for start in range(0, len(missing), BATCH)]
-        if len(missing) >= PARALLEL_FROM:  # onnxruntime releases the GIL: one batch per core
-            with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        parallel = max(1, (os.cpu_count() or 1) // self.threads)  # batches at once, each on `threads` cores
+        if len(missing) >= PARALLEL_FROM and parallel > 1:  # onnxruntime releases the GIL
+            with ThreadPoolExecutor(max_workers=parallel) as pool:
                 results = list(pool.map(lambda rows: self._run([texts[r] for r in rows]), batches))
         else:
             results = [self._run([texts[r] for r in rows]) for rows in batches]

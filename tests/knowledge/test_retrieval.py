@@ -5,6 +5,7 @@ The policy and questions here are invented for these tests."""
 
 import dataclasses
 
+import numpy as np
 import pytest
 
 from bot.conversation.assistant import Assistant
@@ -89,6 +90,21 @@ def test_clause_vectors_come_back_from_the_store_unchanged(tmp_path):
     again = Encoder(model, tokenizer, store=VectorStore(tmp_path / "v.sqlite3"))
     again._run = None  # would raise if anything were computed rather than read back
     assert (again.encode_many(["Staff must not accept pupils as friends.", "Phones stay in lockers."]) == vectors).all()
+
+
+def test_the_vectors_do_not_depend_on_how_many_cores_encode_them():
+    from knowledge.embedding import PARALLEL_FROM, Encoder
+
+    model, tokenizer = model_files()
+    texts = [
+        f"Rule {i}: staff must not message pupil number {i} from a personal account." for i in range(PARALLEL_FROM)
+    ]
+    one, two = Encoder(model, tokenizer, threads=1), Encoder(model, tokenizer, threads=2)
+    assert one.threads == 1 and two.threads == 2
+    assert np.allclose(one.encode(texts), two.encode(texts), atol=1e-5)  # a policy, in parallel batches
+    assert np.allclose(
+        one.encode_one("can I add a former pupil?"), two.encode_one("can I add a former pupil?"), atol=1e-5
+    )
 
 
 def test_meaning_not_words():

@@ -68,6 +68,9 @@ async def test_two_workers_share_the_port_replace_a_killed_one_and_stop_together
     )
     try:
         assert await wait_for(lambda: len(workers_of(parent.pid)) == 2)
+        share = str(max(1, (os.cpu_count() or 1) // 2))  # two workers never run more model threads than cores
+        for pid in workers_of(parent.pid):
+            assert f"EMBEDDING_THREADS={share}" in Path(f"/proc/{pid}/environ").read_bytes().decode().split("\0")
         for round_ in range(20):  # the second worker may still be loading the policies
             replies = await ask_everyone(port, connector, 20, f"before-{round_}")
             assert all(reply.startswith("No") for reply in replies), replies[:3]
