@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.triage import Triage, classify
+from bot.triage import Triage, classify, rules
 
 D, I, A, Q = "disclosure", "incident", "allegation", "question"  # noqa: E741  one letter per kind keeps the case table readable
 URGENT = True
@@ -467,7 +467,6 @@ MORE_HARMS_AND_SHAPES: list[tuple[str, str, bool | None]] = [
     ("year 4 boy\nsaid uncle\ntouches him", D, None),
     ("pupil told me they are being bullied", D, None),
     ("child has a big bruise on her cheek 😢", D, None),
-    ("who do i speak to if a child discloses", D, None),
     ("I've got a safeguarding concern", D, None),
     ("need to make a cp referral", D, None),
     ("what's the difference between an allegation and a low level concern", Q, False),
@@ -648,6 +647,23 @@ def test_each_message_gets_the_right_kind(case):
     assert result.kind == kind, (text, result)
     if urgent is not None:
         assert result.urgent is urgent, (text, result)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "if I ever needed to raise a concern about a colleague's posts, where would I do that?",
+        "if i wanted to log a concern on cpoms one day, how would i do it",
+        "who do i speak to if a child discloses",
+    ],
+)
+def test_an_imagined_ask_to_report_is_a_question_about_the_procedure(text):
+    """'If I ever wanted to raise a concern ...' asks how, not to: it is answered (the report a tap
+    away beside the answer) or asked about, never started, while 'how do I report a concern' starts it."""
+    assert "report_intent" in rules.classify(text).reasons
+    result = classify(text)
+    assert not result.is_report and (result.kind == "confirm" or result.may_concern_child), result
+    assert classify("how do I report a concern").kind == D
 
 
 @pytest.mark.parametrize(
