@@ -43,12 +43,23 @@ MAX_TEXT_CHARS = 1000
 BATCH = 32
 CACHE_SIZE = 4096  # recent texts whose vectors are kept
 PARALLEL_FROM = 64  # this many texts to encode at once (a policy): spread batches over the cores
-# Cores one encode may use. A long message (a staff narrative of ~250 word pieces) takes ~32 ms on
-# one core of this machine and ~20 ms on two; a server of one process (the default) would leave
-# the second core idle. `serve --workers N` gives each worker its share (adapters.workers), so
-# processes never fight for cores under load.
+# Cores one encode may use. The longest staff messages take 30-40 ms on one core of this machine
+# and about a third less on two (p99 of the blind questions 31 -> 21 ms, `make bench`); a server of
+# one process (the default) would leave the second core idle. `serve --workers N` gives each worker
+# its share (adapters.workers), so processes never fight for cores under load.
 MAX_THREADS = 4  # beyond this the small matrix products of a sentence gain nothing
-THREADS = max(1, int(os.environ.get("EMBEDDING_THREADS") or min(os.cpu_count() or 1, MAX_THREADS)))
+
+
+def _threads() -> int:
+    raw = os.environ.get("EMBEDDING_THREADS", "").strip()
+    if not raw:
+        return min(os.cpu_count() or 1, MAX_THREADS)
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"EMBEDDING_THREADS must be a whole number of cores (1 or more), not {raw!r}")
+    return int(raw)
+
+
+THREADS = _threads()
 STORE_PATH = Path(
     os.environ.get("EMBEDDING_CACHE") or Path(__file__).resolve().parent.parent / "var" / "embeddings.sqlite3"
 )

@@ -107,6 +107,17 @@ def test_the_vectors_do_not_depend_on_how_many_cores_encode_them():
     )
 
 
+@pytest.mark.parametrize("value", ["two", "0", "-1", "1.5"])
+def test_a_nonsense_thread_count_is_a_clear_error(monkeypatch, value):
+    from knowledge import embedding
+
+    monkeypatch.setenv("EMBEDDING_THREADS", value)
+    with pytest.raises(ValueError, match="EMBEDDING_THREADS must be a whole number"):
+        embedding._threads()
+    monkeypatch.setenv("EMBEDDING_THREADS", " 3 ")
+    assert embedding._threads() == 3
+
+
 def test_meaning_not_words():
     encoder = load_encoder()
     question, same, other = encoder.encode(
