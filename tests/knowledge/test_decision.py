@@ -71,21 +71,22 @@ def test_the_ceiling_itself_is_above_it():
 
 @pytest.mark.parametrize("on_topic", [True, False])
 def test_below_the_first_bar_falls_back(on_topic):
-    assert decide.on_best_clause(0.449, on_topic) == "fallback"
+    assert decide.on_best_clause(DEFAULT_CONFIG.relevant_at - 0.001, on_topic) == "fallback"
 
 
 def test_between_the_bars_an_on_topic_question_gets_the_closest_the_policy_comes():
-    assert decide.on_best_clause(0.45, on_topic=True) == "closest"
-    assert decide.on_best_clause(0.599, on_topic=True) == "closest"
+    assert decide.on_best_clause(DEFAULT_CONFIG.relevant_at, on_topic=True) == "closest"
+    assert decide.on_best_clause(DEFAULT_CONFIG.sure_at - 0.001, on_topic=True) == "closest"
 
 
 def test_between_the_bars_a_question_off_the_assistants_topics_falls_back():
-    assert decide.on_best_clause(0.5, on_topic=False) == "fallback"
+    middle = (DEFAULT_CONFIG.relevant_at + DEFAULT_CONFIG.sure_at) / 2
+    assert decide.on_best_clause(middle, on_topic=False) == "fallback"
 
 
 @pytest.mark.parametrize("on_topic", [True, False])
 def test_at_or_above_the_second_bar_the_clause_answers(on_topic):
-    assert decide.on_best_clause(0.6, on_topic) == "answer"
+    assert decide.on_best_clause(DEFAULT_CONFIG.sure_at, on_topic) == "answer"
     assert decide.on_best_clause(0.9, on_topic) == "answer"
 
 
