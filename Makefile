@@ -47,7 +47,7 @@ train-triage: $(STAMP)
 	$(PY) -m bot.triage.training
 
 # Fine-tunes the sentence encoder on the clause questions and catalog examples (writes
-# knowledge/model/encoder.onnx and its manifest; ~10 min on two cores). Refit triage after it.
+# knowledge/model/encoder.onnx and its manifest; ~7 min on two cores). Refit triage after it (make train-triage).
 train-encoder: $(STAMP)
 	$(PIP) install --quiet -e '.[train-encoder]'
 	$(PY) -m knowledge.encoder_training
