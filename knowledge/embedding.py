@@ -46,9 +46,9 @@ MAX_TEXT_CHARS = 1000
 BATCH = 32
 CACHE_SIZE = 4096  # recent texts whose vectors are kept
 PARALLEL_FROM = 64  # this many texts to encode at once (a policy): spread batches over the cores
-# Cores one encode may use. The longest staff messages take 30-40 ms on one core of this machine
-# and about a third less on two (p99 of the blind questions 31 -> 21 ms, `make bench`); a server of
-# one process (the default) would leave the second core idle. `serve --workers N` gives each worker
+# Cores one encode may use. A second core shortens the longest staff messages a little (`make bench`,
+# p99 of the blind questions 8.1 -> 7.7 ms; triage p99 9.4 -> 7.9 ms), and a server of one process
+# (the default) would otherwise leave it idle. `serve --workers N` gives each worker
 # its share (adapters.workers), so processes never fight for cores under load.
 MAX_THREADS = 4  # beyond this the small matrix products of a sentence gain nothing
 
@@ -231,7 +231,10 @@ def model_id() -> str:
 
 @lru_cache(maxsize=1)
 def _manifest() -> dict:
-    return json.loads(MANIFEST_FILE.read_text(encoding="utf-8"))
+    try:
+        return json.loads(MANIFEST_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:  # model_id() may be asked before model_files() checked anything
+        raise ModelMissing(f"the embedding model's manifest {MANIFEST_FILE} is unreadable ({exc}); reinstall") from None
 
 
 def _sha256(path: Path) -> str:

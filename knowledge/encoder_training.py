@@ -184,19 +184,13 @@ def hold_out_report(school: str, epochs: int, question_files: list[Path]) -> Non
     (blind-set shape: school, text, expect, quote) find the clause holding their quote first: by the
     published model, by one trained without that school (as a school nobody curated meets it) and
     by the shipped one."""
-    import yaml
     from sentence_transformers import SentenceTransformer
 
     from knowledge.policy_file import bundled_policies
     from knowledge.retrieval import passage
 
     policy = bundled_policies()[school]
-    asked = [
-        item
-        for path in question_files
-        for item in yaml.safe_load(path.read_text(encoding="utf-8"))["items"]
-        if item.get("school") == school and item.get("expect") == "answer"
-    ]
+    asked = _asked(school, question_files)
     texts = [passage(c) for c in policy.clauses]
     plain = [_plain(f"{c.lead_in} {c.text}" if c.lead_in else c.text) for c in policy.clauses]
 
@@ -222,13 +216,27 @@ def hold_out_report(school: str, epochs: int, question_files: list[Path]) -> Non
     )
 
 
+def _asked(school: str, question_files: list[Path]) -> list[dict]:
+    """The answerable questions for `school` in files of the blind-set shape."""
+    import yaml
+
+    return [
+        item
+        for path in question_files
+        for item in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("items") or []
+        if item.get("school") == school and item.get("expect") == "answer"
+    ]
+
+
 def _plain(text: str) -> str:
     """Lower case, curly quotes straightened, spacing evened: a verbatim quote found in its clause."""
     text = text.lower().replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
     return " ".join(text.split())
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    from knowledge.policy_file import bundled_policies
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--epochs", type=int, default=EPOCHS)
     parser.add_argument("--hold-out", metavar="SLUG", help="only report: train without this school and score it")
@@ -239,8 +247,12 @@ def main() -> None:
         default=sorted((Path(__file__).resolve().parents[1] / "evaluation" / "dev").glob("*.yaml")),
         help="question files scored by --hold-out (default: the tuning set)",
     )
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.hold_out:
+        if args.hold_out not in bundled_policies():
+            parser.error(f"--hold-out: no bundled school {args.hold_out!r} ({', '.join(sorted(bundled_policies()))})")
+        if not _asked(args.hold_out, args.questions):
+            parser.error(f"--questions: none of these files has an answerable question for {args.hold_out}")
         hold_out_report(args.hold_out, args.epochs, args.questions)
         return
     pairs = training_pairs()

@@ -148,6 +148,20 @@ def test_a_model_file_that_is_not_the_trained_one_is_a_clear_error(monkeypatch, 
         model_files()
 
 
+def test_an_unreadable_manifest_is_a_clear_error(monkeypatch, tmp_path):
+    from knowledge import embedding
+
+    broken = tmp_path / "encoder.json"
+    broken.write_text("{half a file")
+    monkeypatch.setattr(embedding, "MANIFEST_FILE", broken)
+    embedding._manifest.cache_clear()
+    try:
+        with pytest.raises(ModelMissing, match="manifest"):
+            embedding.model_id()
+    finally:
+        embedding._manifest.cache_clear()
+
+
 def test_a_missing_tokenizer_package_says_how_to_install_it(monkeypatch):
     import builtins
 
