@@ -8,8 +8,8 @@ sentence-embedding model (`knowledge.embedding`) and a logistic-regression class
 trained by `make train-triage` on a bank of described situations (`bot/triage/training.py`).
 
 The rules are the floor: what they call a report is at least asked about (a report, or the
-confirm card when the classifier is sure it is an ordinary question), or, when the classifier is
-all but certain it is one ("is grooming mentioned in the policy"), answered with the report offered
+confirm card when the classifier reads it as an ordinary question), or, when the classifier is
+sure it is one ("is grooming mentioned in the policy"), answered with the report offered
 beside the answer. Otherwise the classifier's
 P(report) = 1 - P(question) decides the band:
 
@@ -20,11 +20,11 @@ P(report) = 1 - P(question) decides the band:
 - below: an ordinary question.
 
 The thresholds were read off 5-fold cross-validation of the training corpus (printed by
-`make train-triage`; now, over the fine-tuned encoder and 13,586 messages: at 0.5, 4.8% of its
-questions, many of them deliberately hard near misses, and 99.1% of its disclosures; at 0.95, 0.9%
-and 93.1%), never off a blind set. The counts in the comments below were read on the corpus of
-their day, over the published encoder; on the same corpus the two encoders' cross-validated bands
-differ by under two points (published: 5.2% and 98.9% at 0.5). A false alarm
+`make train-triage`; now, over the fine-tuned encoder and 15,286 messages: at 0.5, 4.6% of its
+questions, many of them deliberately hard near misses, and 99.3% of its disclosures; at 0.95, 0.9%
+and 94.1%), never off a blind set. The counts in the comments beside the constants were read on
+that corpus; the one below on the smaller corpus of its day, over the published encoder (whose
+cross-validated bands were within two points of the fine-tuned one's: 5.2% and 98.9% at 0.5). A false alarm
 costs a tap on "It's a policy question"; a missed disclosure costs a child, so the confirm band
 is wide. A report used to start only when the rules also saw a person and something happening
 to them; on the same cross-validation that gate sent half the sure incidents and adult
@@ -51,34 +51,37 @@ CONFIRM_AT = 0.5
 WELLBEING_AT = 0.2
 # A rule's report that the classifier is this sure is an ordinary question ("LADO contact
 # details?", "what do I say if a child ever says don't tell anyone?") is asked about instead of
-# started: on cross-validation of the corpus (earlier blind sets in it), 131 of the 404 ordinary
-# questions the rules call reports fall below it, and 1 of the 2,295 reports they catch (which gets
-# the card, one tap from its report). Never disputed: an urgent report (a child in danger now) and
-# asking to report ("how do I report a concern"), where the flow is what was asked; but an ask that
-# is itself imagined ("if I ever wanted to raise a concern ...", "if I wanted to record a lesson
-# ...") asks about the procedure, and is read like any other message. On cross-validation, 10 of the
-# 12 imagined asks the rules call reports are ordinary questions; the two real ones stay reports or
-# get the card.
+# started. Measured by 5-fold cross-validation of the corpus (15,286 messages, blind sets a to r in
+# it), over the 491 ordinary questions and 3,071 real reports the rules call reports (urgent and
+# asking-to-report aside): 215 of the questions fall below it and 1 of the reports (a concern about
+# an adult, which gets the card, one tap from its report). Never disputed: an urgent report (a child
+# in danger now) and asking to report ("how do I report a concern"), where the flow is what was
+# asked; but an ask that is itself imagined ("if I ever wanted to raise a concern ...", "if I wanted
+# to record a lesson ...") asks about the procedure, and is read like any other message.
 RULE_DISPUTED_BELOW = 0.05
 # Surer still, and phrased as a question, the classifier overrules the rule: the message is
 # answered as the question it is, with the report a tap away beside the answer (the wellbeing
-# band's offer, `may_concern_child`). On 5-fold cross-validation of the corpus (earlier blind sets
-# in it), 0 of the 2,295 reports the rules catch (urgent and asking-to-report aside) fall here,
-# against 27 of the 404 ordinary questions they catch (65 without the question frame, still with
-# no report: the frame is kept as a margin); on set g, held out of a fit without it, 0 of 124 and 5 of 19.
+# band's offer, `may_concern_child`). On the same cross-validation 51 of the 491 questions fall here
+# and none of the 3,071 reports. Measured and not taken (2026-12-01s): overruling below 0.1 without
+# the question frame, and asking rather than starting below 0.5. Questions sent to a report or the
+# card fell from 8.2% to 6.1% on cross-validation, losing 1 real report there, but our own labelled
+# safety messages lost more: "how do i report cyberbullying that happened over the weekend" and "a
+# child wants to tell me a secret, what do i do" were answered, and "I have a low level concern
+# about a supply teacher" got the card instead of its report.
 RULE_OVERRULED_BELOW = 0.01
 # A rule's report for a message that opens with a condition ("if a governor posted a photo ...",
 # "what if a parent asked me ...", "hypothetically") starts only when the classifier is sure too
-# (REPORT_AT); otherwise the bot asks. On cross-validation this asks instead of starting for 62 of the
-# 404 ordinary questions the rules call reports, and for 11 of their 2,295 real reports (still one tap).
+# (REPORT_AT); otherwise the bot asks. Answering such messages outright instead (the card's share
+# of them) was measured and not taken: questions routed 8.2% -> 7.6% on cross-validation, but
+# disclosures answered 12 -> 17 of 2,550.
 # Which report: the rules pick a kind from their word lists, and an ordinary word ("said", "kill",
 # "bruise") can pick the wrong one ("kids made a whatsapp group called 'kill evie'" read as a
 # disclosure, a coach driving a boy home as neglect). When the classifier gives another report kind
 # at least this share of its report probability, that kind's flow starts (or is offered) instead. On
-# 5-fold cross-validation of the corpus, of the 2,295 real reports the rules catch (urgent and
-# asking-to-report aside), 162 move to the right flow and 14 away from it (11 disclosures, all still
-# to a report flow: the incident or adult-concern one).
-KIND_OVERRULED_AT = 0.8
+# the same cross-validation, of the 3,071 real reports, 298 move to the right flow and 39 away from
+# it (at 0.8, the line until 2026-12-01s: 250 and 19); a disclosure moved away still goes to a
+# report flow (the incident or adult-concern one).
+KIND_OVERRULED_AT = 0.6
 # ... except where the rules read the kind outright: a disclosure of sexual harm or exploitation
 # (grooming, sextortion, an older "boyfriend"), whose report must keep the child's own words, and a
 # concern about an adult named as one ("I need to self-report", "worried about Mr ...").

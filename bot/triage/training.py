@@ -34,7 +34,7 @@ from knowledge.embedding import load_encoder, model_id
 TRAINING_DIR = Path(__file__).resolve().parents[2] / "knowledge" / "triage"
 REGULARISATION = 4.0  # scikit-learn's C; chosen by 5-fold cross-validation on the corpus (printed)
 BLIND_DIR = Path(__file__).resolve().parents[2] / "evaluation" / "blind"
-EVIDENCE_SET = "2026-12-01o"  # blind files named from this one on are the evidence: never trained on
+EVIDENCE_SET = "2026-12-01s"  # blind files named from this one on are the evidence: never trained on
 LABEL_OF = {kind.id: kind.triage_kind for kind in kinds.all_kinds() if kind.triage_kind}  # training files use ids
 
 

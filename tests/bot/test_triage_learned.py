@@ -158,7 +158,7 @@ def test_the_model_picks_the_report_only_when_it_is_sure_of_another_kind(monkeyp
     assert rules.classify(text).kind == "allegation"
     _kinds_say(monkeypatch, [0.0, 0.1, 0.85, 0.05])
     assert classify(text).kind == "incident"
-    _kinds_say(monkeypatch, [0.0, 0.2, 0.7, 0.1])  # only leaning: the rules' kind stands
+    _kinds_say(monkeypatch, [0.0, 0.3, 0.55, 0.15])  # only leaning: the rules' kind stands
     assert classify(text).kind == "allegation"
 
 
