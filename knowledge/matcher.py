@@ -23,7 +23,9 @@ Two steps, because schools differ but questions do not:
 3. **Fusion** (`_fuse`): every clause of the school is scored by meaning (the retriever), by
    words and by the intent's clauses; at a curated school also by closeness to the questions
    written for each clause (`Catalog.questions_for_clauses`). The intent answers with its
-   curated verdict when one of its clauses is best; otherwise the best clause answers alone.
+   curated verdict when one of its clauses is best; otherwise the best clause answers alone,
+   even when the intents were too close to call ("Did you mean" is asked when the top intent's
+   clause is the policy's best answer, or when no clause is relevant enough to answer alone).
 
 The confidence policy follows QnA Maker's active learning: a clear winner is answered; when
 the runner-up is within k*sqrt(top score) (0-100 scale) the user is asked "Did you mean";
@@ -616,8 +618,12 @@ class Matcher:
         if intent_rows and max(fused[r] for r in intent_rows) >= fused[best] - config.intent_margin:
             ordered = sorted(by_intent.clauses, key=lambda c: -fused[index.by_id[c.clause.id]])
             return replace(by_intent, clauses=tuple(ordered))
-        if by_intent.kind == "clarify":
-            return by_intent
+        # Intents too close to call ("Did you mean"), but the school's best clause is not the top
+        # intent's: that clause is answered when it is relevant enough by itself (offering two
+        # intents the policy answers less well than it answers the question helps no one); when it
+        # is not, the bot still asks which intent was meant. Tuning sets (evaluation/dev/, 340
+        # questions): top-1 74.4% -> 75.6%, top-3 80.9% -> 82.1%, out-of-scope fallback unchanged;
+        # the catalog set 90.4% -> 90.5%.
         # a question much like one written for the clause is evidence the clause answers it
         relevance = max(
             float(meaning[best] + config.relevance_words * words[best]), float(asked[best]) - config.asked_discount
@@ -630,7 +636,7 @@ class Matcher:
             # names its topic in the reply), or the honest fallback
             return (
                 by_intent
-                if by_intent.kind == "fallback" or by_intent.silent
+                if by_intent.kind in ("fallback", "clarify") or by_intent.silent
                 else replace(by_intent, kind="fallback", clauses=())
             )
         order = np.argsort(-fused)[:3]

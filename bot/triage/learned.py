@@ -20,9 +20,9 @@ P(report) = 1 - P(question) decides the band:
 - below: an ordinary question.
 
 The thresholds were read off 5-fold cross-validation of the training corpus (printed by
-`make train-triage`; now, over the fine-tuned encoder and 15,286 messages: at 0.5, 4.6% of its
+`make train-triage`; now, over the fine-tuned encoder and 15,536 messages: at 0.5, 4.6% of its
 questions, many of them deliberately hard near misses, and 99.3% of its disclosures; at 0.95, 0.9%
-and 94.1%), never off a blind set. The counts in the comments beside the constants were read on
+and 94.0%), never off a blind set. The counts in the comments beside the constants were read on
 that corpus; the one below on the smaller corpus of its day, over the published encoder (whose
 cross-validated bands were within two points of the fine-tuned one's: 5.2% and 98.9% at 0.5). A false alarm
 costs a tap on "It's a policy question"; a missed disclosure costs a child, so the confirm band
@@ -51,9 +51,9 @@ CONFIRM_AT = 0.5
 WELLBEING_AT = 0.2
 # A rule's report that the classifier is this sure is an ordinary question ("LADO contact
 # details?", "what do I say if a child ever says don't tell anyone?") is asked about instead of
-# started. Measured by 5-fold cross-validation of the corpus (15,286 messages, blind sets a to r in
-# it), over the 491 ordinary questions and 3,071 real reports the rules call reports (urgent and
-# asking-to-report aside): 215 of the questions fall below it and 1 of the reports (a concern about
+# started. Measured by 5-fold cross-validation of the corpus (15,536 messages, blind sets a to r and
+# the tuning sets in it), over the 496 ordinary questions and 3,071 real reports the rules call reports (urgent and
+# asking-to-report aside): 211 of the questions fall below it and 1 of the reports (a concern about
 # an adult, which gets the card, one tap from its report). Never disputed: an urgent report (a child
 # in danger now) and asking to report ("how do I report a concern"), where the flow is what was
 # asked; but an ask that is itself imagined ("if I ever wanted to raise a concern ...", "if I wanted
@@ -61,10 +61,10 @@ WELLBEING_AT = 0.2
 RULE_DISPUTED_BELOW = 0.05
 # Surer still, and phrased as a question, the classifier overrules the rule: the message is
 # answered as the question it is, with the report a tap away beside the answer (the wellbeing
-# band's offer, `may_concern_child`). On the same cross-validation 51 of the 491 questions fall here
+# band's offer, `may_concern_child`). On the same cross-validation 55 of the 496 questions fall here
 # and none of the 3,071 reports. Measured and not taken (2026-12-01s): overruling below 0.1 without
 # the question frame, and asking rather than starting below 0.5. Questions sent to a report or the
-# card fell from 8.2% to 6.1% on cross-validation, losing 1 real report there, but our own labelled
+# card fell from 8.2% to 6.1% on cross-validation (15,286 messages), losing 1 real report there, but our own labelled
 # safety messages lost more: "how do i report cyberbullying that happened over the weekend" and "a
 # child wants to tell me a secret, what do i do" were answered, and "I have a low level concern
 # about a supply teacher" got the card instead of its report.
@@ -78,8 +78,8 @@ RULE_OVERRULED_BELOW = 0.01
 # "bruise") can pick the wrong one ("kids made a whatsapp group called 'kill evie'" read as a
 # disclosure, a coach driving a boy home as neglect). When the classifier gives another report kind
 # at least this share of its report probability, that kind's flow starts (or is offered) instead. On
-# the same cross-validation, of the 3,071 real reports, 298 move to the right flow and 39 away from
-# it (at 0.8, the line until 2026-12-01s: 250 and 19); a disclosure moved away still goes to a
+# the same cross-validation, of the 3,071 real reports, 301 move to the right flow and 48 away from
+# it (at 0.8, the line until 2026-12-01s: 246 and 24); a disclosure moved away still goes to a
 # report flow (the incident or adult-concern one).
 KIND_OVERRULED_AT = 0.6
 # ... except where the rules read the kind outright: a disclosure of sexual harm or exploitation

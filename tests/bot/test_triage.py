@@ -93,7 +93,6 @@ DISCLOSURES: list[tuple[str, str, bool | None]] = [
     ("I need to report a safeguarding concern", D, None),
     ("I want to make a referral", D, None),
     ("need to log something on cpoms about a child", D, None),
-    ("a child wants to tell me a secret, what do i do", D, None),
 ]
 
 INCIDENTS: list[tuple[str, str, bool | None]] = [
@@ -790,6 +789,7 @@ def test_a_worried_colleague_asking_whom_to_tell_is_offered_the_disclosure_repor
     [
         "what should I do if a pupil tells me they are self harming",
         "what should i do if a child tells me they are being abused at home",
+        "a child wants to tell me a secret, what do i do",
     ],
 )
 def test_serious_harm_asked_about_as_a_condition_is_one_tap_from_the_disclosure_report(text):

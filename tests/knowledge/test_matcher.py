@@ -2,9 +2,10 @@
 
 from dataclasses import dataclass
 
+import numpy as np
 import pytest
 
-from knowledge.catalog import load_catalog
+from knowledge.catalog import Mapping, load_catalog
 from knowledge.matcher import Matcher
 from knowledge.policy_file import bundled_policies, make_policy
 
@@ -114,7 +115,64 @@ class _TwinCatalog:
         return ()
 
 
+SPORTS_DAY_TEXT = """Sports day
+Parents may take photos and videos of their own children at sports day for family use only.
+Passwords
+Staff must never share their school password with anyone.
+"""
+
+
+class _CuratedTwins(_TwinCatalog):
+    """The twins, curated at one school: both cite its sports-day rule."""
+
+    def mapping(self, school, intent):
+        if school != "meadow" or intent not in ("a", "b"):
+            return None
+        policy = make_policy("meadow", "Meadow School", SPORTS_DAY_TEXT)
+        rule = next(c.id for c in policy.clauses if "sports day" in c.text)
+        return Mapping("depends", "Family use only.", (rule,))
+
+    def curated_schools(self):
+        return ("meadow",)
+
+
 def test_close_top_two_asks_did_you_mean():
+    matcher = Matcher(_CuratedTwins(), {})
+    matcher.add_policy(make_policy("meadow", "Meadow School", SPORTS_DAY_TEXT))
+    result = matcher.match("sports day photo video", "meadow")
+    assert result.kind == "clarify"
+    assert {c.intent for c in result.intents[:2]} == {"a", "b"}
+
+
+class _MeaningFavours:
+    """A retriever (the `Retriever` protocol) that reads one rule of each school as the question's
+    meaning, as a sentence encoder might read a question the words match poorly."""
+
+    def __init__(self, words: str):
+        self.words, self.clauses = words, {}
+
+    def add_policy(self, policy, clause_questions=()):
+        self.clauses[policy.slug] = policy.clauses
+
+    def scores(self, question, school):
+        return np.array([0.9 if self.words in c.text else 0.1 for c in self.clauses[school]], dtype=np.float32)
+
+    def asked_scores(self, question, school):
+        return np.zeros(len(self.clauses[school]), dtype=np.float32)
+
+
+def test_close_intents_whose_clause_is_not_the_best_answer_give_the_best_clause_instead():
+    """Two sports-day intents tie, but the school's password rule is what the question means: that
+    rule answers it, rather than asking which sports-day topic was meant."""
+    matcher = Matcher(_CuratedTwins(), {}, retriever=_MeaningFavours("password"))
+    matcher.add_policy(make_policy("meadow", "Meadow School", SPORTS_DAY_TEXT))
+    assert matcher._match_intent("sports day photo video", "meadow").kind == "clarify"
+    result = matcher.match("sports day photo video", "meadow")
+    assert result.kind == "answer"
+    assert "password" in result.clauses[0].clause.text
+
+
+def test_close_intents_with_nothing_better_in_the_policy_still_ask_did_you_mean():
     matcher = Matcher(_TwinCatalog(), {})
     matcher.add_policy(make_policy("hillside", "Hillside Primary School", UNCURATED_TEXT))
     result = matcher.match("sports day photo video", "hillside")
