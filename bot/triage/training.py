@@ -1,7 +1,8 @@
 """`make train-triage`: fits the learned triage layer and writes its small weights.
 
 Reproducible: the same corpus and the same packaged model give the same weights (the solver
-is deterministic), committed as `knowledge/triage/classifier.npz` (4 x 384 numbers).
+is deterministic), committed as `knowledge/triage/classifier.npz`: the regression's 4 x 401
+numbers and the bank its neighbours' vote reads (the corpus's embeddings as int8, with labels; 4 MB).
 
 Corpus: `knowledge/triage/training*.yaml` (case vignettes, scenario messages, plain questions and
 near misses, written for training by writers who saw no code and no evaluation set) plus the intent
@@ -14,8 +15,10 @@ read here: a refit is judged on a set written before it and scored on the old we
 first contact recorded, `EVIDENCE_SET` moves to it and the refit may read the one before.
 
 Model: multinomial logistic regression over the sentence embeddings and the rule signals (scikit-learn, a training
-dependency only: serving is one 384 x 4 matrix product in numpy). Balanced class weights, so
-the 4-to-1 excess of questions does not teach it that a worried message is usually a question.
+dependency only: serving is one 384 x 4 matrix product in numpy), blended with the vote of each
+message's nearest neighbours in the corpus (`learned.Bank`: one 15,536 x 384 product per message).
+Balanced class weights, so the 2-to-1 excess of questions does not teach it that a worried message
+is usually a question.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import yaml
 
 from bot import kinds
 from bot.question_sets import QUESTION_FILES, read_question_set
-from bot.triage.learned import LABELS, WEIGHTS_FILE, features
+from bot.triage.learned import LABELS, WEIGHTS_FILE, Bank, blend, features
 from knowledge.embedding import load_encoder, model_id
 
 TRAINING_DIR = Path(__file__).resolve().parents[2] / "knowledge" / "triage"
@@ -79,48 +82,55 @@ def earlier_blind_sets(directory: Path = BLIND_DIR, evidence: str = EVIDENCE_SET
     return items
 
 
-def fit(texts: list[str], labels: list[str], c: float = REGULARISATION):
+def fit(x: np.ndarray, y: np.ndarray, c: float = REGULARISATION):
+    """The logistic regression over feature rows `x` (see `learned.features`) and label indices `y`."""
     from sklearn.linear_model import LogisticRegression
 
-    x = features(load_encoder(), texts)
-    y = np.array([LABELS.index(label) for label in labels])
-    model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000)
-    model.fit(x, y)
-    return model
+    return LogisticRegression(C=c, class_weight="balanced", max_iter=2000).fit(x, y)
+
+
+def cross_validated(x: np.ndarray, y: np.ndarray, c: float, dims: int) -> np.ndarray:
+    """Each message's probabilities (regression and neighbours' vote blended, as served) from a
+    model fitted on the other four fifths of the corpus: how the bands would fall."""
+    from sklearn.model_selection import StratifiedKFold
+
+    probs = np.zeros((len(y), len(LABELS)))
+    for train, test in StratifiedKFold(5, shuffle=True, random_state=0).split(x, y):
+        model = fit(x[train], y[train], c)
+        probs[test] = blend(model.predict_proba(x[test]), Bank(x[train, :dims], y[train]).vote(x[test, :dims]))
+    return probs
 
 
 def main() -> int:
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
-
     items = corpus()
     texts, labels = [t for t, _ in items], [label for _, label in items]
     y = np.array([LABELS.index(label) for label in labels])
-    x = features(load_encoder(), texts)
+    encoder = load_encoder()
+    x = features(encoder, texts)
+    dims = len(encoder.encode(["a"])[0])  # the meaning's share of each feature row; the rest are rule signals
     print(f"corpus: {len(items)} messages; " + ", ".join(f"{label} {labels.count(label)}" for label in LABELS))
-    folds = StratifiedKFold(5, shuffle=True, random_state=0)
     for c in (1.0, 2.0, 4.0, 8.0):
-        probs = cross_val_predict(
-            LogisticRegression(C=c, class_weight="balanced", max_iter=2000), x, y, cv=folds, method="predict_proba"
-        )
-        acc = float((probs.argmax(1) == y).mean())
-        print(f"  C={c:<4} 5-fold accuracy {acc:.3f}")
+        probs = cross_validated(x, y, c, dims)
+        print(f"  C={c:<4} 5-fold accuracy {float((probs.argmax(1) == y).mean()):.3f}")
         if c == REGULARISATION:  # how the bands would fall, each message scored by a model that never saw it
             report = 1.0 - probs[:, 0]
             for at in (0.2, 0.3, 0.4, 0.5, 0.7, 0.85, 0.95):
                 share = {label: float(np.mean(report[y == k] >= at)) for k, label in enumerate(LABELS)}
                 print(f"      P(report) >= {at:.2f}: " + ", ".join(f"{label} {v:.3f}" for label, v in share.items()))
-    model = fit(texts, labels)
-    np.savez(
-        WEIGHTS_FILE,
-        coef=model.coef_.astype(np.float32),
-        intercept=model.intercept_.astype(np.float32),
-        labels=np.array(LABELS),
-        model_id=np.array(model_id()),
-    )
+    model = fit(x, y)
+    bank = Bank(x[:, :dims], y)
+    arrays: dict[str, np.ndarray] = {
+        "coef": model.coef_.astype(np.float32),
+        "intercept": model.intercept_.astype(np.float32),
+        "labels": np.array(LABELS),
+        "model_id": np.array(model_id()),
+        **bank.packed(),
+    }
+    np.savez_compressed(WEIGHTS_FILE, allow_pickle=False, **arrays)
     print(f"wrote {WEIGHTS_FILE}")
     held = _own_set(QUESTION_FILES["heldout"])
-    probs = model.predict_proba(features(load_encoder(), [t for t, _ in held]))
+    x_held = features(encoder, [t for t, _ in held])
+    probs = blend(model.predict_proba(x_held), Bank.load(np.load(WEIGHTS_FILE)).vote(x_held[:, :dims]))
     report = 1.0 - probs[:, LABELS.index("question")]
     for label in LABELS:
         rows = [i for i, (_, held_label) in enumerate(held) if held_label == label]

@@ -54,6 +54,42 @@ def test_ordinary_questions_stay_questions(text):
     assert classify(text).kind == "question"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "where can I find lesson resources about county lines for year 9?",
+        "is there a good video on grooming I can use in a year 8 PSHE lesson",
+        "planning a parents workshop on online grooming, who should I run the slides past?",
+    ],
+)
+def test_planning_teaching_about_a_harm_stays_a_question(text):
+    """Naming a harm is not reporting one: the neighbours of a lesson plan are lesson plans."""
+    assert classify(text).kind == "question"
+
+
+def _bank() -> learned.Bank:
+    """Two tight clusters of situations: questions near one axis, disclosures near another."""
+    rng = np.random.default_rng(0)
+    questions = np.eye(8)[0] + 0.05 * rng.standard_normal((30, 8))
+    disclosures = np.eye(8)[1] + 0.05 * rng.standard_normal((10, 8))
+    return learned.Bank(np.vstack([questions, disclosures]).astype(np.float32), np.array([0] * 30 + [1] * 10))
+
+
+def test_the_nearest_situations_vote_for_their_label_though_they_are_fewer():
+    bank = _bank()
+    near_a_disclosure = np.eye(8, dtype=np.float32)[1:2] * 3.0 + 0.1  # any length: the vote reads its direction
+    vote = bank.vote(near_a_disclosure)[0]
+    assert vote.argmax() == learned.LABELS.index("disclosure") and vote.sum() == pytest.approx(1.0)
+    assert bank.vote(np.eye(8, dtype=np.float32)[0:1])[0].argmax() == learned.LABELS.index("question")
+
+
+def test_the_bank_survives_being_stored_as_int8():
+    bank = _bank()
+    stored = learned.Bank.load(bank.packed())
+    probe = np.eye(8, dtype=np.float32)[1:2] + 0.2
+    assert np.allclose(stored.vote(probe), bank.vote(probe), atol=0.02)
+
+
 def test_the_rules_are_the_floor(monkeypatch):
     """Whatever the model says, a message the rules call a report is never answered: when the
     model is sure it is an ordinary question, the bot asks, ready to start the rules' report."""
@@ -186,6 +222,22 @@ def test_weights_for_another_model_are_a_clear_error(tmp_path):
         intercept=np.zeros(4, np.float32),
         labels=np.array(learned.LABELS),
         model_id=np.array("some-other-model"),
+    )
+    with pytest.raises(RuntimeError, match="make train-triage"):
+        learned._Classifier(path)
+
+
+def test_weights_without_the_bank_of_situations_are_a_clear_error(tmp_path):
+    """A weights file from before the neighbours' vote: refit, rather than a KeyError mid-message."""
+    from knowledge.embedding import model_id
+
+    path = tmp_path / "classifier.npz"
+    np.savez(
+        path,
+        coef=np.zeros((4, 401), np.float32),
+        intercept=np.zeros(4, np.float32),
+        labels=np.array(learned.LABELS),
+        model_id=np.array(model_id()),
     )
     with pytest.raises(RuntimeError, match="make train-triage"):
         learned._Classifier(path)
