@@ -134,9 +134,6 @@ class Encoder:
         self.threads = threads
         options.intra_op_num_threads = threads  # see THREADS
         options.inter_op_num_threads = 1
-        # idle threads sleep rather than spin after a run: spinning, they held both cores while
-        # numpy's BLAS worked on the triage bank just after each encode (its vote 0.6 -> 2.9 ms)
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self._session.get_inputs()}
         self._tokenizer = Tokenizer.from_file(str(tokenizer_path))

@@ -2,7 +2,8 @@
 
 Reproducible: the same corpus and the same packaged model give the same weights (the solver
 is deterministic), committed as `knowledge/triage/classifier.npz`: the regression's 4 x 401
-numbers and the bank its neighbours' vote reads (the corpus's embeddings as int8, with labels; 4 MB).
+numbers and the bank its neighbours' vote reads (the corpus's embeddings on their 128 principal
+directions as int8, with labels and the projection; 1.6 MB).
 
 Corpus: `knowledge/triage/training*.yaml` (case vignettes, scenario messages, plain questions and
 near misses, written for training by writers who saw no code and no evaluation set) plus the intent
@@ -16,7 +17,7 @@ first contact recorded, `EVIDENCE_SET` moves to it and the refit may read the on
 
 Model: multinomial logistic regression over the sentence embeddings and the rule signals (scikit-learn, a training
 dependency only: serving is one 384 x 4 matrix product in numpy), blended with the vote of each
-message's nearest neighbours in the corpus (`learned.Bank`: one 15,536 x 384 product per message).
+message's nearest neighbours in the corpus (`learned.Bank`: one 15,536 x 128 product per message).
 Balanced class weights, so the 2-to-1 excess of questions does not teach it that a worried message
 is usually a question.
 """

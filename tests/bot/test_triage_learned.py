@@ -90,6 +90,20 @@ def test_the_bank_survives_being_stored_as_int8():
     assert np.allclose(stored.vote(probe), bank.vote(probe), atol=0.02)
 
 
+def test_a_bank_of_full_width_embeddings_keeps_its_principal_directions_and_still_finds_neighbours():
+    rng = np.random.default_rng(1)
+    width = learned.BANK_DIMS * 3
+    centres = rng.standard_normal((2, width))
+    vectors = np.vstack(
+        [centres[0] + 0.1 * rng.standard_normal((200, width)), centres[1] + 0.1 * rng.standard_normal((100, width))]
+    )
+    bank = learned.Bank(vectors.astype(np.float32), np.array([0] * 200 + [2] * 100))
+    assert bank.vectors.shape == (300, learned.BANK_DIMS) and bank.dims == width
+    stored = learned.Bank.load(bank.packed())
+    probe = (centres[1] + 0.1 * rng.standard_normal(width)).astype(np.float32)[None, :]
+    assert stored.vote(probe)[0].argmax() == learned.LABELS.index("incident")
+
+
 def test_the_rules_are_the_floor(monkeypatch):
     """Whatever the model says, a message the rules call a report is never answered: when the
     model is sure it is an ordinary question, the bot asks, ready to start the rules' report."""
