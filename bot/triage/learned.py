@@ -127,7 +127,11 @@ class _Classifier:
         from knowledge.embedding import load_encoder, model_id
 
         weights = np.load(path)
-        if str(weights["model_id"]) != model_id() or tuple(weights["labels"]) != LABELS or "bank" not in weights.files:
+        if (
+            str(weights["model_id"]) != model_id()
+            or tuple(weights["labels"]) != LABELS
+            or "bank_projection" not in weights.files
+        ):
             raise RuntimeError(f"{path} was trained for another model, labels or layer; run `make train-triage`")
         self.coef = weights["coef"]
         self.intercept = weights["intercept"]

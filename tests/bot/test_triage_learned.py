@@ -241,8 +241,10 @@ def test_weights_for_another_model_are_a_clear_error(tmp_path):
         learned._Classifier(path)
 
 
-def test_weights_without_the_bank_of_situations_are_a_clear_error(tmp_path):
-    """A weights file from before the neighbours' vote: refit, rather than a KeyError mid-message."""
+@pytest.mark.parametrize("bank", [{}, {"bank": np.zeros((2, 384), np.int8), "bank_labels": np.zeros(2, np.int8)}])
+def test_weights_without_the_bank_of_situations_are_a_clear_error(tmp_path, bank):
+    """A weights file from before the neighbours' vote, or before its projection: refit, rather than
+    a KeyError mid-message."""
     from knowledge.embedding import model_id
 
     path = tmp_path / "classifier.npz"
@@ -252,6 +254,7 @@ def test_weights_without_the_bank_of_situations_are_a_clear_error(tmp_path):
         intercept=np.zeros(4, np.float32),
         labels=np.array(learned.LABELS),
         model_id=np.array(model_id()),
+        **bank,
     )
     with pytest.raises(RuntimeError, match="make train-triage"):
         learned._Classifier(path)
