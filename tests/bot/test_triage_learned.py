@@ -228,23 +228,19 @@ def test_the_confirm_card_offers_the_report_of_the_kind_the_model_is_sure_of(mon
     assert (result.kind, result.likely) == ("confirm", "incident")
 
 
-def test_weights_for_another_model_are_a_clear_error(tmp_path):
-    path = tmp_path / "classifier.npz"
-    np.savez(
-        path,
-        coef=np.zeros((4, 401), np.float32),
-        intercept=np.zeros(4, np.float32),
-        labels=np.array(learned.LABELS),
-        model_id=np.array("some-other-model"),
-    )
-    with pytest.raises(RuntimeError, match="make train-triage"):
-        learned._Classifier(path)
-
-
-@pytest.mark.parametrize("bank", [{}, {"bank": np.zeros((2, 384), np.int8), "bank_labels": np.zeros(2, np.int8)}])
-def test_weights_without_the_bank_of_situations_are_a_clear_error(tmp_path, bank):
-    """A weights file from before the neighbours' vote, or before its projection: refit, rather than
-    a KeyError mid-message."""
+@pytest.mark.parametrize(
+    "for_model, bank",
+    [
+        ("some-other-model", {}),  # another encoder's weights
+        ("this model", {}),  # from before the neighbours' vote
+        (
+            "this model",
+            {"bank": np.zeros((2, 384), np.int8), "bank_labels": np.zeros(2, np.int8)},
+        ),  # before its projection
+    ],
+)
+def test_weights_that_do_not_fit_this_build_are_a_clear_error(tmp_path, for_model, bank):
+    """Refit with make train-triage, rather than a KeyError or nonsense mid-message."""
     from knowledge.embedding import model_id
 
     path = tmp_path / "classifier.npz"
@@ -253,7 +249,7 @@ def test_weights_without_the_bank_of_situations_are_a_clear_error(tmp_path, bank
         coef=np.zeros((4, 401), np.float32),
         intercept=np.zeros(4, np.float32),
         labels=np.array(learned.LABELS),
-        model_id=np.array(model_id()),
+        model_id=np.array(model_id() if for_model == "this model" else for_model),
         **bank,
     )
     with pytest.raises(RuntimeError, match="make train-triage"):
