@@ -46,10 +46,11 @@ MAX_TEXT_CHARS = 1000
 BATCH = 32
 CACHE_SIZE = 4096  # recent texts whose vectors are kept
 PARALLEL_FROM = 64  # this many texts to encode at once (a policy): spread batches over the cores
-# Cores one encode may use. A second core shortens the longest staff messages a little (`make bench`,
-# p99 of the blind questions 8.1 -> 7.7 ms; triage p99 9.4 -> 7.9 ms), and a server of one process
-# (the default) would otherwise leave it idle. `serve --workers N` gives each worker
-# its share (adapters.workers), so processes never fight for cores under load.
+# Cores one encode may use. A second core shortens the longest staff messages a little (build
+# 910bfde: `make bench`, p99 of the encoder alone over the blind questions 6.3 -> 5.8 ms; triage p99
+# 11.4 -> 10.1 ms), and a server of one process (the default) would otherwise leave it idle.
+# `serve --workers N` gives each worker its share (adapters.workers), so processes never fight for
+# cores under load.
 MAX_THREADS = 4  # beyond this the small matrix products of a sentence gain nothing
 
 

@@ -59,9 +59,9 @@ WELLBEING_AT = 0.2
 # A rule's report that the classifier is this sure is an ordinary question ("LADO contact
 # details?", "what do I say if a child ever says don't tell anyone?") is asked about instead of
 # started. Measured by 5-fold cross-validation of the corpus (15,536 messages, blind sets a to r and
-# the tuning sets in it), over the 496 ordinary questions and 3,071 real reports the rules call reports (urgent and
-# asking-to-report aside): 211 of the questions fall below it and 1 of the reports (a concern about
-# an adult, which gets the card, one tap from its report). Never disputed: an urgent report (a child
+# the tuning sets in it), over the 496 ordinary questions and 3,071 real reports the rules call
+# reports (urgent and asking-to-report aside): 211 of the questions fall below it and 1 of the
+# reports (a concern about an adult, which gets the card, one tap from its report). Never disputed: an urgent report (a child
 # in danger now) and asking to report ("how do I report a concern"), where the flow is what was
 # asked; but an ask that is itself imagined ("if I ever wanted to raise a concern ...", "if I wanted
 # to record a lesson ...") asks about the procedure, and is read like any other message.
@@ -71,8 +71,8 @@ RULE_DISPUTED_BELOW = 0.05
 # band's offer, `may_concern_child`). On the same cross-validation 55 of the 496 questions fall here
 # and none of the 3,071 reports. Measured and not taken (2026-12-01s): overruling below 0.1 without
 # the question frame, and asking rather than starting below 0.5. Questions sent to a report or the
-# card fell from 8.2% to 6.1% on cross-validation (15,286 messages), losing 1 real report there, but our own labelled
-# safety messages lost more: "how do i report cyberbullying that happened over the weekend" and "a
+# card fell from 8.2% to 6.1% on cross-validation (15,286 messages), losing 1 real report there,
+# but our own labelled safety messages lost more: "how do i report cyberbullying that happened over the weekend" and "a
 # child wants to tell me a secret, what do i do" were answered, and "I have a low level concern
 # about a supply teacher" got the card instead of its report.
 RULE_OVERRULED_BELOW = 0.01
@@ -119,7 +119,7 @@ NEIGHBOUR_BALANCE = 0.5  # a label's vote is divided by its share of the bank to
 BANK_DIMS = 128
 MIN_WORDS = 3  # fewer real words than this ("0xY0", "ok") is not read by the model
 WORD = re.compile(r"[a-z]{2,}")
-SIGNAL_SCALE = 0.5  # rule signals are 0/1; embedding components are ~0.05: scaled so neither drowns  # the model reads ~256 word pieces; the rules read the whole message
+SIGNAL_SCALE = 0.5  # rule signals are 0/1; embedding components are ~0.05: scaled so neither drowns
 
 
 class _Classifier:
